@@ -1,0 +1,55 @@
+# Deux commandes sur une machine neuve : `make run` et `make test` (voir README.md).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8050
+HOST   ?= 127.0.0.1
+export DEMO ?= 1
+
+.PHONY: setup system-packages python-deps node-deps run test lint bench clean
+
+setup: system-packages python-deps node-deps
+
+# Debian packages only where missing, and only as root (Redis and Chromium for the tests).
+system-packages:
+	@missing=""; for p in redis-server chromium; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "Installation des paquets Debian :$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	  else echo "Paquets Debian absents :$$missing (les tests qui en dépendent seront ignorés)"; fi; \
+	fi
+
+# Reinstalled only when pyproject.toml changes.
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@echo "Installation des dépendances Python…"
+	@$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -m pip install -q -e '.[dev]' 2>&1 | grep -v -e "^WARNING: Location" -e "^ *$$" -e "!!" -e "wheel_obj" -e "^ *\*" || true
+	@$(PY) -c "import dash, etl" && touch $@
+
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	@echo "Installation des dépendances npm (DSFR, Plotly partiel, axe-core)…"
+	@npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config' || true
+	@test -d node_modules/@gouvfr/dsfr/dist && touch $@
+
+run: setup
+	$(PY) -m etl init
+	$(PY) -m etl published
+	@if [ "$(DEMO)" != "0" ]; then $(PY) -m etl demo --if-empty; fi
+	$(PY) -m dashboard --host $(HOST) --port $(PORT)
+
+test: setup
+	bash scripts/test.sh
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+bench: setup
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) node_modules data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,192 @@
+"""`python -m etl`: French command line of the ETL. Never a traceback for a user error."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from etl import db, settings
+from etl.catalog import Catalog, CatalogError, load_catalog
+from etl.geography import GeographyError
+from etl.load import LoadError
+from etl.models import RunStatus
+from etl.published import PUBLISHED_CSV, PublishedFileError, file_checksum, load_published, read_published
+from etl.runlog import finish_run, start_run
+from etl.status import database_status
+from etl.sync import sync_reference
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    CatalogError,
+    db.DatabaseError,
+    GeographyError,
+    LoadError,
+    PublishedFileError,
+    settings.SettingsError,
+)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_ready(engine: Engine) -> None:
+    """Refuse to work on a database that is not at the latest migration."""
+    current, head = db.current_revision(engine), db.head_revision(engine)
+    if current != head:
+        raise db.DatabaseError(
+            f"Base {db.safe_url(str(engine.url))} non initialisée ou pas à jour "
+            f"(version {current or 'aucune'}, attendue {head}). "
+            "Lancez d'abord : python -m etl init"
+        )
+
+
+def cmd_init(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    before = db.current_revision(engine)
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        sync_reference(conn, catalog)
+    after = db.current_revision(engine)
+    state = "créée" if before is None else ("mise à jour" if before != after else "déjà à jour")
+    _say(
+        f"Base {db.safe_url(str(engine.url))} {state} (version {after}) : "
+        f"{len(catalog.indicators)} indicateurs, 120 territoires."
+    )
+    return 0
+
+
+def cmd_published(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    ensure_ready(engine)
+    path = Path(args.file)
+    run_id = start_run(engine, source="chiffres-publies", kind="published", source_url=str(path))
+    try:
+        figures = read_published(path, catalog)
+        with engine.begin() as conn:
+            sync_reference(conn, catalog)
+            report = load_published(conn, figures, catalog=catalog, run_id=run_id)
+    except Exception as exc:
+        finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
+        raise
+    finish_run(
+        engine, run_id, status=RunStatus.success, report=report,
+        checksum=file_checksum(path), retrieved_at=dt.datetime.now(dt.UTC),
+    )
+    _say(f"Chiffres publiés chargés depuis {path.name} : {report.summary()}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    from etl import demo
+
+    ensure_ready(engine)
+    if args.purge:
+        n = demo.purge_demo(engine)
+        _say(f"Données de démonstration supprimées : {n} observations.")
+        return 0
+    if args.if_empty and demo.has_demo(engine):
+        _say("Données de démonstration déjà présentes : rien à faire.")
+        return 0
+    until = demo.parse_until(args.until) if args.until else None
+    report = demo.run_demo(engine, catalog, seed=args.seed, until=until, progress=_say)
+    _say(f"Données de démonstration (synthétiques) chargées : {report.summary()}.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    ensure_ready(engine)
+    status = database_status(engine)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+        return 0
+    _say(f"Base : {status['database']}")
+    _say(f"Indicateurs : {status['indicators']}")
+    a = status["areas"]
+    _say(f"Territoires : {a['national']} France, {a['region']} régions, {a['department']} départements")
+    _say(f"Observations : {status['observations']}")
+    for origin, n in sorted(status["observations_by_origin"].items()):
+        _say(f"  - {origin} : {n}")
+    _say("Dernière période par indicateur :")
+    for slug, period in status["latest_period"].items():
+        _say(f"  - {slug} : {period}")
+    _say("Derniers traitements :")
+    for r in status["last_runs"]:
+        _say(
+            f"  - n° {r['id']} {r['source']} ({r['kind']}) : {r['status']}, "
+            f"{r['started_at'][:19].replace('T', ' ')}"
+            + (f" — erreur : {r['error']}" if r["error"] else "")
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="Collecte et chargement des indicateurs du numérique en santé.",
+    )
+    parser.add_argument("--catalog", default=None, help="chemin du catalogue indicators.yaml")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    p = sub.add_parser("init", help="crée ou met à jour la base (migrations Alembic)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("published", help="charge les chiffres réellement publiés (idempotent)")
+    p.add_argument("--file", default=str(PUBLISHED_CSV), help="fichier des chiffres publiés")
+    p.set_defaults(func=cmd_published)
+
+    p = sub.add_parser("demo", help="génère les données de démonstration (synthétiques)")
+    p.add_argument("--seed", type=int, default=42, help="graine du générateur (défaut 42)")
+    p.add_argument("--until", default=None, help="dernière période AAAA-MM (défaut : dernière complète)")
+    p.add_argument("--purge", action="store_true", help="supprime toutes les données de démonstration")
+    p.add_argument("--if-empty", action="store_true", help="seulement si aucune donnée de démonstration")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", help="état de la base : comptes, dernières périodes, traitements")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+Command = Callable[[argparse.Namespace, Engine, Catalog], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings.check()
+        catalog = load_catalog(args.catalog) if args.catalog else load_catalog()
+        engine = db.make_engine()
+        func: Command = args.func
+        return func(args, engine, catalog)
+    except USER_ERRORS as exc:
+        _fail(f"Erreur : {exc}")
+        return 1
+    except OperationalError as exc:
+        _fail(
+            f"Erreur : base de données injoignable ou inutilisable "
+            f"({db.safe_url(settings.database_url())}) : {exc.orig}"
+        )
+        return 1
+    except SQLAlchemyError as exc:
+        _fail(f"Erreur de base de données : {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _fail("Interrompu. Aucune donnée modifiée par le traitement en cours.")
+        return 130
+    except Exception as exc:  # last resort: a message, the traceback only on request
+        _fail(f"Erreur inattendue : {exc}. Relancez avec ETL_DEBUG=1 pour le détail technique.")
+        if os.environ.get("ETL_DEBUG"):
+            traceback.print_exc()
+        return 1

@@ -1,0 +1,162 @@
+"""France, its 18 régions and 101 départements: the one reference table of areas.
+
+Vendored from the COG 2026 reference file (etl/reference/geography.csv). A code
+alone is ambiguous (`01` is Ain and Guadeloupe): every area is (level, code).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+GEOGRAPHY_CSV = Path(__file__).resolve().parent / "reference" / "geography.csv"
+
+Level = Literal["national", "region", "department"]
+NATIONAL_CODE = "FR"
+LEVEL_LABELS: dict[str, str] = {
+    "national": "France",
+    "region": "région",
+    "department": "département",
+}
+
+_DEPARTMENT = re.compile(r"0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[12346]")
+_FORMER_REGIONS = frozenset(
+    "21 22 23 25 26 31 41 42 43 54 72 73 74 82 83 91".split()
+)
+NATIONAL_ALIASES = frozenset({"FR", "FRANCE", "99", "999", "FRANCE ENTIERE", "FRANCE ENTIÈRE"})
+
+
+class GeographyError(ValueError):
+    """An area code that is not a canonical COG code; the message is French."""
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    level: Level
+    code: str
+    name: str
+    parent_code: str | None
+    population: int
+    population_year: int
+    tile_row: int | None
+    tile_col: int | None
+
+
+@lru_cache(maxsize=1)
+def areas() -> tuple[Area, ...]:
+    """All 120 areas in COG order (France, régions, départements)."""
+    with GEOGRAPHY_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple(
+        Area(
+            level=row["level"],  # type: ignore[arg-type]
+            code=row["code"],
+            name=row["name"],
+            parent_code=row["parent_code"] or None,
+            population=int(row["population"]),
+            population_year=int(row["population_year"]),
+            tile_row=int(row["tile_row"]) if row["tile_row"] else None,
+            tile_col=int(row["tile_col"]) if row["tile_col"] else None,
+        )
+        for row in rows
+    )
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[tuple[str, str], Area]:
+    return {(a.level, a.code): a for a in areas()}
+
+
+def by_level(level: Level) -> tuple[Area, ...]:
+    return tuple(a for a in areas() if a.level == level)
+
+
+def get_area(level: str, code: object) -> Area:
+    """The area for a (level, code), normalising the code first."""
+    canonical = normalize_code(level, code)
+    return _index()[(level, canonical)]
+
+
+def departments_of(region_code: str) -> tuple[Area, ...]:
+    region = normalize_region_code(region_code)
+    return tuple(a for a in by_level("department") if a.parent_code == region)
+
+
+def region_of(department_code: str) -> Area:
+    dep = get_area("department", department_code)
+    return _index()[("region", dep.parent_code or "")]
+
+
+def _as_text(value: object, kind: str) -> str:
+    if isinstance(value, bool) or value is None:
+        raise GeographyError(f"Code de {kind} invalide « {value} ».")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise GeographyError(f"Code de {kind} invalide « {value} ».")
+        value = int(value)
+    return str(value).strip().upper()
+
+
+def normalize_department_code(value: object) -> str:
+    """Canonical COG département code: 1 → "01", "2a" → "2A", "075" → "75".
+
+    Raises GeographyError for "20" (old Corse code, ambiguous) and unknown codes.
+    """
+    s = _as_text(value, "département")
+    if len(s) == 3 and s.startswith("0"):
+        s = s[1:]
+    if s.isdigit() and len(s) == 1:
+        s = "0" + s
+    if s == "20":
+        raise GeographyError(
+            "Code de département « 20 » ambigu (ancien code de la Corse). "
+            "Attendu : « 2A » (Corse-du-Sud) ou « 2B » (Haute-Corse)."
+        )
+    if not _DEPARTMENT.fullmatch(s):
+        raise GeographyError(
+            f"Code de département inconnu « {value} ». "
+            "Attendu : un code de département (ex. « 29 », « 2A », « 974 »)."
+        )
+    return s
+
+
+def normalize_region_code(value: object) -> str:
+    """Canonical 2016 région code: 1 → "01", "84" → "84"."""
+    s = _as_text(value, "région")
+    if s.isdigit() and len(s) == 1:
+        s = "0" + s
+    if s in _FORMER_REGIONS:
+        raise GeographyError(
+            f"Code de région « {value} » : ancienne région (avant 2016). "
+            "Les données antérieures à 2016 doivent être réagrégées depuis les départements."
+        )
+    if ("region", s) not in _index():
+        raise GeographyError(
+            f"Code de région inconnu « {value} ». "
+            "Attendu : un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)."
+        )
+    return s
+
+
+def normalize_code(level: str, value: object) -> str:
+    if level == "department":
+        return normalize_department_code(value)
+    if level == "region":
+        return normalize_region_code(value)
+    if level == "national":
+        s = _as_text(value, "France")
+        if s in NATIONAL_ALIASES:
+            return NATIONAL_CODE
+        raise GeographyError(f"Code national inconnu « {value} ». Attendu : « FR ».")
+    raise GeographyError(
+        f"Niveau géographique inconnu « {level} ». Attendu : national, region ou department."
+    )
+
+
+def sort_key(code: str) -> tuple[int, str]:
+    """COG order: 01…19, 2A, 2B, 21…95, 971…976."""
+    return (len(code), code.replace("2A", "20A").replace("2B", "20B"))

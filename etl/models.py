@@ -1,0 +1,216 @@
+"""Database schema (SQLAlchemy 2.0 typed models); every change is an Alembic migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+TOTAL = "_total"  # breakdown of the total row: never NULL, NULLs are distinct in unique keys
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Origin(str, enum.Enum):
+    """Where a figure comes from; real data (published, source, deposit) beats demo."""
+
+    published = "published"
+    source = "source"
+    deposit = "deposit"
+    demo = "demo"
+
+
+class Qualifier(str, enum.Enum):
+    """How exact a published figure is (« environ », « plus de », « moins de »)."""
+
+    exact = "exact"
+    approx = "approx"
+    lower_bound = "lower_bound"
+    upper_bound = "upper_bound"
+
+
+class RunStatus(str, enum.Enum):
+    running = "running"
+    success = "success"
+    unchanged = "unchanged"
+    failed = "failed"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=16, validate_strings=True)
+
+
+class Area(Base):
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("level", "code", name="uq_areas_level_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    population: Mapped[int] = mapped_column(Integer)
+    population_year: Mapped[int] = mapped_column(Integer)
+    tile_row: Mapped[int | None] = mapped_column(Integer)
+    tile_col: Mapped[int | None] = mapped_column(Integer)
+
+
+class Indicator(Base):
+    """Synced from indicators.yaml at each ETL command; the yaml is the truth."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(255))
+    axis: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(16))
+    nature: Mapped[str] = mapped_column(String(8))
+    frequency: Mapped[str] = mapped_column(String(16))
+    aggregation: Mapped[str] = mapped_column(String(24))
+    breakdown_dimension: Mapped[str | None] = mapped_column(String(32))
+    visibility: Mapped[str] = mapped_column(String(16))
+    definition: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class Run(Base):
+    """One ETL run: its provenance, counts and outcome (the run log)."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(24))  # published | demo | connector | import
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    retrieved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Observation(Base):
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint(
+            "indicator_id", "area_id", "period_start", "breakdown", name="uq_observations_key"
+        ),
+        Index("ix_observations_area", "area_id", "indicator_id"),
+        Index("ix_observations_origin", "origin"),
+        Index("ix_observations_run", "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    breakdown: Mapped[str] = mapped_column(String(48), default=TOTAL)
+    value: Mapped[float | None] = mapped_column(Float)  # None when masked
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    is_masked: Mapped[bool] = mapped_column(default=False)  # statistical secrecy (« NS »)
+    is_provisional: Mapped[bool] = mapped_column(default=False)
+    qualifier: Mapped[Qualifier] = mapped_column(
+        _enum(Qualifier, "qualifier"), default=Qualifier.exact
+    )
+    origin: Mapped[Origin] = mapped_column(_enum(Origin, "origin"))
+    observed_on: Mapped[dt.date | None] = mapped_column(Date)  # a stock's exact date
+    source_label: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+
+
+class Revision(Base):
+    """Previous value of an observation changed by a later run."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_observation", "observation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    old_value: Mapped[float | None] = mapped_column(Float)
+    new_value: Mapped[float | None] = mapped_column(Float)
+    old_origin: Mapped[str | None] = mapped_column(String(16))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Target(Base):
+    __tablename__ = "targets"
+    __table_args__ = (
+        UniqueConstraint(
+            "indicator_id", "area_id", "deadline", "comparison", "value", name="uq_targets_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    value: Mapped[float] = mapped_column(Float)
+    value_max: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    comparison: Mapped[str] = mapped_column(String(24))
+    label: Mapped[str] = mapped_column(Text)
+    source_title: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    date_verified: Mapped[bool] = mapped_column(default=True)
+
+
+class PublishedFigure(Base):
+    """The curated file of published figures, row for row, alternatives included.
+
+    Only retained rows whose unit and period fit the indicator's series become
+    observations; the others are shown beside the series, never summed into it.
+    """
+
+    __tablename__ = "published_figures"
+    __table_args__ = (
+        UniqueConstraint(
+            "indicator_id", "geo_level", "geo_code", "period_type", "period_start",
+            "breakdown", "source_url", "value", name="uq_published_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    geo_level: Mapped[str] = mapped_column(String(16))
+    geo_code: Mapped[str] = mapped_column(String(8))
+    period_type: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    breakdown: Mapped[str] = mapped_column(String(48), default=TOTAL)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    qualifier: Mapped[Qualifier] = mapped_column(_enum(Qualifier, "qualifier"))
+    retained: Mapped[bool] = mapped_column()
+    in_series: Mapped[bool] = mapped_column()
+    source_publisher: Mapped[str] = mapped_column(Text)
+    source_title: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text, default="")
+    published_on: Mapped[str | None] = mapped_column(String(10))
+    verified: Mapped[bool] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)

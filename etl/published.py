@@ -1,0 +1,219 @@
+"""The curated file of really published figures: the product's real data points.
+
+Every row goes to `published_figures` (alternatives included). Retained rows whose
+unit and period fit the indicator's series also become observations with origin
+`published`; the others are shown beside the series, never summed into it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, delete, insert, select
+
+from etl.catalog import Catalog
+from etl.geography import GeographyError, normalize_code
+from etl.load import KEY, upsert_observations
+from etl.models import TOTAL, Observation, Origin, PublishedFigure, Qualifier
+from etl.periods import PERIOD_TYPE, period_start
+from etl.runlog import LoadReport
+from etl.sync import area_ids
+
+PUBLISHED_CSV = Path(__file__).resolve().parent / "reference" / "published_figures.csv"
+COLUMNS = [
+    "slug", "geo_level", "geo_code", "period_type", "period_start", "breakdown", "value",
+    "unit", "qualifier", "retained", "source_publisher", "source_title", "source_url",
+    "published_on", "verified", "note",
+]
+PERIOD_TYPES = {"date", "month", "quarter", "year"}
+_BOOL = {"true": True, "false": False}
+
+
+class PublishedFileError(Exception):
+    """The curated file has errors; the French message names row, column and value."""
+
+
+def _problem(file: str, row: int, column: str, value: str, expected: str) -> str:
+    return (
+        f"Fichier « {file} », ligne {row}, colonne « {column} » : valeur invalide "
+        f"« {value} ». Attendu : {expected}."
+    )
+
+
+def read_published(path: Path, catalog: Catalog) -> pd.DataFrame:
+    """Parse and check the file; all problems are reported at once (first 50)."""
+    name = path.name
+    try:
+        raw = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise PublishedFileError(f"Fichier « {name} » illisible : {exc}") from None
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise PublishedFileError(
+            f"Fichier « {name} » : colonnes manquantes {', '.join(missing)}."
+        )
+    problems: list[str] = []
+    out = []
+    for i, rec in enumerate(raw.to_dict("records")):
+        row = i + 2  # spreadsheet numbering: the header is row 1
+
+        def bad(column: str, expected: str, rec: dict[str, str] = rec, row: int = row) -> None:
+            problems.append(_problem(name, row, column, rec[column], expected))
+
+        ind = catalog.by_id.get(rec["slug"])
+        if ind is None:
+            bad("slug", "un identifiant d'indicateur du catalogue")
+            continue
+        try:
+            code = normalize_code(rec["geo_level"], rec["geo_code"])
+        except GeographyError as exc:
+            problems.append(_problem(name, row, "geo_code", rec["geo_code"], str(exc)))
+            continue
+        if rec["period_type"] not in PERIOD_TYPES:
+            bad("period_type", "date, month, quarter ou year")
+            continue
+        try:
+            start = dt.date.fromisoformat(rec["period_start"])
+        except ValueError:
+            bad("period_start", "une date AAAA-MM-JJ")
+            continue
+        try:
+            value = float(rec["value"])
+        except ValueError:
+            bad("value", "un nombre avec un point décimal")
+            continue
+        if rec["qualifier"] not in {q.value for q in Qualifier}:
+            bad("qualifier", "exact, approx, lower_bound ou upper_bound")
+            continue
+        if rec["retained"] not in _BOOL or rec["verified"] not in _BOOL:
+            bad("retained" if rec["retained"] not in _BOOL else "verified", "true ou false")
+            continue
+        breakdown = rec["breakdown"] or TOTAL
+        if breakdown != TOTAL and (ind.breakdown is None or breakdown not in ind.breakdown.values):
+            bad("breakdown", f"« {TOTAL} » ou une valeur de ventilation de « {ind.id} »")
+            continue
+        out.append(
+            {
+                **rec,
+                "geo_code": code,
+                "period_start": start,
+                "breakdown": breakdown,
+                "value": value,
+                "retained": _BOOL[rec["retained"]],
+                "verified": _BOOL[rec["verified"]],
+                "row": row,
+            }
+        )
+    if problems:
+        more = f"\n… et {len(problems) - 50} autre(s) problème(s)." if len(problems) > 50 else ""
+        raise PublishedFileError("\n".join(problems[:50]) + more)
+    return pd.DataFrame(out)
+
+
+def series_rows(figures: pd.DataFrame, catalog: Catalog) -> pd.Series:
+    """Which rows become observations: retained, same unit, a period the series has."""
+    keep = []
+    for rec in figures.to_dict("records"):
+        ind = catalog.get(rec["slug"])
+        fits_period = rec["period_type"] == PERIOD_TYPE[ind.frequency] or (
+            rec["period_type"] == "date" and ind.nature == "stock"
+        )
+        keep.append(
+            bool(rec["retained"])
+            and rec["unit"] == ind.unit
+            and fits_period
+            and rec["geo_level"] in ind.levels_shown
+        )
+    mask = pd.Series(keep, index=figures.index, dtype=bool)
+    if not mask.any():
+        return mask
+    # Two figures in one period (10/01 and 18/01): the exact one, then the latest, wins.
+    chosen = figures[mask].assign(
+        period=[
+            period_start(r["period_start"], catalog.get(r["slug"]).frequency)
+            for r in figures[mask].to_dict("records")
+        ],
+        inexact=figures.loc[mask, "qualifier"] != Qualifier.exact.value,
+    )
+    chosen = chosen.sort_values(["inexact", "period_start"], ascending=[True, False])
+    winners = chosen.drop_duplicates(["slug", "geo_level", "geo_code", "period", "breakdown"])
+    return figures.index.isin(winners.index)  # type: ignore[return-value]
+
+
+def file_checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_published(
+    conn: Connection, figures: pd.DataFrame, *, catalog: Catalog, run_id: int
+) -> LoadReport:
+    """Replace the published table and upsert the series rows, in the caller's transaction."""
+    in_series = series_rows(figures, catalog)
+    ids = area_ids(conn)
+    conn.execute(delete(PublishedFigure))
+    table_rows = [
+        {
+            "indicator_id": r["slug"],
+            "geo_level": r["geo_level"],
+            "geo_code": r["geo_code"],
+            "period_type": r["period_type"],
+            "period_start": r["period_start"],
+            "breakdown": r["breakdown"],
+            "value": r["value"],
+            "unit": r["unit"],
+            "qualifier": Qualifier(r["qualifier"]),
+            "retained": r["retained"],
+            "in_series": bool(flag),
+            "source_publisher": r["source_publisher"],
+            "source_title": r["source_title"],
+            "source_url": r["source_url"],
+            "published_on": r["published_on"] or None,
+            "verified": r["verified"],
+            "note": r["note"] or None,
+        }
+        for r, flag in zip(figures.to_dict("records"), in_series, strict=True)
+    ]
+    if table_rows:
+        conn.execute(insert(PublishedFigure), table_rows)
+    obs = []
+    for r in figures[in_series].to_dict("records"):
+        ind = catalog.get(r["slug"])
+        obs.append(
+            {
+                "indicator_id": ind.id,
+                "area_id": ids[(r["geo_level"], r["geo_code"])],
+                "period_start": period_start(r["period_start"], ind.frequency),
+                "breakdown": r["breakdown"],
+                "value": r["value"],
+                "qualifier": r["qualifier"],
+                "origin": Origin.published.value,
+                "observed_on": r["period_start"] if r["period_type"] == "date" else None,
+                "source_label": f"{r['source_publisher']} — {r['source_title']}"
+                + (f" ({r['published_on']})" if r["published_on"] else ""),
+                "source_url": r["source_url"] or None,
+            }
+        )
+    frame = pd.DataFrame(obs)
+    report = upsert_observations(conn, frame, run_id=run_id) if obs else LoadReport()
+    report.rows_read = len(figures)
+    report.rows_deleted = _delete_stale(conn, frame)
+    return report
+
+
+def _delete_stale(conn: Connection, frame: pd.DataFrame) -> int:
+    """Published observations whose row left the file are removed, not kept forever."""
+    wanted = (
+        {tuple(k) for k in frame[KEY].itertuples(index=False)} if not frame.empty else set()
+    )
+    existing = conn.execute(
+        select(Observation.id, *[getattr(Observation, c) for c in KEY]).where(
+            Observation.origin == Origin.published
+        )
+    ).all()
+    stale = [row[0] for row in existing if tuple(row[1:]) not in wanted]
+    if stale:
+        conn.execute(delete(Observation).where(Observation.id.in_(stale)))
+    return len(stale)

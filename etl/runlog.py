@@ -1,0 +1,76 @@
+"""The run log: every run is recorded in its own transaction, so it survives a failed load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, update
+
+from etl.db import transaction
+from etl.models import Run, RunStatus
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class LoadReport:
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    rows_deleted: int = 0
+
+    def __add__(self, other: LoadReport) -> LoadReport:
+        return LoadReport(
+            **{k: getattr(self, k) + getattr(other, k) for k in self.__dataclass_fields__}
+        )
+
+    def summary(self) -> str:
+        return (
+            f"{self.rows_read} lignes lues, {self.rows_inserted} insérées, "
+            f"{self.rows_updated} mises à jour, {self.rows_unchanged} inchangées, "
+            f"{self.rows_rejected} rejetées, {self.rows_deleted} supprimées"
+        )
+
+
+def start_run(
+    engine: Engine, *, source: str, kind: str, source_url: str | None = None
+) -> int:
+    with transaction(engine) as session:
+        run = Run(
+            source=source,
+            kind=kind,
+            status=RunStatus.running,
+            started_at=utcnow(),
+            source_url=source_url,
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    *,
+    status: RunStatus,
+    report: LoadReport | None = None,
+    error: str | None = None,
+    **provenance: object,
+) -> None:
+    """Close the run with its counts; `provenance` sets checksum, etag, retrieved_at…"""
+    values: dict[str, object] = {"status": status, "finished_at": utcnow(), "error": error}
+    if report is not None:
+        values.update(vars(report))
+    values.update(provenance)
+    with transaction(engine) as session:
+        session.execute(update(Run).where(Run.id == run_id).values(**values))
+
+
+def last_runs(engine: Engine, *, limit: int = 10) -> list[Run]:
+    with transaction(engine) as session:
+        return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
