@@ -16,21 +16,39 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from etl import db, settings
 from etl.catalog import Catalog, CatalogError, load_catalog
+from etl.demo import DemoError
 from etl.geography import GeographyError
 from etl.load import LoadError
+from etl.lock import LockTimeout
 from etl.models import RunStatus
-from etl.published import PUBLISHED_CSV, PublishedFileError, file_checksum, load_published, read_published
+from etl.parse import ParseError
+from etl.published import (
+    PUBLISHED_CSV,
+    PublishedFileError,
+    file_checksum,
+    load_published,
+    read_published,
+)
 from etl.runlog import finish_run, start_run
+from etl.sources.registry import SourceConfigError
 from etl.status import database_status
 from etl.sync import sync_reference
+from etl.template import TemplateError
+from etl.validate import ValidationFailed
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     CatalogError,
+    DemoError,
+    LockTimeout,
+    ParseError,
+    TemplateError,
+    ValidationFailed,
     db.DatabaseError,
     GeographyError,
     LoadError,
     PublishedFileError,
     settings.SettingsError,
+    SourceConfigError,
 )
 
 
@@ -80,8 +98,12 @@ def cmd_published(args: argparse.Namespace, engine: Engine, catalog: Catalog) ->
         finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
         raise
     finish_run(
-        engine, run_id, status=RunStatus.success, report=report,
-        checksum=file_checksum(path), retrieved_at=dt.datetime.now(dt.UTC),
+        engine,
+        run_id,
+        status=RunStatus.success,
+        report=report,
+        checksum=file_checksum(path),
+        retrieved_at=dt.datetime.now(dt.UTC),
     )
     _say(f"Chiffres publiés chargés depuis {path.name} : {report.summary()}.")
     return 0
@@ -104,6 +126,78 @@ def cmd_demo(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    """Load a filled ARS template; the whole file or nothing."""
+    from etl.models import Origin
+    from etl.pipeline import Provenance, load_tidy
+    from etl.template import TIDY_TO_FRENCH, read_deposit
+
+    ensure_ready(engine)
+    path = Path(args.file)
+    if not path.is_file():
+        raise ParseError(f"Fichier introuvable : {path}.")
+    ids = [catalog.get(args.indicator).id] if args.indicator else None
+    result = load_tidy(
+        engine,
+        catalog=catalog,
+        source=f"depot-ars:{args.indicator or 'plusieurs'}",
+        kind="import",
+        origin=Origin.deposit,
+        tidy=lambda: read_deposit(path),
+        provenance=Provenance(
+            source_url=path.resolve().as_uri(),
+            retrieved_at=dt.datetime.now(dt.UTC),
+            checksum=file_checksum(path),
+        ),
+        indicator_ids=ids,
+        columns=TIDY_TO_FRENCH,
+        file=path.name,
+        source_label=f"Dépôt ARS — {path.name}",
+        force=args.force,
+        lock_timeout=args.lock_timeout,
+    )
+    if result.skipped:
+        _say(f"Fichier {path.name} déjà importé à l'identique : rien à faire (traitement n° "
+             f"{result.run_id}). Utilisez --force pour le relire.")  # fmt: skip
+        return 0
+    _say(f"Fichier {path.name} importé (traitement n° {result.run_id}) : "
+         f"{result.report.summary()}.")  # fmt: skip
+    agg = result.aggregates
+    if agg.rows_read:
+        _say(f"Agrégats régions et France recalculés : {agg.rows_inserted} insérés, "
+             f"{agg.rows_updated} mis à jour, {agg.rows_unchanged} inchangés.")  # fmt: skip
+    return 0
+
+
+def cmd_template(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    """Write the empty deposit template of one indicator (CSV or XLSX by extension)."""
+    from etl.template import write_template
+
+    indicator = catalog.get(args.indicator)
+    path = write_template(Path(args.output), indicator=indicator)
+    _say(f"Modèle de dépôt pour « {indicator.id} » écrit dans {path}.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    """Pull every configured source (or the named ones); non-zero exit if any failed."""
+    from etl.run import run_sources
+
+    ensure_ready(engine)
+    results = run_sources(engine, catalog, names=args.sources, force=args.force, say=_say)
+    if not results:
+        _say("Aucune source configurée dans le catalogue (section « sources: »).")
+        return 0
+    failed = [r for r in results if r.failed]
+    _say(
+        f"Bilan : {len(results)} source{'s' if len(results) > 1 else ''}, "
+        f"{len(results) - len(failed)} sans erreur, {len(failed)} en échec."
+    )
+    for r in failed:
+        _fail(f"Échec de « {r.name} » : {r.message}")
+    return 1 if failed else 0
+
+
 def cmd_status(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
     ensure_ready(engine)
     status = database_status(engine)
@@ -113,13 +207,29 @@ def cmd_status(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> in
     _say(f"Base : {status['database']}")
     _say(f"Indicateurs : {status['indicators']}")
     a = status["areas"]
-    _say(f"Territoires : {a['national']} France, {a['region']} régions, {a['department']} départements")
+    _say(
+        f"Territoires : {a['national']} France, {a['region']} régions, "
+        f"{a['department']} départements"
+    )
     _say(f"Observations : {status['observations']}")
     for origin, n in sorted(status["observations_by_origin"].items()):
         _say(f"  - {origin} : {n}")
     _say("Dernière période par indicateur :")
     for slug, period in status["latest_period"].items():
         _say(f"  - {slug} : {period}")
+    _say("Fraîcheur des données réelles par indicateur :")
+    for slug, info in status["indicators_detail"].items():
+        _say(
+            f"  - {slug} ({info['frequency']}) : {info['freshness']}, dernière période "
+            f"{info['latest_real_period'] or '—'} (attendue {info['expected_period']})"
+        )
+    _say("Sources :")
+    for source, info in status["sources"].items():
+        ok = info["last_success_at"]
+        line = f"  - {source} : dernier succès {ok[:19].replace('T', ' ') if ok else 'jamais'}"
+        if info["last_failure_at"]:
+            line += f" ; dernier échec {info['last_failure_at'][:19].replace('T', ' ')}"
+        _say(line)
     _say("Derniers traitements :")
     for r in status["last_runs"]:
         _say(
@@ -147,10 +257,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="génère les données de démonstration (synthétiques)")
     p.add_argument("--seed", type=int, default=42, help="graine du générateur (défaut 42)")
-    p.add_argument("--until", default=None, help="dernière période AAAA-MM (défaut : dernière complète)")
-    p.add_argument("--purge", action="store_true", help="supprime toutes les données de démonstration")
-    p.add_argument("--if-empty", action="store_true", help="seulement si aucune donnée de démonstration")
+    p.add_argument(
+        "--until", default=None, help="dernière période AAAA-MM (défaut : dernière complète)"
+    )
+    p.add_argument(
+        "--purge", action="store_true", help="supprime toutes les données de démonstration"
+    )
+    p.add_argument(
+        "--if-empty", action="store_true", help="seulement si aucune donnée de démonstration"
+    )
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="importe un fichier de dépôt ARS (CSV ou XLSX du modèle)")
+    p.add_argument("file", help="fichier rempli à partir du modèle (python -m etl template)")
+    p.add_argument("--indicator", default=None, help="identifiant de l'indicateur attendu")
+    p.add_argument("--force", action="store_true", help="relit le fichier même déjà importé")
+    p.add_argument(
+        "--lock-timeout", type=float, default=None,
+        help="secondes d'attente si un autre chargement est en cours (défaut ETL_LOCK_TIMEOUT)",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("template", help="écrit le modèle de dépôt ARS d'un indicateur")
+    p.add_argument("indicator", help="identifiant de l'indicateur (voir indicators.yaml)")
+    p.add_argument("--output", required=True, help="fichier à écrire : .csv ou .xlsx")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("run", help="récupère et charge les sources du catalogue")
+    p.add_argument("sources", nargs="*", help="noms des sources (défaut : toutes les actives)")
+    p.add_argument("--force", action="store_true", help="recharge même un fichier inchangé")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("status", help="état de la base : comptes, dernières périodes, traitements")
     p.add_argument("--json", action="store_true", help="sortie JSON")

@@ -25,7 +25,7 @@ LEVEL_LABELS: dict[str, str] = {
 
 _DEPARTMENT = re.compile(r"0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[12346]")
 _FORMER_REGIONS = frozenset(
-    "21 22 23 25 26 31 41 42 43 54 72 73 74 82 83 91".split()
+    {"21", "22", "23", "25", "26", "31", "41", "42", "43", "54", "72", "73", "74", "82", "83", "91"}
 )
 NATIONAL_ALIASES = frozenset({"FR", "FRANCE", "99", "999", "FRANCE ENTIERE", "FRANCE ENTIÈRE"})
 

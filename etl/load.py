@@ -79,10 +79,13 @@ def _records(df: pd.DataFrame, *, sqlite: bool) -> Iterable[tuple[Any, ...]]:
         series = df[col]
         if col in ("period_start", "observed_on"):
             values = [
-                None if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+                None
+                if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
                 else (v.isoformat() if sqlite else v)
-                for v in (pd.Timestamp(x).date() if isinstance(x, pd.Timestamp) else x
-                          for x in series.tolist())
+                for v in (
+                    pd.Timestamp(x).date() if isinstance(x, pd.Timestamp) else x
+                    for x in series.tolist()
+                )
             ]
         elif col in ("value", "numerator", "denominator"):
             values = [None if v is None or v != v else float(v) for v in series.tolist()]
@@ -91,8 +94,10 @@ def _records(df: pd.DataFrame, *, sqlite: bool) -> Iterable[tuple[Any, ...]]:
         elif col == "area_id":
             values = [int(v) for v in series.tolist()]
         else:
-            values = [None if v is None or (isinstance(v, float) and v != v) else str(v)
-                      for v in series.tolist()]
+            values = [
+                None if v is None or (isinstance(v, float) and v != v) else str(v)
+                for v in series.tolist()
+            ]
         cols.append(values)
     return zip(*cols, strict=True)
 
@@ -206,7 +211,5 @@ def purge_origin(conn: Connection, origin: Origin, *, indicator_ids: Sequence[st
 
 
 def count_by_origin(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(
-        select(Observation.origin, func.count()).group_by(Observation.origin)
-    )
+    rows = conn.execute(select(Observation.origin, func.count()).group_by(Observation.origin))
     return {origin.value if isinstance(origin, Origin) else str(origin): n for origin, n in rows}

@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
     pass
 
 
-class Origin(str, enum.Enum):
+class Origin(enum.StrEnum):
     """Where a figure comes from; real data (published, source, deposit) beats demo."""
 
     published = "published"
@@ -36,7 +36,7 @@ class Origin(str, enum.Enum):
     demo = "demo"
 
 
-class Qualifier(str, enum.Enum):
+class Qualifier(enum.StrEnum):
     """How exact a published figure is (« environ », « plus de », « moins de »)."""
 
     exact = "exact"
@@ -45,7 +45,7 @@ class Qualifier(str, enum.Enum):
     upper_bound = "upper_bound"
 
 
-class RunStatus(str, enum.Enum):
+class RunStatus(enum.StrEnum):
     running = "running"
     success = "success"
     unchanged = "unchanged"
@@ -191,8 +191,15 @@ class PublishedFigure(Base):
     __tablename__ = "published_figures"
     __table_args__ = (
         UniqueConstraint(
-            "indicator_id", "geo_level", "geo_code", "period_type", "period_start",
-            "breakdown", "source_url", "value", name="uq_published_key",
+            "indicator_id",
+            "geo_level",
+            "geo_code",
+            "period_type",
+            "period_start",
+            "breakdown",
+            "source_url",
+            "value",
+            name="uq_published_key",
         ),
     )
 

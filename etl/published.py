@@ -24,9 +24,22 @@ from etl.sync import area_ids
 
 PUBLISHED_CSV = Path(__file__).resolve().parent / "reference" / "published_figures.csv"
 COLUMNS = [
-    "slug", "geo_level", "geo_code", "period_type", "period_start", "breakdown", "value",
-    "unit", "qualifier", "retained", "source_publisher", "source_title", "source_url",
-    "published_on", "verified", "note",
+    "slug",
+    "geo_level",
+    "geo_code",
+    "period_type",
+    "period_start",
+    "breakdown",
+    "value",
+    "unit",
+    "qualifier",
+    "retained",
+    "source_publisher",
+    "source_title",
+    "source_url",
+    "published_on",
+    "verified",
+    "note",
 ]
 PERIOD_TYPES = {"date", "month", "quarter", "year"}
 _BOOL = {"true": True, "false": False}
@@ -52,9 +65,7 @@ def read_published(path: Path, catalog: Catalog) -> pd.DataFrame:
         raise PublishedFileError(f"Fichier « {name} » illisible : {exc}") from None
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise PublishedFileError(
-            f"Fichier « {name} » : colonnes manquantes {', '.join(missing)}."
-        )
+        raise PublishedFileError(f"Fichier « {name} » : colonnes manquantes {', '.join(missing)}.")
     problems: list[str] = []
     out = []
     for i, rec in enumerate(raw.to_dict("records")):
@@ -140,7 +151,7 @@ def series_rows(figures: pd.DataFrame, catalog: Catalog) -> pd.Series:
     )
     chosen = chosen.sort_values(["inexact", "period_start"], ascending=[True, False])
     winners = chosen.drop_duplicates(["slug", "geo_level", "geo_code", "period", "breakdown"])
-    return figures.index.isin(winners.index)  # type: ignore[return-value]
+    return pd.Series(figures.index.isin(winners.index), index=figures.index)
 
 
 def file_checksum(path: Path) -> str:
@@ -205,9 +216,7 @@ def load_published(
 
 def _delete_stale(conn: Connection, frame: pd.DataFrame) -> int:
     """Published observations whose row left the file are removed, not kept forever."""
-    wanted = (
-        {tuple(k) for k in frame[KEY].itertuples(index=False)} if not frame.empty else set()
-    )
+    wanted = {tuple(k) for k in frame[KEY].itertuples(index=False)} if not frame.empty else set()
     existing = conn.execute(
         select(Observation.id, *[getattr(Observation, c) for c in KEY]).where(
             Observation.origin == Origin.published

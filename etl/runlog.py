@@ -37,9 +37,7 @@ class LoadReport:
         )
 
 
-def start_run(
-    engine: Engine, *, source: str, kind: str, source_url: str | None = None
-) -> int:
+def start_run(engine: Engine, *, source: str, kind: str, source_url: str | None = None) -> int:
     with transaction(engine) as session:
         run = Run(
             source=source,

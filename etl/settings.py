@@ -92,4 +92,6 @@ def check() -> None:
             ) from None
     for name in ("DEMO", "MARQUE_ETAT"):
         if get(name) not in {"0", "1"}:
-            raise SettingsError(f"Paramètre {name} invalide « {get(name)} » : « 0 » ou « 1 » attendu.")
+            raise SettingsError(
+                f"Paramètre {name} invalide « {get(name)} » : « 0 » ou « 1 » attendu."
+            )

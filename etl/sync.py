@@ -33,8 +33,10 @@ def sync_areas(conn: Connection) -> None:
     stmt = insert(Area).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=["level", "code"],
-        set_={c: stmt.excluded[c] for c in ("name", "population", "population_year",
-                                            "tile_row", "tile_col")},
+        set_={
+            c: stmt.excluded[c]
+            for c in ("name", "population", "population_year", "tile_row", "tile_col")
+        },
     )
     conn.execute(stmt)
     ids = area_ids(conn)
@@ -43,9 +45,7 @@ def sync_areas(conn: Connection) -> None:
         if a.parent_code is None:
             continue
         parent = ids[(parent_level[a.level], a.parent_code)]
-        conn.execute(
-            update(Area).where(Area.id == ids[(a.level, a.code)]).values(parent_id=parent)
-        )
+        conn.execute(update(Area).where(Area.id == ids[(a.level, a.code)]).values(parent_id=parent))
 
 
 def area_ids(conn: Connection) -> dict[tuple[str, str], int]:

@@ -1,0 +1,66 @@
+/* The view lives in the URL. A GET form submission or an internal link click becomes an
+   in-page navigation of the Dash pages router (the same event dcc.Link dispatches), and
+   focus is put back on the control the user was on. Without JavaScript, the same forms
+   and links simply load the page. */
+(function () {
+  "use strict";
+
+  function renderId() {
+    var main = document.getElementById("contenu");
+    return main ? main.getAttribute("data-render") : null;
+  }
+
+  function navigate(url, focusId) {
+    var before = renderId();
+    window.history.pushState({}, "", url);
+    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    var tries = 0;
+    var timer = window.setInterval(function () {
+      tries += 1;
+      var target = focusId ? document.getElementById(focusId) : document.getElementById("contenu");
+      var rendered = renderId() !== before;
+      if ((target && rendered) || tries > 60) {
+        window.clearInterval(timer);
+        if (target) { target.focus({ preventScroll: Boolean(focusId) }); }
+        if (!focusId) { window.scrollTo(0, 0); }
+      }
+    }, 50);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-url-form]")) { return; }
+    event.preventDefault();
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (value !== "") { params.append(key, value); }
+    });
+    var path = form.getAttribute("action") || window.location.pathname;
+    var template = form.getAttribute("data-path-template");
+    if (template) {
+      path = template.replace(/\{(\w+)\}/g, function (_, name) {
+        var value = params.get(name) || "";
+        params.delete(name);
+        return encodeURIComponent(value);
+      });
+    }
+    var query = params.toString();
+    var submitter = event.submitter;
+    navigate(path + (query ? "?" + query : ""), submitter && submitter.id ? submitter.id : null);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+        event.shiftKey || event.altKey) { return; }
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || link.hasAttribute("download") || link.target) { return; }
+    var url = new URL(link.href, window.location.href);
+    if (url.origin !== window.location.origin || url.pathname.indexOf("/donnees/") === 0 ||
+        url.pathname.indexOf("/dsfr/") === 0) { return; }
+    if (url.pathname === window.location.pathname && url.search === window.location.search &&
+        url.hash) { return; }  /* in-page anchor: let the browser scroll */
+    if (url.hash) { return; }
+    event.preventDefault();
+    navigate(url.pathname + url.search, null);
+  });
+})();

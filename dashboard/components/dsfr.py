@@ -1,0 +1,523 @@
+"""DSFR components for Dash: one function per component, keeping the `fr-` classes and roles.
+
+No Dash package exists for the State design system; the markup follows the DSFR 1.14
+documentation so that its CSS and JS (served by the app) apply unchanged. Controls are
+native HTML form elements inside GET forms: they work without JavaScript and the small
+script in assets/ turns a submission into an in-page navigation (the view is the URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dash import html
+
+Child = Any  # a Dash component, a string or a list of them
+
+NAV_ITEMS: tuple[tuple[str, str], ...] = (
+    ("/", "Vue nationale"),
+    ("/objectifs", "Objectifs"),
+    ("/regions/11", "Régions"),
+    ("/departements/75", "Départements"),
+    ("/a-propos", "À propos"),
+)
+SERVICE_TITLE = "Tableau de bord du numérique en santé"
+SERVICE_TAGLINE = "Feuille de route du numérique en santé : indicateurs, objectifs, territoires"
+
+
+def _attrs(**attrs: Any) -> dict[str, Any]:
+    """`aria_label="x"` → `{"aria-label": "x"}`: Dash takes aria-* and data-* as kwargs."""
+    return {k.replace("_", "-"): v for k, v in attrs.items() if v is not None}
+
+
+def skiplinks() -> html.Div:
+    """« Accès rapide » links, the first focusable elements of every page (RGAA 12.7)."""
+    links = [
+        ("#contenu", "Contenu"),
+        ("#navigation-principale", "Menu"),
+        ("#pied-de-page", "Pied de page"),
+    ]
+    return html.Div(
+        html.Nav(
+            html.Ul(
+                [html.Li(html.A(text, href=href, className="fr-link")) for href, text in links],
+                className="fr-skiplinks__list",
+            ),
+            className="fr-container",
+            role="navigation",
+            **_attrs(aria_label="Accès rapide"),
+        ),
+        className="fr-skiplinks",
+    )
+
+
+def header(*, state_marks: bool, current_path: str = "") -> html.Header:
+    """Official header (« République française » block) or a neutral one outside the State."""
+    brand_top: list[Child] = []
+    if state_marks:
+        brand_top = [
+            html.Div(
+                [
+                    html.Div(
+                        html.P(["République", html.Br(), "Française"], className="fr-logo"),
+                        className="fr-header__logo",
+                    ),
+                    html.Div(
+                        html.Button(
+                            "Menu",
+                            id="bouton-menu",
+                            className="fr-btn--menu fr-btn",
+                            title="Menu",
+                            **_attrs(
+                                data_fr_opened="false",
+                                aria_controls="menu-principal",
+                                aria_haspopup="menu",
+                            ),
+                        ),
+                        className="fr-header__navbar",
+                    ),
+                ],
+                className="fr-header__brand-top",
+            )
+        ]
+    service = html.Div(
+        [
+            html.A(
+                html.P(SERVICE_TITLE, className="fr-header__service-title"),
+                href="/",
+                title=f"Accueil — {SERVICE_TITLE}",
+            ),
+            html.P(SERVICE_TAGLINE, className="fr-header__service-tagline"),
+        ],
+        className="fr-header__service",
+    )
+    body = html.Div(
+        html.Div(
+            html.Div(
+                html.Div([*brand_top, service], className="fr-header__brand fr-enlarge-link"),
+                className="fr-header__body-row",
+            ),
+            className="fr-container",
+        ),
+        className="fr-header__body",
+    )
+    menu = html.Div(
+        html.Div(
+            [
+                html.Button(
+                    "Fermer",
+                    className="fr-btn--close fr-btn",
+                    title="Fermer",
+                    **_attrs(aria_controls="menu-principal"),
+                ),
+                navigation(current_path=current_path),
+            ],
+            className="fr-container",
+        ),
+        id="menu-principal",
+        className="fr-header__menu fr-modal",
+        **_attrs(aria_labelledby="bouton-menu"),
+    )
+    return html.Header([body, menu], className="fr-header", role="banner")
+
+
+def navigation(*, current_path: str = "") -> html.Nav:
+    items = []
+    for href, text in NAV_ITEMS:
+        section = href.split("/")[1] if href != "/" else ""
+        here = current_path.split("/")[1] if current_path not in ("", "/") else ""
+        current = "page" if section == here else None
+        items.append(
+            html.Li(
+                html.A(text, href=href, className="fr-nav__link", **_attrs(aria_current=current)),
+                className="fr-nav__item",
+            )
+        )
+    return html.Nav(
+        html.Ul(items, className="fr-nav__list"),
+        id="navigation-principale",
+        className="fr-nav",
+        role="navigation",
+        **_attrs(aria_label="Menu principal"),
+    )
+
+
+def footer(*, state_marks: bool) -> html.Footer:
+    """Official footer (Marianne block, State links) or a neutral one."""
+    brand = (
+        [
+            html.Div(
+                html.A(
+                    html.P(["République", html.Br(), "Française"], className="fr-logo"),
+                    href="/",
+                    title=f"Retour à l'accueil — {SERVICE_TITLE}",
+                ),
+                className="fr-footer__brand fr-enlarge-link",
+            )
+        ]
+        if state_marks
+        else []
+    )
+    official = [
+        ("https://www.info.gouv.fr", "info.gouv.fr"),
+        ("https://www.service-public.fr", "service-public.fr"),
+        ("https://www.data.gouv.fr", "data.gouv.fr"),
+    ]
+    content = html.Div(
+        [
+            html.P(
+                "Indicateurs de la feuille de route du numérique en santé : valeurs publiées, "
+                "chargements des sources ouvertes et objectifs datés.",
+                className="fr-footer__content-desc",
+            ),
+            html.Ul(
+                [
+                    html.Li(
+                        html.A(text, href=href, className="fr-footer__content-link"),
+                        className="fr-footer__content-item",
+                    )
+                    for href, text in (official if state_marks else official[2:])
+                ],
+                className="fr-footer__content-list",
+            ),
+        ],
+        className="fr-footer__content",
+    )
+    bottom_links = [
+        ("/a-propos#accessibilite", "Accessibilité : partiellement conforme"),
+        ("/a-propos#mentions-legales", "Mentions légales"),
+        ("/a-propos#methodologie", "Méthodologie"),
+        ("/a-propos#sources", "Sources et licences"),
+    ]
+    bottom = html.Div(
+        [
+            html.Ul(
+                [
+                    html.Li(
+                        html.A(text, href=href, className="fr-footer__bottom-link"),
+                        className="fr-footer__bottom-item",
+                    )
+                    for href, text in bottom_links
+                ],
+                className="fr-footer__bottom-list",
+            ),
+            html.Div(
+                html.P(
+                    "Sauf mention contraire, les contenus de ce site sont proposés sous "
+                    "Licence Ouverte / Open Licence (Etalab 2.0)."
+                ),
+                className="fr-footer__bottom-copy",
+            ),
+        ],
+        className="fr-footer__bottom",
+    )
+    return html.Footer(
+        html.Div(
+            [html.Div([*brand, content], className="fr-footer__body"), bottom],
+            className="fr-container",
+        ),
+        id="pied-de-page",
+        className="fr-footer",
+        role="contentinfo",
+    )
+
+
+def breadcrumb(items: Sequence[tuple[str, str | None]]) -> html.Nav:
+    """`[("Accueil", "/"), ("Indicateur", None)]`: the last item is the current page."""
+    lis = []
+    for i, (text, href) in enumerate(items):
+        last = i == len(items) - 1
+        link = (
+            html.A(text, className="fr-breadcrumb__link", **_attrs(aria_current="page"))
+            if last or href is None
+            else html.A(text, href=href, className="fr-breadcrumb__link")
+        )
+        lis.append(html.Li(link))
+    return html.Nav(
+        [
+            html.Button(
+                "Voir le fil d'Ariane",
+                className="fr-breadcrumb__button",
+                **_attrs(aria_expanded="false", aria_controls="fil-ariane"),
+            ),
+            html.Div(
+                html.Ol(lis, className="fr-breadcrumb__list"),
+                className="fr-collapse",
+                id="fil-ariane",
+            ),
+        ],
+        className="fr-breadcrumb",
+        role="navigation",
+        **_attrs(aria_label="vous êtes ici :"),
+    )
+
+
+def alert(kind: str, *, title: str, text: Child = None, small: bool = False) -> html.Div:
+    """`kind` in info | success | warning | error; errors are announced (role="alert")."""
+    classes = f"fr-alert fr-alert--{kind}" + (" fr-alert--sm" if small else "")
+    children: list[Child] = [html.H3(title, className="fr-alert__title")] if title else []
+    if text is not None:
+        children.append(html.P(text) if isinstance(text, str) else text)
+    role = "alert" if kind == "error" else None
+    return html.Div(children, className=classes, **_attrs(role=role))
+
+
+def notice(text: Child, *, title: str = "") -> html.Div:
+    """The DSFR « bandeau d'information importante », used for the demo-data banner."""
+    return html.Div(
+        html.Div(
+            html.Div(
+                html.P(
+                    [html.Strong(title + " ") if title else "", text], className="fr-notice__title"
+                ),
+                className="fr-notice__body",
+            ),
+            className="fr-container",
+        ),
+        className="fr-notice fr-notice--info",
+        id="bandeau-demo",
+    )
+
+
+def badge(text: str, *, kind: str = "", small: bool = True, icon: bool = True) -> html.P:
+    """A status badge; `kind` is success | info | warning | error | new or '' (neutral)."""
+    classes = "fr-badge"
+    if kind:
+        classes += f" fr-badge--{kind}"
+        if not icon:
+            classes += " fr-badge--no-icon"
+    if small:
+        classes += " fr-badge--sm"
+    return html.P(text, className=classes)
+
+
+def tooltip(*, trigger_text: str, text: str, tooltip_id: str) -> html.Span:
+    """A DSFR tooltip on a small button: reachable with the keyboard and read by screen readers."""
+    return html.Span(
+        [
+            html.Button(
+                trigger_text,
+                className="fr-btn--tooltip fr-btn",
+                type="button",
+                id=f"{tooltip_id}-bouton",
+                **_attrs(aria_describedby=tooltip_id),
+            ),
+            html.Span(
+                text,
+                className="fr-tooltip fr-placement",
+                id=tooltip_id,
+                role="tooltip",
+                **_attrs(aria_hidden="true"),
+            ),
+        ]
+    )
+
+
+def card(
+    *,
+    title: str,
+    href: str,
+    body: Sequence[Child] = (),
+    detail_start: Child = None,
+    detail_end: Child = None,
+    badges: Sequence[Child] = (),
+    heading_level: int = 3,
+    extra: Sequence[Child] = (),
+) -> html.Div:
+    """A DSFR card whose title is the link (the whole card is clickable: fr-enlarge-link off,
+
+    so that the tooltips inside stay reachable)."""
+    heading = getattr(html, f"H{heading_level}")
+    content: list[Child] = []
+    if badges:
+        content.append(html.Ul([html.Li(b) for b in badges], className="fr-badges-group"))
+    content.append(heading(html.A(title, href=href), className="fr-card__title"))
+    content.extend(body)
+    if detail_start is not None:
+        content.insert(
+            0,
+            html.Div(html.P(detail_start, className="fr-card__detail"), className="fr-card__start"),
+        )
+    if detail_end is not None:
+        content.append(
+            html.Div(html.P(detail_end, className="fr-card__detail"), className="fr-card__end")
+        )
+    return html.Div(
+        html.Div(
+            [html.Div(content, className="fr-card__content"), *extra],
+            className="fr-card__body",
+        ),
+        className="fr-card fr-card--sm",
+    )
+
+
+def tile(*, title: str, href: str, description: str = "", detail: str = "") -> html.Div:
+    children: list[Child] = [html.H3(html.A(title, href=href), className="fr-tile__title")]
+    if description:
+        children.append(html.P(description, className="fr-tile__desc"))
+    if detail:
+        children.append(html.P(detail, className="fr-tile__detail"))
+    return html.Div(
+        html.Div(html.Div(children, className="fr-tile__content"), className="fr-tile__body"),
+        className="fr-tile fr-enlarge-link fr-tile--sm",
+    )
+
+
+def table(
+    *,
+    caption: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Child]],
+    numeric: Sequence[bool] | None = None,
+    table_id: str | None = None,
+    header_links: Sequence[str | None] | None = None,
+    caption_hidden: bool = False,
+) -> html.Div:
+    """A DSFR table with a caption, column headers and row headers (first column)."""
+    numeric = numeric or [False] * len(columns)
+    heads = []
+    for i, name in enumerate(columns):
+        link = header_links[i] if header_links else None
+        heads.append(
+            html.Th(
+                html.A(name, href=link) if link else name,
+                scope="col",
+                className="fr-cell--right" if numeric[i] else None,
+            )
+        )
+    body = []
+    for row in rows:
+        cells = [
+            html.Th(row[0], scope="row")
+            if i == 0
+            else html.Td(cell, className="fr-cell--right tdb-num" if numeric[i] else None)
+            for i, cell in enumerate(row)
+        ]
+        body.append(html.Tr(cells))
+    caption_class = "fr-sr-only" if caption_hidden else None
+    return html.Div(
+        html.Div(
+            html.Div(
+                html.Div(
+                    html.Table(
+                        [
+                            html.Caption(caption, className=caption_class),
+                            html.Thead(html.Tr(heads)),
+                            html.Tbody(body),
+                        ],
+                        id=table_id,
+                    ),
+                    className="fr-container",
+                ),
+                className="fr-table__content",
+            ),
+            className="fr-table__wrapper",
+        ),
+        className="fr-table fr-table--no-caption" if caption_hidden else "fr-table",
+    )
+
+
+def tabs_nav(*, label: str, items: Sequence[tuple[str, str, bool]]) -> html.Nav:
+    """View switch as links (works without JS, every tab has its URL): (text, href, current)."""
+    return html.Nav(
+        html.Ul(
+            [
+                html.Li(
+                    html.A(
+                        text,
+                        href=href,
+                        className="fr-link tdb-tab" + (" tdb-tab--current" if current else ""),
+                        **_attrs(aria_current="page" if current else None),
+                    )
+                )
+                for text, href, current in items
+            ],
+            className="tdb-tabs",
+        ),
+        **_attrs(aria_label=label),
+    )
+
+
+def select(
+    *,
+    name: str,
+    label: str,
+    options: Sequence[tuple[str, str]],
+    value: str | Sequence[str] | None,
+    select_id: str,
+    hint: str = "",
+    multiple: bool = False,
+) -> html.Div:
+    """A native `<select>` (no dcc.Dropdown: its hidden focus target fails axe).
+
+    `multiple` gives a list box whose selected options are the current values.
+    """
+    values = [value] if isinstance(value, str) else list(value or [])
+    size = min(len(options), 6) if multiple else None
+    label_children: list[Child] = [label]
+    if hint:
+        label_children.append(html.Span(hint, className="fr-hint-text"))
+    return html.Div(
+        [
+            html.Label(label_children, className="fr-label", htmlFor=select_id),
+            html.Select(
+                [_option(val, text, selected=val in values) for val, text in options],
+                className="fr-select" + (" tdb-select-multiple" if multiple else ""),
+                id=select_id,
+                name=name,
+                multiple=multiple,
+                size=size,
+            ),
+        ],
+        className="fr-select-group",
+    )
+
+
+def _option(value: str, text: str, *, selected: bool) -> html.Option:
+    return (
+        html.Option(text, value=value, selected=True)
+        if selected
+        else html.Option(text, value=value)
+    )
+
+
+def button(
+    text: str, *, kind: str = "primary", button_id: str | None = None, submit: bool = True
+) -> html.Button:
+    classes = "fr-btn" if kind == "primary" else f"fr-btn fr-btn--{kind}"
+    return html.Button(text, className=classes, id=button_id, type="submit" if submit else "button")
+
+
+def link(text: str, *, href: str, download: bool = False, detail: str = "") -> html.A:
+    """A DSFR link; a download link says its format and is a plain server route."""
+    if download:
+        return html.A(
+            [text, html.Span(detail, className="fr-link__detail")] if detail else text,
+            href=href,
+            className="fr-link fr-link--download",
+            **_attrs(download=""),
+        )
+    return html.A(text, href=href, className="fr-link")
+
+
+def form(
+    children: Sequence[Child],
+    *,
+    action: str,
+    form_id: str,
+    label: str,
+    path_template: str | None = None,
+) -> html.Form:
+    """A GET form whose fields are the URL parameters of the view (works without JS).
+
+    `path_template` (e.g. "/regions/{code}") lets the script put a field in the path.
+    """
+    return html.Form(
+        list(children),
+        action=action,
+        method="get",
+        id=form_id,
+        className="tdb-form",
+        **_attrs(aria_label=label, data_url_form="true", data_path_template=path_template),
+    )

@@ -1,0 +1,150 @@
+"""Download routes: the table on screen as CSV (French or standard) or XLSX.
+
+Plain links to server routes, so they work without JavaScript. The frames come from
+`views`, the same functions the pages use: a download is exactly what is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+
+import flask
+import pandas as pd
+
+from dashboard import queries, views
+from etl.catalog import CatalogError
+
+FORMATS = {
+    "-fr.csv": "csv_fr",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
+MIMETYPES = {
+    "csv_fr": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FORMAT_LABELS = {
+    "-fr.csv": ("CSV (Excel français)", "séparateur « ; », virgule décimale"),
+    ".csv": ("CSV standard", "séparateur « , », point décimal"),
+    ".xlsx": ("XLSX", "classeur Excel"),
+}
+
+
+class UnknownDownload(Exception):
+    """No table behind this address (unknown indicator, area or format)."""
+
+
+def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
+    """CSV fr: `;`, decimal comma, UTF-8 with BOM (Excel in French); CSV: RFC 4180, UTF-8."""
+    if fmt == "csv_fr":
+        return df.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    if fmt == "csv":
+        return df.to_csv(index=False).encode("utf-8")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            df.to_excel(writer, index=False, sheet_name="Données")
+        return buffer.getvalue()
+    raise UnknownDownload(f"Format inconnu « {fmt} ». Attendu : csv_fr, csv ou xlsx.")
+
+
+def split_format(name: str) -> tuple[str, str]:
+    """`serie-fr.csv` → (`serie`, `csv_fr`)."""
+    for suffix, fmt in FORMATS.items():
+        if name.endswith(suffix):
+            return name[: -len(suffix)], fmt
+    raise UnknownDownload(f"Format de fichier inconnu « {name} ». Attendu : .csv, -fr.csv, .xlsx.")
+
+
+def indicator_frame(
+    q: queries.Queries, *, indicator_id: str, table: str, params: Mapping[str, object]
+) -> pd.DataFrame:
+    try:
+        indicator = q.catalog.get(indicator_id)
+    except CatalogError:
+        raise UnknownDownload(f"Indicateur inconnu « {indicator_id} ».") from None
+    view = views.indicator_view(q, indicator, params)
+    if table == "serie":
+        return views.series_table(view)
+    if table == "carte":
+        return views.snapshot_table(view)
+    raise UnknownDownload(f"Tableau inconnu « {table} ». Attendu : serie ou carte.")
+
+
+def area_frame(q: queries.Queries, *, level_slug: str, code: str) -> pd.DataFrame:
+    level = views.LEVEL_PARAMS.get(level_slug)
+    canonical = views.valid_code(level, code) if level else None
+    if level is None or canonical is None:
+        raise UnknownDownload(f"Territoire inconnu « {level_slug}/{code} ».")
+    table = views.area_table(q, level=level, code=canonical)
+    return table.drop(columns=["indicator_id", "unit", "decimals"], errors="ignore")
+
+
+def objectives_frame(q: queries.Queries, *, params: Mapping[str, object]) -> pd.DataFrame:
+    params = views.migrate(params)
+    axis = views.one(params, "axe")
+    axis = axis if axis in {a.id for a in q.catalog.axes} else None
+    rows = views.target_rows(q, today=dt.date.today(), axis=axis)
+    return views.objectives_table(rows, sort=views.one(params, "tri") or "echeance")
+
+
+def download_links(base: str, *, query: str = "") -> list[tuple[str, str, str]]:
+    """(label, href, detail) for the three formats of a table at `base` (no suffix)."""
+    suffix = f"?{query}" if query else ""
+    return [(label, f"{base}{ext}{suffix}", detail) for ext, (label, detail) in FORMAT_LABELS.items()]
+
+
+def _send(df: pd.DataFrame, *, fmt: str, filename: str) -> flask.Response:
+    data = to_bytes(df, fmt=fmt)
+    ext = "xlsx" if fmt == "xlsx" else "csv"
+    response = flask.Response(data, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{ext}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _params() -> dict[str, object]:
+    args = flask.request.args
+    return {k: (v if len(v) > 1 else v[0]) for k, v in args.lists()}
+
+
+def _not_found(message: str) -> flask.Response:
+    return flask.Response(message, status=404, mimetype="text/plain; charset=utf-8")
+
+
+def _unavailable(message: str) -> flask.Response:
+    return flask.Response(message, status=503, mimetype="text/plain; charset=utf-8")
+
+
+def register(server: flask.Flask) -> None:
+    @server.route("/donnees/indicateurs/<indicator_id>/<name>")
+    def indicator_download(indicator_id: str, name: str) -> flask.Response:
+        try:
+            table, fmt = split_format(name)
+            df = indicator_frame(
+                queries.store(), indicator_id=indicator_id, table=table, params=_params()
+            )
+        except UnknownDownload as exc:
+            return _not_found(str(exc))
+        except queries.DataUnavailable as exc:
+            return _unavailable(str(exc))
+        return _send(df, fmt=fmt, filename=f"{indicator_id}-{table}")
+
+    @server.route("/donnees/<level_slug>/<name>")
+    def area_download(level_slug: str, name: str) -> flask.Response:
+        try:
+            code, fmt = split_format(name)
+            if level_slug == "objectifs" and code == "tableau":
+                df = objectives_frame(queries.store(), params=_params())
+                filename = "objectifs"
+            else:
+                df = area_frame(queries.store(), level_slug=level_slug, code=code)
+                filename = f"{level_slug}-{code}"
+        except UnknownDownload as exc:
+            return _not_found(str(exc))
+        except queries.DataUnavailable as exc:
+            return _unavailable(str(exc))
+        return _send(df, fmt=fmt, filename=filename)

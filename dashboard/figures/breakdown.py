@@ -1,0 +1,63 @@
+"""Breakdown of an indicator by its dimension (e.g. secteur) over time."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import COLORWAY, new_figure
+from dashboard.formatting import NNBSP, date_ticks, format_number, format_period, unit_label
+from etl.catalog import Indicator
+from etl.models import TOTAL
+
+
+def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
+    """Stacked bars when the values add up to the total, grouped bars otherwise."""
+    labels = indicator.breakdown.values if indicator.breakdown else {}
+    stack = indicator.breakdown.total_is_sum if indicator.breakdown else True
+    parts = (
+        frame[frame["breakdown"].astype(str) != TOTAL]
+        if "breakdown" in frame.columns
+        else frame.iloc[0:0]
+    )
+    fig = new_figure(height=400)
+    order = (
+        list(labels) + sorted(set(parts["breakdown"].astype(str)) - set(labels))
+        if len(parts)
+        else []
+    )
+    for i, code in enumerate(c for c in order if (parts["breakdown"].astype(str) == c).any()):
+        part = parts[parts["breakdown"].astype(str) == code].sort_values("period_start")
+        name = labels.get(code, code)
+        masked = part["is_masked"] if "is_masked" in part.columns else [False] * len(part)
+        texts = [
+            f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
+            + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+            for p, v, m in zip(part["period_start"], part["value"], masked, strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=part["period_start"],
+                y=part["value"],
+                name=name,
+                marker={"color": COLORWAY[i % len(COLORWAY)], "line": {"width": 0}},
+                text=texts,
+                textposition="none",
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    if len(parts):
+        dates = pd.to_datetime(parts["period_start"])
+        tickvals, ticktext = date_ticks(dates.min(), dates.max(), frequency=indicator.frequency)
+        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+    else:
+        fig.add_annotation(
+            text="Aucune ventilation disponible", showarrow=False, xref="paper", yref="paper"
+        )
+    fig.update_yaxes(
+        title_text=unit_label(indicator.unit),
+        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
+        exponentformat="none",
+    )
+    fig.update_layout(barmode="stack" if stack else "group", hovermode="closest", bargap=0.15)
+    return fig

@@ -1,0 +1,121 @@
+"""Geographic choropleth drawn with filled scatter polygons (no geo trace in the partial
+Plotly bundle), from the compact contours of scripts/build_contours.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.colour_scale import (
+    fill_style,
+    hover_text,
+    marker_scale,
+    statuses,
+    value_range,
+)
+from dashboard.figures.theme import GREY_BORDER, GREY_MENTION, colour_for, new_figure
+from etl.catalog import Indicator
+
+
+def ring_path(rings: list[list[list[float]]]) -> tuple[list[float | None], list[float | None]]:
+    """All rings of an area in one x/y pair, separated by None (one filled trace)."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring_x, ring_y in rings:
+        xs += [*ring_x, None]
+        ys += [*ring_y, None]
+    return xs, ys
+
+
+def geo_map(
+    snapshot: pd.DataFrame, *, indicator: Indicator, level: str, contours: Mapping[str, Any]
+) -> go.Figure:
+    """One filled polygon trace per area, coloured on the same scale as the tile map."""
+    frame = snapshot.reset_index(drop=True)
+    status = statuses(frame)
+    scale = value_range(frame.loc[status == "value", "value"])
+    areas: Mapping[str, list[list[list[float]]]] = contours.get("areas", {})
+    fig = new_figure(height=600 if level == "department" else 520)
+    legend_done: set[str] = set()
+    for i, row in frame.iterrows():
+        rings = areas.get(str(row["code"]))
+        if not rings:
+            continue
+        kind = str(status[i])
+        colour = None
+        if kind == "value" and scale is not None:
+            colour = colour_for(float(row["value"]), vmin=scale.vmin, vmax=scale.vmax)
+        style = fill_style(kind, colour=colour)
+        style["name"] = style.get("name", str(row["name"]))
+        xs, ys = ring_path(rings)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoveron="fills",
+                text=hover_text(row, status=kind, indicator=indicator),
+                hoverinfo="text",
+                showlegend=kind != "value" and kind not in legend_done,
+                legendgroup=kind,
+                **style,
+            )
+        )
+        legend_done.add(kind)
+    bbox = contours.get("bbox", [0, 0, 1, 1])
+    if scale is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[bbox[0], bbox[0]],
+                y=[bbox[1], bbox[1]],
+                mode="markers",
+                marker={
+                    "opacity": 0,
+                    **marker_scale([scale.vmin, scale.vmax], scale=scale, indicator=indicator),
+                },
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(
+        shapes=[
+            {
+                "type": "rect",
+                "x0": box[0],
+                "y0": box[1],
+                "x1": box[2],
+                "y1": box[3],
+                "line": {"color": GREY_BORDER, "width": 0.5},
+                "layer": "below",
+            }
+            for box in contours.get("insets", {}).values()
+        ],
+        annotations=[
+            {
+                "text": str(contours.get("attribution", "")),
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 0,
+                "xanchor": "right",
+                "yanchor": "top",
+                "font": {"size": 10, "color": GREY_MENTION},
+            }
+        ],
+        hovermode="closest",
+        margin={"l": 8, "r": 8, "t": 8, "b": 28},
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "top"},
+    )
+    fig.update_xaxes(visible=False, fixedrange=True, range=[bbox[0] - 10, bbox[2] + 10])
+    fig.update_yaxes(
+        visible=False,
+        fixedrange=True,
+        scaleanchor="x",
+        scaleratio=1,
+        range=[bbox[1] - 20, bbox[3] + 10],
+    )
+    return fig

@@ -1,0 +1,83 @@
+"""Ranking of areas: horizontal bars, best first according to the indicator's direction."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.colour_scale import MISSING_LABEL, statuses, value_range
+from dashboard.figures.theme import GREY_MASKED, GREY_MENTION, colour_for, new_figure
+from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
+from etl.catalog import Indicator
+
+BAR_HEIGHT = 18  # px per area
+
+
+def ranked(snapshot: pd.DataFrame, *, indicator: Indicator) -> pd.DataFrame:
+    """Areas best first (highest when higher is better); masked and missing ones last."""
+    frame = snapshot.assign(_status=statuses(snapshot)).reset_index(drop=True)
+    shown = frame[frame["_status"] == "value"].sort_values(
+        "value", ascending=indicator.direction == "lower_is_better", kind="stable"
+    )
+    rest = frame[frame["_status"] != "value"].sort_values("name", kind="stable")
+    out = pd.concat([shown, rest], ignore_index=True)
+    out["rank"] = [i + 1 if s == "value" else None for i, s in enumerate(out["_status"])]
+    return out
+
+
+def ranking(
+    snapshot: pd.DataFrame, *, indicator: Indicator, reference: float | None = None
+) -> go.Figure:
+    """Bars coloured like the map, values written beside them, France as a dashed line."""
+    frame = ranked(snapshot, indicator=indicator)
+    scale = value_range(frame.loc[frame["_status"] == "value", "value"])
+    colours, texts, lengths = [], [], []
+    for value, status in zip(frame["value"], frame["_status"], strict=True):
+        if status == "value" and scale is not None:
+            colours.append(colour_for(float(value), vmin=scale.vmin, vmax=scale.vmax))
+            texts.append(
+                format_number(float(value), unit=indicator.unit, decimals=indicator.decimals)
+            )
+            lengths.append(float(value))
+        else:
+            colours.append(GREY_MASKED)
+            texts.append(MASKED if status == "masked" else MISSING_LABEL)
+            lengths.append(0.0)
+    labels = [
+        f"{int(r)}. {n}" if pd.notna(r) else str(n)
+        for r, n in zip(frame["rank"], frame["name"], strict=True)
+    ]
+    fig = new_figure(height=max(160, 60 + BAR_HEIGHT * len(frame)))
+    fig.add_trace(
+        go.Bar(
+            x=lengths,
+            y=labels,
+            orientation="h",
+            marker={"color": colours, "line": {"width": 0}},
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y} : %{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    if reference is not None and pd.notna(reference):
+        label = format_number(reference, unit=indicator.unit, decimals=indicator.decimals)
+        fig.add_vline(
+            x=reference,
+            line={"color": GREY_MENTION, "dash": "dash", "width": 1.5},
+            annotation={"text": f"France : {label}", "font": {"color": GREY_MENTION, "size": 12}},
+            annotation_position="top",
+        )
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, fixedrange=True)
+    fig.update_xaxes(
+        title_text=unit_label(indicator.unit),
+        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
+        exponentformat="none",
+        separatethousands=True,
+        fixedrange=True,
+        showgrid=True,
+        gridcolor="#dddddd",
+    )
+    fig.update_layout(margin={"l": 8, "r": 72, "t": 28, "b": 40}, bargap=0.25)
+    return fig

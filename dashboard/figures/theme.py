@@ -1,0 +1,207 @@
+"""DSFR colours, the Marianne font and French separators shared by every figure.
+
+Colours are the DSFR tokens (light theme) from @gouvfr/dsfr 1.14; the sequential
+scale is the single-hue « bleu France » ramp, whose lightness grows monotonically
+so that it stays readable for colour-blind readers and in greyscale.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from dashboard.formatting import NNBSP, PLOTLY_SEPARATORS
+
+FONT_FAMILY: Final = "Marianne, arial, sans-serif"
+
+BLUE_FRANCE: Final = "#000091"  # blue-france-sun-113
+BLUE_FRANCE_MAIN: Final = "#6a6af4"  # blue-france-main-525
+BLUE_FRANCE_850: Final = "#cacafb"
+BLUE_FRANCE_925: Final = "#e3e3fd"
+BLUE_FRANCE_975: Final = "#f5f5fe"
+RED_MARIANNE: Final = "#c9191e"  # red-marianne-425: targets
+GREY_TEXT: Final = "#3a3a3a"  # grey-200: body text
+GREY_MENTION: Final = "#666666"  # grey-425: secondary text, 5.7:1 on white
+GREY_BORDER: Final = "#929292"  # grey-625: borders, 3.1:1 on white
+GREY_LIGHT: Final = "#dddddd"  # grey-900: grid lines
+GREY_MASKED: Final = "#e5e5e5"  # grey-925: masked areas, hatched
+WHITE: Final = "#ffffff"
+DEMO_COLOUR: Final = "#929292"  # demonstration data: light, dashed
+
+# Categorical colours (DSFR illustrative palette), dark enough on white (≥ 3:1).
+COLORWAY: Final = (
+    "#000091",  # bleu France
+    "#e4794a",  # orange terre battue
+    "#009081",  # vert menthe
+    "#a558a0",  # violet glycine
+    "#716043",  # jaune tournesol (sun)
+    "#465f9d",  # bleu écume
+    "#c9191e",  # rouge Marianne
+    "#297254",  # vert émeraude (sun)
+)
+
+# Sequential scale for maps and rankings: light to dark « bleu France ».
+SEQUENTIAL: Final = (
+    (0.0, BLUE_FRANCE_925),
+    (0.35, BLUE_FRANCE_850),
+    (0.7, BLUE_FRANCE_MAIN),
+    (1.0, BLUE_FRANCE),
+)
+
+ORIGIN_LABELS: Final = {
+    "published": "chiffre publié",
+    "source": "donnée source (chargement)",
+    "deposit": "dépôt régional",
+    "demo": "démonstration (synthétique)",
+}
+REAL_ORIGINS: Final = ("published", "source", "deposit")
+
+
+def _template() -> go.layout.Template:
+    return go.layout.Template(
+        layout=go.Layout(
+            font={"family": FONT_FAMILY, "color": GREY_TEXT, "size": 14},
+            colorway=list(COLORWAY),
+            separators=PLOTLY_SEPARATORS,
+            paper_bgcolor=WHITE,
+            plot_bgcolor=WHITE,
+            hoverlabel={"font": {"family": FONT_FAMILY}, "bgcolor": WHITE},
+            legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+            xaxis={
+                "showgrid": False,
+                "linecolor": GREY_BORDER,
+                "ticks": "outside",
+                "automargin": True,
+            },
+            yaxis={
+                "gridcolor": GREY_LIGHT,
+                "zeroline": False,
+                "separatethousands": True,
+                "automargin": True,
+            },
+            margin={"l": 56, "r": 16, "t": 24, "b": 40},
+        )
+    )
+
+
+TEMPLATE: Final = _template()
+
+
+def new_figure(*, height: int | None = None) -> go.Figure:
+    """An empty figure with the house template, French separators and the Marianne font."""
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, separators=PLOTLY_SEPARATORS, font_family=FONT_FAMILY)
+    if height is not None:
+        fig.update_layout(height=height)
+    return fig
+
+
+def colour_for(value: float, *, vmin: float, vmax: float) -> str:
+    """The colour of the sequential scale for a value (same mapping as the colour bar)."""
+    span = vmax - vmin
+    position = 0.5 if span <= 0 else min(max((value - vmin) / span, 0.0), 1.0)
+    return str(sample_colorscale([list(stop) for stop in SEQUENTIAL], [position])[0])
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white text, whichever contrasts more with a fill colour."""
+    rgb = _rgb(fill)
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#161616" if luminance > 0.179 else WHITE
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    if colour.startswith("#"):
+        h = colour.lstrip("#")
+        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+    parts = colour[colour.index("(") + 1 : colour.index(")")].split(",")
+    r, g, b = (round(float(p)) for p in parts[:3])
+    return r, g, b
+
+
+# Plotly's French dictionary, given with the plot (no locale bundle to load).
+FRENCH_LOCALE: Final[dict[str, Any]] = {
+    "moduleType": "locale",
+    "name": "fr",
+    "dictionary": {
+        "Download plot as a png": "Télécharger le graphique en PNG",
+        "Download plot": "Télécharger le graphique",
+        "Zoom": "Zoomer",
+        "Pan": "Déplacer",
+        "Zoom in": "Zoom avant",
+        "Zoom out": "Zoom arrière",
+        "Autoscale": "Échelle automatique",
+        "Reset axes": "Réinitialiser les axes",
+        "Reset view": "Réinitialiser la vue",
+        "Show closest data on hover": "Afficher la donnée la plus proche",
+        "Compare data on hover": "Comparer les données",
+        "Double-click on legend to isolate one trace": (
+            "Double-cliquez sur la légende pour isoler une série"
+        ),
+        "Snapshot succeeded": "Image enregistrée",
+        "Taking snapshot - this may take a few seconds": ("Capture en cours, quelques secondes…"),
+        "Sorry, there was a problem downloading your snapshot!": (
+            "Désolé, le téléchargement de l'image a échoué."
+        ),
+    },
+    "format": {
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        "shortMonths": [
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
+        ],
+        "date": "%d/%m/%Y",
+        "decimal": ",",
+        "thousands": NNBSP,
+    },
+}
+
+
+def graph_config(*, filename: str, static: bool = False) -> dict[str, Any]:
+    """The dcc.Graph config: PNG export done by the browser, no Plotly logo, French labels."""
+    if static:
+        return {"staticPlot": True, "displayModeBar": False, "responsive": True}
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "locale": "fr",
+        "locales": {"fr": FRENCH_LOCALE},
+        "modeBarButtonsToRemove": [
+            "select2d",
+            "lasso2d",
+            "autoScale2d",
+            "toggleSpikelines",
+            "hoverCompareCartesian",
+            "hoverClosestCartesian",
+        ],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }

@@ -1,0 +1,320 @@
+"""National (or area) series with its targets and projected trajectory.
+
+Real points (published, source, deposit) and demonstration values are drawn
+differently so that a reader never mistakes a synthetic value for a real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import (
+    BLUE_FRANCE,
+    COLORWAY,
+    DEMO_COLOUR,
+    GREY_MENTION,
+    ORIGIN_LABELS,
+    RED_MARIANNE,
+    new_figure,
+)
+from dashboard.formatting import (
+    QUALIFIER_PREFIXES,
+    date_ticks,
+    format_date,
+    format_number,
+    format_period,
+    unit_label,
+)
+from etl.catalog import Indicator, Target
+from etl.models import TOTAL
+
+ORIGIN_STYLE: dict[str, tuple[str, str, str]] = {
+    # origin: (marker symbol, colour, mode)
+    "published": ("diamond", BLUE_FRANCE, "markers"),
+    "source": ("circle", COLORWAY[5], "lines+markers"),
+    "deposit": ("square", COLORWAY[2], "lines+markers"),
+}
+QUALIFIER_SYMBOLS = {"lower_bound": "triangle-up", "upper_bound": "triangle-down"}
+
+
+def total_rows(series: pd.DataFrame) -> pd.DataFrame:
+    """Only the total rows when a breakdown column is present, in period order."""
+    frame = series
+    if "breakdown" in frame.columns and (frame["breakdown"] == TOTAL).any():
+        frame = frame[frame["breakdown"] == TOTAL]
+    return frame.sort_values("period_start")
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[column].fillna(False).astype(bool)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index)
+    return frame[column].astype("object").where(frame[column].notna(), "")
+
+
+def hover_texts(frame: pd.DataFrame, *, indicator: Indicator) -> list[str]:
+    """One French hover line per point: period, qualified value, status and source."""
+    masked = _flag(frame, "is_masked")
+    provisional = _flag(frame, "is_provisional")
+    qualifiers = _text(frame, "qualifier")
+    sources = _text(frame, "source_label")
+    observed = frame["observed_on"] if "observed_on" in frame.columns else None
+    texts = []
+    for i, (idx, row) in enumerate(frame.iterrows()):
+        qualifier = str(qualifiers.iloc[i]) or "exact"
+        value = format_number(
+            row["value"],
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            masked=bool(masked.iloc[i]),
+            qualifier=qualifier if qualifier in QUALIFIER_PREFIXES else "exact",
+        )
+        parts = [f"<b>{format_period(row['period_start'], frequency=indicator.frequency)}</b>"]
+        parts.append(value + (" (provisoire)" if provisional.iloc[i] else ""))
+        if observed is not None and pd.notna(observed.loc[idx]):
+            parts.append(f"au {format_date(observed.loc[idx])}")
+        source = str(sources.iloc[i])
+        if source:
+            parts.append(f"Source : {source}")
+        texts.append("<br>".join(parts))
+    return texts
+
+
+def _origin_trace(frame: pd.DataFrame, *, origin: str, indicator: Indicator) -> go.Scatter:
+    texts = hover_texts(frame, indicator=indicator)
+    if origin == "demo":
+        return go.Scatter(
+            x=frame["period_start"],
+            y=frame["value"],
+            name=ORIGIN_LABELS["demo"],
+            mode="lines",
+            line={"color": DEMO_COLOUR, "dash": "dash", "width": 2},
+            text=texts,
+            hovertemplate="%{text}<br><i>valeur synthétique</i><extra></extra>",
+            connectgaps=False,
+        )
+    symbol, colour, mode = ORIGIN_STYLE.get(origin, ORIGIN_STYLE["source"])
+    qualifiers = _text(frame, "qualifier")
+    provisional = _flag(frame, "is_provisional")
+    symbols = [
+        QUALIFIER_SYMBOLS.get(str(q), symbol) + ("-open" if p else "")
+        for q, p in zip(qualifiers, provisional, strict=True)
+    ]
+    return go.Scatter(
+        x=frame["period_start"],
+        y=frame["value"],
+        name=ORIGIN_LABELS.get(origin, origin),
+        mode=mode,
+        marker={"symbol": symbols, "size": 10 if origin == "published" else 7, "color": colour},
+        line={"color": colour, "width": 2},
+        text=texts,
+        hovertemplate="%{text}<extra></extra>",
+        connectgaps=False,
+    )
+
+
+def drawable_targets(targets: Sequence[Target], *, indicator: Indicator) -> list[Target]:
+    """Targets comparable with the plotted series: same unit, compared on the latest value.
+
+    A target on a 12-month sum or a share of areas is on another scale: it is listed in
+    a note, not drawn over the series.
+    """
+    return [t for t in targets if t.unit == indicator.unit and t.comparison == "latest"]
+
+
+def _fmt(value: float, *, indicator: Indicator) -> str:
+    """Targets are round numbers: « 80 % », not « 80,0 % »."""
+    decimals = 0 if float(value).is_integer() else indicator.decimals
+    return format_number(value, unit=indicator.unit, decimals=decimals)
+
+
+def _target_traces(
+    target: Target, *, indicator: Indicator, start: dt.date | pd.Timestamp
+) -> list[go.Scatter]:
+    deadline = pd.Timestamp(target.deadline)
+    when = format_date(target.deadline)
+    hover = f"<b>Objectif</b> : {target.label}<br>Échéance : {when}<br>{target.source_title}"
+    if target.value_max is None:
+        label = f"Objectif {target.deadline.year} : {_fmt(target.value, indicator=indicator)}"
+        return [
+            go.Scatter(
+                x=[deadline],
+                y=[target.value],
+                name=label,
+                mode="markers+text",
+                marker={"symbol": "star", "size": 16, "color": RED_MARIANNE},
+                text=[label],
+                textposition="top left",
+                textfont={"color": RED_MARIANNE},
+                cliponaxis=False,
+                hovertext=[hover],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        ]
+    low, high = target.value, target.value_max
+    label = (
+        f"Objectif {target.deadline.year} : {_fmt(low, indicator=indicator)}"
+        f" à {_fmt(high, indicator=indicator)}"
+    )
+    begin = pd.Timestamp(start)
+    return [
+        go.Scatter(
+            x=[begin, deadline, deadline, begin, begin],
+            y=[low, low, high, high, low],
+            name=label,
+            mode="lines",
+            fill="toself",
+            fillcolor="rgba(201, 25, 30, 0.08)",
+            line={"color": "rgba(201, 25, 30, 0.35)", "width": 1, "dash": "dot"},
+            hoveron="fills",
+            text=hover,
+            hoverinfo="text",
+        ),
+        go.Scatter(
+            x=[deadline, deadline],
+            y=[low, high],
+            mode="lines+markers+text",
+            showlegend=False,
+            line={"color": RED_MARIANNE, "width": 4},
+            marker={
+                "symbol": "line-ew",
+                "size": 14,
+                "color": RED_MARIANNE,
+                "line": {"width": 3, "color": RED_MARIANNE},
+            },
+            cliponaxis=False,
+            text=["", label],
+            textposition="top left",
+            textfont={"color": RED_MARIANNE},
+            hovertext=[hover, hover],
+            hovertemplate="%{hovertext}<extra></extra>",
+        ),
+    ]
+
+
+def _projection_trace(
+    projection: pd.DataFrame, *, last: pd.Series | None, indicator: Indicator
+) -> go.Scatter:
+    frame = projection.sort_values("period_start")
+    xs = list(pd.to_datetime(frame["period_start"]))
+    ys = [float(v) for v in frame["value"]]
+    if last is not None and (not xs or pd.Timestamp(last["period_start"]) < xs[0]):
+        xs.insert(0, pd.Timestamp(last["period_start"]))
+        ys.insert(0, float(last["value"]))
+    texts = [
+        f"<b>{format_period(x, frequency=indicator.frequency)}</b><br>projection : "
+        + format_number(y, unit=indicator.unit, decimals=indicator.decimals)
+        for x, y in zip(xs, ys, strict=True)
+    ]
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        name="projection (tendance)",
+        mode="lines",
+        line={"color": GREY_MENTION, "dash": "dot", "width": 2},
+        text=texts,
+        hovertemplate="%{text}<extra></extra>",
+    )
+
+
+def trajectory(
+    series: pd.DataFrame,
+    *,
+    indicator: Indicator,
+    targets: Sequence[Target],
+    projection: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The series by origin, the targets at their deadline and the projection to it."""
+    frame = total_rows(series)
+    fig = new_figure(height=420)
+    origins = frame["origin"].astype(str) if "origin" in frame.columns else pd.Series(dtype=str)
+    for origin in ("demo", "source", "deposit", "published"):
+        part = frame[origins == origin]
+        if not part.empty:
+            fig.add_trace(_origin_trace(part, origin=origin, indicator=indicator))
+    visible = frame[frame["value"].notna()]
+    last = visible.iloc[-1] if not visible.empty else None
+    if projection is not None and not projection.empty:
+        fig.add_trace(_projection_trace(projection, last=last, indicator=indicator))
+    drawn = drawable_targets(targets, indicator=indicator)
+    dates: list[object] = list(frame["period_start"])
+    dates += [pd.Timestamp(t.deadline) for t in drawn]
+    if projection is not None and not projection.empty:
+        dates += list(projection["period_start"])
+    start = min(dates, default=None)  # type: ignore[type-var]
+    for target in drawn:
+        for trace in _target_traces(target, indicator=indicator, start=start or target.deadline):
+            fig.add_trace(trace)
+    _annotate_undrawn(fig, targets=[t for t in targets if t not in drawn], indicator=indicator)
+    levels = [float(v) for v in frame["value"].dropna()]
+    levels += [t.value_max if t.value_max is not None else t.value for t in drawn]
+    if projection is not None and not projection.empty:
+        levels += [float(v) for v in projection["value"].dropna()]
+    _axes(fig, dates=dates, levels=levels, indicator=indicator)
+    if frame.empty:
+        fig.add_annotation(
+            text="Aucune donnée disponible", showarrow=False, xref="paper", yref="paper"
+        )
+    return fig
+
+
+def _annotate_undrawn(fig: go.Figure, *, targets: Sequence[Target], indicator: Indicator) -> None:
+    if not targets:
+        return
+    kinds = {
+        "rolling_12m_sum": "en cumul sur 12 mois",
+        "calendar_year_sum": "en cumul annuel",
+        "share_of_areas": "en part des territoires",
+        "latest": "dans une autre unité",
+    }
+    lines = [
+        f"Objectif {kinds[t.comparison]} (non tracé) : "
+        + format_number(t.value, unit=t.unit, decimals=0 if t.value.is_integer() else 2)
+        + f" au {format_date(t.deadline)}"
+        for t in targets
+    ]
+    fig.add_annotation(
+        text="<br>".join(lines),
+        showarrow=False,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        align="left",
+        font={"size": 12, "color": GREY_MENTION},
+    )
+    fig.update_layout(margin={"t": 24 + 16 * len(lines)})
+
+
+def _axes(
+    fig: go.Figure, *, dates: Sequence[object], levels: Sequence[float], indicator: Indicator
+) -> None:
+    stamps = [pd.Timestamp(d) for d in dates if d is not None and pd.notna(d)]
+    if stamps:
+        tickvals, ticktext = date_ticks(min(stamps), max(stamps), frequency=indicator.frequency)
+        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+    from_zero = indicator.unit in {"count", "percent", "euros"}
+    if levels:
+        # Headroom above the highest target so that its label is not cut.
+        low = 0.0 if from_zero and min(levels) >= 0 else min(levels)
+        high = max(levels)
+        pad = 0.15 * ((high - low) or abs(high) or 1.0)
+        fig.update_yaxes(range=[low if from_zero else low - pad, high + pad])
+    fig.update_yaxes(
+        title_text=unit_label(indicator.unit),
+        rangemode="tozero" if from_zero else "normal",
+        ticksuffix="\u202f%" if indicator.unit == "percent" else "",
+        exponentformat="none",
+    )
+    fig.update_layout(hovermode="closest", showlegend=True)

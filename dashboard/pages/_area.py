@@ -1,0 +1,196 @@
+"""Fiche région / fiche département: every indicator for the area beside France."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from dash import html
+
+from dashboard import queries, status, views
+from dashboard.components import dsfr
+from dashboard.formatting import format_date, format_number
+from dashboard.pages._common import (
+    NATIONAL_ONLY,
+    data_table,
+    downloads_block,
+    href,
+    not_found,
+    page,
+    updated,
+)
+from etl import geography
+
+LEVEL_TEXT = {"region": ("région", "Régions", "regions"), "department": ("département", "Départements", "departements")}
+
+
+def area_layout(*, level: str, code: str | None, params: dict[str, Any]) -> html.Div:
+    _, plural, slug = LEVEL_TEXT[level]
+    canonical = views.valid_code(level, code or "")
+    path = f"/{slug}/{code}"
+
+    def build(q: queries.Queries) -> list[Any]:
+        if canonical is None:
+            return not_found(f"Aucun territoire n'a le code « {code} » parmi les {plural.lower()}.")
+        return _content(q, level=level, code=canonical, params=params)
+
+    return page(path=path, build=build, params=params)
+
+
+def area_title(level: str, code: str | None) -> str:
+    canonical = views.valid_code(level, code or "")
+    name = geography.get_area(level, canonical).name if canonical else "Territoire inconnu"
+    return f"{name} — Tableau de bord du numérique en santé"
+
+
+def _value(row: pd.Series, column: str) -> str:
+    v = row[column]
+    return format_number(None if pd.isna(v) else float(v), unit=row["unit"], decimals=int(row["decimals"]))
+
+
+def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any]) -> list[Any]:
+    singular, plural, slug = LEVEL_TEXT[level]
+    area = geography.get_area(level, code)
+    table = views.area_table(q, level=level, code=code)
+    rows = [
+        [
+            html.A(r["Indicateur"], href=f"/indicateurs/{r['indicator_id']}"),
+            r["Période"],
+            _value(r, "Valeur"),
+            _value(r, "France"),
+            r["Rang"],
+            r["Origine"],
+        ]
+        for _, r in table.iterrows()
+    ]
+    parts: list[Any] = [
+        dsfr.breadcrumb([("Accueil", "/"), (plural, None), (area.name, None)]),
+        html.H1(f"{area.name}"),
+        html.P(
+            f"Fiche {singular} : chaque indicateur de la feuille de route pour ce territoire, à "
+            f"côté de la valeur nationale, avec son rang parmi les {plural.lower()}. {updated(q)}.",
+            className="fr-text--lead",
+        ),
+        _chooser(level=level, code=code),
+        html.H2("Indicateurs", className="fr-h3 fr-mt-4w"),
+        html.P(
+            f"« {NATIONAL_ONLY} » : aucune valeur territoriale, réelle ou de démonstration, "
+            "n'existe pour l'indicateur.",
+            className="fr-text--sm",
+        ),
+        dsfr.table(
+            caption=f"Indicateurs pour {area.name} et pour la France",
+            columns=["Indicateur", "Période", area.name, "France", "Rang", "Origine"],
+            rows=rows,
+            numeric=[False, False, True, True, True, False],
+            table_id="tableau-territoire",
+        ),
+        downloads_block(f"/donnees/{slug}/{code}", label="Télécharger ce tableau :"),
+    ]
+    if level == "region":
+        parts.extend(_departments(q, region_code=code, params=params))
+        parts.extend(_regional_targets(q, code=code))
+    else:
+        region = geography.region_of(code)
+        parts.append(
+            html.P(
+                ["Région : ", html.A(region.name, href=f"/regions/{region.code}", className="fr-link")],
+                className="fr-mt-4w",
+            )
+        )
+    return parts
+
+
+def _chooser(*, level: str, code: str) -> html.Section:
+    singular, _plural, slug = LEVEL_TEXT[level]
+    options = [(a.code, f"{a.name} ({a.code})") for a in geography.by_level(level)]  # type: ignore[arg-type]
+    return html.Section(
+        dsfr.form(
+            [
+                html.Div(
+                    [
+                        html.Div(
+                            dsfr.select(
+                                name="code",
+                                label=f"Choisir un autre {singular}" if level == "department" else "Choisir une autre région",
+                                options=options,
+                                value=code,
+                                select_id="choix-territoire",
+                            ),
+                            className="fr-col-12 fr-col-md-6",
+                        ),
+                        html.Div(dsfr.button("Afficher", button_id="bouton-territoire"), className="fr-col-12 fr-col-md-3 tdb-align-end"),
+                    ],
+                    className="fr-grid-row fr-grid-row--gutters",
+                )
+            ],
+            action=f"/{slug}/choisir",
+            path_template=f"/{slug}/{{code}}",
+            form_id="formulaire-territoire",
+            label=f"Choix du {singular}" if level == "department" else "Choix de la région",
+        ),
+        className="fr-mt-2w",
+    )
+
+
+def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]) -> list[Any]:
+    territorial = [
+        ind
+        for ind in q.catalog.indicators
+        if ind.visibility == "public"
+        and "department" in ind.levels_shown
+        and q.territorial_levels(indicator_id=ind.id).get("department")
+    ]
+    if not territorial:
+        return [html.H2("Départements de la région", className="fr-h3 fr-mt-4w"), html.P(NATIONAL_ONLY + ".")]
+    asked = views.one(views.migrate(params), "indicateur")
+    chosen = next((i for i in territorial if i.id == asked), territorial[0])
+    table = views.departments_table(q, region_code=region_code, indicator=chosen)
+    links = [
+        html.Li(
+            html.A(
+                ind.short_label,
+                href=href(f"/regions/{region_code}", {"indicateur": ind.id}),
+                className="fr-tag",
+                **({"aria-current": "true"} if ind.id == chosen.id else {}),
+            )
+        )
+        for ind in territorial
+    ]
+    fmt = lambda v: format_number(None if pd.isna(v) else float(v), unit=chosen.unit, decimals=chosen.decimals)  # noqa: E731
+    return [
+        html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
+        html.Nav(html.Ul(links, className="fr-tags-group"), **{"aria-label": "Indicateur affiché pour les départements"}),
+        data_table(
+            caption=f"{chosen.short_label} : départements de la région, dernière période",
+            frame=table,
+            formatters={"Valeur": fmt},
+            numeric=["Valeur"],
+            table_id="tableau-departements",
+        ),
+    ]
+
+
+def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
+    rows = views.target_rows(q, today=dt.date.today(), scope=code)
+    if not rows:
+        return [
+            html.H2("Objectifs régionaux", className="fr-h3 fr-mt-4w"),
+            html.P("Le catalogue ne fixe pas d'objectif propre à cette région.", className="fr-text--sm"),
+        ]
+    return [
+        html.H2("Objectifs régionaux", className="fr-h3 fr-mt-4w"),
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        dsfr.badge(r.assessment.label, kind=status.STATUS_BADGES[r.assessment.status]),
+                        f" {r.indicator.short_label} : {views.target_text(r.target, r.indicator)} "
+                        f"au {format_date(r.target.deadline)}",
+                    ]
+                )
+                for r in rows
+            ]
+        ),
+    ]

@@ -1,0 +1,196 @@
+"""The page shell (skip links, header, demo banner, main, footer) and shared page parts.
+
+Every page layout goes through `page()`, which also turns an unreachable database into
+a clear French page instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard import queries
+from dashboard.components import dsfr
+from dashboard.downloads import download_links
+from dashboard.figures import graph_config
+from dashboard.formatting import format_date
+from etl import settings
+
+DEMO_TEXT = (
+    "ces chiffres sont synthétiques, produits pour montrer le fonctionnement du tableau "
+    "de bord ; ils ne décrivent pas la réalité. Les valeurs réellement publiées sont "
+    "signalées comme telles dans les graphiques et les tableaux."
+)
+NATIONAL_ONLY = "Publié à l'échelle nationale uniquement"
+
+
+def page(
+    *,
+    path: str,
+    build: Callable[[queries.Queries], Sequence[Any]],
+    params: dict[str, Any] | None = None,
+) -> html.Div:
+    """The whole page; `build` returns the content of <main>.
+
+    The content is cached per URL, day and data version: a warm page costs one version read.
+    """
+    marks = settings.state_marks()
+    key = (path, tuple(sorted((k, repr(v)) for k, v in (params or {}).items())), dt.date.today())
+    try:
+        q = queries.store()
+        content = q.memo("page", key, lambda: list(build(q)))
+        banner = [dsfr.notice(DEMO_TEXT, title="Données de démonstration :")] if q.has_demo() else []
+    except queries.DataUnavailable as exc:
+        content = unavailable(str(exc))
+        banner = []
+    return html.Div(
+        [
+            dsfr.skiplinks(),
+            dsfr.header(state_marks=marks, current_path=path),
+            *banner,
+            html.Main(
+                html.Div(content, className="fr-container fr-mb-8w"),
+                id="contenu",
+                role="main",
+                tabIndex="-1",
+                **{"data-render": uuid.uuid4().hex},
+            ),
+            dsfr.footer(state_marks=marks),
+        ],
+        className="tdb-page" + ("" if marks else " tdb-neutre"),
+    )
+
+
+def unavailable(message: str) -> list[Any]:
+    return [
+        html.H1("Données momentanément indisponibles", className="fr-mt-4w"),
+        dsfr.alert("error", title="La base de données ne répond pas", text=message),
+        html.P(html.A("Réessayer", href="/", className="fr-btn fr-mt-2w")),
+    ]
+
+
+def not_found(what: str) -> list[Any]:
+    """The DSFR 404 page content."""
+    return [
+        html.Div(
+            html.Div(
+                [
+                    html.H1("Page non trouvée"),
+                    html.P("Erreur 404", className="fr-text--sm fr-mb-3w"),
+                    html.P(what, className="fr-text--lead fr-mb-3w"),
+                    html.P(
+                        "Si vous avez tapé l'adresse web dans le navigateur, vérifiez qu'elle est "
+                        "correcte. La page n'est peut-être plus disponible.",
+                        className="fr-text--sm fr-mb-5w",
+                    ),
+                    html.Ul(
+                        [
+                            html.Li(html.A("Page d'accueil", href="/", className="fr-btn")),
+                            html.Li(
+                                html.A(
+                                    "Tous les objectifs",
+                                    href="/objectifs",
+                                    className="fr-btn fr-btn--secondary",
+                                )
+                            ),
+                        ],
+                        className="fr-btns-group fr-btns-group--inline-md",
+                    ),
+                ],
+                className="fr-py-0 fr-col-12 fr-col-md-6",
+            ),
+            className="fr-my-7w fr-mt-md-12w fr-mb-md-10w fr-grid-row fr-grid-row--gutters "
+            "fr-grid-row--middle fr-grid-row--center",
+        )
+    ]
+
+
+def updated(q: queries.Queries) -> str:
+    last = q.last_update()
+    return f"Mis à jour le {format_date(last)}" if last else "Jamais mis à jour"
+
+
+def graph(
+    figure: go.Figure, *, graph_id: str, filename: str, description: str, static: bool = False
+) -> html.Figure:
+    """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar."""
+    desc_id = f"{graph_id}-description"
+    return html.Figure(
+        [
+            html.Div(
+                dcc.Graph(
+                    id=graph_id,
+                    figure=figure.to_dict(),
+                    config=graph_config(filename=filename, static=static),
+                    className="tdb-graph",
+                ),
+                role="img",
+                **{"aria-labelledby": desc_id},
+            ),
+            html.Figcaption(description, id=desc_id, className="fr-text--sm tdb-figcaption"),
+        ],
+        className="tdb-figure",
+    )
+
+
+def data_table(
+    *,
+    caption: str,
+    frame: Any,
+    formatters: dict[str, Callable[[Any], str]],
+    numeric: Sequence[str] = (),
+    table_id: str | None = None,
+    limit: int = 400,
+) -> html.Div:
+    """A DSFR table of a frame from `views` (the same frame the downloads send)."""
+    columns = list(frame.columns)
+    rows = []
+    for record in frame.head(limit).itertuples(index=False):
+        cells = []
+        for col, value in zip(columns, record, strict=True):
+            fmt = formatters.get(col)
+            cells.append(fmt(value) if fmt else ("" if value is None else str(value)))
+        rows.append(cells)
+    return dsfr.table(
+        caption=caption,
+        columns=columns,
+        rows=rows,
+        numeric=[c in numeric for c in columns],
+        table_id=table_id,
+    )
+
+
+def details(summary: str, children: Sequence[Any], *, open_: bool = False) -> html.Details:
+    return html.Details(
+        [html.Summary(summary, className="fr-link"), *children],
+        className="tdb-details fr-mt-2w",
+        open=open_,
+    )
+
+
+def downloads_block(base: str, *, query: dict[str, Any] | None = None, label: str) -> html.Div:
+    qs = urlencode({k: v for k, v in (query or {}).items() if v}, doseq=True)
+    return html.Div(
+        [
+            html.P(label, className="fr-text--sm fr-mb-1v"),
+            html.Ul(
+                [
+                    html.Li(dsfr.link(text, href=href, download=True, detail=detail))
+                    for text, href, detail in download_links(base, query=qs)
+                ],
+                className="tdb-downloads",
+            ),
+        ],
+        className="fr-mt-2w",
+    )
+
+
+def href(path: str, params: dict[str, Any]) -> str:
+    qs = urlencode({k: v for k, v in params.items() if v}, doseq=True)
+    return f"{path}?{qs}" if qs else path

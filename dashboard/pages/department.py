@@ -1,0 +1,25 @@
+"""Fiche département."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard.pages._area import area_layout, area_title
+
+
+def _title(code: str | None = None, **_: Any) -> str:
+    return area_title("department", code)
+
+
+dash.register_page(
+    __name__, path_template="/departements/<code>", name="Département", title=_title
+)
+
+
+def layout(code: str | None = None, **params: Any) -> html.Div:
+    if code == "choisir":  # the chooser form without JavaScript: /departements/choisir?code=29
+        code = str(params.get("code") or "")
+    return area_layout(level="department", code=code, params=params)

@@ -1,0 +1,198 @@
+"""Vue nationale: one card per headline indicator, grouped by axis, and a summary of targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import html
+
+from dashboard import queries, status, views
+from dashboard.components import dsfr
+from dashboard.figures import sparkline
+from dashboard.formatting import format_date, format_number, format_period
+from dashboard.pages._common import graph, page, updated
+from etl.catalog import Indicator, Target
+
+dash.register_page(
+    __name__,
+    path="/",
+    name="Vue nationale",
+    title="Vue nationale — Tableau de bord du numérique en santé",
+)
+
+
+def main_target(ind: Indicator, *, today: dt.date) -> Target | None:
+    """The national target a card shows: the next deadline, else the latest past one."""
+    national = sorted((t for t in ind.targets if t.scope == "FR"), key=lambda t: t.deadline)
+    upcoming = [t for t in national if t.deadline >= today]
+    return upcoming[0] if upcoming else (national[-1] if national else None)
+
+
+def layout(**_: Any) -> html.Div:
+    return page(path="/", build=_content)
+
+
+def _content(q: queries.Queries) -> list[Any]:
+    today = dt.date.today()
+    national = q.series(level="national", codes=["FR"])
+    shown = [i for i in q.catalog.indicators if i.headline and i.visibility == "public"]
+    if not shown:
+        shown = [i for i in q.catalog.indicators if i.visibility == "public"]
+    rows = views.target_rows(q, today=today)
+    sections: list[Any] = []
+    for axis in sorted(q.catalog.axes, key=lambda a: a.order):
+        cards = [
+            html.Div(
+                _card(ind, national[national["indicator_id"] == ind.id], today=today, q=q),
+                className="fr-col-12 fr-col-md-6 fr-col-lg-4",
+            )
+            for ind in shown
+            if ind.axis == axis.id
+        ]
+        if cards:
+            sections.append(
+                html.Section(
+                    [
+                        html.H2(axis.label, className="fr-h4 fr-mt-6w"),
+                        html.Div(cards, className="fr-grid-row fr-grid-row--gutters"),
+                    ],
+                    **{"aria-label": axis.label},
+                )
+            )
+    return [
+        html.H1("Vue nationale", className="fr-mt-4w"),
+        html.P(
+            "Les indicateurs phares de la feuille de route du numérique en santé, avec leur "
+            "dernière valeur, leur objectif daté et la trajectoire projetée. "
+            + updated(q)
+            + ".",
+            className="fr-text--lead",
+        ),
+        _summary(rows),
+        *sections,
+    ]
+
+
+def _summary(rows: list[views.TargetRow]) -> html.Section:
+    counts = Counter(r.assessment.status for r in rows)
+    tiles = [
+        html.Div(
+            html.Div(
+                [
+                    html.P(str(counts.get(s, 0)), className="tdb-count"),
+                    html.P(status.STATUS_LABELS[s], className="fr-mb-0"),
+                ],
+                className=f"tdb-summary tdb-summary--{s.value}",
+            ),
+            className="fr-col-6 fr-col-md",
+        )
+        for s in status.Status
+    ]
+    return html.Section(
+        [
+            html.H2("Objectifs nationaux", className="fr-h4"),
+            html.P(
+                [
+                    f"{len(rows)} objectifs datés. ",
+                    html.A("Voir le tableau des objectifs", href="/objectifs", className="fr-link"),
+                ],
+                className="fr-text--sm",
+            ),
+            html.Div(tiles, className="fr-grid-row fr-grid-row--gutters"),
+        ],
+        className="fr-mt-4w",
+        **{"aria-label": "Synthèse des objectifs"},
+    )
+
+
+def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Queries) -> Any:
+    visible = series.dropna(subset=["value"])
+    last = visible.iloc[-1] if not visible.empty else None
+    target = main_target(ind, today=today)
+    body: list[Any] = []
+    if last is not None:
+        body.append(
+            html.P(
+                [
+                    html.Span(
+                        format_number(
+                            float(last["value"]),
+                            unit=ind.unit,
+                            decimals=ind.decimals,
+                            qualifier=str(last["qualifier"] or "exact"),
+                        ),
+                        className="tdb-value",
+                    ),
+                    html.Span(
+                        f" en {format_period(last['period_start'], frequency=ind.frequency)}",
+                        className="fr-text--sm",
+                    ),
+                ],
+                className="fr-mb-1v",
+            )
+        )
+    else:
+        body.append(html.P("Aucune valeur disponible", className="fr-text--sm"))
+    badges: list[Any] = []
+    if last is not None and last["origin"] == "demo":
+        badges.append(dsfr.badge("Démonstration", kind="new", icon=False))
+    if target is not None:
+        a = status.assess(
+            series, target, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+        )
+        progress = (
+            f" — {format_number(a.progress, unit='percent')} de la cible" if a.progress is not None else ""
+        )
+        body.append(
+            html.P(
+                f"Objectif : {views.target_text(target, ind)} au {format_date(target.deadline)}{progress}",
+                className="fr-text--sm fr-mb-1v",
+            )
+        )
+        body.append(
+            html.Div(
+                [
+                    dsfr.badge(a.label, kind=status.STATUS_BADGES[a.status]),
+                    dsfr.tooltip(
+                        trigger_text="Méthode du statut",
+                        text=status.METHOD_TEXT,
+                        tooltip_id=f"methode-{ind.id}",
+                    ),
+                ],
+                className="tdb-status",
+            )
+        )
+    else:
+        body.append(html.P("Pas d'objectif daté", className="fr-text--sm fr-mb-1v"))
+    if not visible.empty:
+        body.append(
+            graph(
+                sparkline(series, indicator=ind),
+                graph_id=f"sparkline-{ind.id}",
+                filename=ind.id,
+                description=_spark_text(ind, visible),
+                static=True,
+            )
+        )
+    source = ind.sources[0].name if ind.sources else ""
+    return dsfr.card(
+        title=ind.short_label,
+        href=f"/indicateurs/{ind.id}",
+        body=body,
+        badges=badges,
+        detail_end=f"Source : {source}. {updated(q)}.",
+    )
+
+
+def _spark_text(ind: Indicator, visible: pd.DataFrame) -> str:
+    first, last = visible.iloc[0], visible.iloc[-1]
+    return (
+        f"Évolution de {format_period(first['period_start'], frequency=ind.frequency)} "
+        f"({format_number(float(first['value']), unit=ind.unit, decimals=ind.decimals)}) "
+        f"à {format_period(last['period_start'], frequency=ind.frequency)} "
+        f"({format_number(float(last['value']), unit=ind.unit, decimals=ind.decimals)})."
+    )

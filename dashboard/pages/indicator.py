@@ -1,0 +1,400 @@
+"""Indicateur: series with targets and projection, map, ranking, comparison, tables, sources.
+
+The whole view is in the URL (`niveau`, `periode`, `carte`, `comparer`): the controls
+are a GET form, so any view is a permalink and back/forward work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import html
+
+from dashboard import queries, status, views
+from dashboard.components import dsfr
+from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
+from dashboard.formatting import format_date, format_number, format_period, join_labels
+from dashboard.pages._common import (
+    NATIONAL_ONLY,
+    data_table,
+    details,
+    downloads_block,
+    graph,
+    not_found,
+    page,
+    updated,
+)
+from etl import geography
+from etl.catalog import CatalogError, Indicator
+
+LEVEL_NAMES = {"region": "régions", "department": "départements"}
+
+
+def _title(indicator_id: str | None = None, **_: Any) -> str:
+    try:
+        label = queries.store().catalog.get(indicator_id or "").short_label
+    except CatalogError:
+        label = "Indicateur inconnu"
+    return f"{label} — Tableau de bord du numérique en santé"
+
+
+dash.register_page(
+    __name__, path_template="/indicateurs/<indicator_id>", name="Indicateur", title=_title
+)
+
+
+def layout(indicator_id: str | None = None, **params: Any) -> html.Div:
+    path = f"/indicateurs/{indicator_id}"
+
+    def build(q: queries.Queries) -> list[Any]:
+        try:
+            indicator = q.catalog.get(indicator_id or "")
+        except CatalogError:
+            return not_found(f"L'indicateur « {indicator_id} » n'existe pas.")
+        return _content(q, views.indicator_view(q, indicator, params))
+
+    return page(path=path, build=build, params=params)
+
+
+def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
+    ind = view.indicator
+    today = dt.date.today()
+    return [
+        dsfr.breadcrumb([("Accueil", "/"), ("Indicateurs", "/objectifs"), (ind.short_label, None)]),
+        html.H1(ind.label),
+        html.P(ind.description, className="fr-text--lead"),
+        html.P(updated(q) + ".", className="fr-text--sm"),
+        _trajectory_section(view, today=today),
+        _controls(view),
+        _territorial_section(q, view),
+        _comparison_section(view),
+        _breakdown_section(view),
+        _about_section(q, view),
+    ]
+
+
+def _fmt(ind: Indicator) -> Any:
+    return lambda v: format_number(
+        None if pd.isna(v) else float(v), unit=ind.unit, decimals=ind.decimals
+    )
+
+
+def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Section:
+    ind = view.indicator
+    targets = [t for t in ind.targets if t.scope == "FR"]
+    upcoming = sorted((t for t in targets if t.deadline >= today), key=lambda t: t.deadline)
+    proj = (
+        status.projection(view.national, upcoming[0], frequency=ind.frequency, today=today)
+        if upcoming
+        else None
+    )
+    statuses = []
+    for t in targets:
+        a = status.assess(
+            view.national, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+        )
+        when = (
+            f" Atteinte projetée : {format_period(a.projected_date, frequency=ind.frequency)}."
+            if a.projected_date and a.status is not status.Status.achieved
+            else ""
+        )
+        statuses.append(
+            html.Li(
+                [
+                    dsfr.badge(a.label, kind=status.STATUS_BADGES[a.status]),
+                    f" {t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
+                    f"(source : {t.source_title}).{when}",
+                ]
+            )
+        )
+    visible = view.national.dropna(subset=["value"])
+    text = "Aucune valeur nationale disponible."
+    if not visible.empty:
+        last = visible.iloc[-1]
+        text = (
+            f"Série nationale de {format_period(visible.iloc[0]['period_start'], frequency=ind.frequency)} "
+            f"à {format_period(last['period_start'], frequency=ind.frequency)} ; dernière valeur "
+            f"{format_number(float(last['value']), unit=ind.unit, decimals=ind.decimals)}. "
+            "Les points publiés sont marqués d'un losange ; les valeurs de démonstration en gris."
+        )
+    table = views.series_table(view)
+    return html.Section(
+        [
+            html.H2("Trajectoire nationale", className="fr-h3 fr-mt-4w"),
+            html.Ul(statuses, className="tdb-targets") if statuses else html.P("Pas d'objectif daté."),
+            dsfr.tooltip(trigger_text="Méthode du statut", text=status.METHOD_TEXT, tooltip_id="methode-statut"),
+            graph(
+                trajectory(view.national, indicator=ind, targets=targets, projection=proj),
+                graph_id="graphique-trajectoire",
+                filename=f"{ind.id}-trajectoire",
+                description=text,
+            ),
+            details(
+                "Tableau des valeurs de la série",
+                [
+                    data_table(
+                        caption=f"{ind.short_label} : valeurs par période",
+                        frame=table,
+                        formatters={"Valeur": _fmt(ind)},
+                        numeric=["Valeur"],
+                        table_id="tableau-serie",
+                    )
+                ],
+            ),
+            downloads_block(
+                f"/donnees/indicateurs/{ind.id}/serie",
+                query=view.params(),
+                label="Télécharger la série affichée :",
+            ),
+        ],
+        **{"aria-label": "Trajectoire nationale"},
+    )
+
+
+def _controls(view: views.IndicatorView) -> html.Section:
+    ind = view.indicator
+    levels = [lvl for lvl in ("region", "department") if lvl in ind.levels_shown]
+    fields: list[Any] = []
+    if levels:
+        fields.append(
+            dsfr.select(
+                name="niveau",
+                label="Niveau de la carte",
+                options=[(views.LEVEL_SLUGS[lvl], LEVEL_NAMES[lvl].capitalize()) for lvl in levels],
+                value=views.LEVEL_SLUGS[view.level],
+                select_id="choix-niveau",
+            )
+        )
+    if view.periods:
+        fields.append(
+            dsfr.select(
+                name="periode",
+                label="Période",
+                options=[
+                    (views.period_param(p), format_period(p, frequency=ind.frequency))
+                    for p in reversed(view.periods)
+                ],
+                value=views.period_param(view.period) if view.period else None,
+                select_id="choix-periode",
+            )
+        )
+        fields.append(
+            dsfr.select(
+                name="carte",
+                label="Type de carte",
+                options=[("tuiles", "Carte en tuiles"), ("geo", "Carte géographique")],
+                value=view.map_kind,
+                select_id="choix-carte",
+            )
+        )
+    if view.origins_by_level.get("region"):
+        fields.append(
+            dsfr.select(
+                name="comparer",
+                label="Régions comparées",
+                hint="Plusieurs choix possibles (Ctrl ou Maj + clic, ou Espace)",
+                options=[(a.code, a.name) for a in geography.by_level("region")],
+                value=view.compared,
+                select_id="choix-comparer",
+                multiple=True,
+            )
+        )
+    if not fields:
+        return html.Section()
+    return html.Section(
+        dsfr.form(
+            [
+                html.H2("Choisir la vue", className="fr-h5"),
+                html.Div(
+                    [html.Div(f, className="fr-col-12 fr-col-md-3") for f in fields],
+                    className="fr-grid-row fr-grid-row--gutters",
+                ),
+                dsfr.button("Afficher", button_id="bouton-afficher"),
+            ],
+            action=f"/indicateurs/{ind.id}",
+            form_id="formulaire-vue",
+            label="Choix de la vue",
+        ),
+        className="fr-mt-4w tdb-controls",
+    )
+
+
+def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.Section:
+    ind = view.indicator
+    level_name = LEVEL_NAMES.get(view.level, "territoires")
+    if view.snapshot is None or not view.territorial_data or view.period is None:
+        return html.Section(
+            [
+                html.H2(f"Carte des {level_name}", className="fr-h3 fr-mt-4w"),
+                dsfr.alert(
+                    "info",
+                    title=NATIONAL_ONLY,
+                    text="Aucune valeur territoriale n'est disponible pour cet indicateur à ce "
+                    "niveau : aucune source publique ne le publie, et aucune n'a été chargée.",
+                ),
+            ]
+        )
+    snap = view.snapshot
+    period_text = format_period(view.period, frequency=ind.frequency)
+    if view.map_kind == "geo":
+        fig = geo_map(snap, indicator=ind, level=view.level, contours=queries.contours(view.level))
+    else:
+        fig = tile_map(snap, indicator=ind, level=view.level)
+    table = views.snapshot_table(view)
+    known = table.dropna(subset=["Valeur"])
+    map_text = f"Carte des {level_name}, {period_text}. "
+    if not known.empty:
+        best, worst = known.iloc[0], known.iloc[-1]
+        map_text += (
+            f"Valeur la plus favorable : {best['Territoire']} "
+            f"({format_number(float(best['Valeur']), unit=ind.unit, decimals=ind.decimals)}) ; "
+            f"la moins favorable : {worst['Territoire']} "
+            f"({format_number(float(worst['Valeur']), unit=ind.unit, decimals=ind.decimals)}). "
+            f"{len(table) - len(known)} territoires sans valeur ou sous secret statistique."
+        )
+    fr = view.national[view.national["period_start"] == pd.Timestamp(view.period)]
+    reference = float(fr["value"].iloc[0]) if not fr.empty and pd.notna(fr["value"].iloc[0]) else None
+    origins = set(snap["origin"].dropna())
+    demo_note = (
+        [dsfr.badge("Valeurs de démonstration", kind="new", icon=False)] if "demo" in origins else []
+    )
+    return html.Section(
+        [
+            html.H2(f"Carte des {level_name} — {period_text}", className="fr-h3 fr-mt-4w"),
+            *demo_note,
+            graph(fig, graph_id="graphique-carte", filename=f"{ind.id}-carte", description=map_text),
+            html.P(
+                "Contours : Source : IGN – ADMIN EXPRESS COG 2018, conversion france-geojson "
+                "(G. David), Licence Ouverte.",
+                className="fr-text--xs",
+            )
+            if view.map_kind == "geo"
+            else html.Span(),
+            html.H3(f"Classement des {level_name}", className="fr-h4 fr-mt-4w"),
+            graph(
+                ranking(snap, indicator=ind, reference=reference),
+                graph_id="graphique-classement",
+                filename=f"{ind.id}-classement",
+                description=f"Classement des {level_name}, {period_text}, du plus au moins favorable. "
+                "Les valeurs sont dans le tableau ci-dessous.",
+            ),
+            details(
+                "Tableau des valeurs de la carte et du classement",
+                [
+                    data_table(
+                        caption=f"{ind.short_label} par {view.level == 'region' and 'région' or 'département'}, {period_text}",
+                        frame=table,
+                        formatters={"Valeur": _fmt(ind), "Rang": lambda r: "—" if pd.isna(r) else str(r)},
+                        numeric=["Valeur", "Rang"],
+                        table_id="tableau-carte",
+                    )
+                ],
+            ),
+            downloads_block(
+                f"/donnees/indicateurs/{ind.id}/carte",
+                query=view.params(),
+                label="Télécharger les valeurs de la carte :",
+            ),
+        ]
+    )
+
+
+def _comparison_section(view: views.IndicatorView) -> html.Section:
+    ind = view.indicator
+    if not view.compared or view.compared_series.empty:
+        return html.Section(
+            [
+                html.H2("Comparaison de régions", className="fr-h3 fr-mt-4w"),
+                html.P(
+                    "Choisissez une ou plusieurs régions dans « Régions comparées » ci-dessus."
+                    if view.origins_by_level.get("region")
+                    else NATIONAL_ONLY + ".",
+                    className="fr-text--sm",
+                ),
+            ]
+        )
+    frame = pd.concat([view.national, view.compared_series], ignore_index=True)
+    names = list(dict.fromkeys(view.compared_series["name"]))
+    return html.Section(
+        [
+            html.H2("Comparaison de régions", className="fr-h3 fr-mt-4w"),
+            graph(
+                comparison(frame, indicator=ind),
+                graph_id="graphique-comparaison",
+                filename=f"{ind.id}-comparaison",
+                description=f"Évolution comparée de la France et de {join_labels(names)}. "
+                "Les valeurs sont dans le tableau de la série.",
+            ),
+        ]
+    )
+
+
+def _breakdown_section(view: views.IndicatorView) -> html.Section:
+    ind = view.indicator
+    if view.breakdowns.empty or ind.breakdown is None:
+        return html.Section()
+    frame = view.breakdowns.copy()
+    frame["label"] = frame["breakdown"].map(lambda b: ind.breakdown.values.get(b, b) if ind.breakdown else b)
+    return html.Section(
+        [
+            html.H2(f"Répartition par {ind.breakdown.label.lower()}", className="fr-h3 fr-mt-4w"),
+            graph(
+                breakdown(view.breakdowns, indicator=ind),
+                graph_id="graphique-repartition",
+                filename=f"{ind.id}-repartition",
+                description=f"Répartition nationale par {ind.breakdown.label.lower()} : "
+                + join_labels(sorted(set(frame["label"]))),
+            ),
+        ]
+    )
+
+
+def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Section:
+    ind = view.indicator
+    published = q.published_figures(indicator_id=ind.id)
+    sources = [
+        html.Li(
+            [
+                html.A(s.name, href=s.url) if s.url else s.name,
+                f" — {s.publisher}",
+                f" (licence : {s.licence})" if s.licence else "",
+                " (non vérifié)" if not s.verified else "",
+            ]
+        )
+        for s in ind.sources
+    ]
+    parts: list[Any] = [
+        html.H2("Définition et méthodologie", className="fr-h3 fr-mt-6w"),
+        html.P(ind.description),
+        html.P(ind.methodology),
+        html.H3("Sources", className="fr-h5"),
+        html.Ul(sources),
+        html.P(updated(q) + ".", className="fr-text--sm"),
+    ]
+    if not published.empty:
+        rows = [
+            [
+                format_date(r.period_start),
+                format_number(float(r.value), unit=str(r.unit) if r.unit in ("count", "percent", "ratio", "euros", "days") else "count", qualifier=str(r.qualifier or "exact")),
+                "Oui" if r.in_series else "Non (affiché à côté de la série)",
+                html.A(r.source_title, href=r.source_url) if r.source_url else r.source_title,
+            ]
+            for r in published.itertuples()
+        ]
+        parts.append(
+            details(
+                f"Chiffres publiés ({len(published)})",
+                [
+                    dsfr.table(
+                        caption=f"Chiffres publiés pour « {ind.short_label} », y compris les valeurs alternatives",
+                        columns=["Période", "Valeur", "Dans la série", "Source"],
+                        rows=rows,
+                        numeric=[False, True, False, False],
+                    )
+                ],
+            )
+        )
+    return html.Section(parts, id="methodologie-indicateur")

@@ -1,0 +1,116 @@
+"""/objectifs: every dated target in one table, sortable and filterable by axis.
+
+Sorting and filtering are plain links and a GET form (server side), so they work without
+JavaScript and each view is a permalink.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard import queries, status, views
+from dashboard.components import dsfr
+from dashboard.pages._common import downloads_block, href, page, updated
+
+dash.register_page(
+    __name__,
+    path="/objectifs",
+    name="Objectifs",
+    title="Objectifs — Tableau de bord du numérique en santé",
+)
+
+SORT_COLUMNS = {
+    "Indicateur": "indicateur",
+    "Échéance": "echeance",
+    "Statut": "statut",
+    "Progression": "progression",
+}
+
+
+def layout(**params: Any) -> html.Div:
+    return page(path="/objectifs", build=lambda q: _content(q, params), params=params)
+
+
+def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
+    params = views.migrate(params)
+    axes = {a.id: a.label for a in q.catalog.axes}
+    axis = views.one(params, "axe")
+    axis = axis if axis in axes else None
+    sort = views.one(params, "tri")
+    sort = sort if sort in views.SORTS else "echeance"
+    rows = views.target_rows(q, today=dt.date.today(), axis=axis)
+    frame = views.objectives_table(rows, sort=sort)
+    ordered = sorted(rows, key=views.SORTS[sort])
+    columns = list(frame.columns)
+    header_links = [
+        href("/objectifs", {"axe": axis, "tri": SORT_COLUMNS[c]}) if c in SORT_COLUMNS else None
+        for c in columns
+    ]
+    table_rows = []
+    for r, (_, rec) in zip(ordered, frame.iterrows(), strict=True):
+        cells: list[Any] = list(rec)
+        cells[0] = html.A(rec["Indicateur"], href=f"/indicateurs/{r.indicator.id}")
+        cells[columns.index("Statut")] = dsfr.badge(
+            rec["Statut"], kind=status.STATUS_BADGES[r.assessment.status]
+        )
+        table_rows.append(cells)
+    sort_label = {v: k for k, v in SORT_COLUMNS.items()}[sort]
+    return [
+        dsfr.breadcrumb([("Accueil", "/"), ("Objectifs", None)]),
+        html.H1("Objectifs datés"),
+        html.P(
+            "Chaque objectif daté fixé par un texte, avec la valeur actuelle, l'échéance, le statut "
+            f"et la date d'atteinte projetée. {updated(q)}.",
+            className="fr-text--lead",
+        ),
+        dsfr.form(
+            [
+                html.Div(
+                    [
+                        html.Div(
+                            dsfr.select(
+                                name="axe",
+                                label="Axe de la feuille de route",
+                                options=[("", "Tous les axes"), *axes.items()],
+                                value=axis or "",
+                                select_id="choix-axe",
+                            ),
+                            className="fr-col-12 fr-col-md-6",
+                        ),
+                        html.Div(
+                            dsfr.select(
+                                name="tri",
+                                label="Trier par",
+                                options=[(v, k) for k, v in SORT_COLUMNS.items()],
+                                value=sort,
+                                select_id="choix-tri",
+                            ),
+                            className="fr-col-12 fr-col-md-3",
+                        ),
+                        html.Div(
+                            dsfr.button("Afficher", button_id="bouton-objectifs"),
+                            className="fr-col-12 fr-col-md-3 tdb-align-end",
+                        ),
+                    ],
+                    className="fr-grid-row fr-grid-row--gutters",
+                )
+            ],
+            action="/objectifs",
+            form_id="formulaire-objectifs",
+            label="Filtrer et trier les objectifs",
+        ),
+        dsfr.tooltip(trigger_text="Méthode du statut", text=status.METHOD_TEXT, tooltip_id="methode-objectifs"),
+        dsfr.table(
+            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}, triés par {sort_label.lower()}",
+            columns=columns,
+            rows=table_rows,
+            numeric=[c in ("Valeur actuelle", "Cible", "Progression") for c in columns],
+            table_id="tableau-objectifs",
+            header_links=header_links,
+        ),
+        downloads_block("/donnees/objectifs/tableau", query={"axe": axis, "tri": sort}, label="Télécharger ce tableau :"),
+    ]

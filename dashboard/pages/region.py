@@ -1,0 +1,23 @@
+"""Fiche région (the ARS view)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard.pages._area import area_layout, area_title
+
+
+def _title(code: str | None = None, **_: Any) -> str:
+    return area_title("region", code)
+
+
+dash.register_page(__name__, path_template="/regions/<code>", name="Région", title=_title)
+
+
+def layout(code: str | None = None, **params: Any) -> html.Div:
+    if code == "choisir":  # the chooser form without JavaScript: /regions/choisir?code=84
+        code = str(params.get("code") or "")
+    return area_layout(level="region", code=code, params=params)

@@ -1,0 +1,343 @@
+"""What each view shows, as data frames: shared by the pages and the download routes,
+so that a download holds exactly the rows and columns of the table on screen.
+
+URL parameters are read here, in one place: unknown ones are ignored, invalid values
+fall back to the default, and renamed ones are migrated (permalinks never break).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard import status
+from dashboard.formatting import format_date, format_number, format_period
+from dashboard.queries import Queries
+from etl import geography
+from etl.catalog import Indicator, Target
+from etl.models import TOTAL
+
+# Old parameter name → current one (a renamed parameter is migrated here only).
+PARAM_MIGRATIONS = {"level": "niveau", "period": "periode", "regions": "comparer", "axis": "axe"}
+LEVEL_PARAMS = {"regions": "region", "departements": "department"}
+LEVEL_SLUGS = {v: k for k, v in LEVEL_PARAMS.items()}
+ORIGIN_LABELS = {
+    "published": "Chiffre publié",
+    "source": "Source ouverte",
+    "deposit": "Dépôt ARS",
+    "demo": "Démonstration",
+    "": "",
+}
+MAX_COMPARED = 6
+
+
+def migrate(params: Mapping[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in params.items():
+        out[PARAM_MIGRATIONS.get(key, key)] = value
+    return out
+
+
+def one(params: Mapping[str, object], key: str) -> str | None:
+    value = params.get(key)
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    return str(value) if value not in (None, "") else None
+
+
+def many(params: Mapping[str, object], key: str) -> list[str]:
+    value = params.get(key)
+    items = value if isinstance(value, list) else ([value] if value else [])
+    out: list[str] = []
+    for item in items:
+        out.extend(p for p in str(item).split(",") if p)
+    return out
+
+
+def parse_period(text: str | None) -> dt.date | None:
+    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None."""
+    if not text:
+        return None
+    try:
+        parts = [int(p) for p in text.split("-")[:2]]
+        return dt.date(parts[0], parts[1], 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def period_param(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def valid_code(level: str, code: str) -> str | None:
+    try:
+        return geography.get_area(level, code).code
+    except (geography.GeographyError, KeyError):
+        return None
+
+
+# -- indicator page ------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    level: str
+    periods: list[dt.date]
+    period: dt.date | None
+    compared: list[str]
+    map_kind: str
+    national: pd.DataFrame
+    compared_series: pd.DataFrame
+    snapshot: pd.DataFrame | None
+    breakdowns: pd.DataFrame
+    origins_by_level: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def territorial_data(self) -> bool:
+        return bool(self.origins_by_level.get(self.level))
+
+    def params(self, **changes: object) -> dict[str, object]:
+        """The URL parameters of this view, with some changed (for links)."""
+        out: dict[str, object] = {
+            "niveau": LEVEL_SLUGS.get(self.level, "regions"),
+            "periode": period_param(self.period) if self.period else None,
+            "comparer": ",".join(self.compared) or None,
+            "carte": self.map_kind,
+        }
+        out.update(changes)
+        return {k: v for k, v in out.items() if v}
+
+
+def indicator_view(q: Queries, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
+    params = migrate(params)
+    level = LEVEL_PARAMS.get(one(params, "niveau") or "", "region")
+    if level not in indicator.levels_shown:
+        level = "region"
+    origins = q.territorial_levels(indicator_id=indicator.id)
+    periods = q.periods(indicator_id=indicator.id, level=level) if origins.get(level) else []
+    asked = parse_period(one(params, "periode"))
+    period = asked if asked in periods else (periods[-1] if periods else None)
+    compared = [c for c in (valid_code("region", x) for x in many(params, "comparer")) if c]
+    compared = list(dict.fromkeys(compared))[:MAX_COMPARED]
+    map_kind = one(params, "carte")
+    map_kind = map_kind if map_kind in ("tuiles", "geo") else "tuiles"
+    national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
+    totals = national[national["breakdown"] == TOTAL]
+    breakdowns = national[national["breakdown"] != TOTAL]
+    compared_series = (
+        q.series(indicator_id=indicator.id, level="region", codes=compared)
+        if compared and origins.get("region")
+        else totals.iloc[0:0]
+    )
+    snapshot = (
+        q.snapshot(indicator_id=indicator.id, level=level, period=period)
+        if period is not None
+        else None
+    )
+    return IndicatorView(
+        indicator=indicator,
+        level=level,
+        periods=periods,
+        period=period,
+        compared=compared,
+        map_kind=map_kind,
+        national=totals.reset_index(drop=True),
+        compared_series=compared_series,
+        snapshot=snapshot,
+        breakdowns=breakdowns.reset_index(drop=True),
+        origins_by_level=origins,
+    )
+
+
+def series_table(view: IndicatorView) -> pd.DataFrame:
+    """Table of the trajectory chart: France then the compared régions, newest first."""
+    frame = pd.concat([view.national, view.compared_series], ignore_index=True)
+    if frame.empty:
+        return pd.DataFrame(columns=["Territoire", "Période", "Valeur", "Origine", "Source"])
+    frame = frame.sort_values(["code", "period_start"], ascending=[True, False], key=_fr_first)
+    return pd.DataFrame(
+        {
+            "Territoire": frame["name"].to_numpy(),
+            "Période": [
+                format_period(d, frequency=view.indicator.frequency) for d in frame["period_start"]
+            ],
+            "Valeur": frame["value"].to_numpy(),
+            "Origine": [ORIGIN_LABELS.get(o, o) for o in frame["origin"]],
+            "Source": frame["source_label"].fillna("").to_numpy(),
+        }
+    )
+
+
+def _fr_first(col: pd.Series) -> pd.Series:
+    if col.name == "code":
+        return col.map(lambda c: "" if c == "FR" else geography.sort_key(str(c))[1].zfill(5))
+    return col
+
+
+def snapshot_table(view: IndicatorView) -> pd.DataFrame:
+    """Table of the map and the ranking: every area, rank 1 = best according to direction."""
+    cols = ["Rang", "Code", "Territoire", "Valeur", "Origine"]
+    if view.snapshot is None:
+        return pd.DataFrame(columns=cols)
+    snap = view.snapshot.copy()
+    ascending = view.indicator.direction == "lower_is_better"
+    snap["rank"] = snap["value"].rank(ascending=ascending, method="min")
+    snap = snap.sort_values(["rank", "code"], na_position="last")
+    return pd.DataFrame(
+        {
+            "Rang": snap["rank"].astype("Int64").to_numpy(),
+            "Code": snap["code"].to_numpy(),
+            "Territoire": snap["name"].to_numpy(),
+            "Valeur": snap["value"].to_numpy(),
+            "Origine": [ORIGIN_LABELS.get(o or "", o) for o in snap["origin"]],
+        }
+    )
+
+
+# -- targets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    indicator: Indicator
+    target: Target
+    assessment: status.Assessment
+
+
+def target_rows(
+    q: Queries, *, today: dt.date, scope: str = "FR", axis: str | None = None
+) -> list[TargetRow]:
+    """Every dated target of a scope (« FR » or a région code) with its assessment."""
+    level = "national" if scope == "FR" else "region"
+    all_series = q.series(level=level, codes=[scope])
+    rows = []
+    for ind in q.catalog.indicators:
+        if axis and ind.axis != axis:
+            continue
+        for t in ind.targets:
+            if t.scope != scope:
+                continue
+            s = all_series[all_series["indicator_id"] == ind.id]
+            a = status.assess(
+                s, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+            )
+            rows.append(TargetRow(ind, t, a))
+    return rows
+
+
+SORTS = {
+    "indicateur": lambda r: (r.indicator.short_label.lower(),),
+    "echeance": lambda r: (r.target.deadline,),
+    "statut": lambda r: (list(status.Status).index(r.assessment.status), r.target.deadline),
+    "progression": lambda r: (-(r.assessment.progress or -1e18),),
+}
+
+
+def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
+    rows = sorted(rows, key=SORTS.get(sort, SORTS["echeance"]))
+    return pd.DataFrame(
+        {
+            "Indicateur": [r.indicator.short_label for r in rows],
+            "Objectif": [r.target.label for r in rows],
+            "Valeur actuelle": [_fmt(r.assessment.current, r.target.unit, r.indicator) for r in rows],
+            "Cible": [_target_text(r.target, r.indicator) for r in rows],
+            "Échéance": [format_date(r.target.deadline) for r in rows],
+            "Progression": [
+                "—" if r.assessment.progress is None else format_number(r.assessment.progress, unit="percent")
+                for r in rows
+            ],
+            "Statut": [r.assessment.label for r in rows],
+            "Atteinte projetée": [
+                format_period(r.assessment.projected_date, frequency=r.indicator.frequency)
+                if r.assessment.projected_date
+                else "—"
+                for r in rows
+            ],
+        }
+    )
+
+
+def _fmt(value: float | None, unit: str, ind: Indicator) -> str:
+    return format_number(value, unit=unit, decimals=ind.decimals)
+
+
+def _target_text(t: Target, ind: Indicator) -> str:
+    text = format_number(t.value, unit=t.unit, decimals=ind.decimals)
+    if t.value_max is not None:
+        text += " à " + format_number(t.value_max, unit=t.unit, decimals=ind.decimals)
+    return text
+
+
+def target_text(t: Target, ind: Indicator) -> str:
+    return _target_text(t, ind)
+
+
+# -- area pages ---------------------------------------------------------------------------
+
+
+def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
+    """Every indicator for one area beside France: latest value, rank among its level."""
+    area_series = q.series(level=level, codes=[code])
+    national = q.series(level="national", codes=["FR"])
+    rows = []
+    for ind in q.catalog.indicators:
+        if ind.visibility != "public":
+            continue
+        mine = area_series[area_series["indicator_id"] == ind.id].dropna(subset=["value"])
+        fr = national[national["indicator_id"] == ind.id].dropna(subset=["value"])
+        rank_text = ""
+        if not mine.empty:
+            last = mine.iloc[-1]
+            snap = q.snapshot(
+                indicator_id=ind.id, level=level, period=last["period_start"].date()
+            )
+            ranks = snap["value"].rank(
+                ascending=ind.direction == "lower_is_better", method="min"
+            )
+            mine_rank = ranks[snap["code"] == code]
+            count = int(snap["value"].notna().sum())
+            if not mine_rank.empty and pd.notna(mine_rank.iloc[0]):
+                rank_text = f"{int(mine_rank.iloc[0])}/{count}"
+        fr_same = fr
+        if not mine.empty:
+            fr_same = fr[fr["period_start"] == mine.iloc[-1]["period_start"]]
+        rows.append(
+            {
+                "indicator_id": ind.id,
+                "Indicateur": ind.short_label,
+                "Période": format_period(mine.iloc[-1]["period_start"], frequency=ind.frequency)
+                if not mine.empty
+                else "—",
+                "Valeur": float(mine.iloc[-1]["value"]) if not mine.empty else float("nan"),
+                "France": float(fr_same.iloc[-1]["value"]) if not fr_same.empty else float("nan"),
+                "Rang": rank_text or "—",
+                "Origine": ORIGIN_LABELS.get(str(mine.iloc[-1]["origin"]), "")
+                if not mine.empty
+                else "Publié à l'échelle nationale uniquement",
+                "unit": ind.unit,
+                "decimals": ind.decimals,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def departments_table(q: Queries, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
+    """The région's départements side by side for one indicator at its latest period."""
+    periods = q.periods(indicator_id=indicator.id, level="department")
+    codes = [d.code for d in geography.departments_of(region_code)]
+    if not periods:
+        return pd.DataFrame(columns=["Code", "Département", "Valeur", "Origine"])
+    snap = q.snapshot(indicator_id=indicator.id, level="department", period=periods[-1])
+    snap = snap[snap["code"].isin(codes)]
+    return pd.DataFrame(
+        {
+            "Code": snap["code"].to_numpy(),
+            "Département": snap["name"].to_numpy(),
+            "Valeur": snap["value"].to_numpy(),
+            "Origine": [ORIGIN_LABELS.get(o or "", o) for o in snap["origin"]],
+        }
+    )

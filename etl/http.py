@@ -1,0 +1,350 @@
+"""HTTP access for every connector: retries, conditional requests and the raw-file cache.
+
+Every download lands in ETL_CACHE_DIR as `<source>/<sha256><suffix>` (content-addressed, so
+each version is kept once) with a sidecar `<source>/<url-hash>.json` holding the URL, SHA-256,
+ETag, Last-Modified and retrieval time. The sidecar drives conditional requests: a 304 means
+the cached file is reused without downloading it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from etl import settings
+from etl.sources.base import RawFile, SourceError, SourceUnreachable
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "tableau-de-bord-numerique-sante-etl/0.1 (+https://github.com/)"
+CHUNK = 1 << 16
+# 5xx are transient server errors; 429 is the portals' rate limit (sources.md § 2): back off.
+# Other 4xx are final answers and are never retried.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    timeout: float
+    retries: int
+    backoff: float
+    cache_dir: Path
+
+    @classmethod
+    def from_settings(cls) -> HttpSettings:
+        return cls(
+            timeout=float(settings.get("HTTP_TIMEOUT")),
+            retries=int(float(settings.get("HTTP_RETRIES"))),
+            backoff=float(settings.get("HTTP_BACKOFF")),
+            cache_dir=Path(settings.get("ETL_CACHE_DIR")),
+        )
+
+
+def make_session(*, retries: int, backoff: float) -> requests.Session:
+    """A session that retries connect/read errors and 5xx with exponential back-off."""
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        backoff_factor=backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,  # the last response comes back; we raise the French error
+        respect_retry_after_header=True,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def full_url(url: str, params: dict[str, str] | None) -> str:
+    """The URL as requested, query string included, for messages and the run log."""
+    if not params:
+        return url
+    return requests.Request("GET", url, params=params).prepare().url or url
+
+
+def _url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
+
+
+def _suffix(url: str, content_type: str | None) -> str:
+    name = PurePosixPath(unquote(urlparse(url).path)).name
+    suffixes = "".join(PurePosixPath(name).suffixes[-2:])
+    if suffixes and len(suffixes) <= 12:
+        return suffixes
+    if content_type and "json" in content_type:
+        return ".json"
+    if content_type and "csv" in content_type:
+        return ".csv"
+    return ".bin"
+
+
+def _file_name(url: str) -> str:
+    return PurePosixPath(unquote(urlparse(url).path)).name or urlparse(url).netloc
+
+
+class Sidecar:
+    """What we know about the last download of one URL (cache metadata, JSON on disk)."""
+
+    def __init__(self, cache_dir: Path, *, source: str, url: str) -> None:
+        self.dir = cache_dir / source
+        self.path = self.dir / f"{_url_key(url)}.json"
+        self.url = url
+
+    def read(self) -> dict[str, Any] | None:
+        """The sidecar's content, or None when absent, unreadable or its file is gone."""
+        try:
+            data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("url") != self.url or not (self.dir / str(data.get("file", ""))).is_file():
+            return None
+        return data
+
+    def write(self, raw: RawFile, *, fingerprint: str | None) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        data = {
+            "url": raw.url,
+            "file": raw.path.name,
+            "file_name": raw.file_name,
+            "sha256": raw.sha256,
+            "etag": raw.etag,
+            "last_modified": raw.last_modified,
+            "retrieved_at": raw.retrieved_at.isoformat(),
+            "fingerprint": fingerprint,
+        }
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(self.path)
+
+    def cached(self, data: dict[str, Any], *, source: str) -> RawFile:
+        """The cached file described by the sidecar, flagged as not modified."""
+        return RawFile(
+            source=source,
+            url=self.url,
+            path=self.dir / str(data["file"]),
+            sha256=str(data["sha256"]),
+            retrieved_at=dt.datetime.fromisoformat(str(data["retrieved_at"])),
+            etag=data.get("etag"),
+            last_modified=data.get("last_modified"),
+            not_modified=True,
+            file_name=str(data.get("file_name") or ""),
+        )
+
+
+class Progress:
+    """A rich progress bar on a terminal, a plain log line per step otherwise."""
+
+    def __init__(self, *, interactive: bool | None = None) -> None:
+        self.interactive = sys.stderr.isatty() if interactive is None else interactive
+
+    @contextmanager
+    def download(self, label: str, *, total: int | None) -> Iterator[Any]:
+        if not self.interactive:
+            print(f"Téléchargement : {label}", file=sys.stderr, flush=True)
+            yield lambda n: None
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            TextColumn,
+            TransferSpeedColumn,
+        )
+        from rich.progress import Progress as RichProgress
+
+        with RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"Téléchargement {label}", total=total)
+            yield lambda n: bar.advance(task, n)
+
+
+class HttpFetcher:
+    """The network layer connectors use (etl.sources.base.Fetcher)."""
+
+    def __init__(
+        self,
+        *,
+        config: HttpSettings | None = None,
+        session: requests.Session | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config = config or HttpSettings.from_settings()
+        self.session = session or make_session(
+            retries=self.config.retries, backoff=self.config.backoff
+        )
+        self.progress = progress or Progress()
+
+    def _get(
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        shown = full_url(url, params)
+        try:
+            response = self.session.get(
+                url, params=params, headers=headers, timeout=self.config.timeout, stream=stream
+            )
+        except requests.exceptions.RetryError as exc:
+            status = _status_of(exc)
+            raise SourceUnreachable(shown, status=status, reason="trop d'erreurs") from None
+        except requests.exceptions.Timeout:
+            raise SourceUnreachable(
+                shown, reason=f"délai de {self.config.timeout:g} s dépassé"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            reason = "délai dépassé" if "timed out" in str(exc).lower() else "connexion impossible"
+            raise SourceUnreachable(shown, reason=reason) from None
+        except requests.exceptions.RequestException as exc:
+            raise SourceUnreachable(shown, reason=type(exc).__name__) from None
+        if response.status_code >= 400:
+            response.close()
+            raise SourceUnreachable(shown, status=response.status_code, reason="")
+        return response
+
+    def get_json(self, url: str, *, params: dict[str, str] | None = None) -> Any:
+        response = self._get(url, params=params, headers={"Accept": "application/json"})
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceError(
+                f"Réponse illisible de {full_url(url, params)} : JSON attendu."
+            ) from None
+
+    def download(
+        self,
+        url: str,
+        *,
+        source: str,
+        params: dict[str, str] | None = None,
+        fingerprint: str | None = None,
+        file_name: str | None = None,
+    ) -> RawFile:
+        shown = full_url(url, params)
+        sidecar = Sidecar(self.config.cache_dir, source=source, url=shown)
+        known = sidecar.read()
+        if known and fingerprint and known.get("fingerprint") == fingerprint:
+            log.info("Inchangé (empreinte amont identique) : %s", shown)
+            return sidecar.cached(known, source=source)
+        headers: dict[str, str] = {}
+        if known and known.get("etag"):
+            headers["If-None-Match"] = str(known["etag"])
+        if known and known.get("last_modified"):
+            headers["If-Modified-Since"] = str(known["last_modified"])
+        response = self._get(url, params=params, headers=headers, stream=True)
+        if response.status_code == 304 and known:
+            response.close()
+            log.info("Inchangé (HTTP 304) : %s", shown)
+            return sidecar.cached(known, source=source)
+        if response.status_code == 304:  # a 304 we did not ask for: nothing to reuse
+            raise SourceUnreachable(shown, status=304, reason="")
+        raw = self._store(
+            response, url=shown, source=source, file_name=file_name or _file_name(url)
+        )
+        sidecar.write(raw, fingerprint=fingerprint)
+        return raw
+
+    def _store(
+        self, response: requests.Response, *, url: str, source: str, file_name: str
+    ) -> RawFile:
+        """Stream the body into the cache while hashing it; the file is named by its hash."""
+        target_dir = self.config.cache_dir / source
+        target_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        fd, tmp_name = tempfile.mkstemp(dir=target_dir, prefix=".download-")
+        tmp = Path(tmp_name)
+        try:
+            with (
+                open(fd, "wb") as out,
+                response,
+                self.progress.download(file_name, total=total) as advance,
+            ):
+                for chunk in response.iter_content(CHUNK):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    advance(len(chunk))
+        except requests.exceptions.RequestException:
+            tmp.unlink(missing_ok=True)
+            raise SourceUnreachable(url, reason="téléchargement interrompu") from None
+        sha = digest.hexdigest()
+        path = target_dir / f"{sha}{_suffix(url, response.headers.get('Content-Type'))}"
+        tmp.replace(path)
+        return RawFile(
+            source=source,
+            url=url,
+            path=path,
+            sha256=sha,
+            retrieved_at=dt.datetime.now(dt.UTC),
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+            file_name=file_name,
+        )
+
+    def register_local(self, path: Path, *, source: str) -> RawFile:
+        if not path.is_file():
+            raise SourceError(f"Fichier introuvable : {path}. Aucune donnée modifiée.")
+        sha = sha256_of(path)
+        target_dir = self.config.cache_dir / source
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / f"{sha}{''.join(path.suffixes[-2:]) or '.bin'}"
+        if not target.exists():
+            shutil.copyfile(path, target)
+        url = path.resolve().as_uri()
+        raw = RawFile(
+            source=source,
+            url=url,
+            path=target,
+            sha256=sha,
+            retrieved_at=dt.datetime.now(dt.UTC),
+            file_name=path.name,
+        )
+        Sidecar(self.config.cache_dir, source=source, url=url).write(raw, fingerprint=None)
+        return raw
+
+
+def _status_of(exc: requests.exceptions.RetryError) -> int | None:
+    """The HTTP status behind a RetryError (« too many 503 error responses »)."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    text = str(reason or exc)
+    for token in text.replace("(", " ").split():
+        if token.isdigit() and len(token) == 3:
+            return int(token)
+    return None

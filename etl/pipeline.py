@@ -1,0 +1,332 @@
+"""The one atomic load path: ARS import, source connectors and any other loader use it.
+
+    result = load_tidy(
+        engine, catalog=catalog, source="ameli-teleconsultations", kind="connector",
+        origin=Origin.source, tidy=lambda: connector.to_tidy(raw, catalog=catalog),
+        provenance=Provenance(source_url=raw.url, retrieved_at=raw.retrieved_at,
+                              checksum=raw.sha256, etag=raw.etag,
+                              last_modified=raw.last_modified),
+    )
+
+Steps: take the database's load lock (etl.lock), open a run (own transaction, so it
+survives a failure), skip when the same source already loaded the same checksum,
+validate the tidy rows (etl.validate, before any write), then in ONE transaction upsert
+the rows (etl.load) and recompute région and France aggregates from the départements by
+the catalog rule (etl.transform), and close the run with counts and provenance.
+Any failure rolls the transaction back and marks the run failed with its French message;
+nothing else changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, select, update
+
+from etl.catalog import Catalog
+from etl.load import upsert_observations
+from etl.lock import LockTimeout, load_lock
+from etl.models import Area, Indicator, Observation, Origin, Run, RunStatus
+from etl.runlog import LoadReport, finish_run, start_run, utcnow
+from etl.sync import area_ids, sync_indicators
+from etl.transform import aggregate_up
+from etl.validate import ValidationFailed, validate_tidy
+
+PIPELINE_KINDS = frozenset({"import", "connector"})  # kinds whose runs hold the load lock
+STALE_RUN_ERROR = "Traitement interrompu (processus arrêté avant la fin). Aucune donnée modifiée."
+# Test hook only: seconds to pause inside the load transaction, after the upsert, so a
+# test can kill the process there. Never set in production.
+PAUSE_HOOK = "ETL_TEST_PAUSE_IN_TRANSACTION"
+
+TidySource: TypeAlias = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the rows come from; stored on the run."""
+
+    source_url: str | None = None
+    retrieved_at: dt.datetime | None = None
+    checksum: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class LoadResult:
+    run_id: int
+    status: RunStatus
+    report: LoadReport
+    aggregates: LoadReport = field(default_factory=LoadReport)
+    skipped: bool = False
+
+
+def _mark_stale_runs(engine: Engine, *, kinds: Collection[str]) -> None:
+    """Runs left `running` by a killed load: we hold the lock, so none is alive."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(Run)
+            .where(Run.status == RunStatus.running, Run.kind.in_(list(kinds)))
+            .values(status=RunStatus.failed, finished_at=utcnow(), error=STALE_RUN_ERROR)
+        )
+
+
+def _already_loaded(engine: Engine, *, source: str, checksum: str) -> bool:
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(Run.checksum)
+            .where(
+                Run.source == source,
+                Run.status.in_([RunStatus.success, RunStatus.unchanged]),
+            )
+            .order_by(Run.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    return last == checksum
+
+
+def _department_rows(
+    conn: Connection, *, indicator_id: str, periods: list[dt.date]
+) -> pd.DataFrame:
+    """Real (non-demo) département rows of the periods touched, as stored after the upsert."""
+    rows = conn.execute(
+        select(
+            Area.level,
+            Area.code,
+            Observation.period_start,
+            Observation.breakdown,
+            Observation.value,
+            Observation.numerator,
+            Observation.denominator,
+            Observation.is_masked,
+        )
+        .join(Area, Area.id == Observation.area_id)
+        .where(
+            Observation.indicator_id == indicator_id,
+            Area.level == "department",
+            Observation.origin != Origin.demo,
+            Observation.period_start.in_(periods),
+        )
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "level", "code", "period_start", "breakdown", "value", "numerator",
+            "denominator", "is_masked",
+        ],
+    )  # fmt: skip
+    frame["period_start"] = [
+        p if isinstance(p, dt.date) else dt.date.fromisoformat(str(p))
+        for p in frame["period_start"]
+    ]
+    return frame
+
+
+def recompute_aggregates(
+    conn: Connection,
+    frame: pd.DataFrame,
+    *,
+    catalog: Catalog,
+    ids: Mapping[tuple[str, str], int],
+    run_id: int,
+    origin: Origin,
+    source_label: str | None,
+    source_url: str | None,
+) -> LoadReport:
+    """Région and France rows from the stored départements, unless the source gives them."""
+    report = LoadReport()
+    deps = frame[frame["level"] == "department"]
+    for indicator_id, rows in deps.groupby("indicator_id", sort=True):
+        indicator = catalog.get(str(indicator_id))
+        if indicator.aggregation.rule == "not_aggregable":
+            continue
+        periods = sorted(set(rows["period_start"]))
+        agg = aggregate_up(
+            _department_rows(conn, indicator_id=indicator.id, periods=periods),
+            indicator=indicator,
+        )
+        if agg.empty:
+            continue
+        given = frame[(frame["indicator_id"] == indicator_id) & (frame["level"] != "department")]
+        key = ["level", "code", "period_start", "breakdown"]
+        if not given.empty:
+            agg = agg.merge(given[key].assign(_given=True), on=key, how="left")
+            agg = agg[agg["_given"].isna()].drop(columns="_given")
+        agg = agg.assign(
+            indicator_id=indicator.id,
+            area_id=[ids[(lvl, code)] for lvl, code in zip(agg["level"], agg["code"], strict=True)],
+            origin=origin.value,
+            source_label=f"{source_label} (agrégé des départements)" if source_label else None,
+            source_url=source_url,
+        )
+        report = report + upsert_observations(conn, agg, run_id=run_id)
+    return report
+
+
+def _ensure_indicators(conn: Connection, *, catalog: Catalog, needed: set[str]) -> None:
+    """A catalog indicator not yet in the database is synced first (inside the lock)."""
+    known = set(conn.execute(select(Indicator.id)).scalars())
+    if needed - known:
+        sync_indicators(conn, catalog)
+
+
+def _finish(
+    engine: Engine,
+    run_id: int,
+    *,
+    status: RunStatus,
+    prov: Provenance,
+    report: LoadReport,
+    error: str | None = None,
+) -> None:
+    finish_run(
+        engine,
+        run_id,
+        status=status,
+        report=report,
+        error=error,
+        checksum=prov.checksum,
+        etag=prov.etag,
+        last_modified=prov.last_modified,
+        retrieved_at=prov.retrieved_at,
+    )
+
+
+def _pause_for_tests() -> None:
+    seconds = os.environ.get(PAUSE_HOOK)
+    if seconds:
+        print(PAUSE_HOOK, file=sys.stderr, flush=True)  # tells the test we are inside
+        time.sleep(float(seconds))
+
+
+def load_tidy(
+    engine: Engine,
+    *,
+    catalog: Catalog,
+    source: str,
+    kind: str,
+    origin: Origin,
+    tidy: TidySource,
+    provenance: Provenance | None = None,
+    indicator_ids: Collection[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    file: str = "",
+    source_label: str | None = None,
+    aggregate: bool = True,
+    force: bool = False,
+    lock_timeout: float | None = None,
+) -> LoadResult:
+    """Validate and load tidy rows atomically; returns the run's outcome.
+
+    `tidy` is the frame of etl.sources.base.TIDY_COLUMNS, or a function returning it
+    (called only when the checksum is new, so an unchanged file is never parsed).
+    `source` names the run (one connector or « depot-ars »); `kind` is « import » or
+    « connector »; `origin` goes on every row. `columns` maps tidy names to the file's
+    own, for messages. `force` loads even a checksum already loaded. Raises
+    ValidationFailed (nothing written), LockTimeout, or the load's own error; the run
+    log records each failure.
+    """
+    prov = provenance or Provenance()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(load_lock(engine, timeout=lock_timeout))
+        except LockTimeout as exc:
+            run_id = start_run(engine, source=source, kind=kind, source_url=prov.source_url)
+            finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
+            raise
+        _mark_stale_runs(engine, kinds=PIPELINE_KINDS | {kind})
+        run_id = start_run(engine, source=source, kind=kind, source_url=prov.source_url)
+        return _load_locked(
+            engine,
+            run_id=run_id,
+            catalog=catalog,
+            source=source,
+            origin=origin,
+            tidy=tidy,
+            prov=prov,
+            indicator_ids=indicator_ids,
+            columns=columns,
+            file=file,
+            source_label=source_label,
+            aggregate=aggregate,
+            force=force,
+        )
+
+
+def _load_locked(
+    engine: Engine,
+    *,
+    run_id: int,
+    catalog: Catalog,
+    source: str,
+    origin: Origin,
+    tidy: TidySource,
+    prov: Provenance,
+    indicator_ids: Collection[str] | None,
+    columns: Mapping[str, str] | None,
+    file: str,
+    source_label: str | None,
+    aggregate: bool,
+    force: bool,
+) -> LoadResult:
+    rows_read = 0
+    try:
+        if (
+            prov.checksum
+            and not force
+            and _already_loaded(engine, source=source, checksum=prov.checksum)
+        ):
+            _finish(engine, run_id, status=RunStatus.unchanged, report=LoadReport(),
+                       prov=prov)  # fmt: skip
+            return LoadResult(run_id, RunStatus.unchanged, LoadReport(), skipped=True)
+        rows = tidy() if callable(tidy) else tidy
+        rows_read = len(rows)
+        with engine.connect() as conn:
+            ids = area_ids(conn)
+        frame = validate_tidy(
+            rows,
+            catalog=catalog,
+            area_ids=ids,
+            origin=origin,
+            indicator_ids=indicator_ids,
+            columns=columns,
+            file=file,
+            source_label=source_label,
+            source_url=prov.source_url,
+        )
+        with engine.begin() as conn:
+            _ensure_indicators(conn, catalog=catalog, needed=set(frame["indicator_id"]))
+            report = upsert_observations(conn, frame, run_id=run_id)
+            aggregates = LoadReport()
+            if aggregate:
+                aggregates = recompute_aggregates(
+                    conn, frame, catalog=catalog, ids=ids, run_id=run_id, origin=origin,
+                    source_label=source_label, source_url=prov.source_url,
+                )  # fmt: skip
+            _pause_for_tests()
+    except ValidationFailed as exc:
+        _finish(engine, run_id, status=RunStatus.failed, error=exc.report(),
+                   report=LoadReport(rows_read=exc.rows_read, rows_rejected=exc.rows_rejected),
+                   prov=prov)  # fmt: skip
+        raise
+    except BaseException as exc:
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, KeyboardInterrupt):
+            message = "Interrompu. Aucune donnée modifiée."
+        _finish(engine, run_id, status=RunStatus.failed, error=message,
+                   report=LoadReport(rows_read=rows_read), prov=prov)  # fmt: skip
+        raise
+    total = report + aggregates
+    total.rows_read = report.rows_read
+    changed = total.rows_inserted + total.rows_updated + total.rows_deleted
+    status = RunStatus.success if changed else RunStatus.unchanged
+    _finish(engine, run_id, status=status, report=total, prov=prov)
+    return LoadResult(run_id, status, report, aggregates=aggregates)

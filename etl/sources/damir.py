@@ -1,0 +1,607 @@
+"""Open DAMIR (Cnam): reimbursed teleconsultation and tele-expertise acts by région.
+
+One gzip CSV per processing month (`A{YYYY}{MM}.csv.gz`, ~1 GB, ~36 million lines, 55
+columns, `;` with a trailing `;`). It is streamed by DuckDB, which was measured faster than
+the pyarrow and polars readers here and is the only one of the three to stream a gzip file
+in bounded memory while naming the line and column of every bad cell (see
+benchmarks/bench_damir.py).
+
+Rules (docs/sources.md § 4):
+- only rows with `PRS_REM_TYP = 0` are counted, the other rows repeat them (double counting);
+- an act is a row whose `PRS_NAT` is in the configured code lists (etl/reference/damir_acts.csv,
+  codes not verified);
+- the act count is the sum of `PRS_ACT_QTE` (quantity of acts), negative regularisation lines
+  included, so the figure is the net number of acts reimbursed in the processing month;
+- the period is the processing month `FLX_ANN_MOI`, never the care month;
+- the zone of residence `BEN_RES_REG` goes to an INSEE région through a versioned lookup
+  (etl/reference/damir_zones.csv, values not verified). Zones outside the lookup are counted
+  apart and reported, and they are part of the national total: France is the sum of every
+  counted row, so régions add up to France minus the unmapped zones.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import logging
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+from pydantic import field_validator
+
+from etl.catalog import Catalog
+from etl.geography import NATIONAL_CODE, by_level
+from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError, tidy_frame
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+ZONES_CSV = REFERENCE_DIR / "damir_zones.csv"
+ACTS_CSV = REFERENCE_DIR / "damir_acts.csv"
+
+# The 27 columns that public consumers of the file use (docs/sources.md § 4), in that order.
+DOCUMENTED_COLUMNS: tuple[str, ...] = (
+    "FLX_ANN_MOI",
+    "SOI_ANN",
+    "SOI_MOI",
+    "BEN_RES_REG",
+    "BEN_SEX_COD",
+    "AGE_BEN_SNDS",
+    "ASU_NAT",
+    "BEN_CMU_TOP",
+    "BEN_QLT_COD",
+    "CPT_ENV_TYP",
+    "PRS_NAT",
+    "PRS_ACT_QTE",
+    "PRS_DEP_MNT",
+    "PRS_PAI_MNT",
+    "PRS_REM_BSE",
+    "PRS_REM_MNT",
+    "PRS_REM_TAU",
+    "PRS_REM_TYP",
+    "PRS_ACT_NBR",
+    "FLT_ACT_NBR",
+    "FLT_ACT_QTE",
+    "FLT_PAI_MNT",
+    "FLT_REM_MNT",
+    "ETP_REG_COD",
+    "ETP_CAT_SNDS",
+    "PRE_INS_REG",
+    "PSP_ACT_SNDS",
+)
+FILE_WIDTH = 55
+# Stand-ins for the columns whose name and meaning we have not verified: fixtures and the
+# benchmark file carry them so that their width is the real one, and nothing reads them.
+FILLER_COLUMNS: tuple[str, ...] = tuple(
+    f"COLONNE_NON_DOCUMENTEE_{i}" for i in range(len(DOCUMENTED_COLUMNS) + 1, FILE_WIDTH + 1)
+)
+SAMPLE_HEADER: tuple[str, ...] = DOCUMENTED_COLUMNS + FILLER_COLUMNS
+
+SEPARATOR = ";"
+MAX_REPORTED_ERRORS = 50
+_END_OF_LINE = "__fin_de_ligne__"  # the empty field after the trailing `;`
+_NATIONAL = "national"
+_REGION = "region"
+
+
+class DamirFormatError(SourceError):
+    """The file does not have the Open DAMIR format; lists the bad cells (up to 50)."""
+
+    def __init__(self, *, file: str, problems: Sequence[str]) -> None:
+        self.file = file
+        self.problems = tuple(problems)
+        shown = "\n".join(f"- {p}" for p in self.problems)
+        super().__init__(
+            f"Fichier Open DAMIR « {file} » invalide, aucune donnée retenue :\n{shown}"
+        )
+
+
+class DamirReferenceError(SourceError):
+    """A lookup table (zones or act codes) is unreadable or inconsistent."""
+
+
+def cell_problem(*, file: str, row: int, column: str, value: str, expected: str) -> str:
+    """One bad cell in the house template (spreadsheet numbering: header = 1)."""
+    return (
+        f"Fichier « {file} », ligne {row}, colonne « {column} » : "
+        f"valeur invalide « {value} ». Attendu : {expected}."
+    )
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+@dataclass(frozen=True)
+class ZoneLookup:
+    """`BEN_RES_REG` zone → INSEE 2016 région code, and the zone labels."""
+
+    regions: Mapping[int, str]
+    labels: Mapping[int, str]
+    verified: bool
+
+
+@dataclass(frozen=True)
+class ActCodes:
+    """`PRS_NAT` codes counted for each indicator."""
+
+    by_indicator: Mapping[str, frozenset[int]]
+    verified: bool
+
+    def indicator_of(self) -> dict[int, str]:
+        return {code: ind for ind, codes in self.by_indicator.items() for code in codes}
+
+
+def _read_reference(path: Path, *, required: Sequence[str]) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DamirReferenceError(
+                    f"Table de référence « {path.name} » : colonne(s) absente(s) "
+                    f"{', '.join(f'« {c} »' for c in missing)}."
+                )
+            return list(reader)
+    except OSError as exc:
+        raise DamirReferenceError(
+            f"Table de référence introuvable ou illisible : {path} ({exc.strerror})."
+        ) from None
+
+
+def _int_cell(value: str, *, path: Path, line: int, column: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise DamirReferenceError(
+            cell_problem(file=path.name, row=line, column=column, value=value, expected="un entier")
+        ) from None
+
+
+def load_zones(path: Path = ZONES_CSV) -> ZoneLookup:
+    """Read the versioned zone lookup; a région code must exist in etl/geography."""
+    rows = _read_reference(path, required=("zone_code", "zone_label", "region_code", "verified"))
+    known_regions = {a.code for a in by_level("region")}
+    regions: dict[int, str] = {}
+    labels: dict[int, str] = {}
+    verified = True
+    for line, row in enumerate(rows, start=2):
+        zone = _int_cell(row["zone_code"], path=path, line=line, column="zone_code")
+        if zone in labels:
+            raise DamirReferenceError(
+                f"Table de référence « {path.name} », ligne {line} : zone « {zone} » en double."
+            )
+        labels[zone] = row["zone_label"]
+        region = row["region_code"].strip()
+        if region:
+            if region not in known_regions:
+                raise DamirReferenceError(
+                    cell_problem(
+                        file=path.name,
+                        row=line,
+                        column="region_code",
+                        value=region,
+                        expected="un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)",
+                    )
+                )
+            regions[zone] = region
+        verified = verified and row["verified"].strip().lower() == "true"
+    return ZoneLookup(regions=regions, labels=labels, verified=verified)
+
+
+def load_act_codes(path: Path = ACTS_CSV) -> ActCodes:
+    """Read the `PRS_NAT` code lists; one code counts for one indicator only."""
+    rows = _read_reference(path, required=("indicator_id", "prs_nat", "verified"))
+    by_indicator: dict[str, set[int]] = {}
+    owner: dict[int, str] = {}
+    verified = True
+    for line, row in enumerate(rows, start=2):
+        code = _int_cell(row["prs_nat"], path=path, line=line, column="prs_nat")
+        indicator = row["indicator_id"].strip()
+        if code in owner and owner[code] != indicator:
+            raise DamirReferenceError(
+                f"Table de référence « {path.name} », ligne {line} : le code PRS_NAT "
+                f"« {code} » est déjà compté pour « {owner[code]} »."
+            )
+        owner[code] = indicator
+        by_indicator.setdefault(indicator, set()).add(code)
+        verified = verified and row["verified"].strip().lower() == "true"
+    if not by_indicator:
+        raise DamirReferenceError(f"Table de référence « {path.name} » vide.")
+    return ActCodes(
+        by_indicator={k: frozenset(v) for k, v in by_indicator.items()}, verified=verified
+    )
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+@dataclass(frozen=True)
+class DamirColumns:
+    """Names of the columns read; configurable because the descriptif is not verified."""
+
+    period: str = "FLX_ANN_MOI"
+    zone: str = "BEN_RES_REG"
+    act_code: str = "PRS_NAT"  # may be PRS_NAT_REF in the descriptif (non vérifié)
+    quantity: str = "PRS_ACT_QTE"
+    reimbursement_type: str = "PRS_REM_TYP"
+
+    def typed(self) -> dict[str, tuple[str, str]]:
+        """Column → (DuckDB type, what is expected, in French)."""
+        return {
+            self.period: ("BIGINT", "un mois de traitement AAAAMM (ex. « 202401 »)"),
+            self.zone: ("BIGINT", "un code de zone de résidence entier"),
+            self.act_code: ("BIGINT", "un code de nature de prestation entier"),
+            self.quantity: ("DOUBLE", "un nombre (point décimal)"),
+            self.reimbursement_type: ("BIGINT", "un type de remboursement entier"),
+        }
+
+
+@dataclass(frozen=True)
+class DamirAggregate:
+    """What one streamed file adds up to, before the zone → région lookup."""
+
+    file: str
+    lines: int  # data lines read (header excluded)
+    acts: pd.DataFrame  # indicator_id, period, zone, acts, rows
+
+
+def read_header(path: Path, *, file: str) -> list[str]:
+    """The header names, without the empty field that the trailing `;` leaves."""
+    try:
+        with gzip.open(path, mode="rt", encoding="utf-8", newline="") as fh:
+            first = fh.readline()
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise DamirFormatError(
+            file=file, problems=[f"Fichier illisible (gzip attendu) : {exc}."]
+        ) from None
+    if not first:
+        raise DamirFormatError(file=file, problems=["Fichier vide : ligne d'en-tête absente."])
+    fields = first.rstrip("\r\n").split(SEPARATOR)
+    if fields[-1] != "":
+        raise DamirFormatError(
+            file=file,
+            problems=[
+                f"Fichier « {file} », ligne 1 : la ligne d'en-tête ne finit pas par « ; ». "
+                "Attendu : le format Open DAMIR (« ; » en fin de chaque ligne)."
+            ],
+        )
+    return [f.strip() for f in fields[:-1]]
+
+
+def check_header(
+    names: Sequence[str], *, file: str, columns: DamirColumns, width: int = FILE_WIDTH
+) -> None:
+    """The columns read must be present once, and the width must be the known one."""
+    problems = [
+        f"Fichier « {file} », ligne 1, colonne « {col} » : colonne absente de l'en-tête. "
+        f"Attendu : l'en-tête Open DAMIR à {width} colonnes."
+        for col in columns.typed()
+        if col not in names
+    ]
+    problems += [
+        f"Fichier « {file} », ligne 1, colonne « {col} » : colonne en double dans l'en-tête."
+        for col in sorted({n for n in names if names.count(n) > 1})
+    ]
+    if len(names) != width:
+        problems.append(
+            f"Fichier « {file} », ligne 1 : {len(names)} colonnes dans l'en-tête. "
+            f"Attendu : {width} colonnes suivies d'un « ; » final."
+        )
+    if problems:
+        raise DamirFormatError(file=file, problems=problems)
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _columns_clause(names: Sequence[str], *, columns: DamirColumns) -> str:
+    types = {name: spec[0] for name, spec in columns.typed().items()}
+    parts = [f"{_sql_literal(n)}: '{types.get(n, 'VARCHAR')}'" for n in names]
+    parts.append(f"{_sql_literal(_END_OF_LINE)}: 'VARCHAR'")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _connect(*, threads: int, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET memory_limit = {_sql_literal(memory_limit)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _reject_problem(row: tuple[Any, ...], *, file: str, width: int, columns: DamirColumns) -> str:
+    line, column, error_type, csv_line = int(row[0]), str(row[1]), str(row[2]), str(row[3])
+    typed = columns.typed()
+    if error_type == "CAST" and column in typed:
+        fields = csv_line.split(SEPARATOR)
+        return cell_problem(
+            file=file,
+            row=line,
+            column=column,
+            value=_cell_value(fields, column=column, csv_line=csv_line, row=row),
+            expected=typed[column][1],
+        )
+    found = csv_line.rstrip("\r\n").count(SEPARATOR)
+    return (
+        f"Fichier « {file} », ligne {line} : {found} champs au lieu de {width}. "
+        f"Attendu : {width} valeurs séparées par « ; », suivies d'un « ; » final."
+    )
+
+
+def _cell_value(fields: list[str], *, column: str, csv_line: str, row: tuple[Any, ...]) -> str:
+    index = int(row[4]) - 1 if row[4] is not None else -1  # column_idx is 1-based
+    if 0 <= index < len(fields):
+        return fields[index]
+    match = re.search(r'string "(.*)" to', str(row[5]))
+    return match.group(1) if match else csv_line.strip()
+
+
+def stream_aggregate(
+    path: Path,
+    *,
+    codes: ActCodes,
+    file: str | None = None,
+    columns: DamirColumns | None = None,
+    width: int = FILE_WIDTH,
+    threads: int = 2,
+    memory_limit: str = "512MB",
+) -> DamirAggregate:
+    """Stream one monthly file and sum the act quantities by indicator, period and zone.
+
+    Every line is type-checked on the five columns read, so a bad file fails whole: its
+    errors (up to 50) are raised together and nothing is returned.
+    """
+    file = file or path.name
+    columns = columns or DamirColumns()
+    names = read_header(path, file=file)
+    check_header(names, file=file, columns=columns, width=width)
+    code_to_indicator = codes.indicator_of()
+    mapping = ", ".join(
+        f"({code}, {_sql_literal(ind)})" for code, ind in sorted(code_to_indicator.items())
+    )
+    q = _quote_ident
+    sql = f"""
+        WITH src AS (
+            SELECT {q(columns.period)} AS period, {q(columns.zone)} AS zone,
+                   {q(columns.act_code)} AS act_code, {q(columns.quantity)} AS quantity,
+                   {q(columns.reimbursement_type)} AS rem_typ
+            FROM read_csv(
+                {_sql_literal(str(path))},
+                delim = ';', header = true, auto_detect = false, quote = '', escape = '',
+                compression = 'gzip', columns = {_columns_clause(names, columns=columns)},
+                store_rejects = true, rejects_limit = {MAX_REPORTED_ERRORS}
+            )
+        ),
+        counted AS (
+            SELECT period, zone, act_code, rem_typ = 0 AS kept,
+                   count(*) AS rows, sum(quantity) AS acts, count(quantity) AS quantities
+            FROM src GROUP BY ALL
+        )
+        SELECT c.period, c.zone, m.indicator_id, c.kept,
+               sum(c.rows)::BIGINT AS rows, sum(c.acts) AS acts,
+               sum(c.quantities)::BIGINT AS quantities
+        FROM counted c LEFT JOIN (VALUES {mapping}) m(code, indicator_id) ON c.act_code = m.code
+        GROUP BY ALL
+    """
+    con = _connect(threads=threads, memory_limit=memory_limit)
+    try:
+        try:
+            grouped = con.execute(sql).df()
+        except duckdb.Error as exc:
+            raise DamirFormatError(
+                file=file,
+                problems=[f"Lecture interrompue (fichier tronqué ou gzip invalide ?) : {exc}"],
+            ) from None
+        rejects = con.execute(
+            "SELECT line, column_name, error_type, csv_line, column_idx, error_message "
+            f"FROM reject_errors ORDER BY line LIMIT {MAX_REPORTED_ERRORS}"
+        ).fetchall()
+    finally:
+        con.close()
+    if rejects:
+        raise DamirFormatError(
+            file=file,
+            problems=[_reject_problem(r, file=file, width=width, columns=columns) for r in rejects],
+        )
+    return _checked_aggregate(grouped, file=file, columns=columns)
+
+
+def _checked_aggregate(
+    grouped: pd.DataFrame, *, file: str, columns: DamirColumns
+) -> DamirAggregate:
+    """Keep counted rows; a counted row needs a valid month and a quantity."""
+    lines = int(grouped["rows"].sum()) if len(grouped) else 0
+    counted = grouped[grouped["kept"].fillna(False).astype(bool) & grouped["indicator_id"].notna()]
+    problems: list[str] = []
+    for period in sorted(set(counted["period"].dropna().astype(int))):
+        if not (190001 <= period <= 299912 and 1 <= period % 100 <= 12):
+            problems.append(
+                f"Fichier « {file} », colonne « {columns.period} » : mois de traitement "
+                f"invalide « {period} ». Attendu : AAAAMM (ex. « 202401 »)."
+            )
+    if counted["period"].isna().any():
+        problems.append(
+            f"Fichier « {file} », colonne « {columns.period} » : mois de traitement vide "
+            "sur une ligne d'acte compté. Attendu : AAAAMM."
+        )
+    if (counted["quantities"] < counted["rows"]).any():
+        problems.append(
+            f"Fichier « {file} », colonne « {columns.quantity} » : quantité vide sur une "
+            "ligne d'acte compté. Attendu : un nombre."
+        )
+    if problems:
+        raise DamirFormatError(file=file, problems=problems)
+    acts = (
+        counted.assign(
+            period=counted["period"].astype("int64").astype(str),
+            zone=counted["zone"].astype("Int64"),
+        )
+        .groupby(["indicator_id", "period", "zone"], dropna=False, as_index=False)
+        .agg(acts=("acts", "sum"), rows=("rows", "sum"))
+        .sort_values(["indicator_id", "period", "zone"], na_position="last")
+        .reset_index(drop=True)
+    )
+    return DamirAggregate(file=file, lines=lines, acts=acts)
+
+
+# --------------------------------------------------------------------------- tidy rows
+
+
+@dataclass(frozen=True)
+class DamirResult:
+    """Tidy rows for the régions and France, and the zones that map to no région."""
+
+    tidy: pd.DataFrame
+    unmapped: pd.DataFrame  # indicator_id, period, zone, acts, rows
+
+
+def _format_count(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def to_regions(aggregate: DamirAggregate, *, zones: ZoneLookup) -> DamirResult:
+    """Zones → régions; France sums every counted row, unmapped zones included."""
+    acts = aggregate.acts
+    region = acts["zone"].map(lambda z: zones.regions.get(int(z)) if pd.notna(z) else None)
+    mapped = acts.assign(code=region)[region.notna()]
+    unmapped = acts[region.isna()].reset_index(drop=True)
+    regional = mapped.groupby(["indicator_id", "period", "code"], as_index=False)["acts"].sum()
+    national = acts.groupby(["indicator_id", "period"], as_index=False)["acts"].sum()
+    rows: list[dict[str, Any]] = [
+        {
+            "indicator_id": r.indicator_id,
+            "level": _NATIONAL,
+            "code": NATIONAL_CODE,
+            "period": r.period,
+            "breakdown": "_total",
+            "value": _format_count(r.acts),
+            "is_masked": False,
+            "row": None,
+            "file": aggregate.file,
+        }
+        for r in national.itertuples(index=False)
+    ]
+    rows += [
+        {
+            "indicator_id": r.indicator_id,
+            "level": _REGION,
+            "code": r.code,
+            "period": r.period,
+            "breakdown": "_total",
+            "value": _format_count(r.acts),
+            "is_masked": False,
+            "row": None,
+            "file": aggregate.file,
+        }
+        for r in regional.itertuples(index=False)
+    ]
+    for r in unmapped.itertuples(index=False):
+        zone = "vide" if pd.isna(r.zone) else str(r.zone)
+        label = zones.labels.get(int(r.zone), "hors table") if pd.notna(r.zone) else "hors table"
+        logger.warning(
+            "Open DAMIR « %s » : %s acte(s) « %s » du mois %s en zone « %s » (%s), "
+            "rattachés à aucune région : comptés dans le total France seulement.",
+            aggregate.file,
+            _format_count(r.acts),
+            r.indicator_id,
+            r.period,
+            zone,
+            label,
+        )
+    return DamirResult(tidy=tidy_frame(rows), unmapped=unmapped)
+
+
+# --------------------------------------------------------------------------- connector
+
+_DEFAULT_URL = (
+    "https://open-data-assurance-maladie.ameli.fr/depenses/download_file.php"
+    "?file=Open_DAMIR/A{yyyy}{mm}.csv.gz"
+)
+
+
+class DamirConfig(ConnectorConfig):
+    """A `sources:` entry of type `damir`: which month, where, and the lookups to use."""
+
+    type: Literal["damir"] = "damir"
+    month: str  # processing month to fetch, « AAAA-MM »
+    url_template: str = _DEFAULT_URL  # placeholders {yyyy} and {mm}
+    zones_file: Path = ZONES_CSV
+    acts_file: Path = ACTS_CSV
+    act_code_column: str = "PRS_NAT"
+    width: int = FILE_WIDTH
+
+    @field_validator("month")
+    @classmethod
+    def _month_is_yyyy_mm(cls, value: str) -> str:
+        if not re.fullmatch(r"(19|20)\d{2}-(0[1-9]|1[0-2])", value):
+            raise ValueError(f"mois « {value} » invalide : attendu AAAA-MM (ex. « 2024-01 »)")
+        return value
+
+    @field_validator("url_template")
+    @classmethod
+    def _template_has_month(cls, value: str) -> str:
+        if "{yyyy}" not in value or "{mm}" not in value:
+            raise ValueError("« url_template » doit contenir « {yyyy} » et « {mm} »")
+        return value
+
+    @property
+    def file_name(self) -> str:
+        yyyy, mm = self.month.split("-")
+        return f"A{yyyy}{mm}.csv.gz"
+
+    @property
+    def url(self) -> str:
+        yyyy, mm = self.month.split("-")
+        return self.url_template.replace("{yyyy}", yyyy).replace("{mm}", mm)
+
+
+class DamirConnector:
+    """Connector `damir`: download one processing month, stream it, sum telehealth acts."""
+
+    def __init__(self, config: DamirConfig) -> None:
+        self.config = config
+        self.name = config.name
+        self.label = config.label
+
+    @classmethod
+    def from_config(cls, config: DamirConfig | Mapping[str, Any]) -> DamirConnector:
+        if not isinstance(config, DamirConfig):
+            config = DamirConfig.model_validate(dict(config))
+        return cls(config)
+
+    def extract(self, *, fetcher: Fetcher) -> RawFile:
+        if not self.config.verified:
+            raise SourceError(
+                f"Source « {self.name} » non vérifiée (codes PRS_NAT et zones BEN_RES_REG à "
+                "confirmer dans le descriptif Cnam) : elle n'est pas exécutée."
+            )
+        return fetcher.download(self.config.url, source=self.name, file_name=self.config.file_name)
+
+    def result(self, raw: RawFile) -> DamirResult:
+        codes = load_act_codes(self.config.acts_file)
+        zones = load_zones(self.config.zones_file)
+        aggregate = stream_aggregate(
+            raw.path,
+            codes=codes,
+            file=raw.display_name,
+            columns=DamirColumns(act_code=self.config.act_code_column),
+            width=self.config.width,
+        )
+        return to_regions(aggregate, zones=zones)
+
+    def to_tidy(self, raw: RawFile, *, catalog: Catalog) -> pd.DataFrame:
+        codes = load_act_codes(self.config.acts_file)
+        for indicator_id in codes.by_indicator:
+            catalog.get(indicator_id)  # an unknown indicator stops the run here
+        return self.result(raw).tidy

@@ -1,0 +1,35 @@
+"""A plain file at a stable URL (CSV or XLSX), downloaded conditionally (ETag, Last-Modified)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from etl.catalog import Catalog
+from etl.sources import table
+from etl.sources.base import ConnectorConfig, Fetcher, RawFile
+from etl.sources.table import TableMapping
+
+
+class Config(ConnectorConfig):
+    type: Literal["http_file"]
+    url: str
+    table: TableMapping
+
+
+class HttpFileConnector:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.name = config.name
+        self.label = config.label
+
+    @classmethod
+    def from_config(cls, config: Config) -> HttpFileConnector:
+        return cls(config)
+
+    def extract(self, *, fetcher: Fetcher) -> RawFile:
+        return fetcher.download(self.config.url, source=self.name)
+
+    def to_tidy(self, raw: RawFile, *, catalog: Catalog) -> pd.DataFrame:
+        return table.to_tidy(raw, mapping=self.config.table)

@@ -1,0 +1,464 @@
+"""Checks a tidy frame BEFORE any write, and turns it into the load frame of etl.load.
+
+Every problem of a file is reported at once (the first 50 shown), each naming file,
+row, column and value, so a depositor fixes the whole file in one pass.
+Checks are vectorised: the unique codes and periods are parsed once, and numbers go
+through a fast path, so a million rows validate in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl.catalog import Catalog
+from etl.geography import GeographyError, normalize_code
+from etl.models import TOTAL, Origin
+from etl.parse import ParseError, parse_number, parse_period
+
+REPORT_LIMIT = 50
+STOCK_TOLERANCE = 0.05  # a stock may dip by 5 % (corrections) before it is called an error
+REQUIRED = ("indicator_id", "level", "code", "period", "value")
+OPTIONAL = ("breakdown", "numerator", "denominator", "is_masked", "is_provisional")
+LOAD_COLUMNS = [
+    "indicator_id", "area_id", "level", "code", "period_start", "breakdown", "value",
+    "numerator", "denominator", "is_masked", "is_provisional", "origin", "source_label",
+    "source_url",
+]  # fmt: skip
+LEVEL_ALIASES: dict[str, str] = {
+    "national": "national", "france": "national", "nation": "national", "fr": "national",
+    "region": "region", "région": "region", "reg": "region",
+    "department": "department", "departement": "department", "département": "department",
+    "dep": "department", "dept": "department",
+}  # fmt: skip
+TRUE_WORDS = frozenset({"oui", "o", "vrai", "true", "1", "x", "yes"})
+FALSE_WORDS = frozenset({"", "non", "n", "faux", "false", "0", "no"})
+AREA_EXPECTED: dict[str, str] = {
+    "department": "un code de département (ex. « 29 », « 2A », « 974 »)",
+    "region": "un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)",
+    "national": "« FR »",
+}
+UNIT_RANGE: dict[str, tuple[float, float | None, str]] = {
+    "percent": (0.0, 100.0, "un pourcentage entre 0 et 100"),
+    "count": (0.0, None, "un nombre positif ou nul"),
+    "euros": (0.0, None, "un montant en euros positif ou nul"),
+    "days": (0.0, None, "un nombre de jours positif ou nul"),
+    "ratio": (0.0, None, "un ratio positif ou nul"),
+}
+
+
+class RowError(Exception):
+    """One bad cell: names file, row (as a spreadsheet numbers it), column and value."""
+
+    def __init__(self, *, file: str, row: int, column: str, value: object, expected: str) -> None:
+        self.file, self.row, self.column = file, row, column
+        self.value, self.expected = "" if value is None else str(value), expected
+        super().__init__(
+            f"Fichier « {file} », ligne {row}, colonne « {column} » : valeur invalide "
+            f"« {self.value} ». Attendu : {expected}."
+        )
+
+
+class ValidationFailed(Exception):
+    """The file is rejected as a whole; nothing was written. The report lists the errors."""
+
+    def __init__(self, errors: list[RowError], *, rows_read: int = 0) -> None:
+        self.errors = sorted(errors, key=lambda e: e.row)
+        self.rows_read = rows_read
+        super().__init__(self.report())
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({(e.file, e.row) for e in self.errors})
+
+    def report(self) -> str:
+        n = len(self.errors)
+        head = f"Fichier rejeté : {n} erreur{'s' if n > 1 else ''}. Aucune donnée modifiée."
+        lines = [head, *(f"- {e}" for e in self.errors[:REPORT_LIMIT])]
+        if n > REPORT_LIMIT:
+            rest = n - REPORT_LIMIT
+            lines.append(
+                f"… et {rest} autre{'s' if rest > 1 else ''} erreur{'s' if rest > 1 else ''}."
+            )
+        return "\n".join(lines)
+
+
+@dataclass
+class _Errors:
+    """Collects errors of vectorised checks; `bad` marks rows already rejected."""
+
+    frame: pd.DataFrame
+    columns: Mapping[str, str]
+    default_file: str
+
+    def __post_init__(self) -> None:
+        self.items: list[RowError] = []
+        self.bad = np.zeros(len(self.frame), dtype=bool)
+
+    def flag(
+        self,
+        mask: np.ndarray | pd.Series,
+        *,
+        column: str,
+        expected: str | pd.Series,
+        shown: pd.Series | None = None,
+    ) -> None:
+        mask = np.asarray(mask, dtype=bool) & ~self.bad
+        if not mask.any():
+            return
+        self.bad |= mask
+        sub = self.frame[mask]
+        if shown is not None:
+            values = shown[mask].tolist()
+        else:
+            values = sub[column].tolist() if column in sub else [""] * len(sub)
+        hints = expected[mask].tolist() if isinstance(expected, pd.Series) else None
+        for i, (row, file, value) in enumerate(
+            zip(sub["row"].tolist(), sub["file"].tolist(), values, strict=True)
+        ):
+            self.items.append(
+                RowError(
+                    file=str(file or self.default_file),
+                    row=int(row),
+                    column=self.columns.get(column, column),
+                    value=value,
+                    expected=hints[i] if hints is not None else str(expected),
+                )
+            )
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip()
+
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(values, masked, invalid) for a column of French numbers, fast path first."""
+    text = _text(series)
+    fast = pd.to_numeric(
+        text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False),
+        errors="coerce",
+    ).astype(float)
+    fast = fast.where(np.isfinite(fast))
+    values = fast.to_numpy(copy=True)
+    masked = np.zeros(len(text), dtype=bool)
+    invalid = np.zeros(len(text), dtype=bool)
+    slow = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
+    for i in slow:
+        try:
+            v, m = parse_number(text.iat[i])
+        except ParseError:
+            invalid[i] = True
+            continue
+        values[i] = np.nan if v is None else v
+        masked[i] = m
+    return (
+        pd.Series(values, index=series.index),
+        pd.Series(masked, index=series.index),
+        pd.Series(invalid, index=series.index),
+    )
+
+
+def _resolve_areas(
+    levels: pd.Series, codes: pd.Series, area_ids: Mapping[tuple[str, str], int]
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(area_id or -1, canonical code, expected text) per row; unique pairs parsed once."""
+    pairs = pd.DataFrame({"level": levels, "code": codes})
+    uniq = pairs.drop_duplicates()
+    ids, canon, hints = [], [], []
+    for level, code in zip(uniq["level"].tolist(), uniq["code"].tolist(), strict=True):
+        try:
+            c = normalize_code(level, code)
+            ids.append(area_ids.get((level, c), -1))
+            canon.append(c)
+            hints.append(AREA_EXPECTED.get(level, ""))
+        except GeographyError as exc:
+            ids.append(-1)
+            canon.append(code)
+            message = str(exc)
+            hints.append(
+                message.split("Attendu : ", 1)[1].rstrip(".")
+                if "Attendu : " in message
+                else AREA_EXPECTED.get(level, "un code de territoire connu")
+            )
+    uniq = uniq.assign(area_id=ids, canon=canon, hint=hints)
+    merged = pairs.merge(uniq, on=["level", "code"], how="left")
+    merged.index = levels.index
+    return merged["area_id"].astype(int), merged["canon"], merged["hint"]
+
+
+def _parse_periods(ind_ids: pd.Series, periods: pd.Series, catalog: Catalog) -> pd.Series:
+    """Period start per row (NaT when invalid), each (indicator, text) parsed once."""
+    pairs = pd.DataFrame({"i": ind_ids, "p": periods})
+    uniq = pairs.drop_duplicates()
+    starts: list[dt.date | None] = []
+    for ind_id, text in zip(uniq["i"].tolist(), uniq["p"].tolist(), strict=True):
+        ind = catalog.by_id.get(ind_id)
+        try:
+            starts.append(parse_period(text, frequency=ind.frequency) if ind else None)
+        except ParseError:
+            starts.append(None)
+    uniq = uniq.assign(start=starts)
+    merged = pairs.merge(uniq, on=["i", "p"], how="left")
+    return pd.Series(merged["start"].to_numpy(), index=ind_ids.index, dtype=object)
+
+
+def validate_tidy(
+    tidy: pd.DataFrame,
+    *,
+    catalog: Catalog,
+    area_ids: Mapping[tuple[str, str], int],
+    origin: Origin,
+    indicator_ids: Collection[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    file: str = "",
+    source_label: str | None = None,
+    source_url: str | None = None,
+    stock_tolerance: float = STOCK_TOLERANCE,
+) -> pd.DataFrame:
+    """The load frame for etl.load, or ValidationFailed listing every bad cell.
+
+    `tidy` has the columns of etl.sources.base.TIDY_COLUMNS (raw strings); `row` and
+    `file` name each row in messages, `columns` maps tidy names to the file's own names.
+    `indicator_ids` restricts which indicators the file may hold (e.g. `import --indicator`).
+    """
+    columns = columns or {}
+    missing = [c for c in REQUIRED if c not in tidy.columns]
+    if missing:
+        shown = ", ".join(f"« {columns.get(c, c)} »" for c in missing)
+        raise ValidationFailed(
+            [
+                RowError(
+                    file=file or "(fichier)",
+                    row=1,
+                    column=columns.get(c, c),
+                    value="",
+                    expected=f"les colonnes obligatoires {shown}",
+                )
+                for c in missing
+            ],
+            rows_read=len(tidy),
+        )
+    frame = tidy.reset_index(drop=True).copy()
+    n = len(frame)
+    if "row" not in frame:
+        frame["row"] = np.arange(2, n + 2)
+    if "file" not in frame:
+        frame["file"] = file
+    frame["file"] = frame["file"].fillna(file)
+    for col in ("indicator_id", "level", "code", "period", "breakdown"):
+        frame[col] = _text(frame[col]) if col in frame else ""
+    errors = _Errors(frame, columns, file or "(fichier)")
+
+    # indicator
+    allowed = set(indicator_ids) if indicator_ids else set(catalog.by_id)
+    ind_ok = frame["indicator_id"].isin(allowed)
+    expected_ind = (
+        " ou ".join(f"« {i} »" for i in sorted(allowed))
+        if indicator_ids
+        else "un identifiant d'indicateur du catalogue"
+    )
+    errors.flag(~ind_ok, column="indicator_id", expected=expected_ind)
+    ind_series = frame["indicator_id"].where(ind_ok, "")
+    meta = {i.id: i for i in catalog.indicators}
+
+    def prop(name: str, default: object = "") -> pd.Series:
+        table = {k: getattr(v, name) for k, v in meta.items()}
+        return ind_series.map(lambda k: table.get(k, default))
+
+    # level and area
+    level = frame["level"].str.lower().map(LEVEL_ALIASES)
+    errors.flag(
+        level.isna(), column="level", expected="« national », « région » ou « département »"
+    )
+    level = level.fillna("")
+    shown = ind_series.map(lambda k: meta[k].levels_shown if k in meta else [])
+    level_ok = pd.Series([lvl in s for lvl, s in zip(level, shown, strict=True)], index=frame.index)
+    errors.flag(
+        ~level_ok,
+        column="level",
+        expected=ind_series.map(
+            lambda k: (
+                "un niveau publié pour cet indicateur ("
+                + (", ".join(meta[k].levels_shown) if k in meta else "")
+                + ")"
+            )
+        ),
+    )
+    area_id, code, hint = _resolve_areas(level, frame["code"], area_ids)
+    errors.flag(area_id < 0, column="code", expected=hint)
+
+    # period
+    start = _parse_periods(ind_series, frame["period"], catalog)
+    freq_hint = prop("frequency").map(
+        {
+            "monthly": "un mois (ex. « 2024-03 », « 03/2024 », « mars 2024 »)",
+            "quarterly": "un trimestre (ex. « T1 2024 » ou « 2024-04 »)",
+            "yearly": "une année (ex. « 2024 »)",
+        }
+    )
+    errors.flag(start.isna(), column="period", expected=freq_hint.fillna("une période"))
+
+    # breakdown
+    breakdown = frame["breakdown"].replace({"": TOTAL, "total": TOTAL, "Total": TOTAL})
+    breakdown_codes = {
+        k: set(v.breakdown.values) if v.breakdown else set() for k, v in meta.items()
+    }
+    codes = ind_series.map(lambda k: breakdown_codes.get(k, set()))
+    bd_ok = pd.Series(
+        [b == TOTAL or b in c for b, c in zip(breakdown, codes, strict=True)], index=frame.index
+    )
+    errors.flag(
+        ~bd_ok,
+        column="breakdown",
+        expected=codes.map(
+            lambda c: (
+                "vide (total) ou l'un de : " + ", ".join(f"« {x} »" for x in sorted(c))
+                if c
+                else "vide (cet indicateur n'a pas de ventilation)"
+            )
+        ),
+    )
+
+    # numbers
+    value, masked_v, bad_v = parse_numbers(frame["value"])
+    errors.flag(bad_v, column="value", expected="un nombre (ex. « 1 234,5 »), vide ou « NS »")
+    parts = {}
+    masked_parts = pd.Series(False, index=frame.index)
+    for col in ("numerator", "denominator"):
+        if col in frame:
+            v, m, bad = parse_numbers(frame[col])
+            masked_parts |= m
+            errors.flag(bad, column=col, expected="un nombre (ex. « 1 234 ») ou vide")
+        else:
+            v = pd.Series(np.nan, index=frame.index)
+        parts[col] = v
+    num, den = parts["numerator"], parts["denominator"]
+    flagged = (
+        frame["is_masked"].fillna(False).astype(bool)
+        if "is_masked" in frame
+        else pd.Series(False, index=frame.index)
+    )
+    masked = masked_v | masked_parts | flagged
+    ratio = prop("aggregation").map(lambda a: getattr(a, "rule", "") == "ratio")
+    scale = prop("aggregation").map(lambda a: getattr(a, "scale", 1.0)).astype(float)
+    errors.flag(
+        ratio & ~masked & (num.isna() | den.isna()) & ~bad_v,
+        column="numerator" if "numerator" in frame else "value",
+        expected="le numérateur et le dénominateur (indicateur agrégé par ratio)",
+    )
+    errors.flag(
+        ratio & (den == 0), column="denominator", expected="un dénominateur strictement positif"
+    )
+    computed = scale * num / den.where(den != 0)
+    value = value.where(value.notna() | ~ratio, computed)
+    errors.flag(
+        value.isna() & ~masked,
+        column="value",
+        expected="un nombre, ou « NS » si la valeur est couverte par le secret statistique",
+    )
+    value = value.where(~masked)
+    unit = prop("unit")
+    low = unit.map(lambda u: UNIT_RANGE.get(u, (None, None, ""))[0]).astype(float)
+    high = unit.map(lambda u: UNIT_RANGE.get(u, (None, None, ""))[1]).astype(float)
+    out_of_range = (value < low) | (value > high)
+    given = _text(frame["value"])
+    errors.flag(
+        out_of_range.fillna(False),
+        column="value",
+        shown=given.where(given != "", value.map(lambda v: f"{v:g} (calculée)")),
+        expected=unit.map(lambda u: UNIT_RANGE.get(u, (0, None, "une valeur valide"))[2]),
+    )
+    for col, part in parts.items():
+        errors.flag((part < 0).fillna(False), column=col, expected="un nombre positif ou nul")
+
+    # provisional flag
+    if "is_provisional" in frame:
+        prov_text = _text(frame["is_provisional"]).str.lower()
+        errors.flag(
+            ~prov_text.isin(TRUE_WORDS | FALSE_WORDS),
+            column="is_provisional",
+            expected="« oui » ou « non » (vide : non)",
+        )
+        provisional = prov_text.isin(TRUE_WORDS)
+    else:
+        provisional = pd.Series(False, index=frame.index)
+
+    out = pd.DataFrame(
+        {
+            "indicator_id": frame["indicator_id"],
+            "area_id": area_id,
+            "level": level,
+            "code": code,
+            "period_start": start,
+            "breakdown": breakdown,
+            "value": value.astype(float),
+            "numerator": num.where(~masked).astype(float),
+            "denominator": den.where(~masked).astype(float),
+            "is_masked": masked.astype(bool),
+            "is_provisional": provisional.astype(bool),
+            "origin": origin.value,
+            "source_label": source_label,
+            "source_url": source_url,
+        }
+    )
+
+    # duplicates (among rows valid so far)
+    key = ["indicator_id", "area_id", "period_start", "breakdown"]
+    valid = ~errors.bad
+    dup = out[valid].duplicated(key, keep="first")
+    if dup.any():
+        firsts = out[valid].drop_duplicates(key, keep="first")
+        first_row = (
+            out[valid][key]
+            .merge(firsts[key].assign(first=frame.loc[firsts.index, "row"].to_numpy()), on=key)[
+                "first"
+            ]
+            .to_numpy()
+        )
+        dup_mask = np.zeros(n, dtype=bool)
+        dup_mask[np.flatnonzero(valid)[dup.to_numpy()]] = True
+        first_full = pd.Series(0, index=frame.index)
+        first_full[valid] = first_row
+        errors.flag(
+            dup_mask,
+            column="code",
+            expected=first_full.map(
+                lambda r: (
+                    f"une seule ligne par territoire, période et ventilation (déjà à la ligne {r})"
+                )
+            ),
+        )
+
+    # stocks that fall
+    cumulative = (
+        (prop("nature") == "stock")
+        & unit.isin(["count", "euros"])
+        & ~pd.Series(errors.bad, index=frame.index)
+    )
+    if cumulative.any():
+        stock = out[cumulative & out["value"].notna()].sort_values(
+            ["indicator_id", "area_id", "breakdown", "period_start"]
+        )
+        grouped = stock.groupby(["indicator_id", "area_id", "breakdown"], sort=False)["value"]
+        previous = grouped.shift(1)
+        prev_period = stock.groupby(["indicator_id", "area_id", "breakdown"], sort=False)[
+            "period_start"
+        ].shift(1)
+        falls = previous.notna() & (stock["value"] < previous * (1 - stock_tolerance))
+        fall_mask = np.zeros(n, dtype=bool)
+        fall_mask[falls[falls].index.to_numpy()] = True
+        hint = pd.Series("", index=frame.index)
+        for i in falls[falls].index:
+            hint[i] = (
+                f"un stock qui ne baisse pas de plus de {stock_tolerance:.0%} "
+                f"(période {prev_period[i]} : {previous[i]:g})"
+            ).replace("%", " %")
+        errors.flag(fall_mask, column="value", expected=hint)
+
+    if errors.items:
+        raise ValidationFailed(errors.items, rows_read=n)
+    return out[LOAD_COLUMNS]

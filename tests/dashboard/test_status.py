@@ -1,0 +1,178 @@
+"""Status and projection on crafted series (no database, no browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.status import Assessment, Status, assess, meets, projection
+from etl.catalog import Target
+
+TODAY = dt.date(2025, 6, 15)
+
+
+def monthly(values: list[float | None], *, start: str = "2024-06-01") -> pd.DataFrame:
+    periods = pd.date_range(start, periods=len(values), freq="MS")
+    return pd.DataFrame(
+        {
+            "period_start": periods,
+            "value": [np.nan if v is None else v for v in values],
+            "is_masked": [v is None for v in values],
+        }
+    )
+
+
+def target(value: float, deadline: dt.date, **kw: object) -> Target:
+    return Target(
+        value=value,
+        unit=kw.pop("unit", "count"),  # type: ignore[arg-type]
+        deadline=deadline,
+        label="cible",
+        source_title="texte",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def run(df: pd.DataFrame, t: Target, **kw: object) -> Assessment:
+    args: dict[str, object] = {
+        "frequency": "monthly",
+        "direction": "higher_is_better",
+        "unit": "count",
+        "today": TODAY,
+    }
+    args.update(kw)
+    return assess(df, t, **args)  # type: ignore[arg-type]
+
+
+class TestAssess:
+    def test_achieved_when_latest_value_meets_target(self) -> None:
+        # Given a series already above its target
+        df = monthly([80, 90, 100, 110])
+        # When assessed
+        a = run(df, target(100, dt.date(2026, 12, 31)))
+        # Then it is achieved, dated at the first period that met it
+        assert a.status is Status.achieved
+        assert a.projected_date == dt.date(2024, 8, 1)
+        assert a.progress == pytest.approx(110.0)
+
+    def test_on_track_when_trend_reaches_target_before_deadline(self) -> None:
+        # Given a steady rise of 10 a month from 0, target 300 at end 2026
+        df = monthly([10.0 * i for i in range(12)])
+        # When assessed
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        # Then it is on track and reaches 300 thirty months after the start
+        assert a.status is Status.on_track
+        assert a.projected_date == dt.date(2026, 12, 1)
+
+    def test_flat_series_below_target_is_late(self) -> None:
+        df = monthly([50.0] * 12)
+        a = run(df, target(100, dt.date(2026, 12, 31)))
+        assert a.status is Status.late
+        assert a.projected_date is None
+
+    def test_decreasing_series_is_late(self) -> None:
+        df = monthly([100.0 - i for i in range(12)])
+        a = run(df, target(150, dt.date(2026, 12, 31)))
+        assert a.status is Status.late
+
+    def test_at_risk_when_projection_within_ten_percent(self) -> None:
+        # Given a rise that ends near 95 at the deadline, target 100
+        df = monthly([50.0 + i for i in range(12)])  # 61 in May 2025, +1/month
+        a = run(df, target(100, dt.date(2028, 3, 31)))  # 34 more months: 95
+        assert a.status is Status.at_risk
+        assert a.projected == pytest.approx(95.0)
+
+    def test_one_point_is_not_enough_data(self) -> None:
+        a = run(monthly([10.0]), target(100, dt.date(2026, 12, 31)))
+        assert a.status is Status.no_data
+        assert a.current == 10.0
+
+    def test_empty_series_is_not_enough_data(self) -> None:
+        a = run(monthly([]), target(100, dt.date(2026, 12, 31)))
+        assert a.status is Status.no_data
+        assert a.current is None
+
+    def test_missing_periods_are_skipped_not_zero(self) -> None:
+        # Given a rising series with masked months in between
+        df = monthly([10, None, 30, None, 50, 60, None, 80, 90, 100, 110, 120])
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        # Then the trend ignores the gaps (a zero would break the rise)
+        assert a.status is Status.on_track
+        assert a.current == 120
+
+    def test_target_in_the_past_not_met_is_late(self) -> None:
+        df = monthly([10.0 * i for i in range(12)])
+        a = run(df, target(500, dt.date(2024, 12, 31)))
+        assert a.status is Status.late
+
+    def test_target_in_the_past_met_is_achieved(self) -> None:
+        df = monthly([10.0 * i for i in range(12)])
+        a = run(df, target(50, dt.date(2024, 12, 31)))
+        assert a.status is Status.achieved
+
+    def test_lower_is_better_reverses_the_comparison(self) -> None:
+        df = monthly([20.0 - i for i in range(12)])  # 9 at the end
+        a = run(df, target(10, dt.date(2026, 12, 31)), direction="lower_is_better")
+        assert a.status is Status.achieved
+
+    def test_rolling_12_month_sum_is_compared(self) -> None:
+        # Given 10 a month: a rolling year sums to 120
+        df = monthly([10.0] * 12)
+        a = run(df, target(120, dt.date(2026, 12, 31), comparison="rolling_12m_sum"))
+        assert a.status is Status.achieved
+        assert a.current == pytest.approx(120.0)
+
+    def test_calendar_year_sum_waits_for_a_complete_year(self) -> None:
+        # Given all of 2024 at 10 a month and half of 2025 at 20 a month
+        df = monthly([10.0] * 12 + [20.0] * 6, start="2024-01-01")
+        t = target(200, dt.date(2025, 12, 31), comparison="calendar_year_sum")
+        a = run(df, t, today=dt.date(2025, 7, 1))
+        # Then the current value is the 2024 total, and 2025 is projected above 200
+        assert a.current == pytest.approx(120.0)
+        assert a.status is Status.on_track
+
+    def test_share_of_areas_converts_a_count_to_percent(self) -> None:
+        df = monthly([95.0, 96.0, 97.0])
+        t = target(90, dt.date(2026, 12, 31), unit="percent", comparison="share_of_areas")
+        a = run(df, t)
+        assert a.current == pytest.approx(97.0 * 100 / 101)
+        assert a.status is Status.achieved
+
+    def test_quarterly_series_projects_by_quarter(self) -> None:
+        periods = pd.date_range("2023-01-01", periods=8, freq="QS")
+        df = pd.DataFrame({"period_start": periods, "value": [100.0 * i for i in range(8)]})
+        a = run(df, target(1500, dt.date(2027, 12, 31)), frequency="quarterly")
+        assert a.status is Status.on_track
+        assert a.projected_date == dt.date(2026, 10, 1)
+
+
+class TestMeets:
+    def test_range_target_is_met_from_its_lower_bound(self) -> None:
+        t = target(70, dt.date(2025, 12, 31), unit="percent", value_max=80)
+        assert meets(72, t, direction="higher_is_better")
+        assert not meets(69.9, t, direction="higher_is_better")
+
+
+class TestProjection:
+    def test_runs_from_last_point_to_deadline(self) -> None:
+        df = monthly([10.0 * i for i in range(12)])
+        p = projection(df, target(300, dt.date(2025, 12, 31)), frequency="monthly", today=TODAY)
+        assert p["period_start"].iloc[0] == pd.Timestamp("2025-05-01")
+        assert p["period_start"].iloc[-1] == pd.Timestamp("2025-12-01")
+        assert p["value"].iloc[0] == pytest.approx(110.0)
+        assert p["value"].iloc[-1] == pytest.approx(180.0)
+
+    def test_empty_when_deadline_is_past(self) -> None:
+        df = monthly([10.0 * i for i in range(12)])
+        p = projection(df, target(300, dt.date(2024, 12, 31)), frequency="monthly", today=TODAY)
+        assert p.empty
+        assert list(p.columns) == ["period_start", "value"]
+
+    def test_empty_with_one_point(self) -> None:
+        p = projection(
+            monthly([5.0]), target(300, dt.date(2026, 12, 31)), frequency="monthly", today=TODAY
+        )
+        assert p.empty

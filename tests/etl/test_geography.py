@@ -1,0 +1,108 @@
+"""Geography: 1/18/101 areas, parents, populations, code normalisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl import geography
+from etl.geography import GeographyError
+
+
+class TestAreas:
+    def test_exactly_one_france_18_regions_101_departments(self) -> None:
+        counts = {lvl: len(geography.by_level(lvl)) for lvl in ("national", "region", "department")}
+        assert counts == {"national": 1, "region": 18, "department": 101}
+
+    def test_every_department_has_its_region(self) -> None:
+        regions = {a.code for a in geography.by_level("region")}
+        for dep in geography.by_level("department"):
+            assert dep.parent_code in regions, dep.code
+
+    def test_departments_sum_to_their_region_and_france(self) -> None:
+        france = geography.by_level("national")[0]
+        for region in geography.by_level("region"):
+            deps = geography.departments_of(region.code)
+            assert sum(d.population for d in deps) == region.population, region.code
+        assert sum(r.population for r in geography.by_level("region")) == france.population
+
+    def test_tiles_are_unique_within_a_level(self) -> None:
+        for level in ("region", "department"):
+            tiles = [(a.tile_row, a.tile_col) for a in geography.by_level(level)]
+            assert len(set(tiles)) == len(tiles)
+
+    def test_code_01_is_both_ain_and_guadeloupe(self) -> None:
+        assert geography.get_area("department", "01").name == "Ain"
+        assert geography.get_area("region", "01").name == "Guadeloupe"
+
+
+DEP_VALID: list[tuple[object, str]] = [
+    (1, "01"),
+    ("1", "01"),
+    (" 1 ", "01"),
+    (1.0, "01"),
+    ("01", "01"),
+    ("13", "13"),
+    ("2a", "2A"),
+    ("2B", "2B"),
+    ("02A", "2A"),
+    ("001", "01"),
+    ("075", "75"),
+    (971, "971"),
+    ("976", "976"),
+]
+DEP_INVALID: list[object] = [
+    "20",
+    20,
+    "020",
+    "975",
+    "977",
+    "97",
+    "99",
+    "00",
+    96,
+    "2C",
+    "",
+    None,
+    True,
+    1.5,
+]
+
+
+class TestNormalizeDepartmentCode:
+    @pytest.mark.parametrize(("given", "expected"), DEP_VALID)
+    def test_valid_codes_normalise_to_canonical(self, given: object, expected: str) -> None:
+        assert geography.normalize_department_code(given) == expected
+
+    @pytest.mark.parametrize("given", DEP_INVALID)
+    def test_invalid_codes_raise_a_french_error(self, given: object) -> None:
+        with pytest.raises(GeographyError, match="département"):
+            geography.normalize_department_code(given)
+
+    def test_old_corsica_code_explains_the_ambiguity(self) -> None:
+        with pytest.raises(GeographyError, match=r"2A.*2B"):
+            geography.normalize_department_code("20")
+
+
+class TestNormalizeRegionCode:
+    @pytest.mark.parametrize(("given", "expected"), [(1, "01"), ("6", "06"), ("84", "84")])
+    def test_valid_codes(self, given: object, expected: str) -> None:
+        assert geography.normalize_region_code(given) == expected
+
+    def test_former_region_is_rejected_with_explanation(self) -> None:
+        with pytest.raises(GeographyError, match="ancienne région"):
+            geography.normalize_region_code("82")
+
+    @pytest.mark.parametrize("given", ["05", "07", "99x", "12"])
+    def test_unknown_region_is_rejected(self, given: str) -> None:
+        with pytest.raises(GeographyError, match="région"):
+            geography.normalize_region_code(given)
+
+
+class TestNormalizeCode:
+    def test_national_aliases_map_to_fr(self) -> None:
+        for alias in ("FR", "france", "99", "999"):
+            assert geography.normalize_code("national", alias) == "FR"
+
+    def test_unknown_level_is_rejected(self) -> None:
+        with pytest.raises(GeographyError, match="Niveau géographique inconnu"):
+            geography.normalize_code("commune", "75056")
