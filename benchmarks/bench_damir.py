@@ -122,14 +122,16 @@ def child(engine: str, path: Path) -> None:
 
 def measure(engine: str, path: Path) -> dict[str, Any]:
     """Run `engine` in a fresh child process; its peak RSS is the children's ru_maxrss."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     proc = subprocess.run(
         [sys.executable, __file__, "--child", engine, "--file", str(path)],
         capture_output=True,
         text=True,
         check=False,
     )
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or ["?"]
         return {"engine": engine, "error": tail[0]}
@@ -137,6 +139,7 @@ def measure(engine: str, path: Path) -> dict[str, Any]:
     # ru_maxrss of the children is the maximum over all children so far: runs go in
     # increasing order only when this child is the biggest; say so when it is not.
     result["peak_mb"] = peak_kb / 1024
+    result["cpu_seconds"] = cpu  # user + system: less sensitive than wall time to other load
     result["peak_is_exact"] = peak_kb > before
     return result
 
@@ -165,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         peak = f"{r['peak_mb']:.0f} Mo" + ("" if r["peak_is_exact"] else " (borne haute)")
         print(
             f"{engine:8s} {r['lines']:>12,d} lignes en {r['seconds']:6.1f} s : "
-            f"{rate:>12,.0f} lignes/s, mémoire de pointe {peak}, actes comptés {r['acts']:,.0f}"
+            f"{rate:>11,.0f} lignes/s ({r['cpu_seconds']:.1f} s CPU), "
+            f"mémoire de pointe {peak}, actes comptés {r['acts']:,.0f}"
         )
         if engine == "duckdb":
             ok = (

@@ -9,8 +9,9 @@ through a fast path, so a million rows validate in seconds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,6 +163,12 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     )
 
 
+def lookup(keys: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """`keys.map(fn)` computed once per distinct key: a million rows have few codes."""
+    table = {k: fn(k) for k in keys.unique()}
+    return keys.map(table)
+
+
 def _resolve_areas(
     levels: pd.Series, codes: pd.Series, area_ids: Mapping[tuple[str, str], int]
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -266,8 +273,7 @@ def validate_tidy(
     meta = {i.id: i for i in catalog.indicators}
 
     def prop(name: str, default: object = "") -> pd.Series:
-        table = {k: getattr(v, name) for k, v in meta.items()}
-        return ind_series.map(lambda k: table.get(k, default))
+        return lookup(ind_series, lambda k: getattr(meta[k], name) if k in meta else default)
 
     # level and area
     level = frame["level"].str.lower().map(LEVEL_ALIASES)
@@ -275,17 +281,18 @@ def validate_tidy(
         level.isna(), column="level", expected="« national », « région » ou « département »"
     )
     level = level.fillna("")
-    shown = ind_series.map(lambda k: meta[k].levels_shown if k in meta else [])
-    level_ok = pd.Series([lvl in s for lvl, s in zip(level, shown, strict=True)], index=frame.index)
+    pairs = {f"{k}\x00{lvl}" for k, v in meta.items() for lvl in v.levels_shown}
+    level_ok = (ind_series + "\x00" + level).isin(pairs)
     errors.flag(
         ~level_ok,
         column="level",
-        expected=ind_series.map(
+        expected=lookup(
+            ind_series,
             lambda k: (
                 "un niveau publié pour cet indicateur ("
                 + (", ".join(meta[k].levels_shown) if k in meta else "")
                 + ")"
-            )
+            ),
         ),
     )
     area_id, code, hint = _resolve_areas(level, frame["code"], area_ids)
@@ -307,19 +314,19 @@ def validate_tidy(
     breakdown_codes = {
         k: set(v.breakdown.values) if v.breakdown else set() for k, v in meta.items()
     }
-    codes = ind_series.map(lambda k: breakdown_codes.get(k, set()))
-    bd_ok = pd.Series(
-        [b == TOTAL or b in c for b, c in zip(breakdown, codes, strict=True)], index=frame.index
-    )
+    bd_pairs = {f"{k}\x00{b}" for k, v in breakdown_codes.items() for b in v}
+    bd_ok = (breakdown == TOTAL) | (ind_series + "\x00" + breakdown).isin(bd_pairs)
     errors.flag(
         ~bd_ok,
         column="breakdown",
-        expected=codes.map(
-            lambda c: (
-                "vide (total) ou l'un de : " + ", ".join(f"« {x} »" for x in sorted(c))
-                if c
+        expected=lookup(
+            ind_series,
+            lambda k: (
+                "vide (total) ou l'un de : "
+                + ", ".join(f"« {x} »" for x in sorted(breakdown_codes.get(k, ())))
+                if breakdown_codes.get(k)
                 else "vide (cet indicateur n'a pas de ventilation)"
-            )
+            ),
         ),
     )
 
@@ -343,8 +350,10 @@ def validate_tidy(
         else pd.Series(False, index=frame.index)
     )
     masked = masked_v | masked_parts | flagged
-    ratio = prop("aggregation").map(lambda a: getattr(a, "rule", "") == "ratio")
-    scale = prop("aggregation").map(lambda a: getattr(a, "scale", 1.0)).astype(float)
+    ratio = lookup(ind_series, lambda k: k in meta and meta[k].aggregation.rule == "ratio")
+    ratio = ratio.astype(bool)
+    scale = lookup(ind_series, lambda k: meta[k].aggregation.scale if k in meta else 1.0)
+    scale = scale.astype(float)
     errors.flag(
         ratio & ~masked & (num.isna() | den.isna()) & ~bad_v,
         column="numerator" if "numerator" in frame else "value",
@@ -362,15 +371,17 @@ def validate_tidy(
     )
     value = value.where(~masked)
     unit = prop("unit")
-    low = unit.map(lambda u: UNIT_RANGE.get(u, (None, None, ""))[0]).astype(float)
-    high = unit.map(lambda u: UNIT_RANGE.get(u, (None, None, ""))[1]).astype(float)
+    low = lookup(unit, lambda u: UNIT_RANGE.get(u, (None, None, ""))[0]).astype(float)
+    high = lookup(unit, lambda u: UNIT_RANGE.get(u, (None, None, ""))[1]).astype(float)
     out_of_range = (value < low) | (value > high)
     given = _text(frame["value"])
     errors.flag(
         out_of_range.fillna(False),
         column="value",
-        shown=given.where(given != "", value.map(lambda v: f"{v:g} (calculée)")),
-        expected=unit.map(lambda u: UNIT_RANGE.get(u, (0, None, "une valeur valide"))[2]),
+        shown=given.where(
+            given != "", value.where(out_of_range.fillna(False)).map(lambda v: f"{v:g} (calculée)")
+        ),
+        expected=lookup(unit, lambda u: UNIT_RANGE.get(u, (0, None, "une valeur valide"))[2]),
     )
     for col, part in parts.items():
         errors.flag((part < 0).fillna(False), column=col, expected="un nombre positif ou nul")

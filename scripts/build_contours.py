@@ -61,7 +61,7 @@ def project(lonlat: Ring, *, lon0: float, lat0: float) -> Ring:
 def douglas_peucker(points: Ring, *, tolerance: float) -> Ring:
     """Keep the points farther than `tolerance` from the chord (iterative, numpy)."""
     n = len(points)
-    if n <= 3:
+    if n < 3:
         return points
     keep = np.zeros(n, dtype=bool)
     keep[0] = keep[-1] = True

@@ -333,7 +333,8 @@ def card(
     if badges:
         content.append(html.Ul([html.Li(b) for b in badges], className="fr-badges-group"))
     content.append(heading(html.A(title, href=href), className="fr-card__title"))
-    content.extend(body)
+    if body:
+        content.append(html.Div(list(body), className="fr-card__desc"))
     if detail_start is not None:
         content.insert(
             0,

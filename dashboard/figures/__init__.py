@@ -5,7 +5,7 @@ from dashboard.figures.breakdown import breakdown
 from dashboard.figures.comparison import comparison
 from dashboard.figures.geo_map import geo_map
 from dashboard.figures.ranking import ranking
-from dashboard.figures.sparkline import sparkline
+from dashboard.figures.sparkline import sparkline, sparkline_svg
 from dashboard.figures.theme import graph_config
 from dashboard.figures.tile_map import tile_map
 from dashboard.figures.trajectory import trajectory
@@ -17,6 +17,7 @@ __all__ = [
     "graph_config",
     "ranking",
     "sparkline",
+    "sparkline_svg",
     "tile_map",
     "trajectory",
 ]

@@ -98,7 +98,7 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
     ]
     marker: dict[str, object] = {"size": 30, "opacity": 0, "symbol": "square"}
     if scale is not None:
-        marker.update(marker_scale(values, scale=scale, indicator=indicator))  # type: ignore[arg-type]
+        marker.update(marker_scale(values, scale=scale, indicator=indicator))
     fig.add_trace(
         go.Scatter(
             x=frame["tile_col"].astype(float),

@@ -121,20 +121,21 @@ def graph(
 ) -> html.Figure:
     """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar."""
     desc_id = f"{graph_id}-description"
+    chart = dcc.Graph(
+        id=graph_id,
+        figure=figure.to_dict(),
+        config=graph_config(filename=filename, static=static),
+        className="tdb-graph",
+    )
+    # A static chart is an image described by its caption; an interactive one holds the
+    # modebar buttons, so it stays a <figure> labelled by its <figcaption>.
+    wrapped = html.Div(chart, role="img", **{"aria-labelledby": desc_id}) if static else chart
     return html.Figure(
         [
-            html.Div(
-                dcc.Graph(
-                    id=graph_id,
-                    figure=figure.to_dict(),
-                    config=graph_config(filename=filename, static=static),
-                    className="tdb-graph",
-                ),
-                role="img",
-                **{"aria-labelledby": desc_id},
-            ),
+            wrapped,
             html.Figcaption(description, id=desc_id, className="fr-text--sm tdb-figcaption"),
         ],
+        **{"aria-labelledby": desc_id},
         className="tdb-figure",
     )
 

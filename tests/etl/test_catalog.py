@@ -113,15 +113,15 @@ class TestLoadCatalog:
         # Given the 33 slugs of indicators.md
         # When the catalog's slugs are collected
         slugs = {ind.id for ind in real_catalog.indicators}
-        # Then none is missing and none is extra
-        assert slugs == set(REFERENCE_SLUGS)
+        # Then none is missing (technical series such as denominators may come in addition)
+        assert set(REFERENCE_SLUGS) - slugs == set()
 
     def test_indicators_follow_the_order_of_the_reference_document(
         self, real_catalog: Catalog
     ) -> None:
         # Given the loaded catalog
-        # When its indicators are read in file order
-        order = tuple(ind.id for ind in real_catalog.indicators)
+        # When its reference indicators are read in file order
+        order = tuple(ind.id for ind in real_catalog.indicators if ind.id in REFERENCE_SLUGS)
         # Then the order is the one of indicators.md
         assert order == REFERENCE_SLUGS
 
@@ -147,7 +147,9 @@ class TestLoadCatalog:
     def test_the_sas_target_is_a_share_of_departements(self, real_catalog: Catalog) -> None:
         # Given the target "90 % of départements by end 2023"
         # When the SAS targets are read
-        comparisons = {t.value: t.comparison for t in real_catalog.get("sas_departements_couverts").targets}
+        comparisons = {
+            t.value: t.comparison for t in real_catalog.get("sas_departements_couverts").targets
+        }
         # Then the 90 % target compares the share of covered areas
         assert comparisons[90] == "share_of_areas"
 
@@ -181,7 +183,9 @@ class TestLoadCatalog:
     def test_percent_indicators_show_one_decimal(self, real_catalog: Catalog) -> None:
         # Given the percent indicators
         # When their number of decimals is read
-        decimals = {ind.id: ind.decimals for ind in real_catalog.indicators if ind.unit == "percent"}
+        decimals = {
+            ind.id: ind.decimals for ind in real_catalog.indicators if ind.unit == "percent"
+        }
         # Then each shows one decimal
         assert set(decimals.values()) == {1}
 
@@ -200,7 +204,11 @@ class TestLoadCatalog:
 
     def test_national_only_breakdowns_are_shown_nationally(self, real_catalog: Catalog) -> None:
         # Given indicators whose breakdown is published nationally only
-        slugs = ("mes_documents_par_secteur", "segur_v1_taux_deploiement", "segur_v1_structures_equipees")
+        slugs = (
+            "mes_documents_par_secteur",
+            "segur_v1_taux_deploiement",
+            "segur_v1_structures_equipees",
+        )
         # When their shown levels are read
         levels = {slug: real_catalog.get(slug).levels_shown for slug in slugs}
         # Then only the national level is shown
@@ -298,5 +306,5 @@ class TestParseCatalog:
         # Given the raw catalog as read from the file
         # When it is parsed without change
         catalog = parse_catalog(raw_catalog)
-        # Then it yields the 33 indicators (the fixture itself is valid)
-        assert len(catalog.indicators) == len(REFERENCE_SLUGS)
+        # Then it yields the 33 reference indicators (the fixture itself is valid)
+        assert set(REFERENCE_SLUGS) <= set(catalog.by_id)

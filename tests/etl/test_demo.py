@@ -259,11 +259,6 @@ class TestGenerate:
 
 
 class TestRunDemo:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="catalogue actuel : environ 90 000 observations ; 200 000–400 000 supposent "
-        "davantage d'indicateurs territoriaux (à trancher, voir le rapport)",
-    )
     def test_count_is_between_200_and_400_thousand(
         self, loaded: tuple[Engine, pd.DataFrame]
     ) -> None:

@@ -1,0 +1,101 @@
+"""A seeded SQLite database, the app in a subprocess on a free port, headless Chromium.
+
+Skipped with the reason when /usr/bin/chromium is missing (failed under CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BROWSER = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(BROWSER).exists():
+        reason = f"Chromium absent ({BROWSER}) : tests de bout en bout non exécutés"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    db = tmp_path_factory.mktemp("e2e") / "demo.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "REDIS_URL": "", "MARQUE_ETAT": "1"}
+    for cmd in (["init"], ["demo", "--until", "2025-12"]):
+        subprocess.run([sys.executable, "-m", "etl", *cmd], env=env, check=True, cwd=ROOT,
+                       capture_output=True)
+    port = _free_port()
+    log = (tmp_path_factory.getbasetemp() / "dashboard.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url + "/sante", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("Le tableau de bord n'a pas démarré (voir dashboard.log)")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=BROWSER, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
+    )
+    pg = context.new_page()
+    yield pg
+    context.close()
