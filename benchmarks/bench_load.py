@@ -29,15 +29,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import create_engine, make_url, text
 
-from etl import db, geography  # noqa: E402
-from etl.catalog import Catalog, parse_catalog  # noqa: E402
-from etl.models import Origin  # noqa: E402
-from etl.periods import add_periods  # noqa: E402
-from etl.pipeline import Provenance, load_tidy  # noqa: E402
-from etl.sync import sync_reference  # noqa: E402
-from etl.template import TEMPLATE_COLUMNS, TIDY_TO_FRENCH, read_deposit  # noqa: E402
+from etl import db, geography
+from etl.catalog import Catalog, parse_catalog
+from etl.models import Origin
+from etl.periods import add_periods
+from etl.pipeline import Provenance, load_tidy
+from etl.sync import sync_reference
+from etl.template import TEMPLATE_COLUMNS, TIDY_TO_FRENCH, read_deposit
 
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 MONTHS = 120
@@ -174,12 +174,20 @@ def run(url: str, *, path: Path, catalog: Catalog, rows: int, label: str) -> Non
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Banc d'essai du chargement (1 million de lignes).")
+    parser = argparse.ArgumentParser(
+        description="Banc d'essai du chargement (1 million de lignes)."
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default=os.environ.get("TEST_POSTGRES_URL", ""),
-                        help="URL d'un serveur PostgreSQL (défaut TEST_POSTGRES_URL)")  # fmt: skip
-    parser.add_argument("--start-postgres", action="store_true",
-                        help="démarre un serveur PostgreSQL jetable à durabilité normale")  # fmt: skip
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_POSTGRES_URL", ""),
+        help="URL d'un serveur PostgreSQL (défaut TEST_POSTGRES_URL)",
+    )
+    parser.add_argument(
+        "--start-postgres",
+        action="store_true",
+        help="démarre un serveur PostgreSQL jetable à durabilité normale",
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:

@@ -20,7 +20,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8050, help="port d'écoute (défaut : 8050)")
-    parser.add_argument("--debug", action="store_true", help="mode débogage de Dash (développement)")
+    parser.add_argument(
+        "--debug", action="store_true", help="mode débogage de Dash (développement)"
+    )
     return parser.parse_args(argv)
 
 

@@ -9,12 +9,14 @@ never downloads its full Plotly bundle.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import dash
 import flask
 from flask_compress import Compress
 
-from dashboard import downloads, queries
+from dashboard import queries
+from dashboard.downloads import register as register_downloads
 from etl import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -87,12 +89,12 @@ def create_app(*, database_url: str | None = None, redis_url: str | None = None)
     Compress(server)
     app = dash.Dash(
         __name__,
-        server=server,
+        server=cast(Any, server),
         use_pages=True,
         pages_folder=str(Path(__file__).resolve().parent / "pages"),
         assets_folder=str(ASSETS),
         title="Tableau de bord du numérique en santé",
-        update_title=None,
+        update_title=cast(str, None),
         suppress_callback_exceptions=True,
         compress=False,  # flask-compress above already compresses every response
         external_stylesheets=["/dsfr/dsfr.min.css", "/dsfr/utility/icons/icons.min.css"],
@@ -102,7 +104,7 @@ def create_app(*, database_url: str | None = None, redis_url: str | None = None)
     app.index_string = INDEX_STRING
     app.layout = dash.page_container
     _routes(server)
-    downloads.register(server)
+    register_downloads(server)
     return app
 
 

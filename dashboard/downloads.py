@@ -94,7 +94,9 @@ def objectives_frame(q: queries.Queries, *, params: Mapping[str, object]) -> pd.
 def download_links(base: str, *, query: str = "") -> list[tuple[str, str, str]]:
     """(label, href, detail) for the three formats of a table at `base` (no suffix)."""
     suffix = f"?{query}" if query else ""
-    return [(label, f"{base}{ext}{suffix}", detail) for ext, (label, detail) in FORMAT_LABELS.items()]
+    return [
+        (label, f"{base}{ext}{suffix}", detail) for ext, (label, detail) in FORMAT_LABELS.items()
+    ]
 
 
 def _send(df: pd.DataFrame, *, fmt: str, filename: str) -> flask.Response:

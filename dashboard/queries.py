@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from threading import Lock
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -107,7 +107,7 @@ class RedisCache:
             raw = self._client.get(self._prefix + key)
         except Exception:  # a cache outage must not take the dashboard down
             return None
-        return None if raw is None else pickle.loads(raw)
+        return None if raw is None else pickle.loads(cast(bytes, raw))
 
     def set(self, key: str, value: Any) -> None:
         try:
@@ -118,7 +118,7 @@ class RedisCache:
 
 def _copy(value: T) -> T:
     """Callers may add columns: never hand out the cached frame itself."""
-    return value.copy() if isinstance(value, pd.DataFrame) else value  # type: ignore[return-value]
+    return value.copy() if isinstance(value, pd.DataFrame) else value
 
 
 class Queries:
@@ -158,7 +158,7 @@ class Queries:
         key = f"{name}:{self.data_version()}:{args!r}"
         hit = self.cache.get(key)
         if hit is not None:
-            return _copy(hit)  # type: ignore[no-any-return]
+            return _copy(hit)
         value = self._guard(compute)
         self.cache.set(key, value)
         return _copy(value)

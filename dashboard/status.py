@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,7 +157,12 @@ def assess(
     observed = _observed(series)
     if observed.empty:
         return Assessment(Status.no_data, None, None, None, None, None)
-    kw = {"comparison": target.comparison, "step": step, "target_unit": target.unit, "unit": unit}
+    kw: dict[str, Any] = {
+        "comparison": target.comparison,
+        "step": step,
+        "target_unit": target.unit,
+        "unit": unit,
+    }
     compared = _compare(observed, **kw)
     current = float(compared.iloc[-1]) if not compared.empty else None
     current_period = _from_month_index(int(compared.index[-1])) if not compared.empty else None

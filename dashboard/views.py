@@ -243,11 +243,15 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
         {
             "Indicateur": [r.indicator.short_label for r in rows],
             "Objectif": [r.target.label for r in rows],
-            "Valeur actuelle": [_fmt(r.assessment.current, r.target.unit, r.indicator) for r in rows],
+            "Valeur actuelle": [
+                _fmt(r.assessment.current, r.target.unit, r.indicator) for r in rows
+            ],
             "Cible": [_target_text(r.target, r.indicator) for r in rows],
             "Échéance": [format_date(r.target.deadline) for r in rows],
             "Progression": [
-                "—" if r.assessment.progress is None else format_number(r.assessment.progress, unit="percent")
+                "—"
+                if r.assessment.progress is None
+                else format_number(r.assessment.progress, unit="percent")
                 for r in rows
             ],
             "Statut": [r.assessment.label for r in rows],
@@ -292,12 +296,8 @@ def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
         rank_text = ""
         if not mine.empty:
             last = mine.iloc[-1]
-            snap = q.snapshot(
-                indicator_id=ind.id, level=level, period=last["period_start"].date()
-            )
-            ranks = snap["value"].rank(
-                ascending=ind.direction == "lower_is_better", method="min"
-            )
+            snap = q.snapshot(indicator_id=ind.id, level=level, period=last["period_start"].date())
+            ranks = snap["value"].rank(ascending=ind.direction == "lower_is_better", method="min")
             mine_rank = ranks[snap["code"] == code]
             count = int(snap["value"].notna().sum())
             if not mine_rank.empty and pd.notna(mine_rank.iloc[0]):

@@ -379,7 +379,10 @@ def validate_tidy(
         out_of_range.fillna(False),
         column="value",
         shown=given.where(
-            given != "", value.where(out_of_range.fillna(False)).map(lambda v: f"{v:g} (calculée)")
+            given != "",
+            value.where(out_of_range.fillna(False)).map(
+                lambda v: f"{v:g} (calculée)", na_action="ignore"
+            ),
         ),
         expected=lookup(unit, lambda u: UNIT_RANGE.get(u, (0, None, "une valeur valide"))[2]),
     )

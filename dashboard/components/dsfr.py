@@ -26,7 +26,7 @@ SERVICE_TITLE = "Tableau de bord du numérique en santé"
 SERVICE_TAGLINE = "Feuille de route du numérique en santé : indicateurs, objectifs, territoires"
 
 
-def _attrs(**attrs: Any) -> dict[str, Any]:
+def attrs(**attrs: Any) -> dict[str, Any]:
     """`aria_label="x"` → `{"aria-label": "x"}`: Dash takes aria-* and data-* as kwargs."""
     return {k.replace("_", "-"): v for k, v in attrs.items() if v is not None}
 
@@ -46,7 +46,7 @@ def skiplinks() -> html.Div:
             ),
             className="fr-container",
             role="navigation",
-            **_attrs(aria_label="Accès rapide"),
+            **attrs(aria_label="Accès rapide"),
         ),
         className="fr-skiplinks",
     )
@@ -69,7 +69,7 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
                             id="bouton-menu",
                             className="fr-btn--menu fr-btn",
                             title="Menu",
-                            **_attrs(
+                            **attrs(
                                 data_fr_opened="false",
                                 aria_controls="menu-principal",
                                 aria_haspopup="menu",
@@ -109,7 +109,7 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
                     "Fermer",
                     className="fr-btn--close fr-btn",
                     title="Fermer",
-                    **_attrs(aria_controls="menu-principal"),
+                    **attrs(aria_controls="menu-principal"),
                 ),
                 navigation(current_path=current_path),
             ],
@@ -117,7 +117,7 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
         ),
         id="menu-principal",
         className="fr-header__menu fr-modal",
-        **_attrs(aria_labelledby="bouton-menu"),
+        **attrs(aria_labelledby="bouton-menu"),
     )
     return html.Header([body, menu], className="fr-header", role="banner")
 
@@ -130,7 +130,7 @@ def navigation(*, current_path: str = "") -> html.Nav:
         current = "page" if section == here else None
         items.append(
             html.Li(
-                html.A(text, href=href, className="fr-nav__link", **_attrs(aria_current=current)),
+                html.A(text, href=href, className="fr-nav__link", **attrs(aria_current=current)),
                 className="fr-nav__item",
             )
         )
@@ -139,7 +139,7 @@ def navigation(*, current_path: str = "") -> html.Nav:
         id="navigation-principale",
         className="fr-nav",
         role="navigation",
-        **_attrs(aria_label="Menu principal"),
+        **attrs(aria_label="Menu principal"),
     )
 
 
@@ -229,7 +229,7 @@ def breadcrumb(items: Sequence[tuple[str, str | None]]) -> html.Nav:
     for i, (text, href) in enumerate(items):
         last = i == len(items) - 1
         link = (
-            html.A(text, className="fr-breadcrumb__link", **_attrs(aria_current="page"))
+            html.A(text, className="fr-breadcrumb__link", **attrs(aria_current="page"))
             if last or href is None
             else html.A(text, href=href, className="fr-breadcrumb__link")
         )
@@ -239,7 +239,7 @@ def breadcrumb(items: Sequence[tuple[str, str | None]]) -> html.Nav:
             html.Button(
                 "Voir le fil d'Ariane",
                 className="fr-breadcrumb__button",
-                **_attrs(aria_expanded="false", aria_controls="fil-ariane"),
+                **attrs(aria_expanded="false", aria_controls="fil-ariane"),
             ),
             html.Div(
                 html.Ol(lis, className="fr-breadcrumb__list"),
@@ -249,7 +249,7 @@ def breadcrumb(items: Sequence[tuple[str, str | None]]) -> html.Nav:
         ],
         className="fr-breadcrumb",
         role="navigation",
-        **_attrs(aria_label="vous êtes ici :"),
+        **attrs(aria_label="vous êtes ici :"),
     )
 
 
@@ -260,7 +260,7 @@ def alert(kind: str, *, title: str, text: Child = None, small: bool = False) -> 
     if text is not None:
         children.append(html.P(text) if isinstance(text, str) else text)
     role = "alert" if kind == "error" else None
-    return html.Div(children, className=classes, **_attrs(role=role))
+    return html.Div(children, className=classes, **attrs(role=role))
 
 
 def notice(text: Child, *, title: str = "") -> html.Div:
@@ -301,14 +301,14 @@ def tooltip(*, trigger_text: str, text: str, tooltip_id: str) -> html.Span:
                 className="fr-btn--tooltip fr-btn",
                 type="button",
                 id=f"{tooltip_id}-bouton",
-                **_attrs(aria_describedby=tooltip_id),
+                **attrs(aria_describedby=tooltip_id),
             ),
             html.Span(
                 text,
                 className="fr-tooltip fr-placement",
                 id=tooltip_id,
                 role="tooltip",
-                **_attrs(aria_hidden="true"),
+                **attrs(aria_hidden="true"),
             ),
         ]
     )
@@ -407,7 +407,7 @@ def table(
                             html.Thead(html.Tr(heads)),
                             html.Tbody(body),
                         ],
-                        id=table_id,
+                        **attrs(id=table_id),
                     ),
                     className="fr-container",
                 ),
@@ -429,14 +429,14 @@ def tabs_nav(*, label: str, items: Sequence[tuple[str, str, bool]]) -> html.Nav:
                         text,
                         href=href,
                         className="fr-link tdb-tab" + (" tdb-tab--current" if current else ""),
-                        **_attrs(aria_current="page" if current else None),
+                        **attrs(aria_current="page" if current else None),
                     )
                 )
                 for text, href, current in items
             ],
             className="tdb-tabs",
         ),
-        **_attrs(aria_label=label),
+        **attrs(aria_label=label),
     )
 
 
@@ -487,7 +487,8 @@ def button(
     text: str, *, kind: str = "primary", button_id: str | None = None, submit: bool = True
 ) -> html.Button:
     classes = "fr-btn" if kind == "primary" else f"fr-btn fr-btn--{kind}"
-    return html.Button(text, className=classes, id=button_id, type="submit" if submit else "button")
+    extra: dict[str, Any] = {"id": button_id} if button_id else {}
+    return html.Button(text, className=classes, type="submit" if submit else "button", **extra)
 
 
 def link(text: str, *, href: str, download: bool = False, detail: str = "") -> html.A:
@@ -497,7 +498,7 @@ def link(text: str, *, href: str, download: bool = False, detail: str = "") -> h
             [text, html.Span(detail, className="fr-link__detail")] if detail else text,
             href=href,
             className="fr-link fr-link--download",
-            **_attrs(download=""),
+            **attrs(download=""),
         )
     return html.A(text, href=href, className="fr-link")
 
@@ -520,5 +521,5 @@ def form(
         method="get",
         id=form_id,
         className="tdb-form",
-        **_attrs(aria_label=label, data_url_form="true", data_path_template=path_template),
+        **attrs(aria_label=label, data_url_form="true", data_path_template=path_template),
     )

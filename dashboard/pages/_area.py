@@ -22,7 +22,10 @@ from dashboard.pages._common import (
 )
 from etl import geography
 
-LEVEL_TEXT = {"region": ("région", "Régions", "regions"), "department": ("département", "Départements", "departements")}
+LEVEL_TEXT = {
+    "region": ("région", "Régions", "regions"),
+    "department": ("département", "Départements", "departements"),
+}
 
 
 def area_layout(*, level: str, code: str | None, params: dict[str, Any]) -> html.Div:
@@ -46,7 +49,9 @@ def area_title(level: str, code: str | None) -> str:
 
 def _value(row: pd.Series, column: str) -> str:
     v = row[column]
-    return format_number(None if pd.isna(v) else float(v), unit=row["unit"], decimals=int(row["decimals"]))
+    return format_number(
+        None if pd.isna(v) else float(v), unit=row["unit"], decimals=int(row["decimals"])
+    )
 
 
 def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any]) -> list[Any]:
@@ -95,7 +100,10 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         region = geography.region_of(code)
         parts.append(
             html.P(
-                ["Région : ", html.A(region.name, href=f"/regions/{region.code}", className="fr-link")],
+                [
+                    "Région : ",
+                    html.A(region.name, href=f"/regions/{region.code}", className="fr-link"),
+                ],
                 className="fr-mt-4w",
             )
         )
@@ -113,14 +121,19 @@ def _chooser(*, level: str, code: str) -> html.Section:
                         html.Div(
                             dsfr.select(
                                 name="code",
-                                label=f"Choisir un autre {singular}" if level == "department" else "Choisir une autre région",
+                                label=f"Choisir un autre {singular}"
+                                if level == "department"
+                                else "Choisir une autre région",
                                 options=options,
                                 value=code,
                                 select_id="choix-territoire",
                             ),
                             className="fr-col-12 fr-col-md-6",
                         ),
-                        html.Div(dsfr.button("Afficher", button_id="bouton-territoire"), className="fr-col-12 fr-col-md-3 tdb-align-end"),
+                        html.Div(
+                            dsfr.button("Afficher", button_id="bouton-territoire"),
+                            className="fr-col-12 fr-col-md-3 tdb-align-end",
+                        ),
                     ],
                     className="fr-grid-row fr-grid-row--gutters",
                 )
@@ -143,7 +156,10 @@ def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]
         and q.territorial_levels(indicator_id=ind.id).get("department")
     ]
     if not territorial:
-        return [html.H2("Départements de la région", className="fr-h3 fr-mt-4w"), html.P(NATIONAL_ONLY + ".")]
+        return [
+            html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
+            html.P(NATIONAL_ONLY + "."),
+        ]
     asked = views.one(views.migrate(params), "indicateur")
     chosen = next((i for i in territorial if i.id == asked), territorial[0])
     table = views.departments_table(q, region_code=region_code, indicator=chosen)
@@ -153,15 +169,22 @@ def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]
                 ind.short_label,
                 href=href(f"/regions/{region_code}", {"indicateur": ind.id}),
                 className="fr-tag",
-                **({"aria-current": "true"} if ind.id == chosen.id else {}),
+                **dsfr.attrs(aria_current="true" if ind.id == chosen.id else None),
             )
         )
         for ind in territorial
     ]
-    fmt = lambda v: format_number(None if pd.isna(v) else float(v), unit=chosen.unit, decimals=chosen.decimals)  # noqa: E731
+
+    def fmt(v: object) -> str:
+        number = None if pd.isna(v) else float(v)  # type: ignore[arg-type]
+        return format_number(number, unit=chosen.unit, decimals=chosen.decimals)
+
     return [
         html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
-        html.Nav(html.Ul(links, className="fr-tags-group"), **{"aria-label": "Indicateur affiché pour les départements"}),
+        html.Nav(
+            html.Ul(links, className="fr-tags-group"),
+            **dsfr.attrs(aria_label="Indicateur affiché pour les départements"),
+        ),
         data_table(
             caption=f"{chosen.short_label} : départements de la région, dernière période",
             frame=table,
@@ -177,7 +200,10 @@ def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
     if not rows:
         return [
             html.H2("Objectifs régionaux", className="fr-h3 fr-mt-4w"),
-            html.P("Le catalogue ne fixe pas d'objectif propre à cette région.", className="fr-text--sm"),
+            html.P(
+                "Le catalogue ne fixe pas d'objectif propre à cette région.",
+                className="fr-text--sm",
+            ),
         ]
     return [
         html.H2("Objectifs régionaux", className="fr-h3 fr-mt-4w"),
@@ -185,7 +211,9 @@ def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
             [
                 html.Li(
                     [
-                        dsfr.badge(r.assessment.label, kind=status.STATUS_BADGES[r.assessment.status]),
+                        dsfr.badge(
+                            r.assessment.label, kind=status.STATUS_BADGES[r.assessment.status]
+                        ),
                         f" {r.indicator.short_label} : {views.target_text(r.target, r.indicator)} "
                         f"au {format_date(r.target.deadline)}",
                     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
@@ -45,7 +45,9 @@ def page(
     try:
         q = queries.store()
         content = q.memo("page", key, lambda: list(build(q)))
-        banner = [dsfr.notice(DEMO_TEXT, title="Données de démonstration :")] if q.has_demo() else []
+        banner = (
+            [dsfr.notice(DEMO_TEXT, title="Données de démonstration :")] if q.has_demo() else []
+        )
     except queries.DataUnavailable as exc:
         content = unavailable(str(exc))
         banner = []
@@ -59,7 +61,7 @@ def page(
                 id="contenu",
                 role="main",
                 tabIndex="-1",
-                **{"data-render": uuid.uuid4().hex},
+                **dsfr.attrs(data_render=uuid.uuid4().hex),
             ),
             dsfr.footer(state_marks=marks),
         ],
@@ -124,18 +126,20 @@ def graph(
     chart = dcc.Graph(
         id=graph_id,
         figure=figure.to_dict(),
-        config=graph_config(filename=filename, static=static),
+        config=cast(Any, graph_config(filename=filename, static=static)),
         className="tdb-graph",
     )
     # A static chart is an image described by its caption; an interactive one holds the
     # modebar buttons, so it stays a <figure> labelled by its <figcaption>.
-    wrapped = html.Div(chart, role="img", **{"aria-labelledby": desc_id}) if static else chart
+    wrapped = (
+        html.Div(chart, role="img", **dsfr.attrs(aria_labelledby=desc_id)) if static else chart
+    )
     return html.Figure(
         [
             wrapped,
             html.Figcaption(description, id=desc_id, className="fr-text--sm tdb-figcaption"),
         ],
-        **{"aria-labelledby": desc_id},
+        **dsfr.attrs(aria_labelledby=desc_id),
         className="tdb-figure",
     )
 

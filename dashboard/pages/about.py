@@ -49,7 +49,8 @@ def _content(q: queries.Queries) -> list[Any]:
         ),
         html.H3("Secret statistique", className="fr-h5"),
         html.P(
-            "Les valeurs couvertes par le secret statistique sont affichées « secret statistique », "
+            "Les valeurs couvertes par le secret statistique sont affichées "
+            "« secret statistique », "
             "en gris hachuré sur les cartes, jamais comme un zéro ; elles sont exclues des "
             "tendances."
         ),

@@ -14,9 +14,7 @@ def _title(code: str | None = None, **_: Any) -> str:
     return area_title("department", code)
 
 
-dash.register_page(
-    __name__, path_template="/departements/<code>", name="Département", title=_title
-)
+dash.register_page(__name__, path_template="/departements/<code>", name="Département", title=_title)
 
 
 def layout(code: str | None = None, **params: Any) -> html.Div:

@@ -60,16 +60,14 @@ def _content(q: queries.Queries) -> list[Any]:
                         html.H2(axis.label, className="fr-h4 fr-mt-6w"),
                         html.Div(cards, className="fr-grid-row fr-grid-row--gutters"),
                     ],
-                    **{"aria-label": axis.label},
+                    **dsfr.attrs(aria_label=axis.label),
                 )
             )
     return [
         html.H1("Vue nationale", className="fr-mt-4w"),
         html.P(
             "Les indicateurs phares de la feuille de route du numérique en santé, avec leur "
-            "dernière valeur, leur objectif daté et la trajectoire projetée. "
-            + updated(q)
-            + ".",
+            "dernière valeur, leur objectif daté et la trajectoire projetée. " + updated(q) + ".",
             className="fr-text--lead",
         ),
         _summary(rows),
@@ -105,7 +103,7 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.Div(tiles, className="fr-grid-row fr-grid-row--gutters"),
         ],
         className="fr-mt-4w",
-        **{"aria-label": "Synthèse des objectifs"},
+        **dsfr.attrs(aria_label="Synthèse des objectifs"),
     )
 
 
@@ -142,14 +140,22 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         badges.append(dsfr.badge("Démonstration", kind="new", icon=False))
     if target is not None:
         a = status.assess(
-            series, target, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+            series,
+            target,
+            frequency=ind.frequency,
+            direction=ind.direction,
+            unit=ind.unit,
+            today=today,
         )
         progress = (
-            f" — {format_number(a.progress, unit='percent')} de la cible" if a.progress is not None else ""
+            f" — {format_number(a.progress, unit='percent')} de la cible"
+            if a.progress is not None
+            else ""
         )
         body.append(
             html.P(
-                f"Objectif : {views.target_text(target, ind)} au {format_date(target.deadline)}{progress}",
+                f"Objectif : {views.target_text(target, ind)} "
+                f"au {format_date(target.deadline)}{progress}",
                 className="fr-text--sm fr-mb-1v",
             )
         )

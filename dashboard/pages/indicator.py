@@ -31,6 +31,7 @@ from etl import geography
 from etl.catalog import CatalogError, Indicator
 
 LEVEL_NAMES = {"region": "régions", "department": "départements"}
+LEVEL_SINGULAR = {"region": "région", "department": "département"}
 
 
 def _title(indicator_id: str | None = None, **_: Any) -> str:
@@ -94,7 +95,12 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
     statuses = []
     for t in targets:
         a = status.assess(
-            view.national, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+            view.national,
+            t,
+            frequency=ind.frequency,
+            direction=ind.direction,
+            unit=ind.unit,
+            today=today,
         )
         when = (
             f" Atteinte projetée : {format_period(a.projected_date, frequency=ind.frequency)}."
@@ -115,7 +121,8 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
     if not visible.empty:
         last = visible.iloc[-1]
         text = (
-            f"Série nationale de {format_period(visible.iloc[0]['period_start'], frequency=ind.frequency)} "
+            "Série nationale de "
+            f"{format_period(visible.iloc[0]['period_start'], frequency=ind.frequency)} "
             f"à {format_period(last['period_start'], frequency=ind.frequency)} ; dernière valeur "
             f"{format_number(float(last['value']), unit=ind.unit, decimals=ind.decimals)}. "
             "Les points publiés sont marqués d'un losange ; les valeurs de démonstration en gris."
@@ -124,8 +131,14 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
     return html.Section(
         [
             html.H2("Trajectoire nationale", className="fr-h3 fr-mt-4w"),
-            html.Ul(statuses, className="tdb-targets") if statuses else html.P("Pas d'objectif daté."),
-            dsfr.tooltip(trigger_text="Méthode du statut", text=status.METHOD_TEXT, tooltip_id="methode-statut"),
+            html.Ul(statuses, className="tdb-targets")
+            if statuses
+            else html.P("Pas d'objectif daté."),
+            dsfr.tooltip(
+                trigger_text="Méthode du statut",
+                text=status.METHOD_TEXT,
+                tooltip_id="methode-statut",
+            ),
             graph(
                 trajectory(view.national, indicator=ind, targets=targets, projection=proj),
                 graph_id="graphique-trajectoire",
@@ -150,7 +163,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
                 label="Télécharger la série affichée :",
             ),
         ],
-        **{"aria-label": "Trajectoire nationale"},
+        **dsfr.attrs(aria_label="Trajectoire nationale"),
     )
 
 
@@ -256,16 +269,22 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             f"{len(table) - len(known)} territoires sans valeur ou sous secret statistique."
         )
     fr = view.national[view.national["period_start"] == pd.Timestamp(view.period)]
-    reference = float(fr["value"].iloc[0]) if not fr.empty and pd.notna(fr["value"].iloc[0]) else None
+    reference = (
+        float(fr["value"].iloc[0]) if not fr.empty and pd.notna(fr["value"].iloc[0]) else None
+    )
     origins = set(snap["origin"].dropna())
     demo_note = (
-        [dsfr.badge("Valeurs de démonstration", kind="new", icon=False)] if "demo" in origins else []
+        [dsfr.badge("Valeurs de démonstration", kind="new", icon=False)]
+        if "demo" in origins
+        else []
     )
     return html.Section(
         [
             html.H2(f"Carte des {level_name} — {period_text}", className="fr-h3 fr-mt-4w"),
             *demo_note,
-            graph(fig, graph_id="graphique-carte", filename=f"{ind.id}-carte", description=map_text),
+            graph(
+                fig, graph_id="graphique-carte", filename=f"{ind.id}-carte", description=map_text
+            ),
             html.P(
                 "Contours : Source : IGN – ADMIN EXPRESS COG 2018, conversion france-geojson "
                 "(G. David), Licence Ouverte.",
@@ -278,16 +297,21 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 ranking(snap, indicator=ind, reference=reference),
                 graph_id="graphique-classement",
                 filename=f"{ind.id}-classement",
-                description=f"Classement des {level_name}, {period_text}, du plus au moins favorable. "
+                description=f"Classement des {level_name}, {period_text}, "
+                "du plus au moins favorable. "
                 "Les valeurs sont dans le tableau ci-dessous.",
             ),
             details(
                 "Tableau des valeurs de la carte et du classement",
                 [
                     data_table(
-                        caption=f"{ind.short_label} par {view.level == 'region' and 'région' or 'département'}, {period_text}",
+                        caption=f"{ind.short_label} par {LEVEL_SINGULAR[view.level]}, "
+                        f"{period_text}",
                         frame=table,
-                        formatters={"Valeur": _fmt(ind), "Rang": lambda r: "—" if pd.isna(r) else str(r)},
+                        formatters={
+                            "Valeur": _fmt(ind),
+                            "Rang": lambda r: "—" if pd.isna(r) else str(r),
+                        },
                         numeric=["Valeur", "Rang"],
                         table_id="tableau-carte",
                     )
@@ -337,7 +361,9 @@ def _breakdown_section(view: views.IndicatorView) -> html.Section:
     if view.breakdowns.empty or ind.breakdown is None:
         return html.Section()
     frame = view.breakdowns.copy()
-    frame["label"] = frame["breakdown"].map(lambda b: ind.breakdown.values.get(b, b) if ind.breakdown else b)
+    frame["label"] = frame["breakdown"].map(
+        lambda b: ind.breakdown.values.get(b, b) if ind.breakdown else b
+    )
     return html.Section(
         [
             html.H2(f"Répartition par {ind.breakdown.label.lower()}", className="fr-h3 fr-mt-4w"),
@@ -378,7 +404,13 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
         rows = [
             [
                 format_date(r.period_start),
-                format_number(float(r.value), unit=str(r.unit) if r.unit in ("count", "percent", "ratio", "euros", "days") else "count", qualifier=str(r.qualifier or "exact")),
+                format_number(
+                    float(r.value),
+                    unit=str(r.unit)
+                    if r.unit in ("count", "percent", "ratio", "euros", "days")
+                    else "count",
+                    qualifier=str(r.qualifier or "exact"),
+                ),
                 "Oui" if r.in_series else "Non (affiché à côté de la série)",
                 html.A(r.source_title, href=r.source_url) if r.source_url else r.source_title,
             ]
@@ -389,7 +421,8 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
                 f"Chiffres publiés ({len(published)})",
                 [
                     dsfr.table(
-                        caption=f"Chiffres publiés pour « {ind.short_label} », y compris les valeurs alternatives",
+                        caption=f"Chiffres publiés pour « {ind.short_label} », "
+                        "y compris les valeurs alternatives",
                         columns=["Période", "Valeur", "Dans la série", "Source"],
                         rows=rows,
                         numeric=[False, True, False, False],

@@ -9,8 +9,12 @@ from dash import html
 
 from dashboard.pages._common import not_found, page
 
-dash.register_page(__name__, path="/404", title="Page non trouvée — Tableau de bord du numérique en santé")
+dash.register_page(
+    __name__, path="/404", title="Page non trouvée — Tableau de bord du numérique en santé"
+)
 
 
 def layout(**_: Any) -> html.Div:
-    return page(path="/404", build=lambda q: not_found("La page que vous cherchez est introuvable."))
+    return page(
+        path="/404", build=lambda q: not_found("La page que vous cherchez est introuvable.")
+    )

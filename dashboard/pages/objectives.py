@@ -63,7 +63,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         dsfr.breadcrumb([("Accueil", "/"), ("Objectifs", None)]),
         html.H1("Objectifs datés"),
         html.P(
-            "Chaque objectif daté fixé par un texte, avec la valeur actuelle, l'échéance, le statut "
+            "Chaque objectif daté fixé par un texte, avec la valeur actuelle, l'échéance, "
+            "le statut "
             f"et la date d'atteinte projetée. {updated(q)}.",
             className="fr-text--lead",
         ),
@@ -103,14 +104,23 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             form_id="formulaire-objectifs",
             label="Filtrer et trier les objectifs",
         ),
-        dsfr.tooltip(trigger_text="Méthode du statut", text=status.METHOD_TEXT, tooltip_id="methode-objectifs"),
+        dsfr.tooltip(
+            trigger_text="Méthode du statut",
+            text=status.METHOD_TEXT,
+            tooltip_id="methode-objectifs",
+        ),
         dsfr.table(
-            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}, triés par {sort_label.lower()}",
+            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}, "
+            f"triés par {sort_label.lower()}",
             columns=columns,
             rows=table_rows,
             numeric=[c in ("Valeur actuelle", "Cible", "Progression") for c in columns],
             table_id="tableau-objectifs",
             header_links=header_links,
         ),
-        downloads_block("/donnees/objectifs/tableau", query={"axe": axis, "tri": sort}, label="Télécharger ce tableau :"),
+        downloads_block(
+            "/donnees/objectifs/tableau",
+            query={"axe": axis, "tri": sort},
+            label="Télécharger ce tableau :",
+        ),
     ]

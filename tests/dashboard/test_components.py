@@ -30,21 +30,35 @@ class TestAlert:
 
 class TestSelect:
     def test_native_select_with_label_and_selected_option(self) -> None:
-        group = dsfr.select(name="niveau", label="Niveau", options=[("a", "A"), ("b", "B")], value="b", select_id="s")
+        group = dsfr.select(
+            name="niveau",
+            label="Niveau",
+            options=[("a", "A"), ("b", "B")],
+            value="b",
+            select_id="s",
+        )
         label, select = group.children
         assert label.htmlFor == "s" and select.id == "s" and select.name == "niveau"
         assert [getattr(o, "selected", None) for o in select.children] == [None, True]
 
     def test_multiple_select_marks_every_value(self) -> None:
-        group = dsfr.select(name="c", label="C", options=[("1", "x"), ("2", "y")], value=["1", "2"],
-                            select_id="m", multiple=True)
+        group = dsfr.select(
+            name="c",
+            label="C",
+            options=[("1", "x"), ("2", "y")],
+            value=["1", "2"],
+            select_id="m",
+            multiple=True,
+        )
         assert group.children[1].multiple is True
         assert all(o.selected for o in group.children[1].children)
 
 
 class TestTable:
     def test_first_cell_is_a_row_header(self) -> None:
-        t = dsfr.table(caption="Légende", columns=["A", "B"], rows=[["x", "1"]], numeric=[False, True])
+        t = dsfr.table(
+            caption="Légende", columns=["A", "B"], rows=[["x", "1"]], numeric=[False, True]
+        )
         text = str(t.to_plotly_json())
         assert "Légende" in text
         row = t.children.children.children.children.children[2].children[0]

@@ -18,7 +18,11 @@ class TestToBytes:
         data = to_bytes(FRAME, fmt="csv_fr")
         assert data.startswith(b"\xef\xbb\xbf")
         text = data.decode("utf-8-sig")
-        assert text.splitlines() == ["Territoire;Valeur", "Bretagne;12,5", "Île-de-France;1234567,0"]
+        assert text.splitlines() == [
+            "Territoire;Valeur",
+            "Bretagne;12,5",
+            "Île-de-France;1234567,0",
+        ]
 
     def test_standard_csv_uses_comma_and_point(self) -> None:
         text = to_bytes(FRAME, fmt="csv").decode("utf-8")
@@ -33,7 +37,11 @@ class TestToBytes:
 class TestSplitFormat:
     @pytest.mark.parametrize(
         ("name", "expected"),
-        [("serie-fr.csv", ("serie", "csv_fr")), ("serie.csv", ("serie", "csv")), ("carte.xlsx", ("carte", "xlsx"))],
+        [
+            ("serie-fr.csv", ("serie", "csv_fr")),
+            ("serie.csv", ("serie", "csv")),
+            ("carte.xlsx", ("carte", "xlsx")),
+        ],
     )
     def test_known_suffixes(self, name: str, expected: tuple[str, str]) -> None:
         assert split_format(name) == expected

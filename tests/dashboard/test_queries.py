@@ -18,27 +18,50 @@ def _run(engine: Engine) -> int:
         return int(
             conn.execute(
                 insert(Run)
-                .values(source="t", kind="demo", status=RunStatus.success,
-                        started_at=dt.datetime.now(dt.UTC), finished_at=dt.datetime.now(dt.UTC))
+                .values(
+                    source="t",
+                    kind="demo",
+                    status=RunStatus.success,
+                    started_at=dt.datetime.now(dt.UTC),
+                    finished_at=dt.datetime.now(dt.UTC),
+                )
                 .returning(Run.id)
             ).scalar_one()
         )
 
 
-def _observe(engine: Engine, *, run_id: int, level: str, code: str, month: int, value: float | None,
-             origin: str = "demo", masked: bool = False) -> None:
+def _observe(
+    engine: Engine,
+    *,
+    run_id: int,
+    level: str,
+    code: str,
+    month: int,
+    value: float | None,
+    origin: str = "demo",
+    masked: bool = False,
+) -> None:
     with engine.begin() as conn:
-        area = conn.execute(select(Area.id).where(Area.level == level, Area.code == code)).scalar_one()
+        area = conn.execute(
+            select(Area.id).where(Area.level == level, Area.code == code)
+        ).scalar_one()
         conn.execute(
             insert(Observation).values(
-                indicator_id="mes_taux_activation", area_id=area, period_start=dt.date(2025, month, 1),
-                value=value, is_masked=masked, origin=origin, run_id=run_id,
+                indicator_id="mes_taux_activation",
+                area_id=area,
+                period_start=dt.date(2025, month, 1),
+                value=value,
+                is_masked=masked,
+                origin=origin,
+                run_id=run_id,
             )
         )
 
 
 class TestSeries:
-    def test_frame_has_the_contract_columns_and_types(self, engine: Engine, catalog: Catalog) -> None:
+    def test_frame_has_the_contract_columns_and_types(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
         # Given two national observations, one masked
         run = _run(engine)
         _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
@@ -47,7 +70,16 @@ class TestSeries:
         # When the series is read
         df = q.series(indicator_id="mes_taux_activation")
         # Then the columns and types are those the figures expect
-        for col in ("period_start", "value", "origin", "qualifier", "is_masked", "code", "name", "breakdown"):
+        for col in (
+            "period_start",
+            "value",
+            "origin",
+            "qualifier",
+            "is_masked",
+            "code",
+            "name",
+            "breakdown",
+        ):
             assert col in df.columns
         assert pd.api.types.is_datetime64_any_dtype(df["period_start"])
         assert list(df["origin"]) == ["demo", "demo"]
@@ -57,11 +89,15 @@ class TestSeries:
 
 
 class TestSnapshot:
-    def test_every_area_present_missing_ones_are_nan_not_zero(self, engine: Engine, catalog: Catalog) -> None:
+    def test_every_area_present_missing_ones_are_nan_not_zero(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
         run = _run(engine)
         _observe(engine, run_id=run, level="region", code="53", month=3, value=42.0)
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
-        snap = q.snapshot(indicator_id="mes_taux_activation", level="region", period=dt.date(2025, 3, 1))
+        snap = q.snapshot(
+            indicator_id="mes_taux_activation", level="region", period=dt.date(2025, 3, 1)
+        )
         assert len(snap) == 18
         assert snap.set_index("code").loc["53", "value"] == 42.0
         assert snap.set_index("code")["value"].isna().sum() == 17
@@ -69,7 +105,9 @@ class TestSnapshot:
 
 
 class TestCaching:
-    def test_new_successful_run_invalidates_the_cache(self, engine: Engine, catalog: Catalog) -> None:
+    def test_new_successful_run_invalidates_the_cache(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
         # Given a cached read
         run = _run(engine)
         _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
@@ -86,25 +124,41 @@ class TestCaching:
         run = _run(engine)
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         with engine.begin() as conn:
-            conn.execute(insert(Run).values(source="t", kind="demo", status=RunStatus.failed,
-                                            started_at=dt.datetime.now(dt.UTC)))
+            conn.execute(
+                insert(Run).values(
+                    source="t",
+                    kind="demo",
+                    status=RunStatus.failed,
+                    started_at=dt.datetime.now(dt.UTC),
+                )
+            )
         assert q.data_version() == run
 
-    def test_redis_cache_shares_entries(self, engine: Engine, catalog: Catalog, redis_url: str) -> None:
+    def test_redis_cache_shares_entries(
+        self, engine: Engine, catalog: Catalog, redis_url: str
+    ) -> None:
         run = _run(engine)
         _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
-        first = Queries(engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog)
+        first = Queries(
+            engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog
+        )
         first.series(indicator_id="mes_taux_activation")
         with engine.begin() as conn:  # a change without a run is invisible to a second worker
             conn.execute(update(Observation).values(value=99.0))
-        second = Queries(engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog)
+        second = Queries(
+            engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog
+        )
         assert second.series(indicator_id="mes_taux_activation")["value"].iloc[0] == 10.0
 
 
 class TestUnavailable:
-    def test_unreachable_database_raises_a_french_error(self, catalog: Catalog, tmp_path: object) -> None:
+    def test_unreachable_database_raises_a_french_error(
+        self, catalog: Catalog, tmp_path: object
+    ) -> None:
         from etl.db import make_engine
 
-        q = Queries(make_engine(f"sqlite:///{tmp_path}/vide.sqlite"), cache=MemoryCache(), catalog=catalog)
+        q = Queries(
+            make_engine(f"sqlite:///{tmp_path}/vide.sqlite"), cache=MemoryCache(), catalog=catalog
+        )
         with pytest.raises(DataUnavailable, match="injoignable"):
             q.series(indicator_id="mes_taux_activation")

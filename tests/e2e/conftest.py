@@ -55,13 +55,17 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("e2e") / "demo.sqlite"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "REDIS_URL": "", "MARQUE_ETAT": "1"}
     for cmd in (["init"], ["demo", "--until", "2025-12"]):
-        subprocess.run([sys.executable, "-m", "etl", *cmd], env=env, check=True, cwd=ROOT,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "etl", *cmd], env=env, check=True, cwd=ROOT, capture_output=True
+        )
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "dashboard.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dashboard", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -95,7 +95,9 @@ class TestDownloads:
         rows = list(csv.reader(io.StringIO(text), delimiter=";"))
         assert rows[0] == ["Rang", "Code", "Territoire", "Valeur", "Origine"]
         assert len(rows) - 1 == shown == 18
-        first_name = page.locator("#tableau-carte tbody tr").first.locator("td").nth(1).text_content()
+        first_name = (
+            page.locator("#tableau-carte tbody tr").first.locator("td").nth(1).text_content()
+        )
         assert rows[1][2] == first_name
 
 

@@ -202,16 +202,16 @@ class TestLoadCatalog:
             "teleexpertises_actes": ["national", "region"],
         }
 
-    def test_national_only_breakdowns_are_shown_nationally(self, real_catalog: Catalog) -> None:
-        # Given indicators whose breakdown is published nationally only
+    def test_sector_breakdowns_are_published_nationally_only(self, real_catalog: Catalog) -> None:
+        # Given indicators whose breakdown no public source gives by territory
         slugs = (
             "mes_documents_par_secteur",
             "segur_v1_taux_deploiement",
             "segur_v1_structures_equipees",
         )
-        # When their shown levels are read
-        levels = {slug: real_catalog.get(slug).levels_shown for slug in slugs}
-        # Then only the national level is shown
+        # When their published levels are read
+        levels = {slug: real_catalog.get(slug).levels_published for slug in slugs}
+        # Then only the national level is published (territories shown are ARS deposits or demo)
         assert set(map(tuple, levels.values())) == {("national",)}
 
     def test_the_activation_rate_is_a_ratio_of_two_catalog_indicators(

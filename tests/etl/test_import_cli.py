@@ -157,7 +157,7 @@ class TestCmdImport:
         assert slow.stderr.readline().strip() == PAUSE_HOOK
         # When a second import asks with a tiny wait, it is refused in French
         refused = spawn(cli_env, "import", str(b), "--lock-timeout", "0.2")
-        out, err = refused.communicate(timeout=60)
+        _out, err = refused.communicate(timeout=60)
         assert refused.returncode == 1
         assert "Un autre chargement est en cours sur cette base" in err
         # And with a longer wait it waits for the first, then succeeds
@@ -233,9 +233,7 @@ class TestCmdStatus:
         assert "Fichier rejeté" in source["last_failure_error"]
         assert status["last_failures"][0]["id"] == 2
 
-    def test_text_output_is_french(
-        self, cli_env: str, capsys: pytest.CaptureFixture[str]
-    ) -> None:
+    def test_text_output_is_french(self, cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
         assert run_cli("status") == 0
         out = capsys.readouterr().out
         assert "Fraîcheur des données réelles par indicateur" in out

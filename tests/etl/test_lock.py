@@ -24,7 +24,9 @@ class TestLoadLock:
     def test_second_load_waits_then_gets_the_lock(self, engine: Engine) -> None:
         # Given a load holding the lock for 0.5 s
         ready = threading.Event()
-        holder = threading.Thread(target=hold, args=(engine,), kwargs={"seconds": 0.5, "ready": ready})
+        holder = threading.Thread(
+            target=hold, args=(engine,), kwargs={"seconds": 0.5, "ready": ready}
+        )
         holder.start()
         ready.wait(5)
         # When a second load asks with a long enough timeout
@@ -38,13 +40,17 @@ class TestLoadLock:
     def test_second_load_is_refused_after_its_timeout(self, engine: Engine) -> None:
         # Given a load holding the lock
         ready = threading.Event()
-        holder = threading.Thread(target=hold, args=(engine,), kwargs={"seconds": 1.0, "ready": ready})
+        holder = threading.Thread(
+            target=hold, args=(engine,), kwargs={"seconds": 1.0, "ready": ready}
+        )
         holder.start()
         ready.wait(5)
         # When a second load asks with a tiny timeout, it is refused in French
-        with pytest.raises(LockTimeout, match="Un autre chargement est en cours sur cette base"):
-            with load_lock(engine, timeout=0.1):
-                pass
+        refused = pytest.raises(
+            LockTimeout, match="Un autre chargement est en cours sur cette base"
+        )
+        with refused, load_lock(engine, timeout=0.1):
+            pass
         holder.join()
 
     def test_lock_of_a_killed_process_is_released(self, engine: Engine, db_url: str) -> None:

@@ -138,7 +138,7 @@ class TestReadTable:
     def test_unknown_extension_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "f.ods"
         path.write_text("x", encoding="utf-8")
-        with pytest.raises(ParseError, match="Attendu : un fichier .csv ou .xlsx"):
+        with pytest.raises(ParseError, match=r"Attendu : un fichier \.csv ou \.xlsx"):
             read_table(path)
 
     def test_xlsx_cells_are_read_as_text(self, tmp_path: Path) -> None:

@@ -244,9 +244,7 @@ class TestLoadTidy:
         assert stored[("region", "53")] == (25.0, 100.0, 400.0)
         assert stored[("department", "29")] == (30.0, 30.0, 100.0)
 
-    def test_aggregate_given_by_the_source_is_kept(
-        self, db: Engine, ars_catalog: Catalog
-    ) -> None:
+    def test_aggregate_given_by_the_source_is_kept(self, db: Engine, ars_catalog: Catalog) -> None:
         # Given all départements and a région row given by the source itself
         deps = [d.code for d in geography.by_level("department")]
         tidy = rows(

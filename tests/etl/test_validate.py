@@ -42,7 +42,12 @@ def errors(catalog: Catalog, frame: pd.DataFrame) -> list[str]:
 
 
 def flow(code: str, value: str, period: str = "2024-03") -> dict[str, str]:
-    return {"indicator_id": "test_teleconsultations", "code": code, "period": period, "value": value}
+    return {
+        "indicator_id": "test_teleconsultations",
+        "code": code,
+        "period": period,
+        "value": value,
+    }
 
 
 def stock(period: str, value: str, code: str = "29") -> dict[str, str]:
