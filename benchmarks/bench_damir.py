@@ -173,9 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if engine == "duckdb":
             ok = (
-                r["lines"] >= MIN_LINES
-                and rate >= GOAL_LINES_PER_S
-                and r["peak_mb"] < GOAL_PEAK_MB
+                r["lines"] >= MIN_LINES and rate >= GOAL_LINES_PER_S and r["peak_mb"] < GOAL_PEAK_MB
             )
             verdict = "objectifs atteints" if ok else "OBJECTIFS NON ATTEINTS"
             print(

@@ -85,8 +85,8 @@ def select_sql(*, lines: int, seed: int, month: int) -> str:
             expr = f"round({u(name, seed=seed, modulo=1_000_000)} / 100.0, 2)"
         else:
             expr = u(name, seed=seed, modulo=100)
-        parts.append(f"{expr} AS \"{name}\"")
-    parts += [f"{u(name, seed=seed, modulo=100)} AS \"{name}\"" for name in FILLER_COLUMNS]
+        parts.append(f'{expr} AS "{name}"')
+    parts += [f'{u(name, seed=seed, modulo=100)} AS "{name}"' for name in FILLER_COLUMNS]
     parts.append('NULL AS "__fin_de_ligne__"')
     return f"SELECT {', '.join(parts)} FROM range({int(lines)}) t(i) ORDER BY i"
 

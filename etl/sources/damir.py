@@ -262,7 +262,11 @@ def read_header(path: Path, *, file: str) -> list[str]:
     try:
         with gzip.open(path, mode="rt", encoding="utf-8", newline="") as fh:
             first = fh.readline()
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+    except EOFError:
+        raise DamirFormatError(
+            file=file, problems=[f"Fichier « {file} » illisible : fichier gzip tronqué."]
+        ) from None
+    except (OSError, zlib.error, UnicodeDecodeError) as exc:
         raise DamirFormatError(
             file=file, problems=[f"Fichier illisible (gzip attendu) : {exc}."]
         ) from None
@@ -384,7 +388,7 @@ class _Decompressor:
         except BrokenPipeError:
             if self.error is None:
                 self.error = ""  # the reader stopped first; its own error is reported
-        except (OSError, isal_zlib.error) as exc:
+        except Exception as exc:  # OSError or isal's IsalError (untyped in its stubs)
             self.error = f"gzip invalide ({exc})"
 
     def abandon(self) -> None:
@@ -484,10 +488,9 @@ def stream_aggregate(
     finally:
         con.close()
     if rejects:
-        raise DamirFormatError(
-            file=file,
-            problems=[_reject_problem(r, file=file, width=width, columns=columns) for r in rejects],
-        )
+        problems = [_reject_problem(r, file=file, width=width, columns=columns) for r in rejects]
+        # DuckDB rejects a short line once per missing column: say it once.
+        raise DamirFormatError(file=file, problems=list(dict.fromkeys(problems)))
     return _checked_aggregate(grouped, file=file, columns=columns)
 
 

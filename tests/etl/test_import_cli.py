@@ -152,7 +152,7 @@ class TestCmdImport:
         # Given an import paused inside its transaction
         a = write_flow(tmp_path / "a.csv", {"29": "1"})
         b = write_flow(tmp_path / "b.csv", {"22": "2"})
-        slow = spawn(cli_env, "import", str(a), **{PAUSE_HOOK: "3"})
+        slow = spawn(cli_env, "import", str(a), **{PAUSE_HOOK: "10"})
         assert slow.stderr is not None
         assert slow.stderr.readline().strip() == PAUSE_HOOK
         # When a second import asks with a tiny wait, it is refused in French

@@ -118,6 +118,20 @@ class TestStreamAggregate:
         assert "truncated.csv.gz" in str(err)
         assert "tronqué" in str(err)
 
+    def test_gzip_truncated_after_the_header_is_refused(self, tmp_path: Path) -> None:
+        # Given 5 000 rows whose gzip stream is cut at 60 %
+        row = {"FLX_ANN_MOI": "202401", "BEN_RES_REG": "11", "PRS_NAT": "9001"}
+        row |= {"PRS_ACT_QTE": "1", "PRS_REM_TYP": "0"}
+        lines = [
+            ";".join(row.get(n, str(i % 97)) for n in SAMPLE_HEADER) + ";\n" for i in range(5000)
+        ]
+        data = gzip.compress((";".join(SAMPLE_HEADER) + ";\n" + "".join(lines)).encode())
+        path = tmp_path / "A202401.csv.gz"
+        path.write_bytes(data[: len(data) * 6 // 10])
+        # Then nothing is returned and the file is named as truncated
+        err = failure(path)
+        assert "« A202401.csv.gz » illisible : fichier gzip tronqué" in str(err)
+
     def test_a_file_that_is_not_gzip_is_refused(self, tmp_path: Path) -> None:
         plain = tmp_path / "A202401.csv.gz"
         plain.write_text(";".join(SAMPLE_HEADER) + ";\n", encoding="utf-8")
