@@ -24,7 +24,8 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@echo "Installation des dépendances Python…"
 	@$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -m pip install -q -e '.[dev]' 2>&1 | grep -v -e "^WARNING: Location" -e "^ *$$" -e "!!" -e "wheel_obj" -e "^ *\*" || true
+	@$(PY) -m pip install -q -e '.[dev]' 2>&1 | grep -v -e "^WARNING: Location" -e "^ *$$" \
+	  -e "BuildBackendWarning" -e "Please be careful" -e "name as your package" -e "corresp(" || true
 	@$(PY) -c "import dash, etl" && touch $@
 
 node-deps: node_modules/.installed

@@ -281,8 +281,8 @@ def validate_tidy(
         level.isna(), column="level", expected="« national », « région » ou « département »"
     )
     level = level.fillna("")
-    pairs = {f"{k}\x00{lvl}" for k, v in meta.items() for lvl in v.levels_shown}
-    level_ok = (ind_series + "\x00" + level).isin(pairs)
+    pairs = {f"{k}|{lvl}" for k, v in meta.items() for lvl in v.levels_shown}
+    level_ok = (ind_series + "|" + level).isin(pairs)
     errors.flag(
         ~level_ok,
         column="level",
@@ -314,8 +314,8 @@ def validate_tidy(
     breakdown_codes = {
         k: set(v.breakdown.values) if v.breakdown else set() for k, v in meta.items()
     }
-    bd_pairs = {f"{k}\x00{b}" for k, v in breakdown_codes.items() for b in v}
-    bd_ok = (breakdown == TOTAL) | (ind_series + "\x00" + breakdown).isin(bd_pairs)
+    bd_pairs = {f"{k}|{b}" for k, v in breakdown_codes.items() for b in v}
+    bd_ok = (breakdown == TOTAL) | (ind_series + "|" + breakdown).isin(bd_pairs)
     errors.flag(
         ~bd_ok,
         column="breakdown",
