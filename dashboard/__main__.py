@@ -6,6 +6,8 @@ Production: `gunicorn -w 4 -b 0.0.0.0:8050 'dashboard.wsgi:server'`.
 from __future__ import annotations
 
 import argparse
+import logging
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +28,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _port_problem(host: str, port: int) -> str | None:
+    """A French message when the address cannot be listened on (e.g. port already used)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return (
+                f"Impossible d'écouter sur {host}:{port} : {exc.strerror}. "
+                "Choisissez un autre port avec --port (ex. PORT=8060 make run)."
+            )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from dashboard.app import SetupError, create_app
@@ -36,8 +52,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SetupError, settings.SettingsError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"Tableau de bord : http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    problem = _port_problem(args.host, args.port)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    print(
+        f"Tableau de bord : http://{args.host}:{args.port}/ (Ctrl+C pour arrêter ; "
+        "serveur de développement, gunicorn en production)",
+        flush=True,
+    )
+    if not args.debug:  # the French line above replaces Flask's English banner
+        import flask.cli
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        flask.cli.show_server_banner = lambda *_args, **_kwargs: None
+    app.server.run(host=args.host, port=args.port, debug=args.debug, threaded=True)
     return 0
 
 
