@@ -52,6 +52,9 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+FREQUENCY_FR = {"monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
+
+
 def _say(message: str) -> None:
     print(message, flush=True)
 
@@ -220,7 +223,8 @@ def cmd_status(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> in
     _say("Fraîcheur des données réelles par indicateur :")
     for slug, info in status["indicators_detail"].items():
         _say(
-            f"  - {slug} ({info['frequency']}) : {info['freshness']}, dernière période "
+            f"  - {slug} ({FREQUENCY_FR.get(info['frequency'], info['frequency'])}) : "
+            f"{info['freshness']}, dernière période "
             f"{info['latest_real_period'] or '—'} (attendue {info['expected_period']})"
         )
     _say("Sources :")
