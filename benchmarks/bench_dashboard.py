@@ -7,8 +7,9 @@ Measured with Playwright driving the system Chromium (/usr/bin/chromium, never a
 downloaded browser), for `/` and `/indicateurs/<id>`:
 
 * first render: from navigation start (performance.timeOrigin) to the first moment
-  when every chart is drawn (every `.dash-graph` / `.js-plotly-plot` holds a
-  `.main-svg`), Dash has rendered its layout (no `._dash-loading`, no
+  when every chart is drawn (every `.dash-graph` / `.js-plotly-plot` and every
+  chart's `figure.tdb-figure` holds a `.main-svg`: Plotly is loaded on first use),
+  Dash has rendered its layout (no `._dash-loading`, no
   `[data-dash-is-loading=true]`) and no `/_dash-update-component` request is in
   flight — a state that must then hold for a quiet window, so that chained callbacks
   are waited for. Fresh browser context (empty cache and storage) for each load,
@@ -20,7 +21,9 @@ downloaded browser), for `/` and `/indicateurs/<id>`:
   `Server-Timing` total when the app sends one, otherwise the waiting time measured
   by Chrome (`receiveHeadersEnd − sendEnd`, i.e. time to first byte on localhost,
   an upper bound of the server time); p50 and p95 over the page loads and a few
-  interactions (each native `select` and radio button of the indicator page).
+  interactions: each select of the indicator page's view form changed and the form
+  submitted (url-forms.js makes it an in-page navigation: one call of Dash's page
+  router, the only callback of the app), then two régions compared.
 
 Without `--url` and when nothing answers on the default URL, or with `--start`, it
 starts `python -m dashboard` on a free port against DATABASE_URL, and stops it.
@@ -92,7 +95,9 @@ READY_PROBE = """
     if (!root || !root.firstElementChild) return false;
     if (document.querySelector('._dash-loading, [data-dash-is-loading="true"]')) return false;
     if (probe.inflight > 0) return false;
-    const charts = document.querySelectorAll('.dash-graph, .js-plotly-plot');
+    // dcc.Graph is lazy (its code and Plotly load on first use): a chart's <figure>
+    // exists before its .dash-graph does, so every figure must hold a drawn chart.
+    const charts = document.querySelectorAll('.dash-graph, .js-plotly-plot, figure.tdb-figure');
     for (const chart of charts) { if (!chart.querySelector('.main-svg')) return false; }
     return true;
   };
@@ -207,8 +212,33 @@ def measure_load(browser: Browser, url: str) -> Load:
         context.close()
 
 
+def _render_id(page: Page) -> str:
+    return str(page.evaluate("() => document.getElementById('contenu')?.dataset.render || ''"))
+
+
+def _submit_and_wait(page: Page, control: Any) -> None:
+    """Submit the GET form holding a control; url-forms.js turns it into a page-router
+    navigation (one Dash callback). Waits for the new render (`data-render` of <main>)."""
+    before = _render_id(page)
+    form = control.locator("xpath=ancestor::form[1]")
+    form.locator("button[type=submit], input[type=submit]").first.click()
+    page.wait_for_function(
+        "(before) => { const m = document.getElementById('contenu');"
+        " return m && m.dataset.render && m.dataset.render !== before; }",
+        arg=before,
+        polling=50,
+        timeout=TIMEOUT_MS,
+    )
+    _wait_ready(page)
+
+
 def interact(browser: Browser, url: str) -> tuple[list[float], str, int]:
-    """Change each native select and click each radio once; the callbacks they fire."""
+    """Change each single-choice select of the view form, submitting it each time.
+
+    The pages hold no Dash control: the view is in the URL, the controls are a GET form
+    that url-forms.js submits as an in-page navigation, so each change costs one call of
+    Dash's page-router callback — the callback measured here.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     actions = 0
     try:
@@ -217,26 +247,23 @@ def interact(browser: Browser, url: str) -> tuple[list[float], str, int]:
         log = _watch(page)
         page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         _wait_ready(page)
-        start_url = page.url
-        for index in range(page.locator("main select").count())[:4]:
-            select = page.locator("main select").nth(index)
+        selects = page.locator("main form[data-url-form] select:not([multiple])")
+        for index in range(min(selects.count(), 4)):
+            select = page.locator("main form[data-url-form] select:not([multiple])").nth(index)
             values = select.evaluate("(s) => Array.from(s.options).map((o) => o.value)")
-            if len(values) < 2 or not select.is_visible():
+            current = select.input_value()
+            others = [v for v in values if v != current]
+            if not others or not select.is_visible():
                 continue
-            select.select_option(values[-1])
+            select.select_option(others[-1])
+            _submit_and_wait(page, select)
             actions += 1
-            _wait_ready(page)
-            if page.url.split("?")[0] != start_url.split("?")[0]:
-                break
-        radios = page.locator("main input[type=radio]")
-        for index in range(min(radios.count(), 4)):
-            radio = radios.nth(index)
-            if radio.is_checked() or not radio.is_enabled():
-                continue
-            with contextlib.suppress(Exception):
-                radio.check(timeout=2000, force=True)
-                actions += 1
-                _wait_ready(page)
+        compare = page.locator("main form[data-url-form] select[multiple]")
+        if compare.count():
+            values = compare.first.evaluate("(s) => Array.from(s.options).map((o) => o.value)")
+            compare.first.select_option(values[:2])
+            _submit_and_wait(page, compare.first)
+            actions += 1
         callbacks, source = log.callback_times()
         return callbacks, source, actions
     finally:

@@ -2,12 +2,14 @@
 
 Nothing is loaded from a third-party CDN at run time: the DSFR and the partial Plotly
 build come from node_modules (installed by `make` with `npm ci`) and are served under
-/dsfr/ and /vendor/. dcc.Graph uses the `window.Plotly` already on the page, so Dash
-never downloads its full Plotly bundle.
+/dsfr/ and /vendor/. dcc.Graph loads Plotly from `window._dashPlotlyJSURL` when it draws
+its first chart; the index pins that URL to the partial build, so Dash never downloads
+its full bundle and pages without a chart load no Plotly at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,7 +17,7 @@ import dash
 import flask
 from flask_compress import Compress
 
-from dashboard import queries
+from dashboard import queries, views
 from dashboard.downloads import register as register_downloads
 from etl import settings
 
@@ -27,6 +29,9 @@ PLOTLY_FILE = "plotly-basic.min.js"
 ASSETS = PROJECT_ROOT / "assets"
 STATIC = Path(__file__).resolve().parent / "static"
 ONE_YEAR = 365 * 24 * 3600
+FIXED_PAGES = frozenset({"/", "/objectifs", "/a-propos"})
+AREA_PREFIXES = {"/regions/": "region", "/departements/": "department"}
+CATCH_ALL_ENDPOINT = "/<path:path>"  # Dash's route for every page path but "/"
 
 
 class SetupError(Exception):
@@ -40,7 +45,15 @@ INDEX_STRING = """<!DOCTYPE html>
         <title>{%title%}</title>
         <link rel="icon" href="/dsfr/favicon/favicon.svg" type="image/svg+xml">
         {%css%}
-        <script src="/vendor/plotly-basic.min.js"></script>
+        <script>
+            /* dcc.Graph loads Plotly itself the first time a chart is drawn, from
+               window._dashPlotlyJSURL (which Dash points at its full bundle): make it the
+               partial build served here. Pages without a chart never load Plotly. */
+            Object.defineProperty(window, "_dashPlotlyJSURL", {
+                get: function () { return "/vendor/plotly-basic.min.js"; },
+                set: function () {}
+            });
+        </script>
     </head>
     <body>
         {%app_entry%}
@@ -55,6 +68,45 @@ INDEX_STRING = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
+
+
+PLOTLY_PRELOAD = '<link rel="preload" href="/vendor/plotly-basic.min.js" as="script">'
+CHART_PAGES = ("/indicateurs/",)  # the pages that draw Plotly charts
+
+
+class DashboardApp(dash.Dash):
+    """Dash, with the partial Plotly build preloaded on the pages that draw charts.
+
+    The download starts with the page's; the script runs only when the first chart is drawn.
+    """
+
+    def interpolate_index(
+        self,
+        metas: Any = "",
+        title: Any = "",
+        css: Any = "",
+        config: Any = "",
+        scripts: Any = "",
+        app_entry: Any = "",
+        favicon: Any = "",
+        renderer: Any = "",
+    ) -> Any:
+        html = cast(
+            str,
+            super().interpolate_index(
+                metas=metas,
+                title=title,
+                css=css,
+                config=config,
+                scripts=scripts,
+                app_entry=app_entry,
+                favicon=favicon,
+                renderer=renderer,
+            ),
+        )
+        if flask.has_request_context() and flask.request.path.startswith(CHART_PAGES):
+            html = html.replace("</head>", PLOTLY_PRELOAD + "\n    </head>", 1)
+        return html
 
 
 def _check_front_end() -> None:
@@ -87,7 +139,7 @@ def create_app(*, database_url: str | None = None, redis_url: str | None = None)
     server.config["COMPRESS_ALGORITHM"] = ["br", "gzip"]
     server.config["COMPRESS_MIN_SIZE"] = 500
     Compress(server)
-    app = dash.Dash(
+    app = DashboardApp(
         __name__,
         server=cast(Any, server),
         use_pages=True,
@@ -104,8 +156,44 @@ def create_app(*, database_url: str | None = None, redis_url: str | None = None)
     app.index_string = INDEX_STRING
     app.layout = dash.page_container
     _routes(server)
+    _not_found_status(server)
     register_downloads(server)
     return app
+
+
+def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collection[str]) -> bool:
+    """Whether a page path names a page that exists: the HTTP status of the Dash index.
+
+    The layout itself shows the DSFR 404 page for the same paths; this only decides
+    whether the response says 404 too (for crawlers, link checkers and monitoring).
+    """
+    path = path.rstrip("/") or "/"
+    if path in FIXED_PAGES:
+        return True
+    if path.startswith("/indicateurs/"):
+        return path.removeprefix("/indicateurs/") in indicator_ids
+    for prefix, level in AREA_PREFIXES.items():
+        if path.startswith(prefix):
+            code = path.removeprefix(prefix)
+            if code == "choisir":  # the area chooser form without JavaScript
+                code = query.get("code", "")
+            return views.valid_code(level, code) is not None
+    return False
+
+
+def _not_found_status(server: flask.Flask) -> None:
+    @server.after_request
+    def status_404(response: flask.Response) -> flask.Response:
+        request = flask.request
+        if (
+            request.method == "GET"
+            and request.endpoint == CATCH_ALL_ENDPOINT
+            and response.status_code == 200
+        ):
+            ids = {i.id for i in queries.store().catalog.indicators}
+            if not page_exists(request.path, request.args, indicator_ids=ids):
+                response.status_code = 404
+        return response
 
 
 def _routes(server: flask.Flask) -> None:

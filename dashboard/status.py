@@ -32,6 +32,7 @@ class Status(StrEnum):
     at_risk = "at_risk"
     late = "late"
     no_data = "no_data"
+    not_comparable = "not_comparable"
 
 
 STATUS_LABELS: dict[Status, str] = {
@@ -40,6 +41,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.at_risk: "À surveiller",
     Status.late: "En retard",
     Status.no_data: "Données insuffisantes",
+    Status.not_comparable: "Non comparable",
 }
 
 # DSFR badge modifiers: success, info, warning, error, and neutral for no data.
@@ -49,6 +51,16 @@ STATUS_BADGES: dict[Status, str] = {
     Status.at_risk: "warning",
     Status.late: "error",
     Status.no_data: "",
+    Status.not_comparable: "",
+}
+
+# What a unit measures, for the sentence that explains a unit mismatch.
+UNIT_NOUNS: dict[str, str] = {
+    "count": "nombre",
+    "percent": "pourcentage",
+    "ratio": "ratio",
+    "euros": "euros",
+    "days": "jours",
 }
 
 METHOD_TEXT = (
@@ -56,7 +68,9 @@ METHOD_TEXT = (
     "jusqu'à l'échéance. « Atteint » : la dernière valeur atteint la cible ; « En bonne "
     "voie » : la projection l'atteint à l'échéance ; « À surveiller » : la projection "
     "arrive à moins de 10 % de la cible ; « En retard » : au-delà, ou échéance passée "
-    "sans atteinte ; « Données insuffisantes » : moins de 3 valeurs observées."
+    "sans atteinte ; « Données insuffisantes » : moins de 3 valeurs observées ; « Non "
+    "comparable » : la cible n'est pas exprimée dans l'unité de la série (par exemple un "
+    "pourcentage de médecins face à un nombre d'ordonnances), aucun statut n'est calculé."
 )
 
 
@@ -70,6 +84,7 @@ class Assessment:
     projected: float | None  # the compared quantity projected at the deadline
     projected_date: dt.date | None  # first period where the target is met (observed or projected)
     progress: float | None  # current / target, in percent
+    reason: str | None = None  # why the target is not comparable with the series
 
     @property
     def label(self) -> str:
@@ -93,6 +108,29 @@ def _observed(series: pd.DataFrame) -> pd.Series:
         df = df[~series.loc[df.index, "is_masked"].astype(bool)]
     idx = [_month_index(pd.Timestamp(d)) for d in df["period_start"]]
     return pd.Series(df["value"].astype(float).to_numpy(), index=idx).sort_index()
+
+
+def comparable(target: Target, *, unit: str) -> bool:
+    """Whether the series, in `unit`, measures the quantity the target is set in.
+
+    A count of areas compared with a percentage target (`share_of_areas`) is converted;
+    any other difference of units (a count of prescriptions against a share of doctors)
+    cannot be compared.
+    """
+    if target.unit == unit:
+        return True
+    return target.comparison == "share_of_areas" and target.unit == "percent" and unit == "count"
+
+
+def mismatch_reason(target: Target, *, unit: str) -> str:
+    """French sentence saying why a target and a series cannot be compared."""
+    text = (
+        f"objectif exprimé en {UNIT_NOUNS.get(target.unit, target.unit)}, "
+        f"la série en {UNIT_NOUNS.get(unit, unit)}"
+    )
+    if target.note:
+        text += ". " + " ".join(target.note.split()).rstrip(".")
+    return text + "."
 
 
 def meets(value: float, target: Target, *, direction: Direction) -> bool:
@@ -153,6 +191,9 @@ def assess(
     today: dt.date,
 ) -> Assessment:
     """Status of one target from the observed series (the `series` frame of queries)."""
+    if not comparable(target, unit=unit):
+        reason = mismatch_reason(target, unit=unit)
+        return Assessment(Status.not_comparable, None, None, None, None, None, reason)
     step = MONTHS_PER_PERIOD[frequency]
     observed = _observed(series)
     if observed.empty:

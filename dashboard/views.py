@@ -255,6 +255,7 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
                 for r in rows
             ],
             "Statut": [r.assessment.label for r in rows],
+            "Remarque": [r.assessment.reason or "" for r in rows],
             "Atteinte projetée": [
                 format_period(r.assessment.projected_date, frequency=r.indicator.frequency)
                 if r.assessment.projected_date

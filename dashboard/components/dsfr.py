@@ -409,13 +409,15 @@ def table(
                         ],
                         **attrs(id=table_id),
                     ),
-                    className="fr-container",
+                    className="fr-table__content",
                 ),
-                className="fr-table__content",
+                className="fr-table__container",  # scrolls sideways when too wide
             ),
             className="fr-table__wrapper",
         ),
-        className="fr-table fr-table--no-caption" if caption_hidden else "fr-table",
+        # multiline: long labels wrap instead of widening the page
+        className="fr-table fr-table--multiline"
+        + (" fr-table--no-caption" if caption_hidden else ""),
     )
 
 

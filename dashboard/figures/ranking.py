@@ -25,10 +25,24 @@ def ranked(snapshot: pd.DataFrame, *, indicator: Indicator) -> pd.DataFrame:
     return out
 
 
+ADDITIVE_RULES = ("sum", "count_true")
+RATE_UNITS = ("percent", "ratio")
+
+
+def has_reference(indicator: Indicator) -> bool:
+    """Whether France is a meaningful reference beside the areas' values.
+
+    For a rate (a percentage, a ratio, a weighted mean) France sits among the areas; for an
+    additive count it is their sum, a bar many times longer that would squash the others.
+    """
+    return indicator.unit in RATE_UNITS or indicator.aggregation.rule not in ADDITIVE_RULES
+
+
 def ranking(
     snapshot: pd.DataFrame, *, indicator: Indicator, reference: float | None = None
 ) -> go.Figure:
-    """Bars coloured like the map, values written beside them, France as a dashed line."""
+    """Bars coloured like the map, values written beside them, France as a dashed line
+    (for rates only: see `has_reference`)."""
     frame = ranked(snapshot, indicator=indicator)
     scale = value_range(frame.loc[frame["_status"] == "value", "value"])
     colours, texts, lengths = [], [], []
@@ -61,7 +75,7 @@ def ranking(
             showlegend=False,
         )
     )
-    if reference is not None and pd.notna(reference):
+    if reference is not None and pd.notna(reference) and has_reference(indicator):
         label = format_number(reference, unit=indicator.unit, decimals=indicator.decimals)
         fig.add_vline(
             x=reference,
@@ -75,6 +89,8 @@ def ranking(
         ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
         exponentformat="none",
         separatethousands=True,
+        nticks=4,  # few ticks, kept horizontal, on a phone too
+        tickangle=0,
         fixedrange=True,
         showgrid=True,
         gridcolor="#dddddd",

@@ -15,6 +15,9 @@ from plotly.colors import sample_colorscale
 from dashboard.formatting import NNBSP, PLOTLY_SEPARATORS
 
 FONT_FAMILY: Final = "Marianne, arial, sans-serif"
+# Outside the administration (MARQUE_ETAT=0) the Marianne typeface is not used (same
+# stack as the neutral CSS of tdb.css).
+NEUTRAL_FONT_FAMILY: Final = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
 
 BLUE_FRANCE: Final = "#000091"  # blue-france-sun-113
 BLUE_FRANCE_MAIN: Final = "#6a6af4"  # blue-france-main-525
@@ -95,6 +98,23 @@ def new_figure(*, height: int | None = None) -> go.Figure:
     fig.update_layout(template=TEMPLATE, separators=PLOTLY_SEPARATORS, font_family=FONT_FAMILY)
     if height is not None:
         fig.update_layout(height=height)
+    return fig
+
+
+def font_family(*, state_marks: bool) -> str:
+    """The figures' font list: Marianne only on a State site."""
+    return FONT_FAMILY if state_marks else NEUTRAL_FONT_FAMILY
+
+
+def with_font(fig: go.Figure, *, state_marks: bool) -> go.Figure:
+    """The figure with the font of the deployment (text and hover labels); returns it."""
+    family = font_family(state_marks=state_marks)
+    fig.update_layout(
+        font_family=family,
+        hoverlabel_font_family=family,
+        template_layout_font_family=family,
+        template_layout_hoverlabel_font_family=family,
+    )
     return fig
 
 

@@ -152,7 +152,9 @@ def _target_traces(
                 name=label,
                 mode="markers+text",
                 marker={"symbol": "star", "size": 16, "color": RED_MARIANNE},
-                text=[label],
+                # the value only beside the star (the legend has the whole label): a long
+                # text left of an early deadline would be cut on a phone
+                text=[_fmt(target.value, indicator=indicator)],
                 textposition="top left",
                 textfont={"color": RED_MARIANNE},
                 cliponaxis=False,

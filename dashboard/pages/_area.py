@@ -216,6 +216,7 @@ def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
                         ),
                         f" {r.indicator.short_label} : {views.target_text(r.target, r.indicator)} "
                         f"au {format_date(r.target.deadline)}",
+                        f" (non comparable : {r.assessment.reason})" if r.assessment.reason else "",
                     ]
                 )
                 for r in rows

@@ -19,6 +19,7 @@ from dashboard import queries
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
+from dashboard.figures.theme import with_font
 from dashboard.formatting import format_date
 from etl import settings
 
@@ -41,7 +42,8 @@ def page(
     The content is cached per URL, day and data version: a warm page costs one version read.
     """
     marks = settings.state_marks()
-    key = (path, tuple(sorted((k, repr(v)) for k, v in (params or {}).items())), dt.date.today())
+    items = tuple(sorted((k, repr(v)) for k, v in (params or {}).items()))
+    key = (path, items, dt.date.today(), marks)  # the figures' font depends on the marks
     try:
         q = queries.store()
         content = q.memo("page", key, lambda: list(build(q)))
@@ -123,6 +125,7 @@ def graph(
 ) -> html.Figure:
     """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar."""
     desc_id = f"{graph_id}-description"
+    with_font(figure, state_marks=settings.state_marks())
     chart = dcc.Graph(
         id=graph_id,
         figure=figure.to_dict(),

@@ -12,9 +12,9 @@ from dash import html
 
 from dashboard import queries, status, views
 from dashboard.components import dsfr
-from dashboard.figures import sparkline
+from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
-from dashboard.pages._common import graph, page, updated
+from dashboard.pages._common import page, updated
 from etl.catalog import Indicator, Target
 
 dash.register_page(
@@ -159,6 +159,8 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
                 className="fr-text--sm fr-mb-1v",
             )
         )
+        if a.reason:
+            body.append(html.P(f"Non comparable : {a.reason}", className="fr-text--xs fr-mb-1v"))
         body.append(
             html.Div(
                 [
@@ -175,13 +177,15 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
     else:
         body.append(html.P("Pas d'objectif daté", className="fr-text--sm fr-mb-1v"))
     if not visible.empty:
+        # A plain SVG image, not a Plotly chart: a dozen charts on this page cost seconds.
         body.append(
-            graph(
-                sparkline(series, indicator=ind),
-                graph_id=f"sparkline-{ind.id}",
-                filename=ind.id,
-                description=_spark_text(ind, visible),
-                static=True,
+            html.Img(
+                src=sparkline_svg(series, indicator=ind, width=240, height=40),
+                alt=_spark_text(ind, visible),
+                id=f"sparkline-{ind.id}",
+                className="tdb-sparkline",
+                width="240",
+                height="40",
             )
         )
     source = ind.sources[0].name if ind.sources else ""

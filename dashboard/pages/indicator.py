@@ -86,7 +86,10 @@ def _fmt(ind: Indicator) -> Any:
 def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Section:
     ind = view.indicator
     targets = [t for t in ind.targets if t.scope == "FR"]
-    upcoming = sorted((t for t in targets if t.deadline >= today), key=lambda t: t.deadline)
+    upcoming = sorted(
+        (t for t in targets if t.deadline >= today and status.comparable(t, unit=ind.unit)),
+        key=lambda t: t.deadline,
+    )
     proj = (
         status.projection(view.national, upcoming[0], frequency=ind.frequency, today=today)
         if upcoming
@@ -107,6 +110,8 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             if a.projected_date and a.status is not status.Status.achieved
             else ""
         )
+        if a.reason:
+            when += f" Non comparable : {a.reason}"
         statuses.append(
             html.Li(
                 [

@@ -63,3 +63,11 @@ class TestTable:
         assert "Légende" in text
         row = t.children.children.children.children.children[2].children[0]
         assert isinstance(row.children[0], html.Th) and row.children[0].scope == "row"
+
+    def test_wide_table_scrolls_in_its_container_and_wraps_text(self) -> None:
+        # DSFR markup: fr-table > __wrapper > __container (overflow: auto) > __content > table
+        t = dsfr.table(caption="Légende", columns=["A"], rows=[["x"]])
+        assert t.children.className == "fr-table__wrapper"
+        assert t.children.children.className == "fr-table__container"
+        assert t.children.children.children.className == "fr-table__content"
+        assert "fr-table--multiline" in t.className.split()

@@ -9,7 +9,7 @@ import dash
 import pytest
 
 from dashboard import queries
-from dashboard.app import create_app
+from dashboard.app import create_app, page_exists
 
 
 @pytest.fixture
@@ -66,4 +66,76 @@ class TestPagesWithData:
         # no territorial value in an empty database: said, not a silent empty chart
         assert "Publié à l'échelle nationale uniquement" in text
         assert "bandeau-demo" not in text
+        queries.configure(database_url=db_url)
+
+
+class TestHttpStatus:
+    @pytest.mark.parametrize(
+        ("path", "expected"),
+        [
+            ("/", 200),
+            ("/objectifs", 200),
+            ("/a-propos", 200),
+            ("/indicateurs/mes_taux_activation", 200),
+            ("/regions/53", 200),
+            ("/departements/2A", 200),
+            ("/regions/choisir?code=84", 200),
+            ("/indicateurs/inconnu", 404),
+            ("/regions/99", 404),
+            ("/departements/20", 404),
+            ("/regions/choisir?code=99", 404),
+            ("/page-inexistante", 404),
+            ("/404", 404),
+        ],
+    )
+    def test_unknown_pages_answer_404_with_the_dash_index(
+        self, app_for, db_url: str, path: str, expected: int
+    ) -> None:  # type: ignore[no-untyped-def]
+        # Given the app, When a page path is asked over HTTP
+        response = app_for(db_url).server.test_client().get(path)
+        # Then the status says whether it exists, and the body is the Dash page either way
+        assert response.status_code == expected
+        assert b'id="react-entry-point"' in response.data
+
+    def test_plotly_is_preloaded_only_on_chart_pages(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        # Given the app, When the home page and an indicator page are fetched
+        client = app_for(db_url).server.test_client()
+        home = client.get("/").data.decode()
+        indicator = client.get("/indicateurs/mes_taux_activation").data.decode()
+        # Then no page runs Plotly up front, and only the chart page preloads it
+        for html in (home, indicator):
+            assert '<script src="/vendor/plotly-basic.min.js"' not in html
+            assert '"_dashPlotlyJSURL"' in html
+        assert 'rel="preload" href="/vendor/plotly-basic.min.js"' in indicator
+        assert "preload" not in home
+
+    def test_other_routes_keep_their_status(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        client = app_for(db_url).server.test_client()
+        assert client.get("/sante").status_code == 200
+        assert client.get("/_dash-layout").status_code == 200
+
+
+class TestPageExists:
+    def test_pure_decision_on_paths(self) -> None:
+        ids = {"a"}
+        assert page_exists("/indicateurs/a/", {}, indicator_ids=ids)
+        assert not page_exists("/indicateurs/b", {}, indicator_ids=ids)
+        assert not page_exists("/regions/choisir", {}, indicator_ids=ids)
+        assert page_exists("/departements/971", {}, indicator_ids=ids)
+
+
+class TestNeutralDeployment:
+    def test_figures_do_not_use_marianne_outside_the_administration(
+        self, app_for, db_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:  # type: ignore[no-untyped-def]
+        # Given a deployment outside the administration
+        monkeypatch.setenv("MARQUE_ETAT", "0")
+        app = app_for(db_url)
+        # When the indicator page is built
+        with app.server.test_request_context("/"):
+            layout = _layout("pages.indicator")(indicator_id="mes_taux_activation")
+        # Then its chart's font list does not start with Marianne
+        text = _text(layout)
+        assert "'family': 'system-ui" in text
+        assert "'family': 'Marianne" not in text
         queries.configure(database_url=db_url)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.status import Assessment, Status, assess, meets, projection
+from dashboard.status import Assessment, Status, assess, comparable, meets, projection
 from etl.catalog import Target
 
 TODAY = dt.date(2025, 6, 15)
@@ -140,6 +140,37 @@ class TestAssess:
         a = run(df, t)
         assert a.current == pytest.approx(97.0 * 100 / 101)
         assert a.status is Status.achieved
+
+    def test_target_in_another_unit_is_not_comparable(self) -> None:
+        # Given millions of prescriptions and a target of 70-80 % of liberal doctors
+        df = monthly([1.0e6 * (i + 1) for i in range(12)])
+        t = target(
+            70,
+            dt.date(2025, 12, 31),
+            unit="percent",
+            value_max=80,
+            note="Part des médecins libéraux prescripteurs, non nombre d'ordonnances.",
+        )
+        # When assessed against the count series
+        a = run(df, t, unit="count")
+        # Then no status, no progress and a reason that names both units and the note
+        assert a.status is Status.not_comparable
+        assert a.label == "Non comparable"
+        assert (a.current, a.progress, a.projected, a.projected_date) == (None, None, None, None)
+        assert a.reason == (
+            "objectif exprimé en pourcentage, la série en nombre. "
+            "Part des médecins libéraux prescripteurs, non nombre d'ordonnances."
+        )
+
+    def test_same_unit_gives_no_reason(self) -> None:
+        a = run(monthly([80, 90, 100]), target(100, dt.date(2026, 12, 31)))
+        assert a.reason is None
+        assert comparable(target(100, dt.date(2026, 12, 31)), unit="count")
+
+    def test_share_of_areas_is_comparable_only_from_a_count(self) -> None:
+        t = target(90, dt.date(2026, 12, 31), unit="percent", comparison="share_of_areas")
+        assert comparable(t, unit="count")
+        assert not comparable(t, unit="euros")
 
     def test_quarterly_series_projects_by_quarter(self) -> None:
         periods = pd.date_range("2023-01-01", periods=8, freq="QS")

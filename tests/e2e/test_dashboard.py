@@ -36,8 +36,14 @@ class TestPagesRender:
         assert "Tableau de bord du numérique en santé" in page.title()
         assert page.locator("html").get_attribute("lang") == "fr"
         assert page.locator("#bandeau-demo").count() == 1
-        if path in ("/", INDICATOR):
+        if path == INDICATOR:
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15_000)
+        if path == "/":
+            # The cards' sparklines are SVG images with a text alternative, not Plotly charts
+            spark = page.locator("img.tdb-sparkline").first
+            assert (spark.get_attribute("src") or "").startswith("data:image/svg+xml")
+            assert "Évolution de" in (spark.get_attribute("alt") or "")
+            assert page.locator("main .js-plotly-plot").count() == 0
 
     def test_full_plotly_bundle_is_never_downloaded(self, page: Any, live_url: str) -> None:
         urls: list[str] = []

@@ -44,3 +44,17 @@ class TestRanking:
         small = ranking(region_snapshot.head(2), indicator=make_indicator())
         big = ranking(pd.concat([region_snapshot] * 10), indicator=make_indicator())
         assert big.layout.height > small.layout.height
+
+    def test_no_france_line_for_an_additive_count(self, region_snapshot: pd.DataFrame) -> None:
+        # Given a count summed over areas: France is the sum of the régions
+        ind = make_indicator(unit="count", aggregation={"rule": "sum"})
+        # When ranked with the national value as reference
+        fig = ranking(region_snapshot, indicator=ind, reference=1.0e6)
+        # Then no reference line is drawn (it would squash every bar)
+        assert not fig.layout.shapes
+        assert not fig.layout.annotations
+
+    def test_france_line_for_a_weighted_mean_in_days(self, region_snapshot: pd.DataFrame) -> None:
+        ind = make_indicator(unit="days", aggregation={"rule": "pop_weighted_mean"})
+        fig = ranking(region_snapshot, indicator=ind, reference=12.0)
+        assert fig.layout.shapes[0].x0 == 12.0

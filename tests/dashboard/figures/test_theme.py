@@ -9,9 +9,11 @@ from dashboard.figures.theme import (
     BLUE_FRANCE_925,
     FONT_FAMILY,
     colour_for,
+    font_family,
     graph_config,
     new_figure,
     text_colour_on,
+    with_font,
 )
 from dashboard.formatting import NNBSP
 
@@ -22,6 +24,17 @@ class TestNewFigure:
         assert fig.layout.separators == "," + NNBSP
         assert fig.layout.font.family == FONT_FAMILY == "Marianne, arial, sans-serif"
         assert fig.layout.height == 300
+
+
+class TestFont:
+    def test_marianne_only_on_a_state_site(self) -> None:
+        assert font_family(state_marks=True).startswith("Marianne")
+        assert "Marianne" not in font_family(state_marks=False)
+
+    def test_with_font_sets_text_and_hover_labels(self) -> None:
+        fig = with_font(new_figure(), state_marks=False)
+        assert not fig.layout.font.family.startswith("Marianne")
+        assert fig.layout.hoverlabel.font.family == font_family(state_marks=False)
 
 
 class TestColourFor:
