@@ -109,6 +109,11 @@ PROFILES: dict[str, Profile] = {
     "care_etablissements_engages": Profile(_d("2024-01"), 1_300.0, _d("2024-06"), 0.5),
     "eds_hospitaliers": Profile(_d("2023-01"), 50.0, _d("2025-06"), 0.1),
     "projets_rd_finances": Profile(_d("2021-10"), 350.0, _d("2024-01"), 0.1),
+    # Denominators from data.ameli.fr: ~4 M patients treated for diabetes, ~52 000 GPs.
+    "patients_chroniques_effectif": Profile(_d("2019-01"), 4.4e6, _d("2022-01"), 0.05, floor=3.9e6),
+    "medecins_liberaux_effectif": Profile(
+        _d("2019-01"), 52_500.0, _d("2021-01"), 0.05, floor=51_500.0
+    ),
 }
 # Known sector shares (ANS monthly review, Dec 2023) used as base weights when codes match.
 BASE_SHARES: dict[str, float] = {
