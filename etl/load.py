@@ -1,16 +1,19 @@
-"""Set-based, idempotent upsert of observations (the same SQL on SQLite and PostgreSQL).
+"""Set-based, idempotent upsert of observations (the same rules on SQLite and PostgreSQL).
 
-Rows are staged in a temporary table, diffed against `observations` in SQL, then
-inserted or updated in bulk: no row-by-row ORM. Real data replaces demo data for the
+The touched keys are read once and diffed against the rows in pandas (vectorised), then
+only new rows are inserted (COPY on PostgreSQL, one executemany on SQLite) and only
+changed rows are updated (through a temporary staging table, in SQL): when nothing
+changed, nothing is written. No row-by-row ORM. Real data replaces demo data for the
 same key, never the reverse; a changed real value leaves a revision behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, text
 
@@ -32,6 +35,9 @@ COLUMNS = [
     "source_url",
 ]
 _COMPARED = [c for c in COLUMNS if c not in KEY]
+_FLOATS = ("value", "numerator", "denominator")
+_BOOLS = ("is_masked", "is_provisional")
+_DATES = ("period_start", "observed_on")
 _DEFAULTS: dict[str, Any] = {
     "breakdown": TOTAL,
     "value": None,
@@ -45,6 +51,7 @@ _DEFAULTS: dict[str, Any] = {
     "source_url": None,
 }
 STAGE = "stage_observations"
+SQLITE_CACHE_KIB = 262_144  # page cache of the load connection: big indexes stay in memory
 
 
 class LoadError(Exception):
@@ -72,34 +79,189 @@ def normalise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _records(df: pd.DataFrame, *, sqlite: bool) -> Iterable[tuple[Any, ...]]:
-    """Plain Python tuples (None for missing) in COLUMNS order, dates as ISO text on SQLite."""
-    cols: list[list[Any]] = []
+def _is_null(v: Any) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _per_unique(series: pd.Series, convert: Any) -> np.ndarray:
+    """`convert` applied once per distinct value (None for missing), as an object array."""
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        table[i] = None if _is_null(u) else convert(u)
+    table[-1] = None
+    return table[codes]
+
+
+def _iso(v: Any) -> str:
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        return v.date().isoformat()
+    return v.isoformat() if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)).isoformat()
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    """Python floats, None for missing, as an object array."""
+    arr = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out = arr.astype(object)
+    out[np.isnan(arr)] = None
+    return out
+
+
+def _columns(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each column in database form (None for NULL, dates as ISO text), vectorised."""
+    cols: dict[str, np.ndarray] = {}
     for col in COLUMNS:
         series = df[col]
-        if col in ("period_start", "observed_on"):
-            values = [
-                None
-                if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
-                else (v.isoformat() if sqlite else v)
-                for v in (
-                    pd.Timestamp(x).date() if isinstance(x, pd.Timestamp) else x
-                    for x in series.tolist()
-                )
-            ]
-        elif col in ("value", "numerator", "denominator"):
-            values = [None if v is None or v != v else float(v) for v in series.tolist()]
-        elif col in ("is_masked", "is_provisional"):
-            values = [bool(v) for v in series.tolist()]
+        if col in _DATES:
+            cols[col] = _per_unique(series, _iso)
+        elif col in _FLOATS:
+            cols[col] = _floats(series)
+        elif col in _BOOLS:
+            cols[col] = series.fillna(False).astype(bool).to_numpy(dtype=bool)
         elif col == "area_id":
-            values = [int(v) for v in series.tolist()]
+            cols[col] = series.astype("int64").to_numpy()
         else:
-            values = [
-                None if v is None or (isinstance(v, float) and v != v) else str(v)
-                for v in series.tolist()
-            ]
-        cols.append(values)
-    return zip(*cols, strict=True)
+            cols[col] = _per_unique(series, str)
+    return cols
+
+
+def _existing(conn: Connection, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Stored rows that may share a key with the batch (read once, same transaction)."""
+    indicators = sorted({str(i) for i in cols["indicator_id"]})
+    areas = sorted({int(a) for a in np.unique(cols["area_id"])})
+    periods = cols["period_start"]
+    sql = (
+        f"SELECT id, {', '.join(COLUMNS)} FROM observations WHERE indicator_id IN "
+        f"({', '.join(_quote(i) for i in indicators)}) AND area_id IN "
+        f"({', '.join(str(a) for a in areas)}) AND period_start BETWEEN "
+        f"{_quote(min(periods))} AND {_quote(max(periods))}"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    names = ["id", *COLUMNS]
+    if not rows:
+        return {}
+    raw = list(zip(*rows, strict=True))
+    out: dict[str, np.ndarray] = {}
+    for name, values in zip(names, raw, strict=True):
+        series = pd.Series(values, dtype=object)
+        if name in _DATES:
+            out[name] = _per_unique(series, _iso)
+        elif name in _FLOATS:
+            out[name] = _floats(series)
+        elif name in _BOOLS:
+            out[name] = series.astype(bool).to_numpy(dtype=bool)
+        elif name in ("id", "area_id"):
+            out[name] = series.astype("int64").to_numpy()
+        else:
+            out[name] = _per_unique(series, str)
+    return out
+
+
+def _quote(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Null-aware equality (SQL `IS NOT DISTINCT FROM`) of two aligned columns."""
+    if a.dtype == bool:
+        return np.asarray(a == b, dtype=bool)
+    na, nb = pd.isna(a), pd.isna(b)
+    eq = np.zeros(len(a), dtype=bool)
+    both = ~na & ~nb
+    eq[both] = a[both] == b[both]
+    return eq | (na & nb)
+
+
+def _classify(
+    cols: dict[str, np.ndarray], old: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(status per row: N new, U changed, S same, K kept, existing id or -1)."""
+    n = len(cols["indicator_id"])
+    status = np.full(n, "N", dtype="<U1")
+    existing = np.full(n, -1, dtype="int64")
+    if not old:
+        return status, existing
+    new_key = pd.DataFrame({c: cols[c] for c in KEY})
+    old_key = pd.DataFrame({c: old[c] for c in KEY})
+    old_key["_pos"] = np.arange(len(old_key))
+    pos = new_key.merge(old_key, on=KEY, how="left")["_pos"].to_numpy()
+    matched = ~np.isnan(pos)
+    if not matched.any():
+        return status, existing
+    idx = np.flatnonzero(matched)
+    opos = pos[matched].astype("int64")
+    existing[idx] = old["id"][opos]
+    changed = np.zeros(len(idx), dtype=bool)
+    for c in _COMPARED:
+        changed |= ~_same(cols[c][idx], old[c][opos])
+    kept = (cols["origin"][idx] == Origin.demo.value) & (old["origin"][opos] != Origin.demo.value)
+    status[idx] = np.where(kept, "K", np.where(changed, "U", "S"))
+    return status, existing
+
+
+def _tuples(
+    cols: dict[str, np.ndarray], mask: np.ndarray, extra: dict[str, np.ndarray]
+) -> list[tuple[Any, ...]]:
+    lists = [cols[c][mask].tolist() for c in COLUMNS]
+    lists += [values[mask].tolist() for values in extra.values()]
+    return list(zip(*lists, strict=True))
+
+
+def _escape(value: Any) -> str:
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
+def _copy_text(cols: dict[str, np.ndarray], mask: np.ndarray, extra: dict[str, np.ndarray]) -> str:
+    """PostgreSQL COPY text format (tab separated, \\N for NULL) of the selected rows."""
+    fields: list[list[str]] = []
+    for name, values in [*((c, cols[c]) for c in COLUMNS), *extra.items()]:
+        picked = values[mask]
+        if picked.dtype == bool:
+            fields.append(np.where(picked, "t", "f").tolist())
+        elif picked.dtype.kind in "iu":
+            fields.append([str(v) for v in picked.tolist()])
+        elif name in _FLOATS:
+            fields.append(["\\N" if v is None else repr(v) for v in picked.tolist()])
+        else:
+            escaped = _per_unique(pd.Series(picked, dtype=object), _escape)
+            fields.append(["\\N" if v is None else v for v in escaped.tolist()])
+    return "".join("\t".join(row) + "\n" for row in zip(*fields, strict=True))
+
+
+def _write(
+    conn: Connection,
+    table: str,
+    cols: dict[str, np.ndarray],
+    mask: np.ndarray,
+    extra: dict[str, np.ndarray],
+) -> None:
+    """Rows of `mask` (COLUMNS, then the `extra` columns) into `table`, in one bulk call."""
+    dbapi = conn.connection.driver_connection
+    columns = ", ".join([*COLUMNS, *extra])
+    if conn.dialect.name == "postgresql":
+        data = _copy_text(cols, mask, extra)
+        with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            copy.write(data)
+        return
+    marks = ", ".join("?" for _ in [*COLUMNS, *extra])
+    cur = dbapi.cursor()  # type: ignore[union-attr]
+    try:
+        cur.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", _tuples(cols, mask, extra)
+        )
+    finally:
+        cur.close()
 
 
 def _create_stage(conn: Connection) -> None:
@@ -119,37 +281,46 @@ def _create_stage(conn: Connection) -> None:
     )
 
 
-def _fill_stage(conn: Connection, df: pd.DataFrame) -> None:
-    sqlite = conn.dialect.name == "sqlite"
-    rows = _records(df, sqlite=sqlite)
-    cols = ", ".join(COLUMNS)
-    dbapi = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with dbapi.cursor() as cur, cur.copy(f"COPY {STAGE} ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" for _ in COLUMNS)
-    cur = dbapi.cursor()  # type: ignore[union-attr]
-    cur.executemany(f"INSERT INTO {STAGE} ({cols}) VALUES ({marks})", rows)
-    cur.close()
-
-
-def _classify(conn: Connection) -> dict[str, int]:
-    """Mark each staged row: N new, U changed, S same, K kept (demo never beats real)."""
-    changed = " OR ".join(f"o.{c} IS DISTINCT FROM {STAGE}.{c}" for c in _COMPARED)
-    join = " AND ".join(f"o.{c} = {STAGE}.{c}" for c in KEY)
+def _update_changed(
+    conn: Connection,
+    cols: dict[str, np.ndarray],
+    changed: np.ndarray,
+    existing: np.ndarray,
+    params: dict[str, Any],
+) -> None:
+    """Changed rows go through a staging table: their revisions, then one UPDATE."""
+    _create_stage(conn)
+    n = len(existing)
+    _write(conn, STAGE, cols, changed,
+           {"existing_id": existing, "status": np.full(n, "U", dtype=object)})  # fmt: skip
+    sets = ", ".join(f"{c} = {STAGE}.{c}" for c in _COMPARED)
     conn.execute(
         text(
-            f"UPDATE {STAGE} SET existing_id = o.id, status = CASE "
-            f"WHEN {STAGE}.origin = 'demo' AND o.origin <> 'demo' THEN 'K' "
-            f"WHEN {changed} THEN 'U' ELSE 'S' END "
-            f"FROM observations o WHERE {join}"
-        )
+            "INSERT INTO revisions (observation_id, run_id, old_value, new_value, "
+            "old_origin, changed_at) "
+            f"SELECT o.id, :run, o.value, s.value, o.origin, :now FROM {STAGE} s "
+            "JOIN observations o ON o.id = s.existing_id "
+            "WHERE s.status = 'U' AND o.origin <> 'demo' "
+            "AND o.value IS DISTINCT FROM s.value"
+        ),
+        params,
     )
-    conn.execute(text(f"UPDATE {STAGE} SET status = 'N' WHERE status IS NULL"))
-    counts = conn.execute(text(f"SELECT status, count(*) FROM {STAGE} GROUP BY status"))
-    return {str(s): int(n) for s, n in counts}
+    conn.execute(
+        text(
+            f"UPDATE observations SET {sets}, run_id = :run FROM {STAGE} "
+            f"WHERE observations.id = {STAGE}.existing_id AND {STAGE}.status = 'U'"
+        ),
+        params,
+    )
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"DROP TABLE {STAGE}"))
+
+
+def _tune(conn: Connection) -> None:
+    """SQLite: a page cache large enough for the indexes, temporary tables in memory."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
 
 
 def upsert_observations(
@@ -161,44 +332,20 @@ def upsert_observations(
     if frame.empty:
         return report
     now = now or utcnow()
-    _create_stage(conn)
-    _fill_stage(conn, frame)
-    counts = _classify(conn)
-    sets = ", ".join(f"{c} = {STAGE}.{c}" for c in _COMPARED)
+    _tune(conn)
+    cols = _columns(frame)
+    status, existing = _classify(cols, _existing(conn, cols))
     params = {"run": run_id, "now": now}
-    if counts.get("U"):
-        conn.execute(
-            text(
-                "INSERT INTO revisions (observation_id, run_id, old_value, new_value, "
-                "old_origin, changed_at) "
-                f"SELECT o.id, :run, o.value, s.value, o.origin, :now FROM {STAGE} s "
-                "JOIN observations o ON o.id = s.existing_id "
-                "WHERE s.status = 'U' AND o.origin <> 'demo' "
-                "AND o.value IS DISTINCT FROM s.value"
-            ),
-            params,
-        )
-        conn.execute(
-            text(
-                f"UPDATE observations SET {sets}, run_id = :run FROM {STAGE} "
-                f"WHERE observations.id = {STAGE}.existing_id AND {STAGE}.status = 'U'"
-            ),
-            params,
-        )
-    if counts.get("N"):
-        cols = ", ".join(COLUMNS)
-        conn.execute(
-            text(
-                f"INSERT INTO observations ({cols}, run_id) "
-                f"SELECT {cols}, :run FROM {STAGE} WHERE status = 'N'"
-            ),
-            params,
-        )
-    if conn.dialect.name == "sqlite":
-        conn.execute(text(f"DROP TABLE {STAGE}"))
-    report.rows_inserted = counts.get("N", 0)
-    report.rows_updated = counts.get("U", 0)
-    report.rows_unchanged = counts.get("S", 0) + counts.get("K", 0)
+    changed = status == "U"
+    if changed.any():
+        _update_changed(conn, cols, changed, existing, params)
+    new = status == "N"
+    if new.any():
+        _write(conn, "observations", cols, new,
+               {"run_id": np.full(len(status), run_id, dtype="int64")})  # fmt: skip
+    report.rows_inserted = int(new.sum())
+    report.rows_updated = int(changed.sum())
+    report.rows_unchanged = int(np.isin(status, ["S", "K"]).sum())
     return report
 
 

@@ -28,8 +28,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from etl.catalog import Catalog
 from etl.load import upsert_observations
@@ -99,6 +100,7 @@ def _department_rows(
     """Real (non-demo) département rows of the periods touched, as stored after the upsert."""
     stmt = (
         select(
+            Observation.area_id,
             Area.level,
             Area.code,
             Observation.period_start,
@@ -115,6 +117,7 @@ def _department_rows(
             Observation.origin != Origin.demo.value,
             Observation.period_start.in_(periods),
         )
+        .order_by(Observation.area_id)
     )
     sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     # the driver's cursor, in the same transaction: a million Row objects cost seconds
@@ -127,7 +130,7 @@ def _department_rows(
     frame = pd.DataFrame.from_records(
         rows,
         columns=[
-            "level", "code", "period_start", "breakdown", "value", "numerator",
+            "area_id", "level", "code", "period_start", "breakdown", "value", "numerator",
             "denominator", "is_masked",
         ],
     )  # fmt: skip
@@ -135,6 +138,40 @@ def _department_rows(
         frame["period_start"] = [dt.date.fromisoformat(str(p)) for p in frame["period_start"]]
     frame["is_masked"] = frame["is_masked"].astype(bool)
     return frame
+
+
+def _stored_departments(conn: Connection, *, indicator_id: str, periods: list[dt.date]) -> int:
+    """How many real (non-demo) département rows the periods touched hold after the upsert."""
+    stmt = (
+        select(func.count())
+        .select_from(Observation)
+        .join(Area, Area.id == Observation.area_id)
+        .where(
+            Observation.indicator_id == indicator_id,
+            Area.level == "department",
+            Observation.origin != Origin.demo.value,
+            Observation.period_start.in_(periods),
+        )
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _departments_after_upsert(
+    conn: Connection, rows: pd.DataFrame, *, indicator_id: str, origin: Origin
+) -> pd.DataFrame:
+    """The département rows to aggregate, as stored after the upsert, ordered by area.
+
+    A real (non-demo) load has just written every one of its rows, so when the database
+    holds no other real département row for those periods, the rows in memory are
+    exactly what it holds: no need to read a million rows back.
+    """
+    periods = sorted(set(rows["period_start"]))
+    if origin != Origin.demo and _stored_departments(
+        conn, indicator_id=indicator_id, periods=periods
+    ) == len(rows):
+        ordered = rows.iloc[np.argsort(rows["area_id"].to_numpy(), kind="stable")]
+        return ordered.reset_index(drop=True)
+    return _department_rows(conn, indicator_id=indicator_id, periods=periods)
 
 
 def recompute_aggregates(
@@ -149,20 +186,22 @@ def recompute_aggregates(
     source_url: str | None,
 ) -> LoadReport:
     """Région and France rows from the stored départements, unless the source gives them."""
-    report = LoadReport()
-    deps = frame[frame["level"] == "department"]
+    parts: list[pd.DataFrame] = []
+    is_dep = (frame["level"] == "department").to_numpy()
+    deps = frame[is_dep]
+    others = frame[~is_dep]
+    given_by = dict(iter(others.groupby("indicator_id", sort=False)))
     for indicator_id, rows in deps.groupby("indicator_id", sort=True):
         indicator = catalog.get(str(indicator_id))
         if indicator.aggregation.rule == "not_aggregable":
             continue
-        periods = sorted(set(rows["period_start"]))
         agg = aggregate_up(
-            _department_rows(conn, indicator_id=indicator.id, periods=periods),
+            _departments_after_upsert(conn, rows, indicator_id=indicator.id, origin=origin),
             indicator=indicator,
         )
         if agg.empty:
             continue
-        given = frame[(frame["indicator_id"] == indicator_id) & (frame["level"] != "department")]
+        given = given_by.get(indicator_id, others.iloc[:0])
         key = ["level", "code", "period_start", "breakdown"]
         if not given.empty:
             agg = agg.merge(given[key].assign(_given=True), on=key, how="left")
@@ -174,8 +213,11 @@ def recompute_aggregates(
             source_label=f"{source_label} (agrégé des départements)" if source_label else None,
             source_url=source_url,
         )
-        report = report + upsert_observations(conn, agg, run_id=run_id)
-    return report
+        parts.append(agg)
+    if not parts:
+        return LoadReport()
+    # one upsert for every indicator: one read of the stored aggregates, one bulk write
+    return upsert_observations(conn, pd.concat(parts, ignore_index=True), run_id=run_id)
 
 
 def _ensure_indicators(conn: Connection, *, catalog: Catalog, needed: set[str]) -> None:

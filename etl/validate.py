@@ -133,18 +133,38 @@ class _Errors:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.fillna("").astype(str).str.strip()
+    """Stripped text, "" for missing; each distinct text converted once."""
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return series.fillna("").astype(str).str.strip()  # numbers: 1 and 1.0 differ
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    table = np.array([*(str(u).strip() for u in uniques), ""], dtype=object)
+    return pd.Series(table[codes], index=series.index, dtype="str")
+
+
+_NUMBER_SPACES = str.maketrans("", "", " \u00a0\u202f")
 
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(values, masked, invalid) for a column of French numbers, fast path first."""
     text = _text(series)
-    fast = pd.to_numeric(
-        text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False),
-        errors="coerce",
-    ).astype(float)
-    fast = fast.where(np.isfinite(fast))
-    values = fast.to_numpy(copy=True)
+    # fast path, once per distinct text: spaces out, decimal comma to dot
+    codes, uniques = pd.factorize(text.astype(object))
+    cleaned = np.array(
+        [u.translate(_NUMBER_SPACES).replace(",", ".") for u in uniques], dtype=object
+    )
+    parsed = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan, copy=True
+    )
+    retry = np.flatnonzero(np.isnan(parsed))
+    if len(retry):  # other Unicode spaces: the general rule, on those texts only
+        other = pd.Series(uniques[retry], dtype=object).str.replace(
+            r"[\s\u00a0\u202f]", "", regex=True
+        )
+        parsed[retry] = pd.to_numeric(
+            other.str.replace(",", ".", regex=False), errors="coerce"
+        ).to_numpy(dtype=float, na_value=np.nan)
+    parsed[~np.isfinite(parsed)] = np.nan
+    values = parsed[codes]
     masked = np.zeros(len(text), dtype=bool)
     invalid = np.zeros(len(text), dtype=bool)
     slow = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
