@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings.check()
-        app = create_app()
+        app = create_app(warm=True)
     except (SetupError, settings.SettingsError) as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ its full bundle and pages without a chart load no Plotly at all.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -118,8 +119,14 @@ def _check_front_end() -> None:
             )
 
 
-def create_app(*, database_url: str | None = None, redis_url: str | None = None) -> dash.Dash:
-    """Build the app; URLs default to the DATABASE_URL and REDIS_URL settings."""
+def create_app(
+    *, database_url: str | None = None, redis_url: str | None = None, warm: bool = False
+) -> dash.Dash:
+    """Build the app; URLs default to the DATABASE_URL and REDIS_URL settings.
+
+    `warm` builds the default pages in a background thread (see `warm_cache`): the
+    server entry points ask for it, tests and scripts do not.
+    """
     _check_front_end()
     queries.configure(
         database_url=database_url or settings.database_url(),
@@ -158,7 +165,50 @@ def create_app(*, database_url: str | None = None, redis_url: str | None = None)
     _routes(server)
     _not_found_status(server)
     register_downloads(server)
+    if warm:
+        start_warming(server)
     return app
+
+
+def warm_paths() -> list[tuple[str, dict[str, str]]]:
+    """The pages built ahead: `/`, `/objectifs` and each indicator's default view."""
+    ids = [i.id for i in queries.store().catalog.indicators]
+    return [("/", {}), ("/objectifs", {})] + [
+        ("/indicateurs/<indicator_id>", {"indicator_id": i}) for i in ids
+    ]
+
+
+def warm_cache(server: flask.Flask) -> int:
+    """Build the layout of the default pages once, so that the first visitor of each
+    finds it in the cache (keyed on the data version, like every read). Reads only.
+
+    Returns how many pages were built; a page that fails is skipped (its visitor will
+    get the error page as usual), so warming can never take the server down.
+    """
+    layouts = {
+        entry.get("path_template") or entry["path"]: entry["layout"]
+        for entry in dash.page_registry.values()
+    }
+    built = 0
+    for path, kwargs in warm_paths():
+        layout = layouts.get(path)
+        if layout is None:
+            continue
+        url = path.replace("<indicator_id>", kwargs.get("indicator_id", ""))
+        try:
+            with server.test_request_context(url):
+                layout(**kwargs)
+            built += 1
+        except Exception:  # best effort: the request itself reports errors
+            continue
+    return built
+
+
+def start_warming(server: flask.Flask) -> threading.Thread:
+    """`warm_cache` in a daemon thread: start-up does not wait for it."""
+    thread = threading.Thread(target=warm_cache, args=(server,), name="tdb-warm-cache", daemon=True)
+    thread.start()
+    return thread
 
 
 def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collection[str]) -> bool:

@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from dashboard.app import create_app
 
-app = create_app()
+app = create_app(warm=True)
 server = app.server

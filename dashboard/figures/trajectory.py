@@ -67,22 +67,32 @@ def hover_texts(frame: pd.DataFrame, *, indicator: Indicator) -> list[str]:
     provisional = _flag(frame, "is_provisional")
     qualifiers = _text(frame, "qualifier")
     sources = _text(frame, "source_label")
-    observed = frame["observed_on"] if "observed_on" in frame.columns else None
+    observed = list(frame["observed_on"]) if "observed_on" in frame.columns else [None] * len(frame)
     texts = []
-    for i, (idx, row) in enumerate(frame.iterrows()):
-        qualifier = str(qualifiers.iloc[i]) or "exact"
+    # Plain lists, not iterrows(): this runs for every point of every trajectory.
+    for value_raw, period, is_masked, is_provisional, qualifier_raw, source_raw, seen in zip(
+        frame["value"],
+        frame["period_start"],
+        masked,
+        provisional,
+        qualifiers,
+        sources,
+        observed,
+        strict=True,
+    ):
+        qualifier = str(qualifier_raw) or "exact"
         value = format_number(
-            row["value"],
+            value_raw,
             unit=indicator.unit,
             decimals=indicator.decimals,
-            masked=bool(masked.iloc[i]),
+            masked=bool(is_masked),
             qualifier=qualifier if qualifier in QUALIFIER_PREFIXES else "exact",
         )
-        parts = [f"<b>{format_period(row['period_start'], frequency=indicator.frequency)}</b>"]
-        parts.append(value + (" (provisoire)" if provisional.iloc[i] else ""))
-        if observed is not None and pd.notna(observed.loc[idx]):
-            parts.append(f"au {format_date(observed.loc[idx])}")
-        source = str(sources.iloc[i])
+        parts = [f"<b>{format_period(period, frequency=indicator.frequency)}</b>"]
+        parts.append(value + (" (provisoire)" if is_provisional else ""))
+        if seen is not None and pd.notna(seen):
+            parts.append(f"au {format_date(seen)}")
+        source = str(source_raw)
         if source:
             parts.append(f"Source : {source}")
         texts.append("<br>".join(parts))

@@ -19,7 +19,7 @@ from dashboard import queries
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
-from dashboard.figures.theme import with_font
+from dashboard.figures.theme import with_font_dict
 from dashboard.formatting import format_date
 from etl import settings
 
@@ -125,10 +125,9 @@ def graph(
 ) -> html.Figure:
     """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar."""
     desc_id = f"{graph_id}-description"
-    with_font(figure, state_marks=settings.state_marks())
     chart = dcc.Graph(
         id=graph_id,
-        figure=figure.to_dict(),
+        figure=with_font_dict(figure.to_dict(), state_marks=settings.state_marks()),
         config=cast(Any, graph_config(filename=filename, static=static)),
         className="tdb-graph",
     )

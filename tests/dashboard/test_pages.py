@@ -139,3 +139,41 @@ class TestNeutralDeployment:
         assert "'family': 'system-ui" in text
         assert "'family': 'Marianne" not in text
         queries.configure(database_url=db_url)
+
+
+class TestWarmCache:
+    def test_default_pages_are_built_ahead_and_then_served_from_the_cache(  # type: ignore[no-untyped-def]
+        self, app_for, db_url: str
+    ) -> None:
+        # Given an app whose default pages were warmed
+        from dashboard.app import warm_cache, warm_paths
+
+        app = app_for(db_url)
+        built = warm_cache(app.server)
+        # Then every default page was built: /, /objectifs and each indicator
+        assert built == len(warm_paths()) == 2 + len(queries.store().catalog.indicators)
+        # and building one again reads its content from the cache
+        store = queries.store()
+        calls: list[str] = []
+        original = store._guard
+
+        def counting(compute):  # type: ignore[no-untyped-def]
+            calls.append("compute")
+            return original(compute)
+
+        store._guard = counting  # type: ignore[method-assign]
+        try:
+            with app.server.test_request_context("/indicateurs/mes_taux_activation"):
+                _layout("pages.indicator")(indicator_id="mes_taux_activation")
+        finally:
+            store._guard = original  # type: ignore[method-assign]
+        # only the data version is read (once per request), no page is rebuilt
+        assert calls == ["compute"]
+
+    def test_an_unreachable_database_does_not_break_warming(  # type: ignore[no-untyped-def]
+        self, app_for, tmp_path: Path
+    ) -> None:
+        from dashboard.app import warm_cache
+
+        app = app_for(f"sqlite:///{tmp_path}/absente.sqlite")
+        assert warm_cache(app.server) >= 0

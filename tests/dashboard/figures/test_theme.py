@@ -71,3 +71,25 @@ class TestGraphConfig:
 
     def test_static_config_for_sparklines(self) -> None:
         assert graph_config(filename="x", static=True)["staticPlot"] is True
+
+
+class TestColourForMatchesPlotly:
+    @pytest.mark.parametrize("position", [i / 40 for i in range(41)] + [0.123456, 0.7, 0.35])
+    def test_same_colour_as_sample_colorscale(self, position: float) -> None:
+        from plotly.colors import sample_colorscale
+
+        from dashboard.figures.theme import SEQUENTIAL
+
+        expected = sample_colorscale([list(stop) for stop in SEQUENTIAL], [position])[0]
+        assert colour_for(position * 10, vmin=0.0, vmax=10.0) == expected
+
+
+class TestWithFontDict:
+    @pytest.mark.parametrize("marks", [True, False])
+    def test_same_as_with_font_on_the_figure(self, marks: bool) -> None:
+        from dashboard.figures.theme import with_font_dict
+
+        fig = new_figure(height=200)
+        assert with_font_dict(fig.to_dict(), state_marks=marks) == (
+            with_font(fig, state_marks=marks).to_dict()
+        )
