@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import plotly.graph_objects as go
 
-from dashboard.formatting import NNBSP, PLOTLY_SEPARATORS
+from dashboard.formatting import MONTHS, NNBSP, PLOTLY_SEPARATORS, SHORT_MONTHS
 
 FONT_FAMILY: Final = "Marianne, arial, sans-serif"
 # Outside the administration (MARQUE_ETAT=0) the Marianne typeface is not used (same
@@ -221,34 +221,8 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
     "format": {
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
         "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        "shortMonths": [
-            "janv.",
-            "févr.",
-            "mars",
-            "avr.",
-            "mai",
-            "juin",
-            "juil.",
-            "août",
-            "sept.",
-            "oct.",
-            "nov.",
-            "déc.",
-        ],
+        "months": list(MONTHS),
+        "shortMonths": list(SHORT_MONTHS),
         "date": "%d/%m/%Y",
         "decimal": ",",
         "thousands": NNBSP,
