@@ -120,8 +120,6 @@ class Observation(Base):
             "indicator_id", "area_id", "period_start", "breakdown", name="uq_observations_key"
         ),
         Index("ix_observations_area", "area_id", "indicator_id"),
-        Index("ix_observations_origin", "origin"),
-        Index("ix_observations_run", "run_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl.catalog import MONTHS_PER_PERIOD, Frequency
@@ -120,13 +121,24 @@ def read_csv_text(text: str, *, name: str) -> pd.DataFrame:
     if not any(frame.columns) or all(c.startswith("Unnamed:") for c in frame.columns):
         raise ParseError(f"Fichier « {name} » vide : une ligne d'en-tête est attendue.")
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="ligne")
-    for col in frame.columns:
-        frame[col] = frame[col].str.strip()
     if frame.empty:
         return frame
-    first = frame.iloc[:, 0]
-    keep = ~first.str.startswith(COMMENT) & (frame != "").any(axis=1)
-    return frame[keep]
+    blank = np.ones(len(frame), dtype=bool)
+    comment = np.zeros(len(frame), dtype=bool)
+    for i, col in enumerate(frame.columns):
+        # each distinct text stripped once: a million cells hold few distinct values
+        codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object))
+        texts = [str(u) for u in uniques]
+        stripped = [u.strip() for u in texts]
+        if stripped != texts:
+            table = np.array([*stripped, np.nan], dtype=object)  # -1 (missing) stays missing
+            frame[col] = pd.Series(table[codes], index=frame.index, dtype="str")
+        blank &= np.array([u == "" for u in stripped] + [False], dtype=bool)[codes]
+        if i == 0:
+            starts = [u.startswith(COMMENT) for u in stripped]
+            comment = np.array([*starts, False], dtype=bool)[codes]
+    keep = ~comment & ~blank
+    return frame if keep.all() else frame[keep]
 
 
 def _cell_text(value: object) -> str:
