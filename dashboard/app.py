@@ -10,6 +10,7 @@ its full bundle and pages without a chart load no Plotly at all.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -19,6 +20,7 @@ import flask
 from flask_compress import Compress
 
 from dashboard import queries, views
+from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 from etl import settings
 
@@ -33,6 +35,7 @@ ONE_YEAR = 365 * 24 * 3600
 FIXED_PAGES = frozenset({"/", "/objectifs", "/a-propos"})
 AREA_PREFIXES = {"/regions/": "region", "/departements/": "department"}
 CATCH_ALL_ENDPOINT = "/<path:path>"  # Dash's route for every page path but "/"
+CALLBACK_ROUTE = "_dash-update-component"  # Dash's callback endpoint (under its URL base)
 
 
 class SetupError(Exception):
@@ -133,6 +136,7 @@ def create_app(
         redis_url=settings.redis_url() if redis_url is None else redis_url,
     )
     server = flask.Flask(__name__)
+    _server_timing(server)  # first: its after_request then runs last, after compression
     server.config["COMPRESS_MIMETYPES"] = [
         "text/html",
         "text/css",
@@ -162,6 +166,7 @@ def create_app(
     )
     app.index_string = INDEX_STRING
     app.layout = dash.page_container
+    tables.register(app)
     _routes(server)
     _not_found_status(server)
     register_downloads(server)
@@ -229,6 +234,30 @@ def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collectio
                 code = query.get("code", "")
             return views.valid_code(level, code) is not None
     return False
+
+
+def _server_timing(server: flask.Flask) -> None:
+    """`Server-Timing: app;dur=<ms>` on every Dash callback response (always on, cheap).
+
+    The time from the first before_request hook to the last after_request hook: the
+    callback itself, Dash's serialisation and the compression. Browsers show it in their
+    network panel; benchmarks/bench_dashboard.py reads it for the server-side p95.
+    """
+
+    @server.before_request
+    def start_timer() -> None:
+        if flask.request.path.endswith(CALLBACK_ROUTE):
+            flask.g.tdb_started = time.perf_counter()
+
+    @server.after_request
+    def add_server_timing(response: flask.Response) -> flask.Response:
+        started = flask.g.pop("tdb_started", None)
+        if started is not None:
+            ms = (time.perf_counter() - started) * 1000
+            metric = f"app;dur={ms:.1f}"
+            previous = response.headers.get("Server-Timing")
+            response.headers["Server-Timing"] = f"{previous}, {metric}" if previous else metric
+        return response
 
 
 def _not_found_status(server: flask.Flask) -> None:

@@ -374,8 +374,12 @@ def table(
     table_id: str | None = None,
     header_links: Sequence[str | None] | None = None,
     caption_hidden: bool = False,
+    body_id: Any = None,
 ) -> html.Div:
-    """A DSFR table with a caption, column headers and row headers (first column)."""
+    """A DSFR table with a caption, column headers and row headers (first column).
+
+    `body_id` names the <tbody> (a table whose rows are filled in the browser).
+    """
     numeric = numeric or [False] * len(columns)
     heads = []
     for i, name in enumerate(columns):
@@ -405,7 +409,7 @@ def table(
                         [
                             html.Caption(caption, className=caption_class),
                             html.Thead(html.Tr(heads)),
-                            html.Tbody(body),
+                            html.Tbody(body, **attrs(id=body_id)),
                         ],
                         **attrs(id=table_id),
                     ),

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard import queries
+from dashboard.callbacks import tables
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
@@ -156,7 +157,20 @@ def data_table(
     limit: int = 400,
 ) -> html.Div:
     """A DSFR table of a frame from `views` (the same frame the downloads send)."""
-    columns = list(frame.columns)
+    columns, rows = _formatted(frame, formatters=formatters, limit=limit)
+    return dsfr.table(
+        caption=caption,
+        columns=columns,
+        rows=rows,
+        numeric=[c in numeric for c in columns],
+        table_id=table_id,
+    )
+
+
+def _formatted(
+    frame: Any, *, formatters: dict[str, Callable[[Any], str]], limit: int
+) -> tuple[list[str], list[list[str]]]:
+    columns = [str(c) for c in frame.columns]
     rows = []
     for record in frame.head(limit).itertuples(index=False):
         cells = []
@@ -164,12 +178,46 @@ def data_table(
             fmt = formatters.get(col)
             cells.append(fmt(value) if fmt else ("" if value is None else str(value)))
         rows.append(cells)
-    return dsfr.table(
-        caption=caption,
-        columns=columns,
-        rows=rows,
-        numeric=[c in numeric for c in columns],
-        table_id=table_id,
+    return columns, rows
+
+
+def table_details(
+    summary: str,
+    *,
+    caption: str,
+    frame: Any,
+    formatters: dict[str, Callable[[Any], str]],
+    numeric: Sequence[str] = (),
+    table_id: str,
+    limit: int = 400,
+) -> html.Details:
+    """A value table in a closed <details>, its rows built in the browser on first opening.
+
+    The page carries the formatted cells once (a dcc.Store) instead of a component per
+    cell: see dashboard/callbacks/tables.py. Same caption, headers and cells as
+    `data_table`; the downloads beside it send the same frame.
+    """
+    columns, rows = _formatted(frame, formatters=formatters, limit=limit)
+    flags = [c in numeric for c in columns]
+    return html.Details(
+        [
+            html.Summary(
+                summary, id=tables.component_id(tables.OPEN, table_id), className="fr-link"
+            ),
+            dsfr.table(
+                caption=caption,
+                columns=columns,
+                rows=[],
+                numeric=flags,
+                table_id=table_id,
+                body_id=tables.component_id(tables.ROWS, table_id),
+            ),
+            dcc.Store(
+                id=tables.component_id(tables.DATA, table_id),
+                data=tables.store_data(rows, flags),
+            ),
+        ],
+        className="tdb-details fr-mt-2w",
     )
 
 

@@ -19,12 +19,12 @@ from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map,
 from dashboard.formatting import format_date, format_number, format_period, join_labels
 from dashboard.pages._common import (
     NATIONAL_ONLY,
-    data_table,
     details,
     downloads_block,
     graph,
     not_found,
     page,
+    table_details,
     updated,
 )
 from etl import geography
@@ -150,17 +150,13 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
                 filename=f"{ind.id}-trajectoire",
                 description=text,
             ),
-            details(
+            table_details(
                 "Tableau des valeurs de la série",
-                [
-                    data_table(
-                        caption=f"{ind.short_label} : valeurs par période",
-                        frame=table,
-                        formatters={"Valeur": _fmt(ind)},
-                        numeric=["Valeur"],
-                        table_id="tableau-serie",
-                    )
-                ],
+                caption=f"{ind.short_label} : valeurs par période",
+                frame=table,
+                formatters={"Valeur": _fmt(ind)},
+                numeric=["Valeur"],
+                table_id="tableau-serie",
             ),
             downloads_block(
                 f"/donnees/indicateurs/{ind.id}/serie",
@@ -306,21 +302,16 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 "du plus au moins favorable. "
                 "Les valeurs sont dans le tableau ci-dessous.",
             ),
-            details(
+            table_details(
                 "Tableau des valeurs de la carte et du classement",
-                [
-                    data_table(
-                        caption=f"{ind.short_label} par {LEVEL_SINGULAR[view.level]}, "
-                        f"{period_text}",
-                        frame=table,
-                        formatters={
-                            "Valeur": _fmt(ind),
-                            "Rang": lambda r: "—" if pd.isna(r) else str(r),
-                        },
-                        numeric=["Valeur", "Rang"],
-                        table_id="tableau-carte",
-                    )
-                ],
+                caption=f"{ind.short_label} par {LEVEL_SINGULAR[view.level]}, {period_text}",
+                frame=table,
+                formatters={
+                    "Valeur": _fmt(ind),
+                    "Rang": lambda r: "—" if pd.isna(r) else str(r),
+                },
+                numeric=["Valeur", "Rang"],
+                table_id="tableau-carte",
             ),
             downloads_block(
                 f"/donnees/indicateurs/{ind.id}/carte",

@@ -115,6 +115,39 @@ class TestHttpStatus:
         assert client.get("/_dash-layout").status_code == 200
 
 
+class TestServerTiming:
+    def test_callback_responses_say_how_long_the_server_took(  # type: ignore[no-untyped-def]
+        self, app_for, db_url: str
+    ) -> None:
+        # Given the app, When Dash's page router is called as the browser calls it
+        client = app_for(db_url).server.test_client()
+        dependencies = client.get("/_dash-dependencies").get_json()
+        router = next(d for d in dependencies if "_pages_content" in d["output"])
+        response = client.post(
+            "/_dash-update-component",
+            json={
+                "output": router["output"],
+                "outputs": [
+                    {"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"},
+                ],
+                "inputs": [
+                    {"id": "_pages_location", "property": "pathname", "value": "/objectifs"},
+                    {"id": "_pages_location", "property": "search", "value": ""},
+                ],
+                "changedPropIds": ["_pages_location.pathname"],
+                "state": [],
+            },
+        )
+        # Then it answers with a Server-Timing total in milliseconds
+        assert response.status_code == 200
+        name, _, duration = response.headers["Server-Timing"].partition(";dur=")
+        assert name == "app" and float(duration) > 0
+        # And other responses carry none
+        assert "Server-Timing" not in client.get("/sante").headers
+        assert "Server-Timing" not in client.get("/objectifs").headers
+
+
 class TestPageExists:
     def test_pure_decision_on_paths(self) -> None:
         ids = {"a"}

@@ -94,6 +94,9 @@ class TestUrlState:
 class TestDownloads:
     def test_csv_download_returns_the_table_shown(self, page: Any, live_url: str) -> None:
         _open(page, live_url + INDICATOR + "?periode=2025-06")
+        # the rows are built in the browser when the <details> is first opened
+        page.click("summary:has-text('Tableau des valeurs de la carte')")
+        page.wait_for_selector("#tableau-carte tbody tr")
         shown = page.locator("#tableau-carte tbody tr").count()
         href = page.locator("a[href*='/carte-fr.csv']").get_attribute("href")
         with urllib.request.urlopen(live_url + href) as r:

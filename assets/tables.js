@@ -1,0 +1,33 @@
+/* Builds the rows of a value table the first time its <details> is opened
+   (see dashboard/callbacks/tables.py): the same cells dsfr.table() renders,
+   a row header then data cells, numbers aligned right. */
+(function () {
+  "use strict";
+
+  function cell(type, text, props) {
+    props.children = text;
+    return { type: type, namespace: "dash_html_components", props: props };
+  }
+
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.tdb = {
+    fillTable: function (clicks, data, current) {
+      if (!data || (current && current.length)) {
+        return window.dash_clientside.no_update;
+      }
+      var numeric = data.numeric || [];
+      return data.rows.map(function (row) {
+        return {
+          type: "Tr",
+          namespace: "dash_html_components",
+          props: {
+            children: row.map(function (text, i) {
+              if (i === 0) { return cell("Th", text, { scope: "row" }); }
+              return cell("Td", text, numeric[i] ? { className: "fr-cell--right tdb-num" } : {});
+            })
+          }
+        };
+      });
+    }
+  };
+})();
