@@ -14,6 +14,7 @@ import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import dash
 import flask
@@ -183,9 +184,29 @@ def warm_paths() -> list[tuple[str, dict[str, str]]]:
     ]
 
 
-def warm_cache(server: flask.Flask) -> int:
-    """Build the layout of the default pages once, so that the first visitor of each
-    finds it in the cache (keyed on the data version, like every read). Reads only.
+# The indicator views that cost most to build (département tiles, geographic maps, up to
+# 0.2 s each), warmed after the default pages: `?niveau=departements`, `?carte=geo`.
+WARM_VIEWS: tuple[dict[str, str], ...] = (
+    {"niveau": "departements"},
+    {"carte": "geo"},
+    {"niveau": "departements", "carte": "geo"},
+)
+
+
+def warm_view_paths() -> list[tuple[str, dict[str, str]]]:
+    """The département-level and geographic-map views of each indicator (see WARM_VIEWS)."""
+    ids = [i.id for i in queries.store().catalog.indicators]
+    return [
+        ("/indicateurs/<indicator_id>", {"indicator_id": i, **view})
+        for view in WARM_VIEWS
+        for i in ids
+    ]
+
+
+def warm_cache(server: flask.Flask, paths: list[tuple[str, dict[str, str]]] | None = None) -> int:
+    """Build the layout of the default pages (or of `paths`) once, so that the first
+    visitor of each finds it in the cache (keyed on the data version, like every read).
+    Reads only.
 
     Returns how many pages were built; a page that fails is skipped (its visitor will
     get the error page as usual), so warming can never take the server down.
@@ -195,11 +216,14 @@ def warm_cache(server: flask.Flask) -> int:
         for entry in dash.page_registry.values()
     }
     built = 0
-    for path, kwargs in warm_paths():
+    for path, kwargs in warm_paths() if paths is None else paths:
         layout = layouts.get(path)
         if layout is None:
             continue
         url = path.replace("<indicator_id>", kwargs.get("indicator_id", ""))
+        query = {k: v for k, v in kwargs.items() if k != "indicator_id"}
+        if query:
+            url += "?" + urlencode(query)
         try:
             with server.test_request_context(url):
                 layout(**kwargs)
@@ -209,9 +233,19 @@ def warm_cache(server: flask.Flask) -> int:
     return built
 
 
+def warm_all(server: flask.Flask) -> int:
+    """The default pages first (what most visitors open), then the costlier views."""
+    built = warm_cache(server)
+    try:
+        views_paths = warm_view_paths()
+    except queries.DataUnavailable:
+        return built
+    return built + warm_cache(server, views_paths)
+
+
 def start_warming(server: flask.Flask) -> threading.Thread:
-    """`warm_cache` in a daemon thread: start-up does not wait for it."""
-    thread = threading.Thread(target=warm_cache, args=(server,), name="tdb-warm-cache", daemon=True)
+    """`warm_all` in a daemon thread: start-up does not wait for it."""
+    thread = threading.Thread(target=warm_all, args=(server,), name="tdb-warm-cache", daemon=True)
     thread.start()
     return thread
 

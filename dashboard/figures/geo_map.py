@@ -16,7 +16,7 @@ from dashboard.figures.colour_scale import (
     statuses,
     value_range,
 )
-from dashboard.figures.theme import GREY_BORDER, GREY_MENTION, colour_for, new_figure
+from dashboard.figures.theme import GREY_BORDER, GREY_MENTION, colour_for, new_figure, trace
 from etl.catalog import Indicator
 
 
@@ -38,7 +38,7 @@ def geo_map(
     status = statuses(frame)
     scale = value_range(frame.loc[status == "value", "value"])
     areas: Mapping[str, list[list[list[float]]]] = contours.get("areas", {})
-    fig = new_figure(height=600 if level == "department" else 520)
+    traces: list[dict[str, Any]] = []
     legend_done: set[str] = set()
     for i, row in frame.iterrows():
         rings = areas.get(str(row["code"]))
@@ -51,8 +51,9 @@ def geo_map(
         style = fill_style(kind, colour=colour)
         style["name"] = style.get("name", str(row["name"]))
         xs, ys = ring_path(rings)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -67,8 +68,9 @@ def geo_map(
         legend_done.add(kind)
     bbox = contours.get("bbox", [0, 0, 1, 1])
     if scale is not None:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[bbox[0], bbox[0]],
                 y=[bbox[1], bbox[1]],
                 mode="markers",
@@ -80,6 +82,7 @@ def geo_map(
                 showlegend=False,
             )
         )
+    fig = new_figure(height=600 if level == "department" else 520, data=traces)
     fig.update_layout(
         shapes=[
             {

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.colour_scale import MISSING_LABEL, statuses, value_range
-from dashboard.figures.theme import GREY_MASKED, GREY_MENTION, colour_for, new_figure
+from dashboard.figures.theme import GREY_MASKED, GREY_MENTION, colour_for, new_figure, trace
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
 from etl.catalog import Indicator
 
@@ -61,20 +61,19 @@ def ranking(
         f"{int(r)}. {n}" if pd.notna(r) else str(n)
         for r, n in zip(frame["rank"], frame["name"], strict=True)
     ]
-    fig = new_figure(height=max(160, 60 + BAR_HEIGHT * len(frame)))
-    fig.add_trace(
-        go.Bar(
-            x=lengths,
-            y=labels,
-            orientation="h",
-            marker={"color": colours, "line": {"width": 0}},
-            text=texts,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y} : %{text}<extra></extra>",
-            showlegend=False,
-        )
+    bars = trace(
+        "bar",
+        x=lengths,
+        y=labels,
+        orientation="h",
+        marker={"color": colours, "line": {"width": 0}},
+        text=texts,
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y} : %{text}<extra></extra>",
+        showlegend=False,
     )
+    fig = new_figure(height=max(160, 60 + BAR_HEIGHT * len(frame)), data=[bars])
     if reference is not None and pd.notna(reference) and has_reference(indicator):
         label = format_number(reference, unit=indicator.unit, decimals=indicator.decimals)
         fig.add_vline(

@@ -7,6 +7,7 @@ weight as large ones, which is why it is the default map.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,7 +20,7 @@ from dashboard.figures.colour_scale import (
     statuses,
     value_range,
 )
-from dashboard.figures.theme import colour_for, new_figure, text_colour_on
+from dashboard.figures.theme import colour_for, new_figure, text_colour_on, trace
 from etl.catalog import Indicator
 
 HALF = 0.46  # half a tile: a thin white gap between tiles
@@ -65,7 +66,6 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
     frame = snapshot.dropna(subset=["tile_row", "tile_col"]).reset_index(drop=True)
     status = statuses(frame)
     scale = value_range(frame.loc[status == "value", "value"])
-    fig = new_figure(height=600 if level == "department" else 440)
     shapes = []
     text_colours = []
     for i, row in frame.iterrows():
@@ -86,12 +86,13 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
                 }
             )
         text_colours.append(text_colour_on(colour) if colour else "#3a3a3a")
+    traces: list[dict[str, Any]] = []
     for kind in ("masked", "missing"):
         part = frame[status == kind]
         if not part.empty:
             xs, ys = _squares(part)
-            fig.add_trace(
-                go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", **fill_style(kind))
+            traces.append(
+                trace("scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", **fill_style(kind))
             )
     values = [
         float(v) if s == "value" else math.nan for v, s in zip(frame["value"], status, strict=True)
@@ -99,10 +100,11 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
     marker: dict[str, object] = {"size": 30, "opacity": 0, "symbol": "square"}
     if scale is not None:
         marker.update(marker_scale(values, scale=scale, indicator=indicator))
-    fig.add_trace(
-        go.Scatter(
-            x=frame["tile_col"].astype(float),
-            y=-frame["tile_row"].astype(float),
+    traces.append(
+        trace(
+            "scatter",
+            x=frame["tile_col"].astype(float).to_numpy(),
+            y=(-frame["tile_row"].astype(float)).to_numpy(),
             mode="markers+text",
             text=[tile_label(str(c), level=level) for c in frame["code"]],
             textfont={"color": text_colours, "size": 11 if level == "department" else 12},
@@ -116,6 +118,7 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
             name=LEVEL_NAMES.get(level, level),
         )
     )
+    fig = new_figure(height=600 if level == "department" else 440, data=traces)
     fig.update_layout(
         shapes=shapes,
         hovermode="closest",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +21,7 @@ from dashboard.figures.theme import (
     ORIGIN_LABELS,
     RED_MARIANNE,
     new_figure,
+    trace,
 )
 from dashboard.formatting import (
     QUALIFIER_PREFIXES,
@@ -99,10 +101,11 @@ def hover_texts(frame: pd.DataFrame, *, indicator: Indicator) -> list[str]:
     return texts
 
 
-def _origin_trace(frame: pd.DataFrame, *, origin: str, indicator: Indicator) -> go.Scatter:
+def _origin_trace(frame: pd.DataFrame, *, origin: str, indicator: Indicator) -> dict[str, Any]:
     texts = hover_texts(frame, indicator=indicator)
     if origin == "demo":
-        return go.Scatter(
+        return trace(
+            "scatter",
             x=frame["period_start"],
             y=frame["value"],
             name=ORIGIN_LABELS["demo"],
@@ -119,7 +122,8 @@ def _origin_trace(frame: pd.DataFrame, *, origin: str, indicator: Indicator) -> 
         QUALIFIER_SYMBOLS.get(str(q), symbol) + ("-open" if p else "")
         for q, p in zip(qualifiers, provisional, strict=True)
     ]
-    return go.Scatter(
+    return trace(
+        "scatter",
         x=frame["period_start"],
         y=frame["value"],
         name=ORIGIN_LABELS.get(origin, origin),
@@ -149,14 +153,15 @@ def _fmt(value: float, *, indicator: Indicator) -> str:
 
 def _target_traces(
     target: Target, *, indicator: Indicator, start: dt.date | pd.Timestamp
-) -> list[go.Scatter]:
+) -> list[dict[str, Any]]:
     deadline = pd.Timestamp(target.deadline)
     when = format_date(target.deadline)
     hover = f"<b>Objectif</b> : {target.label}<br>Échéance : {when}<br>{target.source_title}"
     if target.value_max is None:
         label = f"Objectif {target.deadline.year} : {_fmt(target.value, indicator=indicator)}"
         return [
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[deadline],
                 y=[target.value],
                 name=label,
@@ -179,7 +184,8 @@ def _target_traces(
     )
     begin = pd.Timestamp(start)
     return [
-        go.Scatter(
+        trace(
+            "scatter",
             x=[begin, deadline, deadline, begin, begin],
             y=[low, low, high, high, low],
             name=label,
@@ -191,7 +197,8 @@ def _target_traces(
             text=hover,
             hoverinfo="text",
         ),
-        go.Scatter(
+        trace(
+            "scatter",
             x=[deadline, deadline],
             y=[low, high],
             mode="lines+markers+text",
@@ -215,7 +222,7 @@ def _target_traces(
 
 def _projection_trace(
     projection: pd.DataFrame, *, last: pd.Series | None, indicator: Indicator
-) -> go.Scatter:
+) -> dict[str, Any]:
     frame = projection.sort_values("period_start")
     xs = list(pd.to_datetime(frame["period_start"]))
     ys = [float(v) for v in frame["value"]]
@@ -227,7 +234,8 @@ def _projection_trace(
         + format_number(y, unit=indicator.unit, decimals=indicator.decimals)
         for x, y in zip(xs, ys, strict=True)
     ]
-    return go.Scatter(
+    return trace(
+        "scatter",
         x=xs,
         y=ys,
         name="projection (tendance)",
@@ -247,16 +255,16 @@ def trajectory(
 ) -> go.Figure:
     """The series by origin, the targets at their deadline and the projection to it."""
     frame = total_rows(series)
-    fig = new_figure(height=420)
+    traces: list[dict[str, Any]] = []
     origins = frame["origin"].astype(str) if "origin" in frame.columns else pd.Series(dtype=str)
     for origin in ("demo", "source", "deposit", "published"):
         part = frame[origins == origin]
         if not part.empty:
-            fig.add_trace(_origin_trace(part, origin=origin, indicator=indicator))
+            traces.append(_origin_trace(part, origin=origin, indicator=indicator))
     visible = frame[frame["value"].notna()]
     last = visible.iloc[-1] if not visible.empty else None
     if projection is not None and not projection.empty:
-        fig.add_trace(_projection_trace(projection, last=last, indicator=indicator))
+        traces.append(_projection_trace(projection, last=last, indicator=indicator))
     drawn = drawable_targets(targets, indicator=indicator)
     dates: list[object] = list(frame["period_start"])
     dates += [pd.Timestamp(t.deadline) for t in drawn]
@@ -264,8 +272,8 @@ def trajectory(
         dates += list(projection["period_start"])
     start = min(dates, default=None)  # type: ignore[type-var]
     for target in drawn:
-        for trace in _target_traces(target, indicator=indicator, start=start or target.deadline):
-            fig.add_trace(trace)
+        traces += _target_traces(target, indicator=indicator, start=start or target.deadline)
+    fig = new_figure(height=420, data=traces)
     _annotate_undrawn(fig, targets=[t for t in targets if t not in drawn], indicator=indicator)
     levels = [float(v) for v in frame["value"].dropna()]
     levels += [t.value_max if t.value_max is not None else t.value for t in drawn]
