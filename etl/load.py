@@ -131,27 +131,17 @@ def _existing(conn: Connection, cols: dict[str, np.ndarray]) -> dict[str, np.nda
     indicators = sorted({str(i) for i in cols["indicator_id"]})
     areas = sorted({int(a) for a in np.unique(cols["area_id"])})
     periods = cols["period_start"]
-    sql = (
-        f"SELECT id, {', '.join(COLUMNS)} FROM observations WHERE indicator_id IN "
-        f"({', '.join(_quote(i) for i in indicators)}) AND area_id IN "
-        f"({', '.join(str(a) for a in areas)}) AND period_start BETWEEN "
+    where = (
+        f"WHERE o.indicator_id IN ({', '.join(_quote(i) for i in indicators)}) AND o.area_id IN "
+        f"({', '.join(str(a) for a in areas)}) AND o.period_start BETWEEN "
         f"{_quote(min(periods))} AND {_quote(max(periods))}"
     )
+    if conn.dialect.name != "postgresql":
+        return _existing_sqlite(conn, cols, where)
     names = ["id", *COLUMNS]
-    if conn.dialect.name == "postgresql":
-        raw = _copy_out(conn, sql, names)
-        if raw is None:
-            return {}
-    else:
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        if not rows:
-            return {}
-        raw = dict(zip(names, np.array(rows, dtype=object).T, strict=True))
+    raw = _copy_out(conn, f"SELECT id, {', '.join(COLUMNS)} FROM observations o {where}", names)
+    if raw is None:
+        return {}
     out: dict[str, np.ndarray] = {}
     for name in names:
         series = pd.Series(raw[name], dtype=object)
@@ -163,6 +153,82 @@ def _existing(conn: Connection, cols: dict[str, np.ndarray]) -> dict[str, np.nda
             out[name] = series.isin([True, 1, "t"]).to_numpy(dtype=bool)
         elif name in ("id", "area_id"):
             out[name] = series.astype("int64").to_numpy()
+        else:
+            out[name] = _per_unique(series, str)
+    return out
+
+
+_JULIAN_OFFSET = 1_721_424  # CAST(julianday(d) AS INTEGER) - date.toordinal()
+_AREA_BITS, _DAY_BITS = 18, 22  # packed key: indicator rowid | area id | Julian day
+
+
+def _existing_sqlite(
+    conn: Connection, cols: dict[str, np.ndarray], where: str
+) -> dict[str, np.ndarray]:
+    """SQLite: a narrow read of the stored rows, few Python objects per row.
+
+    Building a Python string per stored text cell is what costs on a million rows, so
+    the key comes back as integers (the indicator's rowid, the period's Julian day,
+    NULL for the usual « total » breakdown) and every compared column that holds one
+    value in the batch is compared in SQL, all of them folded into one flag
+    (`_same_rest`). Only the other compared columns are read.
+    """
+    dbapi = conn.connection.driver_connection
+    fixed = {c: lit for c in _COMPARED if (lit := _literal(cols[c])) is not None}
+    read = [c for c in _COMPARED if c not in fixed]
+    same = " AND ".join(f"o.{c} IS {lit}" for c, lit in fixed.items()) or "1"
+    if len(cols["area_id"]) and int(cols["area_id"].max()) >= 1 << _AREA_BITS:
+        raise LoadError("Identifiant de territoire trop grand pour le chargement SQLite.")
+    sql = (
+        f"SELECT o.id, (i.rowid << {_AREA_BITS + _DAY_BITS}) | (o.area_id << {_DAY_BITS}) "
+        "| CAST(julianday(o.period_start) AS INTEGER), "
+        f"NULLIF(o.breakdown, {_quote(TOTAL)}), "
+        f"(o.origin = {_quote(Origin.demo.value)}) * 2 + ({same})"
+        + "".join(f", o.{c}" for c in read)
+        + f" FROM observations o JOIN indicators i ON i.id = o.indicator_id {where}"
+    )
+    cursor = dbapi.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        if not rows:
+            return {}
+        cursor.execute("SELECT id, rowid FROM indicators")
+        rowid_by_name = dict(cursor.fetchall())
+    finally:
+        cursor.close()
+    fetched = ["id", "_key", "breakdown", "_flags", *read]
+    raw = dict(zip(fetched, np.array(rows, dtype=object).T, strict=True))
+    del rows
+    flags = raw["_flags"].astype("int64")
+    breakdown = raw["breakdown"]
+    breakdown[pd.isna(breakdown)] = TOTAL
+    out: dict[str, np.ndarray] = {
+        "id": raw["id"].astype("int64"),
+        "_key": raw["_key"].astype("int64"),
+        "breakdown": breakdown,
+        "_demo": (flags & 2) > 0,
+        "_same_rest": (flags & 1) > 0,
+    }
+    # the batch's own packed key, computed the same way
+    names, inverse = np.unique(cols["indicator_id"].astype(str), return_inverse=True)
+    ind = np.array([rowid_by_name.get(str(n), 0) for n in names], dtype="int64")[inverse]
+    periods, inverse = np.unique(cols["period_start"].astype(str), return_inverse=True)
+    days = np.array(
+        [dt.date.fromisoformat(str(d)).toordinal() + _JULIAN_OFFSET for d in periods],
+        dtype="int64",
+    )[inverse]
+    out["_new_key"] = (
+        (ind << (_AREA_BITS + _DAY_BITS)) | (cols["area_id"].astype("int64") << _DAY_BITS) | days
+    )
+    for name in read:
+        series = pd.Series(raw[name], dtype=object)
+        if name in _DATES:
+            out[name] = _per_unique(series, _iso)
+        elif name in _FLOATS:
+            out[name] = _floats(series)
+        elif name in _BOOLS:
+            out[name] = series.isin([True, 1, "t"]).to_numpy(dtype=bool)
         else:
             out[name] = _per_unique(series, str)
     return out
@@ -220,10 +286,16 @@ def _classify(
     existing = np.full(n, -1, dtype="int64")
     if not old:
         return status, existing
-    new_key = pd.DataFrame({c: cols[c] for c in KEY})
-    old_key = pd.DataFrame({c: old[c] for c in KEY})
+    if "_key" in old:  # SQLite: one packed integer and the breakdown (_existing_sqlite)
+        codes, _ = pd.factorize(np.concatenate([cols["breakdown"], old["breakdown"]]))
+        new_key = pd.DataFrame({"_key": old["_new_key"], "_bd": codes[:n]})
+        old_key = pd.DataFrame({"_key": old["_key"], "_bd": codes[n:]})
+    else:
+        new_key = pd.DataFrame({c: cols[c] for c in KEY})
+        old_key = pd.DataFrame({c: old[c] for c in KEY})
+    on = list(new_key.columns)
     old_key["_pos"] = np.arange(len(old_key))
-    pos = new_key.merge(old_key, on=KEY, how="left")["_pos"].to_numpy()
+    pos = new_key.merge(old_key, on=on, how="left")["_pos"].to_numpy()
     matched = ~np.isnan(pos)
     if not matched.any():
         return status, existing
@@ -232,8 +304,12 @@ def _classify(
     existing[idx] = old["id"][opos]
     changed = np.zeros(len(idx), dtype=bool)
     for c in _COMPARED:
-        changed |= ~_same(cols[c][idx], old[c][opos])
-    kept = (cols["origin"][idx] == Origin.demo.value) & (old["origin"][opos] != Origin.demo.value)
+        if c in old:
+            changed |= ~_same(cols[c][idx], old[c][opos])
+    if "_same_rest" in old:  # the columns compared in SQL (etl.load._existing_sqlite)
+        changed |= ~old["_same_rest"][opos]
+    old_demo = old["_demo"][opos] if "_demo" in old else old["origin"][opos] == Origin.demo.value
+    kept = (cols["origin"][idx] == Origin.demo.value) & ~old_demo
     status[idx] = np.where(kept, "K", np.where(changed, "U", "S"))
     return status, existing
 

@@ -11,8 +11,9 @@
 Steps: take the database's load lock (etl.lock), open a run (own transaction, so it
 survives a failure), skip when the same source already loaded the same checksum,
 validate the tidy rows (etl.validate, before any write), then in ONE transaction upsert
-the rows (etl.load) and recompute région and France aggregates from the départements by
-the catalog rule (etl.transform), and close the run with counts and provenance.
+the rows (etl.load) and, when a row was inserted or updated, recompute région and France
+aggregates from the départements by the catalog rule (etl.transform), and close the run
+with counts and provenance.
 Any failure rolls the transaction back and marks the run failed with its French message;
 nothing else changes.
 """
@@ -140,38 +141,65 @@ def _department_rows(
     return frame
 
 
-def _stored_departments(conn: Connection, *, indicator_id: str, periods: list[dt.date]) -> int:
-    """How many real (non-demo) département rows the periods touched hold after the upsert."""
+def _stored_departments(
+    conn: Connection, *, indicator_ids: list[str], periods: list[dt.date], real_only: bool
+) -> dict[str, int]:
+    """Per indicator, its département rows stored from the first to the last of `periods`.
+
+    `real_only` leaves demo rows out, which reads every row; without it the count is
+    answered from the key index alone.
+    """
     stmt = (
-        select(func.count())
-        .select_from(Observation)
+        select(Observation.indicator_id, func.count())
         .join(Area, Area.id == Observation.area_id)
         .where(
-            Observation.indicator_id == indicator_id,
+            Observation.indicator_id.in_(indicator_ids),
             Area.level == "department",
-            Observation.origin != Origin.demo.value,
-            Observation.period_start.in_(periods),
+            # the range holds the periods touched: a count equal to the batch's still
+            # proves nothing else is stored, and it scans the key index in order
+            Observation.period_start.between(min(periods), max(periods)),
         )
+        .group_by(Observation.indicator_id)
     )
-    return int(conn.execute(stmt).scalar_one())
+    if real_only:
+        stmt = stmt.where(Observation.origin != Origin.demo.value)
+    return {str(i): int(n) for i, n in conn.execute(stmt)}
 
 
 def _departments_after_upsert(
-    conn: Connection, rows: pd.DataFrame, *, indicator_id: str, origin: Origin
+    conn: Connection, deps: pd.DataFrame, *, indicator_ids: list[str], origin: Origin
 ) -> pd.DataFrame:
     """The département rows to aggregate, as stored after the upsert, ordered by area.
 
     A real (non-demo) load has just written every one of its rows, so when the database
     holds no other real département row for those periods, the rows in memory are
-    exactly what it holds: no need to read a million rows back.
+    exactly what it holds: no need to read a million rows back. One count query serves
+    every indicator: it counts the whole range of the periods touched, so a match still
+    proves that nothing else is stored.
     """
-    periods = sorted(set(rows["period_start"]))
-    if origin != Origin.demo and _stored_departments(
-        conn, indicator_id=indicator_id, periods=periods
-    ) == len(rows):
-        ordered = rows.iloc[np.argsort(rows["area_id"].to_numpy(), kind="stable")]
-        return ordered.reset_index(drop=True)
-    return _department_rows(conn, indicator_id=indicator_id, periods=periods)
+    rows = deps[deps["indicator_id"].isin(indicator_ids)]
+    per_indicator = {str(k): int(v) for k, v in rows["indicator_id"].value_counts().items()}
+    reread = list(indicator_ids)
+    if origin != Origin.demo:
+        periods = sorted(pd.unique(rows["period_start"].to_numpy(dtype=object)))
+        # all stored rows first (index only): equal means nothing else is stored at all
+        for real_only in (False, True):
+            stored = _stored_departments(
+                conn, indicator_ids=reread, periods=periods, real_only=real_only
+            )
+            reread = [i for i in reread if stored.get(i, -1) != per_indicator.get(i, 0)]
+            if not reread:
+                break
+    parts = [rows[~rows["indicator_id"].isin(reread)]]
+    for indicator_id in reread:
+        mine = rows[rows["indicator_id"] == indicator_id]
+        periods = sorted(pd.unique(mine["period_start"].to_numpy(dtype=object)))
+        stored_rows = _department_rows(conn, indicator_id=indicator_id, periods=periods)
+        parts.append(stored_rows.assign(indicator_id=indicator_id))
+    both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # the sums run in area order whichever path the rows came from: same float results
+    ordered = both.iloc[np.argsort(both["area_id"].to_numpy(), kind="stable")]
+    return ordered.reset_index(drop=True)
 
 
 def recompute_aggregates(
@@ -185,39 +213,44 @@ def recompute_aggregates(
     source_label: str | None,
     source_url: str | None,
 ) -> LoadReport:
-    """Région and France rows from the stored départements, unless the source gives them."""
-    parts: list[pd.DataFrame] = []
+    """Région and France rows from the stored départements, unless the source gives them.
+
+    Indicators sharing an aggregation (rule, scale, unit) are aggregated in one pass.
+    """
     is_dep = (frame["level"] == "department").to_numpy()
     deps = frame[is_dep]
     others = frame[~is_dep]
-    given_by = dict(iter(others.groupby("indicator_id", sort=False)))
-    for indicator_id, rows in deps.groupby("indicator_id", sort=True):
+    families: dict[tuple[str, float, str], list[str]] = {}
+    for indicator_id in sorted(pd.unique(deps["indicator_id"].to_numpy(dtype=object))):
         indicator = catalog.get(str(indicator_id))
-        if indicator.aggregation.rule == "not_aggregable":
-            continue
-        agg = aggregate_up(
-            _departments_after_upsert(conn, rows, indicator_id=indicator.id, origin=origin),
-            indicator=indicator,
-        )
+        rule = indicator.aggregation
+        if rule.rule != "not_aggregable":
+            families.setdefault((rule.rule, rule.scale, indicator.unit), []).append(indicator.id)
+    parts: list[pd.DataFrame] = []
+    key = ["indicator_id", "level", "code", "period_start", "breakdown"]
+    for members in families.values():
+        rows = _departments_after_upsert(conn, deps, indicator_ids=members, origin=origin)
+        agg = aggregate_up(rows, indicator=catalog.get(members[0]), by=["indicator_id"])
         if agg.empty:
             continue
-        given = given_by.get(indicator_id, others.iloc[:0])
-        key = ["level", "code", "period_start", "breakdown"]
-        if not given.empty:
-            agg = agg.merge(given[key].assign(_given=True), on=key, how="left")
+        if not others.empty:
+            agg = agg.merge(others[key].assign(_given=True), on=key, how="left")
             agg = agg[agg["_given"].isna()].drop(columns="_given")
-        agg = agg.assign(
-            indicator_id=indicator.id,
-            area_id=[ids[(lvl, code)] for lvl, code in zip(agg["level"], agg["code"], strict=True)],
-            origin=origin.value,
-            source_label=f"{source_label} (agrégé des départements)" if source_label else None,
-            source_url=source_url,
-        )
         parts.append(agg)
     if not parts:
         return LoadReport()
+    agg = pd.concat(parts, ignore_index=True)
+    pairs = agg[["level", "code"]].drop_duplicates()
+    pairs["area_id"] = [
+        ids[(lvl, code)] for lvl, code in zip(pairs["level"], pairs["code"], strict=True)
+    ]
+    agg = agg.merge(pairs, on=["level", "code"], how="left").assign(
+        origin=origin.value,
+        source_label=f"{source_label} (agrégé des départements)" if source_label else None,
+        source_url=source_url,
+    )
     # one upsert for every indicator: one read of the stored aggregates, one bulk write
-    return upsert_observations(conn, pd.concat(parts, ignore_index=True), run_id=run_id)
+    return upsert_observations(conn, agg, run_id=run_id)
 
 
 def _ensure_indicators(conn: Connection, *, catalog: Catalog, needed: set[str]) -> None:
@@ -352,10 +385,16 @@ def _load_locked(
             source_url=prov.source_url,
         )
         with engine.begin() as conn:
-            _ensure_indicators(conn, catalog=catalog, needed=set(frame["indicator_id"]))
+            _ensure_indicators(
+                conn,
+                catalog=catalog,
+                needed=set(pd.unique(frame["indicator_id"].to_numpy(dtype=object))),
+            )
             report = upsert_observations(conn, frame, run_id=run_id)
             aggregates = LoadReport()
-            if aggregate:
+            # aggregates are a function of the stored départements, recomputed in the same
+            # transaction as each write of them: when no row changed, they still hold
+            if aggregate and (report.rows_inserted or report.rows_updated):
                 aggregates = recompute_aggregates(
                     conn, frame, catalog=catalog, ids=ids, run_id=run_id, origin=origin,
                     source_label=source_label, source_url=prov.source_url,

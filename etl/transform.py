@@ -6,6 +6,7 @@ recompute aggregates, so that a région or France always equals its département
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -60,25 +61,28 @@ def share_scale(indicator: Indicator) -> float:
     return indicator.aggregation.scale
 
 
-def aggregate_up(df: pd.DataFrame, *, indicator: Indicator) -> pd.DataFrame:
+def aggregate_up(df: pd.DataFrame, *, indicator: Indicator, by: Sequence[str] = ()) -> pd.DataFrame:
     """Région and France rows computed from the département rows of `df`.
+
+    `by` names extra key columns (e.g. `indicator_id`): several series sharing the
+    same rule are then aggregated in one pass, each kept apart.
 
     Ratios are re-aggregated from numerator and denominator, never averaged. An
     aggregate is masked (value None) when one of its départements is masked or has
     no value; it is left out when a département has no row at all (incomplete).
     """
-    missing = [c for c in INPUT_COLUMNS if c not in df.columns]
+    group = [*by, *GROUP]
+    columns = [*by, *INPUT_COLUMNS]
+    missing = [c for c in columns if c not in df.columns]
     if missing:
         raise AggregationError(
             f"Colonnes manquantes pour l'agrégation de « {indicator.id} » : "
-            f"{', '.join(missing)}. Attendu : {', '.join(INPUT_COLUMNS)}."
+            f"{', '.join(missing)}. Attendu : {', '.join(columns)}."
         )
     rule = indicator.aggregation.rule
     if rule == "not_aggregable":
-        return pd.DataFrame(columns=INPUT_COLUMNS)
-    deps = df.loc[df["level"] == "department", INPUT_COLUMNS].merge(
-        _departments(), on="code", how="left"
-    )
+        return pd.DataFrame(columns=columns)
+    deps = df.loc[df["level"] == "department", columns].merge(_departments(), on="code", how="left")
     unknown = deps["region"].isna()
     if unknown.any():
         code = deps.loc[unknown, "code"].iloc[0]
@@ -86,18 +90,19 @@ def aggregate_up(df: pd.DataFrame, *, indicator: Indicator) -> pd.DataFrame:
             f"Code de département inconnu « {code} » pour « {indicator.id} ». "
             "Attendu : un code de département (ex. « 29 », « 2A », « 974 »)."
         )
-    if deps.duplicated(["code", *GROUP]).any():
-        first = deps[deps.duplicated(["code", *GROUP])].iloc[0]
+    if deps.duplicated(["code", *group]).any():
+        first = deps[deps.duplicated(["code", *group])].iloc[0]
         raise AggregationError(
             f"Ligne en double pour « {indicator.id} » : département « {first['code']} », "
             f"période {first['period_start']}, ventilation « {first['breakdown']} ». "
             "Attendu : une ligne par département, période et ventilation."
         )
     if deps.empty:
-        return pd.DataFrame(columns=INPUT_COLUMNS)
-    regions = _aggregate(deps, indicator=indicator, keys=["region"], level="region")
+        return pd.DataFrame(columns=columns)
+    keys = ["region", *by]
+    regions = _aggregate(deps, indicator=indicator, keys=keys, level="region")
     national = _aggregate(
-        deps.assign(region=NATIONAL_CODE), indicator=indicator, keys=["region"], level="national"
+        deps.assign(region=NATIONAL_CODE), indicator=indicator, keys=keys, level="national"
     )
     return pd.concat([regions, national], ignore_index=True)
 
@@ -113,7 +118,7 @@ def _aggregate(
     unknown = (masked | num.isna() | den.isna()) if rule == "ratio" else (masked | value.isna())
     work = pd.DataFrame(
         {
-            "region": deps["region"],
+            **{k: deps[k] for k in keys},
             "period_start": deps["period_start"],
             "breakdown": deps["breakdown"],
             "n": 1,
@@ -153,6 +158,7 @@ def _aggregate(
     is_masked = sums["unknown"] > 0
     return pd.DataFrame(
         {
+            **{k: sums[k] for k in keys if k != "region"},
             "level": level,
             "code": sums["region"].astype(str),
             "period_start": sums["period_start"],

@@ -185,8 +185,32 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def lookup(keys: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """`keys.map(fn)` computed once per distinct key: a million rows have few codes."""
-    table = {k: fn(k) for k in keys.unique()}
-    return keys.map(table)
+    return Lookup(keys)(fn)
+
+
+class Lookup:
+    """`lookup` over one key column, factorised once for every property asked."""
+
+    def __init__(self, keys: pd.Series) -> None:
+        self.index = keys.index
+        self.codes, self.uniques = pd.factorize(keys, use_na_sentinel=False)
+
+    def __call__(self, fn: Callable[[Any], Any]) -> pd.Series:
+        table = np.empty(len(self.uniques), dtype=object)
+        table[:] = [fn(k) for k in self.uniques]
+        return pd.Series(table[self.codes], index=self.index, dtype=object)
+
+
+def pair_allowed(
+    left: pd.Series, right: pd.Series, allowed: Callable[[Any, Any], bool]
+) -> np.ndarray:
+    """`allowed(l, r)` per row, computed once per distinct pair of integer codes."""
+    lcodes, lvalues = pd.factorize(left, use_na_sentinel=False)
+    rcodes, rvalues = pd.factorize(right, use_na_sentinel=False)
+    table = np.array([[allowed(lv, rv) for rv in rvalues] for lv in lvalues], dtype=bool).reshape(
+        len(lvalues), len(rvalues)
+    )
+    return table[lcodes, rcodes]
 
 
 def _resolve_areas(
@@ -292,8 +316,10 @@ def validate_tidy(
     ind_series = frame["indicator_id"].where(ind_ok, "")
     meta = {i.id: i for i in catalog.indicators}
 
+    by_indicator = Lookup(ind_series)
+
     def prop(name: str, default: object = "") -> pd.Series:
-        return lookup(ind_series, lambda k: getattr(meta[k], name) if k in meta else default)
+        return by_indicator(lambda k: getattr(meta[k], name) if k in meta else default)
 
     # level and area
     level = frame["level"].str.lower().map(LEVEL_ALIASES)
@@ -301,13 +327,13 @@ def validate_tidy(
         level.isna(), column="level", expected="« national », « région » ou « département »"
     )
     level = level.fillna("")
-    pairs = {f"{k}|{lvl}" for k, v in meta.items() for lvl in v.levels_shown}
-    level_ok = (ind_series + "|" + level).isin(pairs)
+    level_ok = pair_allowed(
+        ind_series, level, lambda k, lvl: k in meta and lvl in meta[k].levels_shown
+    )
     errors.flag(
         ~level_ok,
         column="level",
-        expected=lookup(
-            ind_series,
+        expected=by_indicator(
             lambda k: (
                 "un niveau publié pour cet indicateur ("
                 + (", ".join(meta[k].levels_shown) if k in meta else "")
@@ -334,13 +360,13 @@ def validate_tidy(
     breakdown_codes = {
         k: set(v.breakdown.values) if v.breakdown else set() for k, v in meta.items()
     }
-    bd_pairs = {f"{k}|{b}" for k, v in breakdown_codes.items() for b in v}
-    bd_ok = (breakdown == TOTAL) | (ind_series + "|" + breakdown).isin(bd_pairs)
+    bd_ok = pair_allowed(
+        ind_series, breakdown, lambda k, b: b == TOTAL or b in breakdown_codes.get(k, ())
+    )
     errors.flag(
         ~bd_ok,
         column="breakdown",
-        expected=lookup(
-            ind_series,
+        expected=by_indicator(
             lambda k: (
                 "vide (total) ou l'un de : "
                 + ", ".join(f"« {x} »" for x in sorted(breakdown_codes.get(k, ())))
@@ -370,9 +396,9 @@ def validate_tidy(
         else pd.Series(False, index=frame.index)
     )
     masked = masked_v | masked_parts | flagged
-    ratio = lookup(ind_series, lambda k: k in meta and meta[k].aggregation.rule == "ratio")
+    ratio = by_indicator(lambda k: k in meta and meta[k].aggregation.rule == "ratio")
     ratio = ratio.astype(bool)
-    scale = lookup(ind_series, lambda k: meta[k].aggregation.scale if k in meta else 1.0)
+    scale = by_indicator(lambda k: meta[k].aggregation.scale if k in meta else 1.0)
     scale = scale.astype(float)
     errors.flag(
         ratio & ~masked & (num.isna() | den.isna()) & ~bad_v,
@@ -391,8 +417,9 @@ def validate_tidy(
     )
     value = value.where(~masked)
     unit = prop("unit")
-    low = lookup(unit, lambda u: UNIT_RANGE.get(u, (None, None, ""))[0]).astype(float)
-    high = lookup(unit, lambda u: UNIT_RANGE.get(u, (None, None, ""))[1]).astype(float)
+    by_unit = Lookup(unit)
+    low = by_unit(lambda u: UNIT_RANGE.get(u, (None, None, ""))[0]).astype(float)
+    high = by_unit(lambda u: UNIT_RANGE.get(u, (None, None, ""))[1]).astype(float)
     out_of_range = (value < low) | (value > high)
     given = _text(frame["value"])
     errors.flag(
@@ -404,7 +431,7 @@ def validate_tidy(
                 lambda v: f"{v:g} (calculée)", na_action="ignore"
             ),
         ),
-        expected=lookup(unit, lambda u: UNIT_RANGE.get(u, (0, None, "une valeur valide"))[2]),
+        expected=by_unit(lambda u: UNIT_RANGE.get(u, (0, None, "une valeur valide"))[2]),
     )
     for col, part in parts.items():
         errors.flag((part < 0).fillna(False), column=col, expected="un nombre positif ou nul")
