@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import COLORWAY, new_figure
-from dashboard.formatting import NNBSP, date_ticks, format_number, format_period, unit_label
+from dashboard.figures.theme import COLORWAY, new_figure, time_axes
+from dashboard.formatting import format_number, format_period
 from etl.catalog import Indicator
 from etl.models import TOTAL
 
@@ -46,18 +46,11 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    if len(parts):
-        dates = pd.to_datetime(parts["period_start"])
-        tickvals, ticktext = date_ticks(dates.min(), dates.max(), frequency=indicator.frequency)
-        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
-    else:
-        fig.add_annotation(
-            text="Aucune ventilation disponible", showarrow=False, xref="paper", yref="paper"
-        )
-    fig.update_yaxes(
-        title_text=unit_label(indicator.unit),
-        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
-        exponentformat="none",
+    time_axes(
+        fig,
+        parts["period_start"],
+        indicator=indicator,
+        empty_message="Aucune ventilation disponible",
     )
     fig.update_layout(barmode="stack" if stack else "group", hovermode="closest", bargap=0.15)
     return fig

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure
+from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure, time_axes
 from dashboard.figures.trajectory import total_rows
-from dashboard.formatting import NNBSP, date_ticks, format_number, format_period, unit_label
+from dashboard.formatting import format_number, format_period
 from etl.catalog import Indicator
 from etl.geography import NATIONAL_CODE
 
@@ -68,18 +68,8 @@ def comparison(
                 connectgaps=False,
             )
         )
-    if not frame.empty:
-        dates = pd.to_datetime(frame["period_start"])
-        tickvals, ticktext = date_ticks(dates.min(), dates.max(), frequency=indicator.frequency)
-        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
-    else:
-        fig.add_annotation(
-            text="Aucune donnée disponible", showarrow=False, xref="paper", yref="paper"
-        )
-    fig.update_yaxes(
-        title_text=unit_label(indicator.unit),
-        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
-        exponentformat="none",
+    time_axes(
+        fig, frame["period_start"], indicator=indicator, empty_message="Aucune donnée disponible"
     )
     fig.update_layout(hovermode="x unified" if len(codes) <= 6 else "closest")
     return fig

@@ -12,9 +12,18 @@ from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.formatting import MONTHS, NNBSP, PLOTLY_SEPARATORS, SHORT_MONTHS
+from dashboard.formatting import (
+    MONTHS,
+    NNBSP,
+    PLOTLY_SEPARATORS,
+    SHORT_MONTHS,
+    date_ticks,
+    unit_label,
+)
+from etl.catalog import Indicator
 
 FONT_FAMILY: Final = "Marianne, arial, sans-serif"
 # Outside the administration (MARQUE_ETAT=0) the Marianne typeface is not used (same
@@ -273,3 +282,20 @@ def graph_config(*, filename: str, static: bool = False) -> dict[str, Any]:
 
 _SCALE_POSITIONS: Final = [float(stop[0]) for stop in SEQUENTIAL]
 _SCALE_TUPLES: Final = [_scale_tuple(str(stop[1])) for stop in SEQUENTIAL]
+
+
+def time_axes(
+    fig: go.Figure, periods: pd.Series, *, indicator: Indicator, empty_message: str
+) -> None:
+    """French date ticks on x and the unit on y; a message instead of an empty chart."""
+    if len(periods):
+        dates = pd.to_datetime(periods)
+        tickvals, ticktext = date_ticks(dates.min(), dates.max(), frequency=indicator.frequency)
+        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+    else:
+        fig.add_annotation(text=empty_message, showarrow=False, xref="paper", yref="paper")
+    fig.update_yaxes(
+        title_text=unit_label(indicator.unit),
+        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
+        exponentformat="none",
+    )
