@@ -9,6 +9,7 @@ its full bundle and pages without a chart load no Plotly at all.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Collection, Mapping
@@ -171,9 +172,20 @@ def create_app(
     _routes(server)
     _not_found_status(server)
     register_downloads(server)
+    _freeze_heap()
     if warm:
         start_warming(server)
     return app
+
+
+def _freeze_heap() -> None:
+    """Keep the objects built so far (modules, Plotly's validators, the contours, the
+    warmed pages…), which live as long as the process, out of the garbage collector's
+    full passes: those walked them all and took ~120 ms in one callback out of a few,
+    putting the p95 of the callbacks above 100 ms. They are still freed by reference
+    counting."""
+    gc.collect()
+    gc.freeze()
 
 
 def warm_paths() -> list[tuple[str, dict[str, str]]]:
@@ -240,7 +252,9 @@ def warm_all(server: flask.Flask) -> int:
         views_paths = warm_view_paths()
     except queries.DataUnavailable:
         return built
-    return built + warm_cache(server, views_paths)
+    built += warm_cache(server, views_paths)
+    _freeze_heap()
+    return built
 
 
 def start_warming(server: flask.Flask) -> threading.Thread:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import COLORWAY, new_figure, time_axes
+from dashboard.figures.theme import COLORWAY, new_figure, time_axes, validated_trace
 from dashboard.formatting import format_number, format_period
 from etl.catalog import Indicator
 from etl.models import TOTAL
@@ -20,7 +22,7 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
         if "breakdown" in frame.columns
         else frame.iloc[0:0]
     )
-    fig = new_figure(height=400)
+    traces: list[dict[str, Any]] = []
     order = (
         list(labels) + sorted(set(parts["breakdown"].astype(str)) - set(labels))
         if len(parts)
@@ -35,8 +37,9 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
             + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
             for p, v, m in zip(part["period_start"], part["value"], masked, strict=True)
         ]
-        fig.add_trace(
-            go.Bar(
+        traces.append(
+            validated_trace(
+                "bar",
                 x=part["period_start"],
                 y=part["value"],
                 name=name,
@@ -46,6 +49,7 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
+    fig = new_figure(height=400, data=traces)
     time_axes(
         fig,
         parts["period_start"],

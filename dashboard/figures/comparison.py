@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure, time_axes
+from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure, time_axes, validated_trace
 from dashboard.figures.trajectory import total_rows
 from dashboard.formatting import format_number, format_period
 from etl.catalog import Indicator
@@ -33,7 +34,7 @@ def comparison(
 ) -> go.Figure:
     """One line per area (long frame with `code` and `name`, or a dict code → series)."""
     frame = _long_frame(series_by_area)
-    fig = new_figure(height=400)
+    traces: list[dict[str, Any]] = []
     colour_index = 0
     codes = list(dict.fromkeys(frame["code"].astype(str))) if not frame.empty else []
     codes.sort(key=lambda c: c != NATIONAL_CODE)  # France first, in the legend too
@@ -56,8 +57,9 @@ def comparison(
                 strict=True,
             )
         ]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            validated_trace(
+                "scatter",
                 x=part["period_start"],
                 y=part["value"],
                 name=name,
@@ -68,6 +70,7 @@ def comparison(
                 connectgaps=False,
             )
         )
+    fig = new_figure(height=400, data=traces)
     time_axes(
         fig, frame["period_start"], indicator=indicator, empty_message="Aucune donnée disponible"
     )

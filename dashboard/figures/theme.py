@@ -14,6 +14,8 @@ from typing import Any, Final
 
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from dashboard.formatting import (
     MONTHS,
@@ -137,6 +139,12 @@ def trace(kind: str, **props: Any) -> dict[str, Any]:
     return {"type": kind, **{k: _plotly_order(v) for k, v in props.items()}}
 
 
+def validated_trace(kind: str, **props: Any) -> dict[str, Any]:
+    """`trace`, with the keys in the order of a validated `go.Scatter`/`go.Bar`… (sorted,
+    `type` last): for the figures first written with those classes, the same JSON."""
+    return {**{k: _plotly_order(props[k]) for k in sorted(props)}, "type": kind}
+
+
 def _plotly_order(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plotly_order(value[k]) for k in sorted(value)}
@@ -148,16 +156,61 @@ def font_family(*, state_marks: bool) -> str:
     return FONT_FAMILY if state_marks else NEUTRAL_FONT_FAMILY
 
 
-def with_font_dict(figure: dict[str, Any], *, state_marks: bool) -> dict[str, Any]:
-    """`with_font` on a figure already turned into a dict (what dcc.Graph is given)."""
-    family = font_family(state_marks=state_marks)
-    layout = figure.setdefault("layout", {})
-    layout.setdefault("font", {})["family"] = family
-    layout.setdefault("hoverlabel", {}).setdefault("font", {})["family"] = family
-    template_layout = layout.setdefault("template", {}).setdefault("layout", {})
-    template_layout.setdefault("font", {})["family"] = family
-    template_layout.setdefault("hoverlabel", {}).setdefault("font", {})["family"] = family
+def figure_dict(fig: go.Figure) -> dict[str, Any]:
+    """`fig.to_dict()` without its deep copy of every trace and of the layout.
+
+    The copy was a large part of building a page (the département map's GeoJSON alone):
+    here each trace and the layout are copied one level deep, and `with_font_dict` copies
+    the dicts it changes. The figure must not be used afterwards: the numeric arrays of
+    its nested properties are turned into Plotly's base64 form in place, as `to_dict`
+    does on its copy. The shared template (`TEMPLATE_DICT`) is never changed.
+    """
+    figure: dict[str, Any] = {
+        "data": [dict(t) for t in fig._data],  # Plotly's own trace dicts
+        "layout": dict(fig._layout),
+    }
+    _to_base64(figure)
     return figure
+
+
+def _to_base64(obj: Any) -> None:
+    """Plotly's `convert_to_base64` (numeric arrays → typed-array specs, in place), without
+    its call on every number of a list: the département map has ~57 000 coordinates."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if is_skipped_key(key):
+                continue
+            if is_homogeneous_array(value):
+                obj[key] = to_typed_array_spec(value)
+            elif isinstance(value, dict | list | tuple):
+                _to_base64(value)
+    elif isinstance(obj, list | tuple):
+        for value in obj:
+            if isinstance(value, dict | list | tuple):
+                _to_base64(value)
+
+
+def with_font_dict(figure: dict[str, Any], *, state_marks: bool) -> dict[str, Any]:
+    """`with_font` on a figure already turned into a dict (what dcc.Graph is given).
+
+    The dicts on the way are copied before being changed, never changed in place: they
+    may be shared (the template of `new_figure`, see `figure_dict`).
+    """
+    family = font_family(state_marks=state_marks)
+    layout = _own(figure, "layout")
+    _own(layout, "font")["family"] = family
+    _own(_own(layout, "hoverlabel"), "font")["family"] = family
+    template_layout = _own(_own(layout, "template"), "layout")
+    _own(template_layout, "font")["family"] = family
+    _own(_own(template_layout, "hoverlabel"), "font")["family"] = family
+    return figure
+
+
+def _own(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """A copy of `parent[key]` (a new dict when missing), put back in its place."""
+    child = dict(parent.get(key) or {})
+    parent[key] = child
+    return child
 
 
 def with_font(fig: go.Figure, *, state_marks: bool) -> go.Figure:

@@ -20,7 +20,7 @@ from dashboard.callbacks import tables
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
-from dashboard.figures.theme import with_font_dict
+from dashboard.figures.theme import figure_dict, with_font_dict
 from dashboard.formatting import format_date
 from etl import settings
 
@@ -128,7 +128,7 @@ def graph(
     desc_id = f"{graph_id}-description"
     chart = dcc.Graph(
         id=graph_id,
-        figure=with_font_dict(figure.to_dict(), state_marks=settings.state_marks()),
+        figure=with_font_dict(figure_dict(figure), state_marks=settings.state_marks()),
         config=cast(Any, graph_config(filename=filename, static=static)),
         className="tdb-graph",
     )
