@@ -172,8 +172,8 @@ def create_app(
     _routes(server)
     _not_found_status(server)
     register_downloads(server)
-    _freeze_heap()
-    if warm:
+    if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
+        _freeze_heap()
         start_warming(server)
     return app
 
