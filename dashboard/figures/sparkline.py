@@ -20,13 +20,7 @@ def sparkline(series: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
     `indicator` is kept for a uniform signature (and future unit-specific ranges).
     """
     del indicator
-    frame = total_rows(series)
-    frame = frame[frame["value"].notna()].tail(MAX_POINTS)
-    demo = (
-        "origin" in frame.columns
-        and bool(len(frame))
-        and (frame["origin"].astype(str) == "demo").all()
-    )
+    frame, demo = _recent_points(series)
     colour = DEMO_COLOUR if demo else BLUE_FRANCE
     fig = new_figure(height=48)
     fig.add_trace(
@@ -65,13 +59,7 @@ def sparkline_svg(
     an inline image costs nothing. The card gives the image its text alternative.
     """
     del indicator
-    frame = total_rows(series)
-    frame = frame[frame["value"].notna()].tail(MAX_POINTS)
-    demo = (
-        "origin" in frame.columns
-        and bool(len(frame))
-        and (frame["origin"].astype(str) == "demo").all()
-    )
+    frame, demo = _recent_points(series)
     colour = DEMO_COLOUR if demo else BLUE_FRANCE
     values = [float(v) for v in frame["value"]]
     pad = 3.0
@@ -96,3 +84,15 @@ def sparkline_svg(
         f'viewBox="0 0 {width} {height}">{body}</svg>'
     )
     return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def _recent_points(series: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The last observed total points, and whether they are all synthetic (drawn dashed grey)."""
+    frame = total_rows(series)
+    frame = frame[frame["value"].notna()].tail(MAX_POINTS)
+    demo = (
+        "origin" in frame.columns
+        and bool(len(frame))
+        and (frame["origin"].astype(str) == "demo").all()
+    )
+    return frame, demo
