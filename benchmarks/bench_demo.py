@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from etl import db
-from etl.catalog import Catalog, load_catalog
+from core import db
+from core.catalog import Catalog, load_catalog
 from etl.demo import generate, parse_until, read_calibrations, run_demo
 from etl.sync import sync_reference
 

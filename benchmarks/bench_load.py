@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, make_url, text
 
-from etl import db, geography
-from etl.catalog import Catalog, parse_catalog
+from core import db, geography
+from core.catalog import Catalog, parse_catalog
+from core.models import Origin
+from core.periods import add_periods
 from etl.load import upsert_observations
-from etl.models import Origin
-from etl.periods import add_periods
 from etl.pipeline import Provenance, load_tidy
 from etl.runlog import start_run
 from etl.sync import area_ids, sync_reference

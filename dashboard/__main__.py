@@ -11,7 +11,7 @@ import socket
 import sys
 from collections.abc import Sequence
 
-from etl import settings
+from core import settings
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

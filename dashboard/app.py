@@ -21,10 +21,10 @@ import dash
 import flask
 from flask_compress import Compress
 
+from core import settings
 from dashboard import queries, views
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
-from etl import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = PROJECT_ROOT / "node_modules"
@@ -135,7 +135,7 @@ def create_app(
     _check_front_end()
     queries.configure(
         database_url=database_url or settings.database_url(),
-        redis_url=settings.redis_url() if redis_url is None else redis_url,
+        redis_url=settings.dashboard().redis_url if redis_url is None else redis_url,
     )
     server = flask.Flask(__name__)
     _server_timing(server)  # first: its after_request then runs last, after compression

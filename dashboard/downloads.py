@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import flask
 import pandas as pd
 
+from core.catalog import CatalogError
 from dashboard import queries, views
-from etl.catalog import CatalogError
 
 FORMATS = {
     "-fr.csv": "csv_fr",

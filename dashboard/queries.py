@@ -22,10 +22,10 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import geography
-from etl.catalog import Catalog, load_catalog
-from etl.db import make_engine
-from etl.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
+from core import geography
+from core.catalog import Catalog, load_catalog
+from core.db import make_engine
+from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
 
 T = TypeVar("T")
 
@@ -407,9 +407,11 @@ def configure(*, database_url: str | None = None, redis_url: str = "") -> Querie
 
 def store() -> Queries:
     if _store is None:
-        from etl import settings
+        from core import settings
 
-        return configure(database_url=settings.database_url(), redis_url=settings.redis_url())
+        return configure(
+            database_url=settings.database_url(), redis_url=settings.dashboard().redis_url
+        )
     return _store
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.catalog import MONTHS_PER_PERIOD, Direction, Frequency, Target
+from core.catalog import MONTHS_PER_PERIOD, Direction, Frequency, Target
 
 TREND_PERIODS = 12
 MIN_POINTS = 3

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from core import geography
+from core.catalog import Indicator, Target
+from core.models import TOTAL
 from dashboard import status
 from dashboard.formatting import format_date, format_number, format_period
 from dashboard.queries import Queries
-from etl import geography
-from etl.catalog import Indicator, Target
-from etl.models import TOTAL
 
 # Old parameter name → current one (a renamed parameter is migrated here only).
 PARAM_MIGRATIONS = {"level": "niveau", "period": "periode", "regions": "comparer", "axis": "axe"}

@@ -14,13 +14,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from etl import db, settings
-from etl.catalog import Catalog, CatalogError, load_catalog
+from core import db, settings
+from core.catalog import Catalog, CatalogError, load_catalog
+from core.geography import GeographyError
+from core.models import RunStatus
 from etl.demo import DemoError
-from etl.geography import GeographyError
 from etl.load import LoadError
 from etl.lock import LockTimeout
-from etl.models import RunStatus
 from etl.parse import ParseError
 from etl.published import (
     PUBLISHED_CSV,
@@ -131,7 +131,7 @@ def cmd_demo(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
 
 def cmd_import(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
     """Load a filled ARS template; the whole file or nothing."""
-    from etl.models import Origin
+    from core.models import Origin
     from etl.pipeline import Provenance, load_tidy
     from etl.template import TIDY_TO_FRENCH, read_deposit
 

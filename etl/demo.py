@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, exists, select
 
-from etl.catalog import Catalog, Indicator
-from etl.geography import NATIONAL_CODE, by_level
+from core.catalog import Catalog, Indicator
+from core.geography import NATIONAL_CODE, by_level
+from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, RunStatus
+from core.periods import add_periods, last_complete_period, period_range
 from etl.load import KEY, upsert_observations
-from etl.models import TOTAL, Area, Observation, Origin, PublishedFigure, RunStatus
-from etl.periods import add_periods, last_complete_period, period_range
 from etl.runlog import LoadReport, finish_run, start_run
 from etl.sync import area_ids
 from etl.transform import aggregate_up, share_scale

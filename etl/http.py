@@ -26,7 +26,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from etl import settings
+from core import settings
 from etl.sources.base import RawFile, SourceError, SourceUnreachable
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,12 @@ class HttpSettings:
 
     @classmethod
     def from_settings(cls) -> HttpSettings:
+        config = settings.etl()
         return cls(
-            timeout=float(settings.get("HTTP_TIMEOUT")),
-            retries=int(float(settings.get("HTTP_RETRIES"))),
-            backoff=float(settings.get("HTTP_BACKOFF")),
-            cache_dir=Path(settings.get("ETL_CACHE_DIR")),
+            timeout=config.http_timeout,
+            retries=config.http_retries,
+            backoff=config.http_backoff,
+            cache_dir=config.cache_dir(),
         )
 
 

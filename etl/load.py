@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, text
 
-from etl.models import TOTAL, Observation, Origin, Qualifier
+from core.models import TOTAL, Observation, Origin, Qualifier
 from etl.runlog import LoadReport, utcnow
 
 KEY = ["indicator_id", "area_id", "period_start", "breakdown"]

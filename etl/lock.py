@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from etl import settings
+from core import settings
 
 # pg advisory lock key: any fixed 64-bit number, shared by every loader of the database
 PG_LOCK_KEY = 0x7464_625F_6574_6C31  # "tdb_etl1"
@@ -40,7 +40,7 @@ class LockTimeout(Exception):
 
 
 def default_timeout() -> float:
-    return float(settings.get("ETL_LOCK_TIMEOUT"))
+    return settings.etl().etl_lock_timeout
 
 
 def lock_path(engine: Engine) -> Path | None:

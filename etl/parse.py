@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.catalog import MONTHS_PER_PERIOD, Frequency
+from core.catalog import MONTHS_PER_PERIOD, Frequency
 
 COMMENT = "#"  # a row whose first cell starts with it is ignored (the template's example)
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select, update
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
+from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
 from etl.load import upsert_observations
 from etl.lock import LockTimeout, load_lock
-from etl.models import Area, Indicator, Observation, Origin, Run, RunStatus
 from etl.runlog import LoadReport, finish_run, start_run, utcnow
 from etl.sync import area_ids, sync_indicators
 from etl.transform import aggregate_up

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
-from etl.catalog import Catalog
-from etl.geography import GeographyError, normalize_code
+from core.catalog import Catalog
+from core.geography import GeographyError, normalize_code
+from core.models import TOTAL, Observation, Origin, PublishedFigure, Qualifier
+from core.periods import PERIOD_TYPE, period_start
 from etl.load import KEY, upsert_observations
-from etl.models import TOTAL, Observation, Origin, PublishedFigure, Qualifier
-from etl.periods import PERIOD_TYPE, period_start
 from etl.runlog import LoadReport
 from etl.sync import area_ids
 

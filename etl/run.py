@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from core.catalog import Catalog
+from core.db import transaction
+from core.geography import GeographyError
+from core.models import Origin, Run, RunStatus
 from etl import pipeline
-from etl.catalog import Catalog
-from etl.db import transaction
-from etl.geography import GeographyError
 from etl.http import HttpFetcher
 from etl.load import LoadError
 from etl.lock import LockTimeout
-from etl.models import Origin, Run, RunStatus
 from etl.parse import ParseError
 from etl.pipeline import Provenance
 from etl.runlog import LoadReport, finish_run, start_run

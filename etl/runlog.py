@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
 
-from etl.db import transaction
-from etl.models import Run, RunStatus
+from core.db import transaction
+from core.models import Run, RunStatus
 
 
 def utcnow() -> dt.datetime:

@@ -8,11 +8,11 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
-from etl.catalog import Frequency
-from etl.db import safe_url
+from core.catalog import Frequency
+from core.db import safe_url
+from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
+from core.periods import add_periods, last_complete_period
 from etl.load import count_by_origin
-from etl.models import Area, Indicator, Observation, Origin, Run, RunStatus
-from etl.periods import add_periods, last_complete_period
 
 # Publication delay tolerated after a period ends, in months, before data is « en retard ».
 GRACE_MONTHS: dict[str, int] = {"monthly": 2, "quarterly": 3, "yearly": 9}

@@ -6,9 +6,9 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from etl import geography
-from etl.catalog import Catalog
-from etl.models import Area, Indicator, Target
+from core import geography
+from core.catalog import Catalog
+from core.models import Area, Indicator, Target
 
 
 def _insert(conn: Connection):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.catalog import Indicator
+from core.catalog import Indicator
 from etl.parse import COMMENT, read_table
 from etl.validate import RowError, ValidationFailed
 

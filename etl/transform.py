@@ -12,8 +12,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from etl.catalog import Indicator
-from etl.geography import NATIONAL_CODE, by_level
+from core.catalog import Indicator
+from core.geography import NATIONAL_CODE, by_level
 
 INPUT_COLUMNS = [
     "level",

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.catalog import Catalog
-from etl.geography import GeographyError, normalize_code
-from etl.models import TOTAL, Origin
+from core.catalog import Catalog
+from core.geography import GeographyError, normalize_code
+from core.models import TOTAL, Origin
 from etl.parse import ParseError, parse_number, parse_period
 
 REPORT_LIMIT = 50

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from etl import db
-from etl.catalog import Catalog, load_catalog
+from core import db
+from core.catalog import Catalog, load_catalog
 from etl.sync import sync_reference
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")

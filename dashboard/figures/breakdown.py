@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator
+from core.models import TOTAL
 from dashboard.figures.theme import COLORWAY, new_figure, time_axes, validated_trace
 from dashboard.formatting import format_number, format_period
-from etl.catalog import Indicator
-from etl.models import TOTAL
 
 
 def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:

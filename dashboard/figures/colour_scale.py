@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.catalog import Indicator
 from dashboard.figures.theme import GREY_BORDER, GREY_MASKED, SEQUENTIAL, WHITE
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
-from etl.catalog import Indicator
 
 MISSING_LABEL = "non disponible"
 LEVEL_NAMES = {"region": "région", "department": "département", "national": "France"}

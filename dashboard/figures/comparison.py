@@ -8,11 +8,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator
+from core.geography import NATIONAL_CODE
 from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure, time_axes, validated_trace
 from dashboard.figures.trajectory import total_rows
 from dashboard.formatting import format_number, format_period
-from etl.catalog import Indicator
-from etl.geography import NATIONAL_CODE
 
 
 def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
     fill_style,
     hover_text,
@@ -17,7 +18,6 @@ from dashboard.figures.colour_scale import (
     value_range,
 )
 from dashboard.figures.theme import GREY_BORDER, GREY_MENTION, colour_for, new_figure, trace
-from etl.catalog import Indicator
 
 
 def ring_path(rings: list[list[list[float]]]) -> tuple[list[float | None], list[float | None]]:

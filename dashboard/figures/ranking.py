@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator
 from dashboard.figures.colour_scale import MISSING_LABEL, statuses, value_range
 from dashboard.figures.theme import GREY_MASKED, GREY_MENTION, colour_for, new_figure, trace
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
-from etl.catalog import Indicator
 
 BAR_HEIGHT = 18  # px per area
 

@@ -7,9 +7,9 @@ from urllib.parse import quote
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator
 from dashboard.figures.theme import BLUE_FRANCE, DEMO_COLOUR, new_figure
 from dashboard.figures.trajectory import total_rows
-from etl.catalog import Indicator
 
 MAX_POINTS = 36
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
+from core.catalog import Indicator
 from dashboard.formatting import (
     MONTHS,
     NNBSP,
@@ -25,7 +26,6 @@ from dashboard.formatting import (
     date_ticks,
     unit_label,
 )
-from etl.catalog import Indicator
 
 FONT_FAMILY: Final = "Marianne, arial, sans-serif"
 # Outside the administration (MARQUE_ETAT=0) the Marianne typeface is not used (same

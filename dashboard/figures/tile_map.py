@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
     LEVEL_NAMES,
     fill_style,
@@ -21,7 +22,6 @@ from dashboard.figures.colour_scale import (
     value_range,
 )
 from dashboard.figures.theme import colour_for, new_figure, text_colour_on, trace
-from etl.catalog import Indicator
 
 HALF = 0.46  # half a tile: a thin white gap between tiles
 REGION_ABBREVIATIONS = {

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.catalog import Indicator, Target
+from core.models import TOTAL
 from dashboard.figures.theme import (
     BLUE_FRANCE,
     COLORWAY,
@@ -31,8 +33,6 @@ from dashboard.formatting import (
     format_period,
     unit_label,
 )
-from etl.catalog import Indicator, Target
-from etl.models import TOTAL
 
 ORIGIN_STYLE: dict[str, tuple[str, str, str]] = {
     # origin: (marker symbol, colour, mode)

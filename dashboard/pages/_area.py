@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from dash import html
 
+from core import geography
 from dashboard import queries, status, views
 from dashboard.components import dsfr
 from dashboard.formatting import format_date, format_number
@@ -20,7 +21,6 @@ from dashboard.pages._common import (
     page,
     updated,
 )
-from etl import geography
 
 LEVEL_TEXT = {
     "region": ("région", "Régions", "regions"),

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from core import settings
 from dashboard import queries
 from dashboard.callbacks import tables
 from dashboard.components import dsfr
@@ -22,7 +23,6 @@ from dashboard.downloads import download_links
 from dashboard.figures import graph_config
 from dashboard.figures.theme import figure_dict, with_font_dict
 from dashboard.formatting import format_date
-from etl import settings
 
 DEMO_TEXT = (
     "ces chiffres sont synthétiques, produits pour montrer le fonctionnement du tableau "
@@ -42,7 +42,7 @@ def page(
 
     The content is cached per URL, day and data version: a warm page costs one version read.
     """
-    marks = settings.state_marks()
+    marks = settings.dashboard().state_marks
     items = tuple(sorted((k, repr(v)) for k, v in (params or {}).items()))
     key = (path, items, dt.date.today(), marks)  # the figures' font depends on the marks
     try:
@@ -128,7 +128,7 @@ def graph(
     desc_id = f"{graph_id}-description"
     chart = dcc.Graph(
         id=graph_id,
-        figure=with_font_dict(figure_dict(figure), state_marks=settings.state_marks()),
+        figure=with_font_dict(figure_dict(figure), state_marks=settings.dashboard().state_marks),
         config=cast(Any, graph_config(filename=filename, static=static)),
         className="tdb-graph",
     )

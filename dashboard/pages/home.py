@@ -10,12 +10,12 @@ import dash
 import pandas as pd
 from dash import html
 
+from core.catalog import Indicator, Target
 from dashboard import queries, status, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
 from dashboard.pages._common import page, updated
-from etl.catalog import Indicator, Target
 
 dash.register_page(
     __name__,

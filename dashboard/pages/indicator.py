@@ -13,6 +13,8 @@ import dash
 import pandas as pd
 from dash import html
 
+from core import geography
+from core.catalog import CatalogError, Indicator
 from dashboard import queries, status, views
 from dashboard.components import dsfr
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
@@ -27,8 +29,6 @@ from dashboard.pages._common import (
     table_details,
     updated,
 )
-from etl import geography
-from etl.catalog import CatalogError, Indicator
 
 LEVEL_NAMES = {"region": "régions", "department": "départements"}
 LEVEL_SINGULAR = {"region": "région", "department": "département"}

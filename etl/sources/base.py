@@ -35,7 +35,7 @@ from typing import Any, Protocol
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 
 TIDY_COLUMNS: tuple[str, ...] = (
     "indicator_id",

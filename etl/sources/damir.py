@@ -44,8 +44,8 @@ import pandas as pd
 from isal import isal_zlib
 from pydantic import field_validator
 
-from etl.catalog import Catalog
-from etl.geography import NATIONAL_CODE, by_level
+from core.catalog import Catalog
+from core.geography import NATIONAL_CODE, by_level
 from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError, tidy_frame
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import model_validator
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.sources import table
 from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError
 from etl.sources.table import TableMapping

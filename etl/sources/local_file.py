@@ -12,8 +12,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import model_validator
 
-from etl import settings
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.parse import ParseError
 from etl.sources import table
 from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError
@@ -49,7 +48,7 @@ class LocalFileConnector:
     @property
     def directory(self) -> Path:
         path = Path(self.config.directory)
-        return path if path.is_absolute() else settings.PROJECT_ROOT / path
+        return path.resolve()
 
     def newest_file(self) -> Path:
         files = [p for p in self.directory.glob(self.config.pattern) if p.is_file()]

@@ -11,7 +11,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.sources import table
 from etl.sources.base import ConnectorConfig, Fetcher, RawFile
 from etl.sources.table import TableMapping

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.sources.base import Connector
 
 # type -> (module, connector class name)

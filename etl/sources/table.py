@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from etl.models import TOTAL
+from core.models import TOTAL
 from etl.parse import ParseError, parse_number, read_csv_text, read_xlsx
 from etl.sources.base import RawFile, SourceError, SumCheckError, tidy_frame
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, insert, select, update
 
+from core.catalog import Catalog
+from core.models import Area, Observation, Run, RunStatus
 from dashboard.queries import DataUnavailable, MemoryCache, Queries, RedisCache
-from etl.catalog import Catalog
-from etl.models import Area, Observation, Run, RunStatus
 
 
 def _run(engine: Engine) -> int:
@@ -155,7 +155,7 @@ class TestUnavailable:
     def test_unreachable_database_raises_a_french_error(
         self, catalog: Catalog, tmp_path: object
     ) -> None:
-        from etl.db import make_engine
+        from core.db import make_engine
 
         q = Queries(
             make_engine(f"sqlite:///{tmp_path}/vide.sqlite"), cache=MemoryCache(), catalog=catalog

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.catalog import Target
 from dashboard.status import Assessment, Status, assess, comparable, meets, projection
-from etl.catalog import Target
 
 TODAY = dt.date(2025, 6, 15)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from etl import db
+from core import db
 from etl.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ class TestUserErrors:
 def _observations(url: str) -> list[tuple[object, ...]]:
     from sqlalchemy import select
 
-    from etl.models import Observation
+    from core.models import Observation
 
     engine = db.make_engine(url)
     with engine.connect() as conn:

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from etl import db
-from etl.catalog import Catalog
+from core import db
+from core.catalog import Catalog
+from core.models import Area, Observation, Origin, Run
 from etl.demo import (
     DEMO_LABEL,
     DemoError,
@@ -24,7 +25,6 @@ from etl.demo import (
     run_demo,
     split_integer,
 )
-from etl.models import Area, Observation, Origin, Run
 from etl.published import load_published, read_published
 from etl.runlog import start_run
 from etl.transform import aggregate_up

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from core.models import Area, Observation, Origin, Run, RunStatus
 from etl.cli import main
-from etl.models import Area, Observation, Origin, Run, RunStatus
 from etl.pipeline import PAUSE_HOOK
 from etl.template import EXAMPLE_SHEET, TEMPLATE_COLUMNS
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
+from core.models import Observation, Origin, Revision
 from etl.load import LoadError, purge_origin, upsert_observations
-from etl.models import Observation, Origin, Revision
 from etl.runlog import start_run
 from etl.sync import area_ids
 

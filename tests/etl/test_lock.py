@@ -57,7 +57,7 @@ class TestLoadLock:
         # Given another process holding the lock, then killed with SIGKILL
         code = (
             "import sys, time\n"
-            "from etl import db\n"
+            "from core import db\n"
             "from etl.lock import load_lock\n"
             "with load_lock(db.make_engine(sys.argv[1]), timeout=5):\n"
             "    print('held', flush=True)\n"

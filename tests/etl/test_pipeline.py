@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from etl import geography, pipeline
-from etl.catalog import Catalog, load_catalog
-from etl.models import Area, Observation, Origin, Revision, Run, RunStatus
+from core import geography
+from core.catalog import Catalog, load_catalog
+from core.models import Area, Observation, Origin, Revision, Run, RunStatus
+from etl import pipeline
 from etl.pipeline import LoadResult, Provenance, load_tidy
 from etl.sync import sync_indicators
 from etl.validate import ValidationFailed

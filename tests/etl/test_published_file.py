@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from etl.catalog import Catalog, load_catalog
+from core.catalog import Catalog, load_catalog
 from etl.published import PUBLISHED_CSV, read_published
 
 HEADER = (

@@ -13,9 +13,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, func, select
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
+from core.models import Observation, Run, RunStatus
 from etl.http import HttpFetcher, HttpSettings, Progress
-from etl.models import Observation, Run, RunStatus
 from etl.run import run_sources
 from tests.etl.sources.test_table import SECTEURS
 

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from etl.catalog import Indicator
-from etl.geography import by_level, departments_of
+from core.catalog import Indicator
+from core.geography import by_level, departments_of
 from etl.transform import AggregationError, aggregate_up
 
 PERIOD = dt.date(2024, 1, 1)

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from etl import geography
-from etl.catalog import Catalog, load_catalog
-from etl.models import Origin
+from core import geography
+from core.catalog import Catalog, load_catalog
+from core.models import Origin
 from etl.template import TIDY_TO_FRENCH, read_deposit
 from etl.validate import REPORT_LIMIT, RowError, ValidationFailed, validate_tidy
 

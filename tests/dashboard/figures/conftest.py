@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from etl.catalog import Indicator, Target
+from core.catalog import Indicator, Target
 
 
 def make_indicator(**overrides: Any) -> Indicator:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core.geography import by_level
 from dashboard.figures.geo_map import geo_map, ring_path
-from etl.geography import by_level
 from tests.dashboard.figures.conftest import make_indicator, make_snapshot
 
 CONTOURS = Path(__file__).resolve().parents[3] / "dashboard" / "static" / "contours"

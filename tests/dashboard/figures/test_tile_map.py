@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 
+from core.geography import by_level
 from dashboard.figures.theme import BLUE_FRANCE, BLUE_FRANCE_925
 from dashboard.figures.tile_map import tile_label, tile_map
 from dashboard.formatting import NNBSP
-from etl.geography import by_level
 from tests.dashboard.figures.conftest import make_indicator, make_snapshot
 
 

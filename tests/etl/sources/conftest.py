@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.http import HttpFetcher, HttpSettings, Progress
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.geography import by_level
+from core.geography import by_level
 from etl.sources.base import TIDY_COLUMNS, RawFile, SourceError
 from etl.sources.damir import (
     FILE_WIDTH,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.http import HttpFetcher
 from etl.sources.base import SourceError
 from etl.sources.datagouv import Config, DatagouvConnector

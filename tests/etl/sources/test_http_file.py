@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_httpserver import HTTPServer
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.http import HttpFetcher
 from etl.sources.http_file import Config, HttpFileConnector
 from tests.etl.sources.conftest import FIXTURES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.catalog import Catalog
+from core.catalog import Catalog
 from etl.http import HttpFetcher
 from etl.sources.base import SourceError
 from etl.sources.local_file import Config, LocalFileConnector

@@ -1,10 +1,10 @@
-"""Alembic environment: the engine is passed in by etl.db, never read from a file."""
+"""Alembic environment: the engine is passed in by core.db, never read from a file."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from etl.models import Base
+from core.models import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from etl import periods
+from core import periods
 
 
 class TestPeriodStart:

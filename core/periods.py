@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from etl.catalog import MONTHS_PER_PERIOD, Frequency
+from core.catalog import MONTHS_PER_PERIOD, Frequency
 
 PERIOD_TYPE: dict[Frequency, str] = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 

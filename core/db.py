@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from etl import settings
+from core import settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

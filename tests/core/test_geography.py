@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl import geography
-from etl.geography import GeographyError
+from core import geography
+from core.geography import GeographyError
 
 
 class TestAreas:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from etl import db
+from core import db
 from tests.conftest import PG_URL, drop_pg, fresh_pg_url, require_server
 
 TABLES = {

@@ -14,7 +14,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent.parent / "indicators.yaml"
+from core import settings
+
+DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 
 Unit = Literal["count", "percent", "ratio", "euros", "days"]
 Nature = Literal["stock", "flow"]
@@ -220,9 +222,14 @@ def parse_catalog(raw: dict[str, Any]) -> Catalog:
         raise CatalogError("Catalogue d'indicateurs invalide :\n" + _describe(exc, raw)) from None
 
 
-def load_catalog(path: Path | str = DEFAULT_CATALOG_PATH) -> Catalog:
+def configured_catalog_path() -> Path:
+    """The CATALOG_PATH setting, else the catalog shipped in the package."""
+    return settings.core().catalog_path or DEFAULT_CATALOG_PATH
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
     """Read and validate indicators.yaml; raises CatalogError with a French message."""
-    path = Path(path)
+    path = Path(path) if path is not None else configured_catalog_path()
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

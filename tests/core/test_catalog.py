@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from etl.catalog import DEFAULT_CATALOG_PATH, Catalog, CatalogError, load_catalog, parse_catalog
+from core.catalog import DEFAULT_CATALOG_PATH, Catalog, CatalogError, load_catalog, parse_catalog
 
 # The 33 indicators of docs/indicators.md, in the document's order.
 REFERENCE_SLUGS = (

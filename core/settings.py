@@ -1,0 +1,157 @@
+"""Settings: each declared once, with its default and French help text, in one section per app.
+
+pydantic-settings reads them from environment variables of the same name (e.g. `HTTP_TIMEOUT`)
+and checks their type; `check()` runs at start-up and turns a bad value into a French message.
+A test fails if the README does not document a setting. Relative paths are resolved against the
+working directory, never against the installed package: data lives in `DATA_DIR`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATABASE_FILE = "tableau-de-bord.sqlite"
+
+_CONFIG = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
+
+
+class SettingsError(Exception):
+    """A setting has an invalid value; the message is French."""
+
+
+class CoreSettings(BaseSettings):
+    """Shared by both apps: where the data and the catalog are."""
+
+    model_config = _CONFIG
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="Dossier des données locales : base SQLite, cache de l'ETL, secrets générés "
+        "(relatif au dossier de travail ; jamais dans le paquet installé).",
+    )
+    database_url: str = Field(
+        "",
+        description="URL SQLAlchemy de la base ; vide : SQLite dans DATA_DIR. PostgreSQL en "
+        "production, ex. postgresql+psycopg://utilisateur@hôte/base.",
+    )
+    catalog_path: Path | None = Field(
+        None,
+        description="Autre catalogue d'indicateurs (YAML) ; vide : celui livré avec le paquet.",
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
+
+
+class EtlSettings(BaseSettings):
+    """The ETL's own: downloads, lock, HTTP."""
+
+    model_config = _CONFIG
+
+    demo: Literal["0", "1"] = Field(
+        "1", description="« 0 » : `make run` ne charge pas les données de démonstration."
+    )
+    etl_cache_dir: Path | None = Field(
+        None,
+        description="Dossier où l'ETL garde chaque fichier téléchargé (avec son URL et son "
+        "SHA-256) ; vide : DATA_DIR/cache.",
+    )
+    etl_lock_timeout: float = Field(
+        30,
+        ge=0,
+        description="Secondes d'attente du verrou de chargement avant de refuser un second "
+        "chargement.",
+    )
+    http_timeout: float = Field(30, ge=0, description="Délai d'attente d'une requête HTTP (s).")
+    http_retries: int = Field(
+        3, ge=0, description="Nombre de nouvelles tentatives HTTP sur erreur 5xx ou délai."
+    )
+    http_backoff: float = Field(
+        1, ge=0, description="Facteur d'attente exponentielle entre deux tentatives HTTP."
+    )
+
+    def cache_dir(self) -> Path:
+        return self.etl_cache_dir or core().data_dir / "cache"
+
+
+class DashboardSettings(BaseSettings):
+    """The dashboard's own: shared cache and brand."""
+
+    model_config = _CONFIG
+
+    redis_url: str = Field(
+        "",
+        description="URL Redis du cache du tableau de bord (ex. redis://127.0.0.1:6379/0) ; "
+        "vide : cache en mémoire du processus.",
+    )
+    marque_etat: Literal["0", "1"] = Field(
+        "1",
+        description="« 1 » : en-tête et pied de page officiels de l'État (DSFR, Marianne) ; "
+        "« 0 » : en-tête neutre pour un déploiement hors administration.",
+    )
+
+    @property
+    def state_marks(self) -> bool:
+        return self.marque_etat == "1"
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+SECTIONS: tuple[type[BaseSettings], ...] = (CoreSettings, EtlSettings, DashboardSettings)
+
+
+def _load(section: type[S]) -> S:
+    try:
+        return section()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{str(err['loc'][0]).upper()} invalide « {err.get('input')} » : {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"Paramètre {problems}.") from None
+
+
+def core() -> CoreSettings:
+    """Read afresh from the environment at each call (cheap; tests change the environment)."""
+    return _load(CoreSettings)
+
+
+def etl() -> EtlSettings:
+    return _load(EtlSettings)
+
+
+def dashboard() -> DashboardSettings:
+    return _load(DashboardSettings)
+
+
+def database_url() -> str:
+    return core().resolved_database_url()
+
+
+def check() -> None:
+    """Validate every section at start-up; raises SettingsError with a French message."""
+    for section in SECTIONS:
+        _load(section)
+
+
+@dataclass(frozen=True)
+class Documented:
+    name: str
+    default: str
+    help: str
+
+
+def documented() -> Iterator[Documented]:
+    """Every setting, as the README's table documents it."""
+    for section in SECTIONS:
+        for name, field in section.model_fields.items():
+            default = "" if field.default is None else str(field.default)
+            yield Documented(name.upper(), default, field.description or "")
