@@ -16,21 +16,15 @@ import pandas as pd
 from core import geography
 from core.catalog import Indicator, Target
 from core.models import TOTAL
-from dashboard import status
+from core.vocabulary import Level, Origin, TargetStatus
+from dashboard import targets
 from dashboard.formatting import format_date, format_number, format_period
 from dashboard.queries import Queries
 
 # Old parameter name → current one (a renamed parameter is migrated here only).
 PARAM_MIGRATIONS = {"level": "niveau", "period": "periode", "regions": "comparer", "axis": "axe"}
-LEVEL_PARAMS = {"regions": "region", "departements": "department"}
+LEVEL_PARAMS = {str(lvl.slug): lvl.value for lvl in Level.territorial()}
 LEVEL_SLUGS = {v: k for k, v in LEVEL_PARAMS.items()}
-ORIGIN_LABELS = {
-    "published": "Chiffre publié",
-    "source": "Source ouverte",
-    "deposit": "Dépôt ARS",
-    "demo": "Démonstration",
-    "": "",
-}
 MAX_COMPARED = 6
 
 
@@ -166,7 +160,7 @@ def series_table(view: IndicatorView) -> pd.DataFrame:
                 format_period(d, frequency=view.indicator.frequency) for d in frame["period_start"]
             ],
             "Valeur": frame["value"].to_numpy(),
-            "Origine": [ORIGIN_LABELS.get(o, o) for o in frame["origin"]],
+            "Origine": [Origin.label_of(o) for o in frame["origin"]],
             "Source": frame["source_label"].fillna("").to_numpy(),
         }
     )
@@ -193,7 +187,7 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
             "Code": snap["code"].to_numpy(),
             "Territoire": snap["name"].to_numpy(),
             "Valeur": snap["value"].to_numpy(),
-            "Origine": [ORIGIN_LABELS.get(o or "", o) for o in snap["origin"]],
+            "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
 
@@ -205,7 +199,7 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
 class TargetRow:
     indicator: Indicator
     target: Target
-    assessment: status.Assessment
+    assessment: targets.Assessment
 
 
 def target_rows(
@@ -222,7 +216,7 @@ def target_rows(
             if t.scope != scope:
                 continue
             s = all_series[all_series["indicator_id"] == ind.id]
-            a = status.assess(
+            a = targets.assess(
                 s, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
             )
             rows.append(TargetRow(ind, t, a))
@@ -232,7 +226,7 @@ def target_rows(
 SORTS = {
     "indicateur": lambda r: (r.indicator.short_label.lower(),),
     "echeance": lambda r: (r.target.deadline,),
-    "statut": lambda r: (list(status.Status).index(r.assessment.status), r.target.deadline),
+    "statut": lambda r: (list(TargetStatus).index(r.assessment.status), r.target.deadline),
     "progression": lambda r: (-(r.assessment.progress or -1e18),),
 }
 
@@ -316,7 +310,7 @@ def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
                 "Valeur": float(mine.iloc[-1]["value"]) if not mine.empty else float("nan"),
                 "France": float(fr_same.iloc[-1]["value"]) if not fr_same.empty else float("nan"),
                 "Rang": rank_text or "—",
-                "Origine": ORIGIN_LABELS.get(str(mine.iloc[-1]["origin"]), "")
+                "Origine": Origin.label_of(str(mine.iloc[-1]["origin"]))
                 if not mine.empty
                 else "Publié à l'échelle nationale uniquement",
                 "unit": ind.unit,
@@ -331,14 +325,16 @@ def departments_table(q: Queries, *, region_code: str, indicator: Indicator) -> 
     periods = q.periods(indicator_id=indicator.id, level="department")
     codes = [d.code for d in geography.departments_of(region_code)]
     if not periods:
-        return pd.DataFrame(columns=["Code", "Département", "Valeur", "Origine"])
+        return pd.DataFrame(
+            columns=["Code", Level.department.label.capitalize(), "Valeur", "Origine"]
+        )
     snap = q.snapshot(indicator_id=indicator.id, level="department", period=periods[-1])
     snap = snap[snap["code"].isin(codes)]
     return pd.DataFrame(
         {
             "Code": snap["code"].to_numpy(),
-            "Département": snap["name"].to_numpy(),
+            Level.department.label.capitalize(): snap["name"].to_numpy(),
             "Valeur": snap["value"].to_numpy(),
-            "Origine": [ORIGIN_LABELS.get(o or "", o) for o in snap["origin"]],
+            "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )

@@ -13,13 +13,15 @@ from typing import Any
 
 from dash import html
 
+from core.vocabulary import Level
+
 Child = Any  # a Dash component, a string or a list of them
 
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/", "Vue nationale"),
     ("/objectifs", "Objectifs"),
-    ("/regions/11", "Régions"),
-    ("/departements/75", "Départements"),
+    ("/regions/11", Level.region.plural.capitalize()),
+    ("/departements/75", Level.department.plural.capitalize()),
     ("/a-propos", "À propos"),
 )
 SERVICE_TITLE = "Tableau de bord du numérique en santé"

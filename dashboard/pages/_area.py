@@ -9,7 +9,8 @@ import pandas as pd
 from dash import html
 
 from core import geography
-from dashboard import queries, status, views
+from core.vocabulary import Level
+from dashboard import queries, views
 from dashboard.components import dsfr
 from dashboard.formatting import format_date, format_number
 from dashboard.pages._common import (
@@ -22,14 +23,9 @@ from dashboard.pages._common import (
     updated,
 )
 
-LEVEL_TEXT = {
-    "region": ("région", "Régions", "regions"),
-    "department": ("département", "Départements", "departements"),
-}
-
 
 def area_layout(*, level: str, code: str | None, params: dict[str, Any]) -> html.Div:
-    _, plural, slug = LEVEL_TEXT[level]
+    plural, slug = Level(level).plural, Level(level).slug
     canonical = views.valid_code(level, code or "")
     path = f"/{slug}/{code}"
 
@@ -55,7 +51,7 @@ def _value(row: pd.Series, column: str) -> str:
 
 
 def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any]) -> list[Any]:
-    singular, plural, slug = LEVEL_TEXT[level]
+    singular, plural, slug = Level(level).label, Level(level).plural, Level(level).slug
     area = geography.get_area(level, code)
     table = views.area_table(q, level=level, code=code)
     rows = [
@@ -70,7 +66,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         for _, r in table.iterrows()
     ]
     parts: list[Any] = [
-        dsfr.breadcrumb([("Accueil", "/"), (plural, None), (area.name, None)]),
+        dsfr.breadcrumb([("Accueil", "/"), (plural.capitalize(), None), (area.name, None)]),
         html.H1(f"{area.name}"),
         html.P(
             f"Fiche {singular} : chaque indicateur de la feuille de route pour ce territoire, à "
@@ -111,8 +107,8 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
 
 
 def _chooser(*, level: str, code: str) -> html.Section:
-    singular, _plural, slug = LEVEL_TEXT[level]
-    options = [(a.code, f"{a.name} ({a.code})") for a in geography.by_level(level)]  # type: ignore[arg-type]
+    info = Level(level)
+    options = [(a.code, f"{a.name} ({a.code})") for a in geography.by_level(level)]
     return html.Section(
         dsfr.form(
             [
@@ -121,9 +117,7 @@ def _chooser(*, level: str, code: str) -> html.Section:
                         html.Div(
                             dsfr.select(
                                 name="code",
-                                label=f"Choisir un autre {singular}"
-                                if level == "department"
-                                else "Choisir une autre région",
+                                label=f"Choisir {info.another}",
                                 options=options,
                                 value=code,
                                 select_id="choix-territoire",
@@ -138,10 +132,10 @@ def _chooser(*, level: str, code: str) -> html.Section:
                     className="fr-grid-row fr-grid-row--gutters",
                 )
             ],
-            action=f"/{slug}/choisir",
-            path_template=f"/{slug}/{{code}}",
+            action=f"/{info.slug}/choisir",
+            path_template=f"/{info.slug}/{{code}}",
             form_id="formulaire-territoire",
-            label=f"Choix du {singular}" if level == "department" else "Choix de la région",
+            label=f"Choix {info.of_the}",
         ),
         className="fr-mt-2w",
     )
@@ -211,9 +205,7 @@ def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
             [
                 html.Li(
                     [
-                        dsfr.badge(
-                            r.assessment.label, kind=status.STATUS_BADGES[r.assessment.status]
-                        ),
+                        dsfr.badge(r.assessment.label, kind=r.assessment.status.tone),
                         f" {r.indicator.short_label} : {views.target_text(r.target, r.indicator)} "
                         f"au {format_date(r.target.deadline)}",
                         f" (non comparable : {r.assessment.reason})" if r.assessment.reason else "",

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import queries, status
+from dashboard import queries, targets
 from dashboard.components import dsfr
 from dashboard.pages._common import page
 
@@ -33,7 +33,7 @@ def _content(q: queries.Queries) -> list[Any]:
         html.H1("À propos du tableau de bord"),
         html.H2("Méthodologie", id="methodologie", className="fr-h3 fr-mt-4w"),
         html.H3("Statut des objectifs et projection", className="fr-h5"),
-        html.P(status.METHOD_TEXT),
+        html.P(targets.METHOD_TEXT),
         html.P(
             "La cible est comparée à la grandeur que fixe le texte : dernière valeur, somme "
             "glissante sur 12 mois, somme de l'année civile (année complète uniquement) ou part "

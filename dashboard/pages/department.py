@@ -7,6 +7,7 @@ from typing import Any
 import dash
 from dash import html
 
+from core.vocabulary import Level
 from dashboard.pages._area import area_layout, area_title
 
 
@@ -14,7 +15,12 @@ def _title(code: str | None = None, **_: Any) -> str:
     return area_title("department", code)
 
 
-dash.register_page(__name__, path_template="/departements/<code>", name="Département", title=_title)
+dash.register_page(
+    __name__,
+    path_template="/departements/<code>",
+    name=Level.department.label.capitalize(),
+    title=_title,
+)
 
 
 def layout(code: str | None = None, **params: Any) -> html.Div:

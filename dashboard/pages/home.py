@@ -11,7 +11,8 @@ import pandas as pd
 from dash import html
 
 from core.catalog import Indicator, Target
-from dashboard import queries, status, views
+from core.vocabulary import Origin, TargetStatus
+from dashboard import queries, targets, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
@@ -82,13 +83,13 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.Div(
                 [
                     html.P(str(counts.get(s, 0)), className="tdb-count"),
-                    html.P(status.STATUS_LABELS[s], className="fr-mb-0"),
+                    html.P(s.label, className="fr-mb-0"),
                 ],
                 className=f"tdb-summary tdb-summary--{s.value}",
             ),
             className="fr-col-6 fr-col-md",
         )
-        for s in status.Status
+        for s in TargetStatus
     ]
     return html.Section(
         [
@@ -137,9 +138,9 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         body.append(html.P("Aucune valeur disponible", className="fr-text--sm"))
     badges: list[Any] = []
     if last is not None and last["origin"] == "demo":
-        badges.append(dsfr.badge("Démonstration", kind="new", icon=False))
+        badges.append(dsfr.badge(Origin.demo.label, kind="new", icon=False))
     if target is not None:
-        a = status.assess(
+        a = targets.assess(
             series,
             target,
             frequency=ind.frequency,
@@ -164,10 +165,10 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         body.append(
             html.Div(
                 [
-                    dsfr.badge(a.label, kind=status.STATUS_BADGES[a.status]),
+                    dsfr.badge(a.label, kind=a.status.tone),
                     dsfr.tooltip(
                         trigger_text="Méthode du statut",
-                        text=status.METHOD_TEXT,
+                        text=targets.METHOD_TEXT,
                         tooltip_id=f"methode-{ind.id}",
                     ),
                 ],

@@ -15,7 +15,8 @@ from dash import html
 
 from core import geography
 from core.catalog import CatalogError, Indicator
-from dashboard import queries, status, views
+from core.vocabulary import Level, TargetStatus, Unit
+from dashboard import queries, targets, views
 from dashboard.components import dsfr
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.formatting import format_date, format_number, format_period, join_labels
@@ -29,9 +30,6 @@ from dashboard.pages._common import (
     table_details,
     updated,
 )
-
-LEVEL_NAMES = {"region": "régions", "department": "départements"}
-LEVEL_SINGULAR = {"region": "région", "department": "département"}
 
 
 def _title(indicator_id: str | None = None, **_: Any) -> str:
@@ -85,19 +83,19 @@ def _fmt(ind: Indicator) -> Any:
 
 def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Section:
     ind = view.indicator
-    targets = [t for t in ind.targets if t.scope == "FR"]
+    fr_targets = [t for t in ind.targets if t.scope == "FR"]
     upcoming = sorted(
-        (t for t in targets if t.deadline >= today and status.comparable(t, unit=ind.unit)),
+        (t for t in fr_targets if t.deadline >= today and targets.comparable(t, unit=ind.unit)),
         key=lambda t: t.deadline,
     )
     proj = (
-        status.projection(view.national, upcoming[0], frequency=ind.frequency, today=today)
+        targets.projection(view.national, upcoming[0], frequency=ind.frequency, today=today)
         if upcoming
         else None
     )
     statuses = []
-    for t in targets:
-        a = status.assess(
+    for t in fr_targets:
+        a = targets.assess(
             view.national,
             t,
             frequency=ind.frequency,
@@ -107,7 +105,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
         )
         when = (
             f" Atteinte projetée : {format_period(a.projected_date, frequency=ind.frequency)}."
-            if a.projected_date and a.status is not status.Status.achieved
+            if a.projected_date and a.status is not TargetStatus.achieved
             else ""
         )
         if a.reason:
@@ -115,7 +113,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
         statuses.append(
             html.Li(
                 [
-                    dsfr.badge(a.label, kind=status.STATUS_BADGES[a.status]),
+                    dsfr.badge(a.label, kind=a.status.tone),
                     f" {t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
                     f"(source : {t.source_title}).{when}",
                 ]
@@ -141,11 +139,11 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             else html.P("Pas d'objectif daté."),
             dsfr.tooltip(
                 trigger_text="Méthode du statut",
-                text=status.METHOD_TEXT,
+                text=targets.METHOD_TEXT,
                 tooltip_id="methode-statut",
             ),
             graph(
-                trajectory(view.national, indicator=ind, targets=targets, projection=proj),
+                trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
                 graph_id="graphique-trajectoire",
                 filename=f"{ind.id}-trajectoire",
                 description=text,
@@ -170,14 +168,14 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
 
 def _controls(view: views.IndicatorView) -> html.Section:
     ind = view.indicator
-    levels = [lvl for lvl in ("region", "department") if lvl in ind.levels_shown]
+    levels = [lvl for lvl in Level.territorial() if lvl in ind.levels_shown]
     fields: list[Any] = []
     if levels:
         fields.append(
             dsfr.select(
                 name="niveau",
                 label="Niveau de la carte",
-                options=[(views.LEVEL_SLUGS[lvl], LEVEL_NAMES[lvl].capitalize()) for lvl in levels],
+                options=[(views.LEVEL_SLUGS[lvl], lvl.plural.capitalize()) for lvl in levels],
                 value=views.LEVEL_SLUGS[view.level],
                 select_id="choix-niveau",
             )
@@ -238,7 +236,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
 
 def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.Section:
     ind = view.indicator
-    level_name = LEVEL_NAMES.get(view.level, "territoires")
+    level_name = Level(view.level).plural
     if view.snapshot is None or not view.territorial_data or view.period is None:
         return html.Section(
             [
@@ -304,7 +302,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             ),
             table_details(
                 "Tableau des valeurs de la carte et du classement",
-                caption=f"{ind.short_label} par {LEVEL_SINGULAR[view.level]}, {period_text}",
+                caption=f"{ind.short_label} par {Level(view.level).label}, {period_text}",
                 frame=table,
                 formatters={
                     "Valeur": _fmt(ind),
@@ -402,9 +400,7 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
                 format_date(r.period_start),
                 format_number(
                     float(r.value),
-                    unit=str(r.unit)
-                    if r.unit in ("count", "percent", "ratio", "euros", "days")
-                    else "count",
+                    unit=str(r.unit) if r.unit in Unit.__members__ else Unit.count,
                     qualifier=str(r.qualifier or "exact"),
                 ),
                 "Oui" if r.in_series else "Non (affiché à côté de la série)",

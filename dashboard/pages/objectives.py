@@ -12,7 +12,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import queries, status, views
+from dashboard import queries, targets, views
 from dashboard.components import dsfr
 from dashboard.pages._common import downloads_block, href, page, updated
 
@@ -54,9 +54,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     for r, (_, rec) in zip(ordered, frame.iterrows(), strict=True):
         cells: list[Any] = list(rec)
         cells[0] = html.A(rec["Indicateur"], href=f"/indicateurs/{r.indicator.id}")
-        cells[columns.index("Statut")] = dsfr.badge(
-            rec["Statut"], kind=status.STATUS_BADGES[r.assessment.status]
-        )
+        cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
         table_rows.append(cells)
     sort_label = {v: k for k, v in SORT_COLUMNS.items()}[sort]
     return [
@@ -106,7 +104,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         ),
         dsfr.tooltip(
             trigger_text="Méthode du statut",
-            text=status.METHOD_TEXT,
+            text=targets.METHOD_TEXT,
             tooltip_id="methode-objectifs",
         ),
         dsfr.table(
