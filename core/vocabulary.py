@@ -18,6 +18,7 @@ class LevelWords:
     plural: str  # « régions »
     feminine: bool  # « une autre région », « un autre département »
     slug: str | None  # URL segment and value of the `niveau` parameter; None: no page
+    territory: str | None  # prefix in the `territoire` parameter: region-53, departement-01
     aliases: tuple[str, ...]  # spellings accepted in imported files (lower case)
     expected: str  # what a code of this level looks like, for error messages
 
@@ -77,6 +78,7 @@ _LEVEL_WORDS: dict[Level, LevelWords] = {
         plural="France",
         feminine=True,
         slug=None,
+        territory=None,
         aliases=("national", "france", "nation", "fr"),
         expected="« FR »",
     ),
@@ -85,6 +87,7 @@ _LEVEL_WORDS: dict[Level, LevelWords] = {
         plural="régions",
         feminine=True,
         slug="regions",
+        territory="region",
         aliases=("region", "région", "reg"),
         expected="un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)",
     ),
@@ -93,6 +96,7 @@ _LEVEL_WORDS: dict[Level, LevelWords] = {
         plural="départements",
         feminine=False,
         slug="departements",
+        territory="departement",
         aliases=("department", "departement", "département", "dep", "dept"),
         expected="un code de département (ex. « 29 », « 2A », « 974 »)",
     ),

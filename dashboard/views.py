@@ -17,61 +17,9 @@ from core import geography
 from core.catalog import Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
-from dashboard import targets
+from dashboard import targets, urls
 from dashboard.formatting import format_date, format_number, format_period
 from dashboard.queries import Queries
-
-# Old parameter name → current one (a renamed parameter is migrated here only).
-PARAM_MIGRATIONS = {"level": "niveau", "period": "periode", "regions": "comparer", "axis": "axe"}
-LEVEL_PARAMS = {str(lvl.slug): lvl.value for lvl in Level.territorial()}
-LEVEL_SLUGS = {v: k for k, v in LEVEL_PARAMS.items()}
-MAX_COMPARED = 6
-
-
-def migrate(params: Mapping[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in params.items():
-        out[PARAM_MIGRATIONS.get(key, key)] = value
-    return out
-
-
-def one(params: Mapping[str, object], key: str) -> str | None:
-    value = params.get(key)
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    return str(value) if value not in (None, "") else None
-
-
-def many(params: Mapping[str, object], key: str) -> list[str]:
-    value = params.get(key)
-    items = value if isinstance(value, list) else ([value] if value else [])
-    out: list[str] = []
-    for item in items:
-        out.extend(p for p in str(item).split(",") if p)
-    return out
-
-
-def parse_period(text: str | None) -> dt.date | None:
-    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None."""
-    if not text:
-        return None
-    try:
-        parts = [int(p) for p in text.split("-")[:2]]
-        return dt.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
-        return None
-
-
-def period_param(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def valid_code(level: str, code: str) -> str | None:
-    try:
-        return geography.get_area(level, code).code
-    except (geography.GeographyError, KeyError):
-        return None
-
 
 # -- indicator page ------------------------------------------------------------------------
 
@@ -97,8 +45,8 @@ class IndicatorView:
     def params(self, **changes: object) -> dict[str, object]:
         """The URL parameters of this view, with some changed (for links)."""
         out: dict[str, object] = {
-            "niveau": LEVEL_SLUGS.get(self.level, "regions"),
-            "periode": period_param(self.period) if self.period else None,
+            "niveau": Level(self.level).slug,
+            "periode": urls.period_param(self.period) if self.period else None,
             "comparer": ",".join(self.compared) or None,
             "carte": self.map_kind,
         }
@@ -107,18 +55,16 @@ class IndicatorView:
 
 
 def indicator_view(q: Queries, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
-    params = migrate(params)
-    level = LEVEL_PARAMS.get(one(params, "niveau") or "", "region")
+    state = urls.normalise(params)
+    level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
     if level not in indicator.levels_shown:
-        level = "region"
+        level = Level.region.value
     origins = q.territorial_levels(indicator_id=indicator.id)
     periods = q.periods(indicator_id=indicator.id, level=level) if origins.get(level) else []
-    asked = parse_period(one(params, "periode"))
+    asked = urls.parse_period(urls.value(state, "periode"))
     period = asked if asked in periods else (periods[-1] if periods else None)
-    compared = [c for c in (valid_code("region", x) for x in many(params, "comparer")) if c]
-    compared = list(dict.fromkeys(compared))[:MAX_COMPARED]
-    map_kind = one(params, "carte")
-    map_kind = map_kind if map_kind in ("tuiles", "geo") else "tuiles"
+    compared = urls.values(state, "comparer")
+    map_kind = urls.value(state, "carte") or "tuiles"
     national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
     totals = national[national["breakdown"] == TOTAL]
     breakdowns = national[national["breakdown"] != TOTAL]

@@ -12,7 +12,7 @@ from dash import html
 
 from core.catalog import Indicator, Target
 from core.vocabulary import Origin, TargetStatus
-from dashboard import queries, targets, views
+from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
@@ -20,7 +20,7 @@ from dashboard.pages._common import page, updated
 
 dash.register_page(
     __name__,
-    path="/",
+    **urls.registration(__name__),
     name="Vue nationale",
     title="Vue nationale — Tableau de bord du numérique en santé",
 )
@@ -34,7 +34,7 @@ def main_target(ind: Indicator, *, today: dt.date) -> Target | None:
 
 
 def layout(**_: Any) -> html.Div:
-    return page(path="/", build=_content)
+    return page(path=urls.HOME, build=_content)
 
 
 def _content(q: queries.Queries) -> list[Any]:
@@ -97,7 +97,9 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.P(
                 [
                     f"{len(rows)} objectifs datés. ",
-                    html.A("Voir le tableau des objectifs", href="/objectifs", className="fr-link"),
+                    html.A(
+                        "Voir le tableau des objectifs", href=urls.objectives(), className="fr-link"
+                    ),
                 ],
                 className="fr-text--sm",
             ),
@@ -192,7 +194,7 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
     source = ind.sources[0].name if ind.sources else ""
     return dsfr.card(
         title=ind.short_label,
-        href=f"/indicateurs/{ind.id}",
+        href=urls.indicator(ind.id),
         body=body,
         badges=badges,
         detail_end=f"Source : {source}. {updated(q)}.",

@@ -16,7 +16,7 @@ from dash import html
 from core import geography
 from core.catalog import CatalogError, Indicator
 from core.vocabulary import Level, TargetStatus, Unit
-from dashboard import queries, targets, views
+from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.formatting import format_date, format_number, format_period, join_labels
@@ -40,13 +40,11 @@ def _title(indicator_id: str | None = None, **_: Any) -> str:
     return f"{label} — Tableau de bord du numérique en santé"
 
 
-dash.register_page(
-    __name__, path_template="/indicateurs/<indicator_id>", name="Indicateur", title=_title
-)
+dash.register_page(__name__, **urls.registration(__name__), name="Indicateur", title=_title)
 
 
 def layout(indicator_id: str | None = None, **params: Any) -> html.Div:
-    path = f"/indicateurs/{indicator_id}"
+    path = urls.indicator(indicator_id or "")
 
     def build(q: queries.Queries) -> list[Any]:
         try:
@@ -62,7 +60,9 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
     ind = view.indicator
     today = dt.date.today()
     return [
-        dsfr.breadcrumb([("Accueil", "/"), ("Indicateurs", "/objectifs"), (ind.short_label, None)]),
+        dsfr.breadcrumb(
+            [("Accueil", urls.HOME), ("Indicateurs", urls.objectives()), (ind.short_label, None)]
+        ),
         html.H1(ind.label),
         html.P(ind.description, className="fr-text--lead"),
         html.P(updated(q) + ".", className="fr-text--sm"),
@@ -157,7 +157,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
                 table_id="tableau-serie",
             ),
             downloads_block(
-                f"/donnees/indicateurs/{ind.id}/serie",
+                urls.indicator_download(ind.id, "serie"),
                 query=view.params(),
                 label="Télécharger la série affichée :",
             ),
@@ -175,8 +175,8 @@ def _controls(view: views.IndicatorView) -> html.Section:
             dsfr.select(
                 name="niveau",
                 label="Niveau de la carte",
-                options=[(views.LEVEL_SLUGS[lvl], lvl.plural.capitalize()) for lvl in levels],
-                value=views.LEVEL_SLUGS[view.level],
+                options=[(str(lvl.slug), lvl.plural.capitalize()) for lvl in levels],
+                value=Level(view.level).slug,
                 select_id="choix-niveau",
             )
         )
@@ -186,10 +186,10 @@ def _controls(view: views.IndicatorView) -> html.Section:
                 name="periode",
                 label="Période",
                 options=[
-                    (views.period_param(p), format_period(p, frequency=ind.frequency))
+                    (urls.period_param(p), format_period(p, frequency=ind.frequency))
                     for p in reversed(view.periods)
                 ],
-                value=views.period_param(view.period) if view.period else None,
+                value=urls.period_param(view.period) if view.period else None,
                 select_id="choix-periode",
             )
         )
@@ -226,7 +226,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
                 ),
                 dsfr.button("Afficher", button_id="bouton-afficher"),
             ],
-            action=f"/indicateurs/{ind.id}",
+            action=urls.indicator(ind.id),
             form_id="formulaire-vue",
             label="Choix de la vue",
         ),
@@ -312,7 +312,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 table_id="tableau-carte",
             ),
             downloads_block(
-                f"/donnees/indicateurs/{ind.id}/carte",
+                urls.indicator_download(ind.id, "carte"),
                 query=view.params(),
                 label="Télécharger les valeurs de la carte :",
             ),
