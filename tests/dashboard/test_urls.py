@@ -226,6 +226,11 @@ class TestNormalise:
         )
         assert urls.kept(state) == {"par_habitant": "oui", "reel": "oui", "territoire": "region-53"}
 
+    def test_sort_values_are_the_sorts_of_the_objectives_table(self) -> None:
+        from dashboard import views
+
+        assert set(urls.SORT_VALUES) == set(views.SORTS)
+
     def test_every_parameter_is_documented_in_the_readme(self) -> None:
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
         missing = [p.name for p in urls.PARAMS if f"| `{p.name}` |" not in readme]
