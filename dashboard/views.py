@@ -1,8 +1,8 @@
 """What each view shows, as data frames: shared by the pages and the download routes,
 so that a download holds exactly the rows and columns of the table on screen.
 
-URL parameters are read here, in one place: unknown ones are ignored, invalid values
-fall back to the default, and renamed ones are migrated (permalinks never break).
+URL parameters arrive through `urls.normalise` (dashboard/urls.py): unknown ones are
+ignored, invalid values fall back to the default, renamed ones are migrated.
 """
 
 from __future__ import annotations
