@@ -27,6 +27,14 @@
     }, 50);
   }
 
+  /* Downloads and front-end files are not pages: their prefixes come from the page
+     (data-file-prefixes, written from dashboard/urls.py), not from this script. */
+  function isFile(pathname) {
+    var holder = document.querySelector("[data-file-prefixes]");
+    var prefixes = holder ? holder.getAttribute("data-file-prefixes").split(" ") : [];
+    return prefixes.some(function (prefix) { return pathname.indexOf(prefix) === 0; });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-url-form]")) { return; }
@@ -55,8 +63,7 @@
     var link = event.target.closest ? event.target.closest("a[href]") : null;
     if (!link || link.hasAttribute("download") || link.target) { return; }
     var url = new URL(link.href, window.location.href);
-    if (url.origin !== window.location.origin || url.pathname.indexOf("/donnees/") === 0 ||
-        url.pathname.indexOf("/dsfr/") === 0) { return; }
+    if (url.origin !== window.location.origin || isFile(url.pathname)) { return; }
     if (url.pathname === window.location.pathname && url.search === window.location.search &&
         url.hash) { return; }  /* in-page anchor: let the browser scroll */
     if (url.hash) { return; }

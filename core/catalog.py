@@ -15,21 +15,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core import settings
+from core.vocabulary import Level, Unit, Visibility
 
 DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 
-Unit = Literal["count", "percent", "ratio", "euros", "days"]
 Nature = Literal["stock", "flow"]
 Frequency = Literal["monthly", "quarterly", "yearly"]
-Level = Literal["national", "region", "department"]
 Direction = Literal["higher_is_better", "lower_is_better"]
-Visibility = Literal["public", "restricted"]
 AggregationRule = Literal[
     "sum", "ratio", "pop_weighted_mean", "count_true", "share_true", "not_aggregable"
 ]
 Comparison = Literal["latest", "rolling_12m_sum", "calendar_year_sum", "share_of_areas"]
 
-LEVELS: tuple[Level, ...] = ("national", "region", "department")
 MONTHS_PER_PERIOD: dict[Frequency, int] = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 
@@ -200,6 +197,7 @@ def _french(err: Any) -> str:
         "missing": "champ obligatoire absent",
         "extra_forbidden": "champ inconnu",
         "literal_error": "valeur non autorisée ({expected})",
+        "enum": "valeur non autorisée ({expected})",
         "string_pattern_mismatch": "format invalide",
         "date_from_datetime_parsing": "date invalide (attendu AAAA-MM-JJ)",
         "date_parsing": "date invalide (attendu AAAA-MM-JJ)",

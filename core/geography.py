@@ -11,17 +11,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+
+from core.vocabulary import Level
 
 GEOGRAPHY_CSV = Path(__file__).resolve().parent / "reference" / "geography.csv"
 
-Level = Literal["national", "region", "department"]
 NATIONAL_CODE = "FR"
-LEVEL_LABELS: dict[str, str] = {
-    "national": "France",
-    "region": "région",
-    "department": "département",
-}
 
 _DEPARTMENT = re.compile(r"0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[12346]")
 _FORMER_REGIONS = frozenset(
@@ -53,7 +48,7 @@ def areas() -> tuple[Area, ...]:
         rows = list(csv.DictReader(fh))
     return tuple(
         Area(
-            level=row["level"],  # type: ignore[arg-type]
+            level=Level(row["level"]),
             code=row["code"],
             name=row["name"],
             parent_code=row["parent_code"] or None,
@@ -71,7 +66,7 @@ def _index() -> dict[tuple[str, str], Area]:
     return {(a.level, a.code): a for a in areas()}
 
 
-def by_level(level: Level) -> tuple[Area, ...]:
+def by_level(level: str) -> tuple[Area, ...]:
     return tuple(a for a in areas() if a.level == level)
 
 
@@ -106,7 +101,7 @@ def normalize_department_code(value: object) -> str:
 
     Raises GeographyError for "20" (old Corse code, ambiguous) and unknown codes.
     """
-    s = _as_text(value, "département")
+    s = _as_text(value, Level.department.label)
     if len(s) == 3 and s.startswith("0"):
         s = s[1:]
     if s.isdigit() and len(s) == 1:
@@ -118,15 +113,14 @@ def normalize_department_code(value: object) -> str:
         )
     if not _DEPARTMENT.fullmatch(s):
         raise GeographyError(
-            f"Code de département inconnu « {value} ». "
-            "Attendu : un code de département (ex. « 29 », « 2A », « 974 »)."
+            f"Code de département inconnu « {value} ». Attendu : {Level.department.words.expected}."
         )
     return s
 
 
 def normalize_region_code(value: object) -> str:
     """Canonical 2016 région code: 1 → "01", "84" → "84"."""
-    s = _as_text(value, "région")
+    s = _as_text(value, Level.region.label)
     if s.isdigit() and len(s) == 1:
         s = "0" + s
     if s in _FORMER_REGIONS:
@@ -136,8 +130,7 @@ def normalize_region_code(value: object) -> str:
         )
     if ("region", s) not in _index():
         raise GeographyError(
-            f"Code de région inconnu « {value} ». "
-            "Attendu : un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)."
+            f"Code de région inconnu « {value} ». Attendu : {Level.region.words.expected}."
         )
     return s
 

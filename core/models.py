@@ -20,20 +20,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.vocabulary import Origin as Origin  # stored as its code: same values, no migration
+
 TOTAL = "_total"  # breakdown of the total row: never NULL, NULLs are distinct in unique keys
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Origin(enum.StrEnum):
-    """Where a figure comes from; real data (published, source, deposit) beats demo."""
-
-    published = "published"
-    source = "source"
-    deposit = "deposit"
-    demo = "demo"
 
 
 class Qualifier(enum.StrEnum):

@@ -12,17 +12,15 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlencode
 
 import dash
 import flask
 from flask_compress import Compress
 
 from core import settings
-from dashboard import queries, views
+from dashboard import queries, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -34,9 +32,6 @@ PLOTLY_FILE = "plotly-basic.min.js"
 ASSETS = PROJECT_ROOT / "assets"
 STATIC = Path(__file__).resolve().parent / "static"
 ONE_YEAR = 365 * 24 * 3600
-FIXED_PAGES = frozenset({"/", "/objectifs", "/a-propos"})
-AREA_PREFIXES = {"/regions/": "region", "/departements/": "department"}
-CATCH_ALL_ENDPOINT = "/<path:path>"  # Dash's route for every page path but "/"
 CALLBACK_ROUTE = "_dash-update-component"  # Dash's callback endpoint (under its URL base)
 
 
@@ -49,14 +44,14 @@ INDEX_STRING = """<!DOCTYPE html>
     <head>
         {%metas%}
         <title>{%title%}</title>
-        <link rel="icon" href="/dsfr/favicon/favicon.svg" type="image/svg+xml">
+        <link rel="icon" href="@favicon@" type="image/svg+xml">
         {%css%}
         <script>
             /* dcc.Graph loads Plotly itself the first time a chart is drawn, from
                window._dashPlotlyJSURL (which Dash points at its full bundle): make it the
                partial build served here. Pages without a chart never load Plotly. */
             Object.defineProperty(window, "_dashPlotlyJSURL", {
-                get: function () { return "/vendor/plotly-basic.min.js"; },
+                get: function () { return "@plotly@"; },
                 set: function () {}
             });
         </script>
@@ -73,11 +68,13 @@ INDEX_STRING = """<!DOCTYPE html>
             {%renderer%}
         </footer>
     </body>
-</html>"""
+</html>""".replace("@favicon@", urls.dsfr("favicon/favicon.svg")).replace(
+    "@plotly@", urls.PLOTLY_JS
+)
 
 
-PLOTLY_PRELOAD = '<link rel="preload" href="/vendor/plotly-basic.min.js" as="script">'
-CHART_PAGES = ("/indicateurs/",)  # the pages that draw Plotly charts
+PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
+CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
 
 
 class DashboardApp(dash.Dash):
@@ -162,8 +159,8 @@ def create_app(
         update_title=cast(str, None),
         suppress_callback_exceptions=True,
         compress=False,  # flask-compress above already compresses every response
-        external_stylesheets=["/dsfr/dsfr.min.css", "/dsfr/utility/icons/icons.min.css"],
-        external_scripts=[{"src": "/dsfr/dsfr.module.min.js", "type": "module"}],
+        external_stylesheets=[urls.dsfr("dsfr.min.css"), urls.dsfr("utility/icons/icons.min.css")],
+        external_scripts=[{"src": urls.dsfr("dsfr.module.min.js"), "type": "module"}],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_STRING
@@ -190,10 +187,7 @@ def _freeze_heap() -> None:
 
 def warm_paths() -> list[tuple[str, dict[str, str]]]:
     """The pages built ahead: `/`, `/objectifs` and each indicator's default view."""
-    ids = [i.id for i in queries.store().catalog.indicators]
-    return [("/", {}), ("/objectifs", {})] + [
-        ("/indicateurs/<indicator_id>", {"indicator_id": i}) for i in ids
-    ]
+    return urls.warm_paths([i.id for i in queries.store().catalog.indicators])
 
 
 # The indicator views that cost most to build (département tiles, geographic maps, up to
@@ -209,7 +203,7 @@ def warm_view_paths() -> list[tuple[str, dict[str, str]]]:
     """The département-level and geographic-map views of each indicator (see WARM_VIEWS)."""
     ids = [i.id for i in queries.store().catalog.indicators]
     return [
-        ("/indicateurs/<indicator_id>", {"indicator_id": i, **view})
+        (urls.BY_MODULE["indicator"].path, {"indicator_id": i, **view})
         for view in WARM_VIEWS
         for i in ids
     ]
@@ -232,10 +226,7 @@ def warm_cache(server: flask.Flask, paths: list[tuple[str, dict[str, str]]] | No
         layout = layouts.get(path)
         if layout is None:
             continue
-        url = path.replace("<indicator_id>", kwargs.get("indicator_id", ""))
-        query = {k: v for k, v in kwargs.items() if k != "indicator_id"}
-        if query:
-            url += "?" + urlencode(query)
+        url = urls.fill_query(path, kwargs)
         try:
             with server.test_request_context(url):
                 layout(**kwargs)
@@ -262,26 +253,6 @@ def start_warming(server: flask.Flask) -> threading.Thread:
     thread = threading.Thread(target=warm_all, args=(server,), name="tdb-warm-cache", daemon=True)
     thread.start()
     return thread
-
-
-def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collection[str]) -> bool:
-    """Whether a page path names a page that exists: the HTTP status of the Dash index.
-
-    The layout itself shows the DSFR 404 page for the same paths; this only decides
-    whether the response says 404 too (for crawlers, link checkers and monitoring).
-    """
-    path = path.rstrip("/") or "/"
-    if path in FIXED_PAGES:
-        return True
-    if path.startswith("/indicateurs/"):
-        return path.removeprefix("/indicateurs/") in indicator_ids
-    for prefix, level in AREA_PREFIXES.items():
-        if path.startswith(prefix):
-            code = path.removeprefix(prefix)
-            if code == "choisir":  # the area chooser form without JavaScript
-                code = query.get("code", "")
-            return views.valid_code(level, code) is not None
-    return False
 
 
 def _server_timing(server: flask.Flask) -> None:
@@ -314,32 +285,32 @@ def _not_found_status(server: flask.Flask) -> None:
         request = flask.request
         if (
             request.method == "GET"
-            and request.endpoint == CATCH_ALL_ENDPOINT
+            and request.endpoint == urls.DASH_CATCH_ALL
             and response.status_code == 200
         ):
             ids = {i.id for i in queries.store().catalog.indicators}
-            if not page_exists(request.path, request.args, indicator_ids=ids):
+            if not urls.page_exists(request.path, request.args, indicator_ids=ids):
                 response.status_code = 404
         return response
 
 
 def _routes(server: flask.Flask) -> None:
-    @server.route("/dsfr/<path:name>")
+    @server.route(urls.DSFR_ROUTE)
     def dsfr(name: str) -> flask.Response:
         """The DSFR distribution, served whole (its CSS refers to fonts/ and icons/)."""
         response = flask.send_from_directory(DSFR_DIST, name, max_age=ONE_YEAR)
         return response
 
-    @server.route("/vendor/plotly-basic.min.js")
+    @server.route(urls.PLOTLY_JS)
     def plotly_js() -> flask.Response:
         return flask.send_from_directory(PLOTLY_DIST, PLOTLY_FILE, max_age=ONE_YEAR)
 
-    @server.route("/static-tdb/<path:name>")
+    @server.route(urls.STATIC_ROUTE)
     def static_files(name: str) -> flask.Response:
         """Vendored contours, fetched by the browser only when a geographic map is chosen."""
         return flask.send_from_directory(STATIC, name, max_age=ONE_YEAR)
 
-    @server.route("/sante")
+    @server.route(urls.HEALTH)
     def health() -> tuple[dict[str, object], int]:
         try:
             version = queries.store().data_version()

@@ -14,7 +14,8 @@ import flask
 import pandas as pd
 
 from core.catalog import CatalogError
-from dashboard import queries, views
+from core.vocabulary import Level
+from dashboard import queries, urls, views
 
 FORMATS = {
     "-fr.csv": "csv_fr",
@@ -75,8 +76,8 @@ def indicator_frame(
 
 
 def area_frame(q: queries.Queries, *, level_slug: str, code: str) -> pd.DataFrame:
-    level = views.LEVEL_PARAMS.get(level_slug)
-    canonical = views.valid_code(level, code) if level else None
+    level = Level.from_slug(level_slug)
+    canonical = urls.valid_code(level, code) if level else None
     if level is None or canonical is None:
         raise UnknownDownload(f"Territoire inconnu « {level_slug}/{code} ».")
     table = views.area_table(q, level=level, code=canonical)
@@ -84,11 +85,11 @@ def area_frame(q: queries.Queries, *, level_slug: str, code: str) -> pd.DataFram
 
 
 def objectives_frame(q: queries.Queries, *, params: Mapping[str, object]) -> pd.DataFrame:
-    params = views.migrate(params)
-    axis = views.one(params, "axe")
+    state = urls.normalise(params)
+    axis = urls.value(state, "axe")
     axis = axis if axis in {a.id for a in q.catalog.axes} else None
     rows = views.target_rows(q, today=dt.date.today(), axis=axis)
-    return views.objectives_table(rows, sort=views.one(params, "tri") or "echeance")
+    return views.objectives_table(rows, sort=urls.value(state, "tri") or "echeance")
 
 
 def download_links(base: str, *, query: str = "") -> list[tuple[str, str, str]]:
@@ -122,7 +123,7 @@ def _unavailable(message: str) -> flask.Response:
 
 
 def register(server: flask.Flask) -> None:
-    @server.route("/donnees/indicateurs/<indicator_id>/<name>")
+    @server.route(urls.INDICATOR_DOWNLOAD_ROUTE)
     def indicator_download(indicator_id: str, name: str) -> flask.Response:
         try:
             table, fmt = split_format(name)
@@ -135,11 +136,11 @@ def register(server: flask.Flask) -> None:
             return _unavailable(str(exc))
         return _send(df, fmt=fmt, filename=f"{indicator_id}-{table}")
 
-    @server.route("/donnees/<level_slug>/<name>")
+    @server.route(urls.AREA_DOWNLOAD_ROUTE)
     def area_download(level_slug: str, name: str) -> flask.Response:
         try:
             code, fmt = split_format(name)
-            if level_slug == "objectifs" and code == "tableau":
+            if (level_slug, code) == (urls.OBJECTIVES_SLUG, urls.OBJECTIVES_TABLE):
                 df = objectives_frame(queries.store(), params=_params())
                 filename = "objectifs"
             else:

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
+from core.vocabulary import Unit
+
 NNBSP: Final = "\u202f"  # narrow no-break space: thousands separator and before units
 MINUS: Final = "\u2212"  # typographic minus, as Plotly draws negative ticks
 MISSING: Final = "—"
@@ -46,19 +48,12 @@ SHORT_MONTHS: Final = (
     "déc.",
 )
 FREQUENCIES: Final = ("monthly", "quarterly", "yearly")
-UNITS: Final = ("count", "percent", "ratio", "euros", "days")
+UNITS: Final = tuple(u.value for u in Unit)  # core.vocabulary, the one table of units
 QUALIFIER_PREFIXES: Final = {
     "exact": "",
     "approx": "environ ",
     "lower_bound": "plus de ",
     "upper_bound": "moins de ",
-}
-UNIT_LABELS: Final = {
-    "count": "nombre",
-    "percent": "%",
-    "ratio": "ratio",
-    "euros": "€",
-    "days": "jours",
 }
 
 
@@ -116,7 +111,7 @@ def format_number(
         else:
             text = f"{format_plain(number, decimals=decimals)}{NNBSP}€"
     elif unit == "days":
-        word = "jour" if abs(number) <= 1 else "jours"
+        word = "jour" if abs(number) <= 1 else Unit.days.label
         text = f"{format_plain(number, decimals=decimals)}{NNBSP}{word}"
     else:
         text = format_plain(number, decimals=decimals)
@@ -205,10 +200,9 @@ def _tick_text(day: dt.date, *, step: int, frequency: str) -> str:
 
 def unit_label(unit: str) -> str:
     """Short French name of a unit, for axis and colour-bar titles."""
-    try:
-        return UNIT_LABELS[unit]
-    except KeyError:
-        raise FormattingError(f"Unité inconnue « {unit} ». Attendu : {', '.join(UNITS)}.") from None
+    if unit not in UNITS:
+        raise FormattingError(f"Unité inconnue « {unit} ». Attendu : {', '.join(UNITS)}.")
+    return Unit(unit).label
 
 
 def join_labels(labels: Sequence[str]) -> str:

@@ -26,6 +26,7 @@ from core import geography
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
+from core.vocabulary import Level
 
 T = TypeVar("T")
 
@@ -278,7 +279,7 @@ class Queries:
                         "tile_col": a.tile_col,
                         "population": a.population,
                     }
-                    for a in geography.by_level(level)  # type: ignore[arg-type]
+                    for a in geography.by_level(level)
                 ]
             )
             stmt = (
@@ -416,7 +417,6 @@ def store() -> Queries:
 
 
 CONTOURS_DIR = Path(__file__).resolve().parent / "static" / "contours"
-CONTOUR_FILES = {"region": "regions.json", "department": "departements.json"}
 
 
 @lru_cache(maxsize=2)
@@ -425,7 +425,8 @@ def contours(level: str) -> dict[str, Any]:
 
     Read only when a geographic map is asked for: the tile grid is the default.
     """
-    name = CONTOUR_FILES.get(level)
+    slug = Level(level).slug if level in Level.__members__ else None
+    name = f"{slug}.json" if slug else None  # contours/regions.json, departements.json
     if name is None:
         raise DataUnavailable(f"Pas de contours pour le niveau « {level} ».")
     try:

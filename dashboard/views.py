@@ -1,8 +1,8 @@
 """What each view shows, as data frames: shared by the pages and the download routes,
 so that a download holds exactly the rows and columns of the table on screen.
 
-URL parameters are read here, in one place: unknown ones are ignored, invalid values
-fall back to the default, and renamed ones are migrated (permalinks never break).
+URL parameters arrive through `urls.normalise` (dashboard/urls.py): unknown ones are
+ignored, invalid values fall back to the default, renamed ones are migrated.
 """
 
 from __future__ import annotations
@@ -16,68 +16,10 @@ import pandas as pd
 from core import geography
 from core.catalog import Indicator, Target
 from core.models import TOTAL
-from dashboard import status
+from core.vocabulary import Level, Origin, TargetStatus
+from dashboard import targets, urls
 from dashboard.formatting import format_date, format_number, format_period
 from dashboard.queries import Queries
-
-# Old parameter name → current one (a renamed parameter is migrated here only).
-PARAM_MIGRATIONS = {"level": "niveau", "period": "periode", "regions": "comparer", "axis": "axe"}
-LEVEL_PARAMS = {"regions": "region", "departements": "department"}
-LEVEL_SLUGS = {v: k for k, v in LEVEL_PARAMS.items()}
-ORIGIN_LABELS = {
-    "published": "Chiffre publié",
-    "source": "Source ouverte",
-    "deposit": "Dépôt ARS",
-    "demo": "Démonstration",
-    "": "",
-}
-MAX_COMPARED = 6
-
-
-def migrate(params: Mapping[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in params.items():
-        out[PARAM_MIGRATIONS.get(key, key)] = value
-    return out
-
-
-def one(params: Mapping[str, object], key: str) -> str | None:
-    value = params.get(key)
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    return str(value) if value not in (None, "") else None
-
-
-def many(params: Mapping[str, object], key: str) -> list[str]:
-    value = params.get(key)
-    items = value if isinstance(value, list) else ([value] if value else [])
-    out: list[str] = []
-    for item in items:
-        out.extend(p for p in str(item).split(",") if p)
-    return out
-
-
-def parse_period(text: str | None) -> dt.date | None:
-    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None."""
-    if not text:
-        return None
-    try:
-        parts = [int(p) for p in text.split("-")[:2]]
-        return dt.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
-        return None
-
-
-def period_param(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def valid_code(level: str, code: str) -> str | None:
-    try:
-        return geography.get_area(level, code).code
-    except (geography.GeographyError, KeyError):
-        return None
-
 
 # -- indicator page ------------------------------------------------------------------------
 
@@ -103,8 +45,8 @@ class IndicatorView:
     def params(self, **changes: object) -> dict[str, object]:
         """The URL parameters of this view, with some changed (for links)."""
         out: dict[str, object] = {
-            "niveau": LEVEL_SLUGS.get(self.level, "regions"),
-            "periode": period_param(self.period) if self.period else None,
+            "niveau": Level(self.level).slug,
+            "periode": urls.period_param(self.period) if self.period else None,
             "comparer": ",".join(self.compared) or None,
             "carte": self.map_kind,
         }
@@ -113,18 +55,16 @@ class IndicatorView:
 
 
 def indicator_view(q: Queries, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
-    params = migrate(params)
-    level = LEVEL_PARAMS.get(one(params, "niveau") or "", "region")
+    state = urls.normalise(params)
+    level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
     if level not in indicator.levels_shown:
-        level = "region"
+        level = Level.region.value
     origins = q.territorial_levels(indicator_id=indicator.id)
     periods = q.periods(indicator_id=indicator.id, level=level) if origins.get(level) else []
-    asked = parse_period(one(params, "periode"))
+    asked = urls.parse_period(urls.value(state, "periode"))
     period = asked if asked in periods else (periods[-1] if periods else None)
-    compared = [c for c in (valid_code("region", x) for x in many(params, "comparer")) if c]
-    compared = list(dict.fromkeys(compared))[:MAX_COMPARED]
-    map_kind = one(params, "carte")
-    map_kind = map_kind if map_kind in ("tuiles", "geo") else "tuiles"
+    compared = urls.values(state, "comparer")
+    map_kind = urls.value(state, "carte") or "tuiles"
     national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
     totals = national[national["breakdown"] == TOTAL]
     breakdowns = national[national["breakdown"] != TOTAL]
@@ -166,7 +106,7 @@ def series_table(view: IndicatorView) -> pd.DataFrame:
                 format_period(d, frequency=view.indicator.frequency) for d in frame["period_start"]
             ],
             "Valeur": frame["value"].to_numpy(),
-            "Origine": [ORIGIN_LABELS.get(o, o) for o in frame["origin"]],
+            "Origine": [Origin.label_of(o) for o in frame["origin"]],
             "Source": frame["source_label"].fillna("").to_numpy(),
         }
     )
@@ -193,7 +133,7 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
             "Code": snap["code"].to_numpy(),
             "Territoire": snap["name"].to_numpy(),
             "Valeur": snap["value"].to_numpy(),
-            "Origine": [ORIGIN_LABELS.get(o or "", o) for o in snap["origin"]],
+            "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
 
@@ -205,7 +145,7 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
 class TargetRow:
     indicator: Indicator
     target: Target
-    assessment: status.Assessment
+    assessment: targets.Assessment
 
 
 def target_rows(
@@ -222,7 +162,7 @@ def target_rows(
             if t.scope != scope:
                 continue
             s = all_series[all_series["indicator_id"] == ind.id]
-            a = status.assess(
+            a = targets.assess(
                 s, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
             )
             rows.append(TargetRow(ind, t, a))
@@ -232,7 +172,7 @@ def target_rows(
 SORTS = {
     "indicateur": lambda r: (r.indicator.short_label.lower(),),
     "echeance": lambda r: (r.target.deadline,),
-    "statut": lambda r: (list(status.Status).index(r.assessment.status), r.target.deadline),
+    "statut": lambda r: (list(TargetStatus).index(r.assessment.status), r.target.deadline),
     "progression": lambda r: (-(r.assessment.progress or -1e18),),
 }
 
@@ -316,7 +256,7 @@ def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
                 "Valeur": float(mine.iloc[-1]["value"]) if not mine.empty else float("nan"),
                 "France": float(fr_same.iloc[-1]["value"]) if not fr_same.empty else float("nan"),
                 "Rang": rank_text or "—",
-                "Origine": ORIGIN_LABELS.get(str(mine.iloc[-1]["origin"]), "")
+                "Origine": Origin.label_of(str(mine.iloc[-1]["origin"]))
                 if not mine.empty
                 else "Publié à l'échelle nationale uniquement",
                 "unit": ind.unit,
@@ -331,14 +271,16 @@ def departments_table(q: Queries, *, region_code: str, indicator: Indicator) -> 
     periods = q.periods(indicator_id=indicator.id, level="department")
     codes = [d.code for d in geography.departments_of(region_code)]
     if not periods:
-        return pd.DataFrame(columns=["Code", "Département", "Valeur", "Origine"])
+        return pd.DataFrame(
+            columns=["Code", Level.department.label.capitalize(), "Valeur", "Origine"]
+        )
     snap = q.snapshot(indicator_id=indicator.id, level="department", period=periods[-1])
     snap = snap[snap["code"].isin(codes)]
     return pd.DataFrame(
         {
             "Code": snap["code"].to_numpy(),
-            "Département": snap["name"].to_numpy(),
+            Level.department.label.capitalize(): snap["name"].to_numpy(),
             "Valeur": snap["value"].to_numpy(),
-            "Origine": [ORIGIN_LABELS.get(o or "", o) for o in snap["origin"]],
+            "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )

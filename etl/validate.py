@@ -19,6 +19,7 @@ import pandas as pd
 from core.catalog import Catalog
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Origin
+from core.vocabulary import Level, Unit
 from etl.parse import ParseError, parse_number, parse_period
 
 REPORT_LIMIT = 50
@@ -30,25 +31,13 @@ LOAD_COLUMNS = [
     "numerator", "denominator", "is_masked", "is_provisional", "origin", "source_label",
     "source_url",
 ]  # fmt: skip
-LEVEL_ALIASES: dict[str, str] = {
-    "national": "national", "france": "national", "nation": "national", "fr": "national",
-    "region": "region", "région": "region", "reg": "region",
-    "department": "department", "departement": "department", "département": "department",
-    "dep": "department", "dept": "department",
-}  # fmt: skip
+# Derived from core.vocabulary, the one table of levels and units.
+LEVEL_ALIASES: dict[str, str] = {a: lvl.value for lvl in Level for a in lvl.words.aliases}
 TRUE_WORDS = frozenset({"oui", "o", "vrai", "true", "1", "x", "yes"})
 FALSE_WORDS = frozenset({"", "non", "n", "faux", "false", "0", "no"})
-AREA_EXPECTED: dict[str, str] = {
-    "department": "un code de département (ex. « 29 », « 2A », « 974 »)",
-    "region": "un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)",
-    "national": "« FR »",
-}
+AREA_EXPECTED: dict[str, str] = {lvl.value: lvl.words.expected for lvl in Level}
 UNIT_RANGE: dict[str, tuple[float, float | None, str]] = {
-    "percent": (0.0, 100.0, "un pourcentage entre 0 et 100"),
-    "count": (0.0, None, "un nombre positif ou nul"),
-    "euros": (0.0, None, "un montant en euros positif ou nul"),
-    "days": (0.0, None, "un nombre de jours positif ou nul"),
-    "ratio": (0.0, None, "un ratio positif ou nul"),
+    u.value: (u.words.minimum, u.words.maximum, u.words.expected) for u in Unit
 }
 
 

@@ -13,15 +13,10 @@ from typing import Any
 
 from dash import html
 
+from dashboard import urls
+
 Child = Any  # a Dash component, a string or a list of them
 
-NAV_ITEMS: tuple[tuple[str, str], ...] = (
-    ("/", "Vue nationale"),
-    ("/objectifs", "Objectifs"),
-    ("/regions/11", "Régions"),
-    ("/departements/75", "Départements"),
-    ("/a-propos", "À propos"),
-)
 SERVICE_TITLE = "Tableau de bord du numérique en santé"
 SERVICE_TAGLINE = "Feuille de route du numérique en santé : indicateurs, objectifs, territoires"
 
@@ -85,7 +80,7 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
         [
             html.A(
                 html.P(SERVICE_TITLE, className="fr-header__service-title"),
-                href="/",
+                href=urls.HOME,
                 title=f"Accueil — {SERVICE_TITLE}",
             ),
             html.P(SERVICE_TAGLINE, className="fr-header__service-tagline"),
@@ -124,10 +119,8 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
 
 def navigation(*, current_path: str = "") -> html.Nav:
     items = []
-    for href, text in NAV_ITEMS:
-        section = href.split("/")[1] if href != "/" else ""
-        here = current_path.split("/")[1] if current_path not in ("", "/") else ""
-        current = "page" if section == here else None
+    for href, text in urls.navigation():
+        current = "page" if urls.section(href) == urls.section(current_path) else None
         items.append(
             html.Li(
                 html.A(text, href=href, className="fr-nav__link", **attrs(aria_current=current)),
@@ -150,7 +143,7 @@ def footer(*, state_marks: bool) -> html.Footer:
             html.Div(
                 html.A(
                     html.P(["République", html.Br(), "Française"], className="fr-logo"),
-                    href="/",
+                    href=urls.HOME,
                     title=f"Retour à l'accueil — {SERVICE_TITLE}",
                 ),
                 className="fr-footer__brand fr-enlarge-link",
@@ -185,10 +178,10 @@ def footer(*, state_marks: bool) -> html.Footer:
         className="fr-footer__content",
     )
     bottom_links = [
-        ("/a-propos#accessibilite", "Accessibilité : partiellement conforme"),
-        ("/a-propos#mentions-legales", "Mentions légales"),
-        ("/a-propos#methodologie", "Méthodologie"),
-        ("/a-propos#sources", "Sources et licences"),
+        (urls.about("accessibilite"), "Accessibilité : partiellement conforme"),
+        (urls.about("mentions-legales"), "Mentions légales"),
+        (urls.about("methodologie"), "Méthodologie"),
+        (urls.about("sources"), "Sources et licences"),
     ]
     bottom = html.Div(
         [

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core.catalog import Indicator
+from core.vocabulary import Level
 from dashboard.figures.theme import GREY_BORDER, GREY_MASKED, SEQUENTIAL, WHITE
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
 
 MISSING_LABEL = "non disponible"
-LEVEL_NAMES = {"region": "région", "department": "département", "national": "France"}
+LEVEL_NAMES = {lvl.value: lvl.label for lvl in Level}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.catalog import Indicator
+from core.vocabulary import Unit
 from dashboard.figures.colour_scale import MISSING_LABEL, statuses, value_range
 from dashboard.figures.theme import GREY_MASKED, GREY_MENTION, colour_for, new_figure, trace
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
@@ -26,7 +27,7 @@ def ranked(snapshot: pd.DataFrame, *, indicator: Indicator) -> pd.DataFrame:
 
 
 ADDITIVE_RULES = ("sum", "count_true")
-RATE_UNITS = ("percent", "ratio")
+RATE_UNITS = tuple(u.value for u in Unit if u.words.is_rate)
 
 
 def has_reference(indicator: Indicator) -> bool:

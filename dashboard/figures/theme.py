@@ -18,6 +18,7 @@ from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from core.catalog import Indicator
+from core.vocabulary import Origin
 from dashboard.formatting import (
     MONTHS,
     NNBSP,
@@ -66,13 +67,8 @@ SEQUENTIAL: Final = (
     (1.0, BLUE_FRANCE),
 )
 
-ORIGIN_LABELS: Final = {
-    "published": "chiffre publié",
-    "source": "donnée source (chargement)",
-    "deposit": "dépôt régional",
-    "demo": "démonstration (synthétique)",
-}
-REAL_ORIGINS: Final = ("published", "source", "deposit")
+ORIGIN_LABELS: Final = {o.value: o.label for o in Origin}  # the tables' wording too
+REAL_ORIGINS: Final = tuple(o.value for o in Origin.real())
 
 
 def _template() -> go.layout.Template:

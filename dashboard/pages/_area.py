@@ -9,29 +9,24 @@ import pandas as pd
 from dash import html
 
 from core import geography
-from dashboard import queries, status, views
+from core.vocabulary import Level
+from dashboard import queries, urls, views
 from dashboard.components import dsfr
 from dashboard.formatting import format_date, format_number
 from dashboard.pages._common import (
     NATIONAL_ONLY,
     data_table,
     downloads_block,
-    href,
     not_found,
     page,
     updated,
 )
 
-LEVEL_TEXT = {
-    "region": ("région", "Régions", "regions"),
-    "department": ("département", "Départements", "departements"),
-}
-
 
 def area_layout(*, level: str, code: str | None, params: dict[str, Any]) -> html.Div:
-    _, plural, slug = LEVEL_TEXT[level]
-    canonical = views.valid_code(level, code or "")
-    path = f"/{slug}/{code}"
+    plural = Level(level).plural
+    canonical = urls.valid_code(level, code or "")
+    path = urls.area(level, code or "")
 
     def build(q: queries.Queries) -> list[Any]:
         if canonical is None:
@@ -42,7 +37,7 @@ def area_layout(*, level: str, code: str | None, params: dict[str, Any]) -> html
 
 
 def area_title(level: str, code: str | None) -> str:
-    canonical = views.valid_code(level, code or "")
+    canonical = urls.valid_code(level, code or "")
     name = geography.get_area(level, canonical).name if canonical else "Territoire inconnu"
     return f"{name} — Tableau de bord du numérique en santé"
 
@@ -55,12 +50,12 @@ def _value(row: pd.Series, column: str) -> str:
 
 
 def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any]) -> list[Any]:
-    singular, plural, slug = LEVEL_TEXT[level]
+    singular, plural = Level(level).label, Level(level).plural
     area = geography.get_area(level, code)
     table = views.area_table(q, level=level, code=code)
     rows = [
         [
-            html.A(r["Indicateur"], href=f"/indicateurs/{r['indicator_id']}"),
+            html.A(r["Indicateur"], href=urls.indicator(r["indicator_id"])),
             r["Période"],
             _value(r, "Valeur"),
             _value(r, "France"),
@@ -70,7 +65,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         for _, r in table.iterrows()
     ]
     parts: list[Any] = [
-        dsfr.breadcrumb([("Accueil", "/"), (plural, None), (area.name, None)]),
+        dsfr.breadcrumb([("Accueil", urls.HOME), (plural.capitalize(), None), (area.name, None)]),
         html.H1(f"{area.name}"),
         html.P(
             f"Fiche {singular} : chaque indicateur de la feuille de route pour ce territoire, à "
@@ -91,7 +86,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             numeric=[False, False, True, True, True, False],
             table_id="tableau-territoire",
         ),
-        downloads_block(f"/donnees/{slug}/{code}", label="Télécharger ce tableau :"),
+        downloads_block(urls.area_download(level, code), label="Télécharger ce tableau :"),
     ]
     if level == "region":
         parts.extend(_departments(q, region_code=code, params=params))
@@ -102,7 +97,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             html.P(
                 [
                     "Région : ",
-                    html.A(region.name, href=f"/regions/{region.code}", className="fr-link"),
+                    html.A(region.name, href=urls.area("region", region.code), className="fr-link"),
                 ],
                 className="fr-mt-4w",
             )
@@ -111,8 +106,8 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
 
 
 def _chooser(*, level: str, code: str) -> html.Section:
-    singular, _plural, slug = LEVEL_TEXT[level]
-    options = [(a.code, f"{a.name} ({a.code})") for a in geography.by_level(level)]  # type: ignore[arg-type]
+    info = Level(level)
+    options = [(a.code, f"{a.name} ({a.code})") for a in geography.by_level(level)]
     return html.Section(
         dsfr.form(
             [
@@ -121,9 +116,7 @@ def _chooser(*, level: str, code: str) -> html.Section:
                         html.Div(
                             dsfr.select(
                                 name="code",
-                                label=f"Choisir un autre {singular}"
-                                if level == "department"
-                                else "Choisir une autre région",
+                                label=f"Choisir {info.another}",
                                 options=options,
                                 value=code,
                                 select_id="choix-territoire",
@@ -138,10 +131,10 @@ def _chooser(*, level: str, code: str) -> html.Section:
                     className="fr-grid-row fr-grid-row--gutters",
                 )
             ],
-            action=f"/{slug}/choisir",
-            path_template=f"/{slug}/{{code}}",
+            action=urls.area_chooser(level),
+            path_template=urls.area_form_template(level),
             form_id="formulaire-territoire",
-            label=f"Choix du {singular}" if level == "department" else "Choix de la région",
+            label=f"Choix {info.of_the}",
         ),
         className="fr-mt-2w",
     )
@@ -160,14 +153,14 @@ def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]
             html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
             html.P(NATIONAL_ONLY + "."),
         ]
-    asked = views.one(views.migrate(params), "indicateur")
+    asked = urls.value(urls.normalise(params), "indicateur")
     chosen = next((i for i in territorial if i.id == asked), territorial[0])
     table = views.departments_table(q, region_code=region_code, indicator=chosen)
     links = [
         html.Li(
             html.A(
                 ind.short_label,
-                href=href(f"/regions/{region_code}", {"indicateur": ind.id}),
+                href=urls.area("region", region_code, {"indicateur": ind.id}),
                 className="fr-tag",
                 **dsfr.attrs(aria_current="true" if ind.id == chosen.id else None),
             )
@@ -211,9 +204,7 @@ def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
             [
                 html.Li(
                     [
-                        dsfr.badge(
-                            r.assessment.label, kind=status.STATUS_BADGES[r.assessment.status]
-                        ),
+                        dsfr.badge(r.assessment.label, kind=r.assessment.status.tone),
                         f" {r.indicator.short_label} : {views.target_text(r.target, r.indicator)} "
                         f"au {format_date(r.target.deadline)}",
                         f" (non comparable : {r.assessment.reason})" if r.assessment.reason else "",

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from core import settings
-from dashboard import queries
+from dashboard import queries, urls
 from dashboard.callbacks import tables
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
@@ -43,8 +43,8 @@ def page(
     The content is cached per URL, day and data version: a warm page costs one version read.
     """
     marks = settings.dashboard().state_marks
-    items = tuple(sorted((k, repr(v)) for k, v in (params or {}).items()))
-    key = (path, items, dt.date.today(), marks)  # the figures' font depends on the marks
+    # Normalised parameters only: an unknown or invalid one adds no cache entry.
+    key = (path, urls.cache_key(params or {}), dt.date.today(), marks)  # font: the marks
     try:
         q = queries.store()
         content = q.memo("page", key, lambda: list(build(q)))
@@ -69,6 +69,8 @@ def page(
             dsfr.footer(state_marks=marks),
         ],
         className="tdb-page" + ("" if marks else " tdb-neutre"),
+        # url-forms.js leaves links to these to the browser (files, not pages)
+        **dsfr.attrs(data_file_prefixes=" ".join(urls.FILE_PREFIXES)),
     )
 
 
@@ -76,7 +78,7 @@ def unavailable(message: str) -> list[Any]:
     return [
         html.H1("Données momentanément indisponibles", className="fr-mt-4w"),
         dsfr.alert("error", title="La base de données ne répond pas", text=message),
-        html.P(html.A("Réessayer", href="/", className="fr-btn fr-mt-2w")),
+        html.P(html.A("Réessayer", href=urls.HOME, className="fr-btn fr-mt-2w")),
     ]
 
 
@@ -96,11 +98,11 @@ def not_found(what: str) -> list[Any]:
                     ),
                     html.Ul(
                         [
-                            html.Li(html.A("Page d'accueil", href="/", className="fr-btn")),
+                            html.Li(html.A("Page d'accueil", href=urls.HOME, className="fr-btn")),
                             html.Li(
                                 html.A(
                                     "Tous les objectifs",
-                                    href="/objectifs",
+                                    href=urls.objectives(),
                                     className="fr-btn fr-btn--secondary",
                                 )
                             ),
@@ -244,8 +246,3 @@ def downloads_block(base: str, *, query: dict[str, Any] | None = None, label: st
         ],
         className="fr-mt-2w",
     )
-
-
-def href(path: str, params: dict[str, Any]) -> str:
-    qs = urlencode({k: v for k, v in params.items() if v}, doseq=True)
-    return f"{path}?{qs}" if qs else path

@@ -7,20 +7,20 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import queries, status
+from dashboard import queries, targets, urls
 from dashboard.components import dsfr
 from dashboard.pages._common import page
 
 dash.register_page(
     __name__,
-    path="/a-propos",
+    **urls.registration(__name__),
     name="À propos",
     title="À propos — Tableau de bord du numérique en santé",
 )
 
 
 def layout(**_: Any) -> html.Div:
-    return page(path="/a-propos", build=_content)
+    return page(path=urls.about(), build=_content)
 
 
 def _content(q: queries.Queries) -> list[Any]:
@@ -29,11 +29,11 @@ def _content(q: queries.Queries) -> list[Any]:
         for s in ind.sources:
             sources.setdefault(s.name, s)
     return [
-        dsfr.breadcrumb([("Accueil", "/"), ("À propos", None)]),
+        dsfr.breadcrumb([("Accueil", urls.HOME), ("À propos", None)]),
         html.H1("À propos du tableau de bord"),
         html.H2("Méthodologie", id="methodologie", className="fr-h3 fr-mt-4w"),
         html.H3("Statut des objectifs et projection", className="fr-h5"),
-        html.P(status.METHOD_TEXT),
+        html.P(targets.METHOD_TEXT),
         html.P(
             "La cible est comparée à la grandeur que fixe le texte : dernière valeur, somme "
             "glissante sur 12 mois, somme de l'année civile (année complète uniquement) ou part "

@@ -11,7 +11,8 @@ import pandas as pd
 from dash import html
 
 from core.catalog import Indicator, Target
-from dashboard import queries, status, views
+from core.vocabulary import Origin, TargetStatus
+from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
@@ -19,7 +20,7 @@ from dashboard.pages._common import page, updated
 
 dash.register_page(
     __name__,
-    path="/",
+    **urls.registration(__name__),
     name="Vue nationale",
     title="Vue nationale — Tableau de bord du numérique en santé",
 )
@@ -33,7 +34,7 @@ def main_target(ind: Indicator, *, today: dt.date) -> Target | None:
 
 
 def layout(**_: Any) -> html.Div:
-    return page(path="/", build=_content)
+    return page(path=urls.HOME, build=_content)
 
 
 def _content(q: queries.Queries) -> list[Any]:
@@ -82,13 +83,13 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.Div(
                 [
                     html.P(str(counts.get(s, 0)), className="tdb-count"),
-                    html.P(status.STATUS_LABELS[s], className="fr-mb-0"),
+                    html.P(s.label, className="fr-mb-0"),
                 ],
                 className=f"tdb-summary tdb-summary--{s.value}",
             ),
             className="fr-col-6 fr-col-md",
         )
-        for s in status.Status
+        for s in TargetStatus
     ]
     return html.Section(
         [
@@ -96,7 +97,9 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.P(
                 [
                     f"{len(rows)} objectifs datés. ",
-                    html.A("Voir le tableau des objectifs", href="/objectifs", className="fr-link"),
+                    html.A(
+                        "Voir le tableau des objectifs", href=urls.objectives(), className="fr-link"
+                    ),
                 ],
                 className="fr-text--sm",
             ),
@@ -137,9 +140,9 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         body.append(html.P("Aucune valeur disponible", className="fr-text--sm"))
     badges: list[Any] = []
     if last is not None and last["origin"] == "demo":
-        badges.append(dsfr.badge("Démonstration", kind="new", icon=False))
+        badges.append(dsfr.badge(Origin.demo.label, kind="new", icon=False))
     if target is not None:
-        a = status.assess(
+        a = targets.assess(
             series,
             target,
             frequency=ind.frequency,
@@ -164,10 +167,10 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         body.append(
             html.Div(
                 [
-                    dsfr.badge(a.label, kind=status.STATUS_BADGES[a.status]),
+                    dsfr.badge(a.label, kind=a.status.tone),
                     dsfr.tooltip(
                         trigger_text="Méthode du statut",
-                        text=status.METHOD_TEXT,
+                        text=targets.METHOD_TEXT,
                         tooltip_id=f"methode-{ind.id}",
                     ),
                 ],
@@ -191,7 +194,7 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
     source = ind.sources[0].name if ind.sources else ""
     return dsfr.card(
         title=ind.short_label,
-        href=f"/indicateurs/{ind.id}",
+        href=urls.indicator(ind.id),
         body=body,
         badges=badges,
         detail_end=f"Source : {source}. {updated(q)}.",

@@ -15,7 +15,8 @@ from dash import html
 
 from core import geography
 from core.catalog import CatalogError, Indicator
-from dashboard import queries, status, views
+from core.vocabulary import Level, TargetStatus, Unit
+from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.formatting import format_date, format_number, format_period, join_labels
@@ -30,9 +31,6 @@ from dashboard.pages._common import (
     updated,
 )
 
-LEVEL_NAMES = {"region": "régions", "department": "départements"}
-LEVEL_SINGULAR = {"region": "région", "department": "département"}
-
 
 def _title(indicator_id: str | None = None, **_: Any) -> str:
     try:
@@ -42,13 +40,11 @@ def _title(indicator_id: str | None = None, **_: Any) -> str:
     return f"{label} — Tableau de bord du numérique en santé"
 
 
-dash.register_page(
-    __name__, path_template="/indicateurs/<indicator_id>", name="Indicateur", title=_title
-)
+dash.register_page(__name__, **urls.registration(__name__), name="Indicateur", title=_title)
 
 
 def layout(indicator_id: str | None = None, **params: Any) -> html.Div:
-    path = f"/indicateurs/{indicator_id}"
+    path = urls.indicator(indicator_id or "")
 
     def build(q: queries.Queries) -> list[Any]:
         try:
@@ -64,7 +60,9 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
     ind = view.indicator
     today = dt.date.today()
     return [
-        dsfr.breadcrumb([("Accueil", "/"), ("Indicateurs", "/objectifs"), (ind.short_label, None)]),
+        dsfr.breadcrumb(
+            [("Accueil", urls.HOME), ("Indicateurs", urls.objectives()), (ind.short_label, None)]
+        ),
         html.H1(ind.label),
         html.P(ind.description, className="fr-text--lead"),
         html.P(updated(q) + ".", className="fr-text--sm"),
@@ -85,19 +83,19 @@ def _fmt(ind: Indicator) -> Any:
 
 def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Section:
     ind = view.indicator
-    targets = [t for t in ind.targets if t.scope == "FR"]
+    fr_targets = [t for t in ind.targets if t.scope == "FR"]
     upcoming = sorted(
-        (t for t in targets if t.deadline >= today and status.comparable(t, unit=ind.unit)),
+        (t for t in fr_targets if t.deadline >= today and targets.comparable(t, unit=ind.unit)),
         key=lambda t: t.deadline,
     )
     proj = (
-        status.projection(view.national, upcoming[0], frequency=ind.frequency, today=today)
+        targets.projection(view.national, upcoming[0], frequency=ind.frequency, today=today)
         if upcoming
         else None
     )
     statuses = []
-    for t in targets:
-        a = status.assess(
+    for t in fr_targets:
+        a = targets.assess(
             view.national,
             t,
             frequency=ind.frequency,
@@ -107,7 +105,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
         )
         when = (
             f" Atteinte projetée : {format_period(a.projected_date, frequency=ind.frequency)}."
-            if a.projected_date and a.status is not status.Status.achieved
+            if a.projected_date and a.status is not TargetStatus.achieved
             else ""
         )
         if a.reason:
@@ -115,7 +113,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
         statuses.append(
             html.Li(
                 [
-                    dsfr.badge(a.label, kind=status.STATUS_BADGES[a.status]),
+                    dsfr.badge(a.label, kind=a.status.tone),
                     f" {t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
                     f"(source : {t.source_title}).{when}",
                 ]
@@ -141,11 +139,11 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             else html.P("Pas d'objectif daté."),
             dsfr.tooltip(
                 trigger_text="Méthode du statut",
-                text=status.METHOD_TEXT,
+                text=targets.METHOD_TEXT,
                 tooltip_id="methode-statut",
             ),
             graph(
-                trajectory(view.national, indicator=ind, targets=targets, projection=proj),
+                trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
                 graph_id="graphique-trajectoire",
                 filename=f"{ind.id}-trajectoire",
                 description=text,
@@ -159,7 +157,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
                 table_id="tableau-serie",
             ),
             downloads_block(
-                f"/donnees/indicateurs/{ind.id}/serie",
+                urls.indicator_download(ind.id, "serie"),
                 query=view.params(),
                 label="Télécharger la série affichée :",
             ),
@@ -170,15 +168,15 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
 
 def _controls(view: views.IndicatorView) -> html.Section:
     ind = view.indicator
-    levels = [lvl for lvl in ("region", "department") if lvl in ind.levels_shown]
+    levels = [lvl for lvl in Level.territorial() if lvl in ind.levels_shown]
     fields: list[Any] = []
     if levels:
         fields.append(
             dsfr.select(
                 name="niveau",
                 label="Niveau de la carte",
-                options=[(views.LEVEL_SLUGS[lvl], LEVEL_NAMES[lvl].capitalize()) for lvl in levels],
-                value=views.LEVEL_SLUGS[view.level],
+                options=[(str(lvl.slug), lvl.plural.capitalize()) for lvl in levels],
+                value=Level(view.level).slug,
                 select_id="choix-niveau",
             )
         )
@@ -188,10 +186,10 @@ def _controls(view: views.IndicatorView) -> html.Section:
                 name="periode",
                 label="Période",
                 options=[
-                    (views.period_param(p), format_period(p, frequency=ind.frequency))
+                    (urls.period_param(p), format_period(p, frequency=ind.frequency))
                     for p in reversed(view.periods)
                 ],
-                value=views.period_param(view.period) if view.period else None,
+                value=urls.period_param(view.period) if view.period else None,
                 select_id="choix-periode",
             )
         )
@@ -228,7 +226,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
                 ),
                 dsfr.button("Afficher", button_id="bouton-afficher"),
             ],
-            action=f"/indicateurs/{ind.id}",
+            action=urls.indicator(ind.id),
             form_id="formulaire-vue",
             label="Choix de la vue",
         ),
@@ -238,7 +236,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
 
 def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.Section:
     ind = view.indicator
-    level_name = LEVEL_NAMES.get(view.level, "territoires")
+    level_name = Level(view.level).plural
     if view.snapshot is None or not view.territorial_data or view.period is None:
         return html.Section(
             [
@@ -304,7 +302,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             ),
             table_details(
                 "Tableau des valeurs de la carte et du classement",
-                caption=f"{ind.short_label} par {LEVEL_SINGULAR[view.level]}, {period_text}",
+                caption=f"{ind.short_label} par {Level(view.level).label}, {period_text}",
                 frame=table,
                 formatters={
                     "Valeur": _fmt(ind),
@@ -314,7 +312,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 table_id="tableau-carte",
             ),
             downloads_block(
-                f"/donnees/indicateurs/{ind.id}/carte",
+                urls.indicator_download(ind.id, "carte"),
                 query=view.params(),
                 label="Télécharger les valeurs de la carte :",
             ),
@@ -402,9 +400,7 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
                 format_date(r.period_start),
                 format_number(
                     float(r.value),
-                    unit=str(r.unit)
-                    if r.unit in ("count", "percent", "ratio", "euros", "days")
-                    else "count",
+                    unit=str(r.unit) if r.unit in Unit.__members__ else Unit.count,
                     qualifier=str(r.qualifier or "exact"),
                 ),
                 "Oui" if r.in_series else "Non (affiché à côté de la série)",

@@ -7,14 +7,18 @@ from typing import Any
 import dash
 from dash import html
 
+from dashboard import urls
 from dashboard.pages._common import not_found, page
 
 dash.register_page(
-    __name__, path="/404", title="Page non trouvée — Tableau de bord du numérique en santé"
+    __name__,
+    **urls.registration(__name__),
+    title="Page non trouvée — Tableau de bord du numérique en santé",
 )
 
 
 def layout(**_: Any) -> html.Div:
     return page(
-        path="/404", build=lambda q: not_found("La page que vous cherchez est introuvable.")
+        path=urls.BY_MODULE["not_found_404"].path,
+        build=lambda q: not_found("La page que vous cherchez est introuvable."),
     )

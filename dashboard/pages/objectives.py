@@ -12,13 +12,13 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import queries, status, views
+from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
-from dashboard.pages._common import downloads_block, href, page, updated
+from dashboard.pages._common import downloads_block, page, updated
 
 dash.register_page(
     __name__,
-    path="/objectifs",
+    **urls.registration(__name__),
     name="Objectifs",
     title="Objectifs — Tableau de bord du numérique en santé",
 )
@@ -32,35 +32,33 @@ SORT_COLUMNS = {
 
 
 def layout(**params: Any) -> html.Div:
-    return page(path="/objectifs", build=lambda q: _content(q, params), params=params)
+    return page(path=urls.objectives(), build=lambda q: _content(q, params), params=params)
 
 
 def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
-    params = views.migrate(params)
+    state = urls.normalise(params)
     axes = {a.id: a.label for a in q.catalog.axes}
-    axis = views.one(params, "axe")
+    axis = urls.value(state, "axe")
     axis = axis if axis in axes else None
-    sort = views.one(params, "tri")
+    sort = urls.value(state, "tri")
     sort = sort if sort in views.SORTS else "echeance"
     rows = views.target_rows(q, today=dt.date.today(), axis=axis)
     frame = views.objectives_table(rows, sort=sort)
     ordered = sorted(rows, key=views.SORTS[sort])
     columns = list(frame.columns)
     header_links = [
-        href("/objectifs", {"axe": axis, "tri": SORT_COLUMNS[c]}) if c in SORT_COLUMNS else None
+        urls.objectives({"axe": axis, "tri": SORT_COLUMNS[c]}) if c in SORT_COLUMNS else None
         for c in columns
     ]
     table_rows = []
     for r, (_, rec) in zip(ordered, frame.iterrows(), strict=True):
         cells: list[Any] = list(rec)
-        cells[0] = html.A(rec["Indicateur"], href=f"/indicateurs/{r.indicator.id}")
-        cells[columns.index("Statut")] = dsfr.badge(
-            rec["Statut"], kind=status.STATUS_BADGES[r.assessment.status]
-        )
+        cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id))
+        cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
         table_rows.append(cells)
     sort_label = {v: k for k, v in SORT_COLUMNS.items()}[sort]
     return [
-        dsfr.breadcrumb([("Accueil", "/"), ("Objectifs", None)]),
+        dsfr.breadcrumb([("Accueil", urls.HOME), ("Objectifs", None)]),
         html.H1("Objectifs datés"),
         html.P(
             "Chaque objectif daté fixé par un texte, avec la valeur actuelle, l'échéance, "
@@ -100,13 +98,13 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
                     className="fr-grid-row fr-grid-row--gutters",
                 )
             ],
-            action="/objectifs",
+            action=urls.objectives(),
             form_id="formulaire-objectifs",
             label="Filtrer et trier les objectifs",
         ),
         dsfr.tooltip(
             trigger_text="Méthode du statut",
-            text=status.METHOD_TEXT,
+            text=targets.METHOD_TEXT,
             tooltip_id="methode-objectifs",
         ),
         dsfr.table(
@@ -119,7 +117,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             header_links=header_links,
         ),
         downloads_block(
-            "/donnees/objectifs/tableau",
+            urls.objectives_download(),
             query={"axe": axis, "tri": sort},
             label="Télécharger ce tableau :",
         ),

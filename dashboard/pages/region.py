@@ -7,6 +7,8 @@ from typing import Any
 import dash
 from dash import html
 
+from core.vocabulary import Level
+from dashboard import urls
 from dashboard.pages._area import area_layout, area_title
 
 
@@ -14,10 +16,12 @@ def _title(code: str | None = None, **_: Any) -> str:
     return area_title("region", code)
 
 
-dash.register_page(__name__, path_template="/regions/<code>", name="Région", title=_title)
+dash.register_page(
+    __name__, **urls.registration(__name__), name=Level.region.label.capitalize(), title=_title
+)
 
 
 def layout(code: str | None = None, **params: Any) -> html.Div:
-    if code == "choisir":  # the chooser form without JavaScript: /regions/choisir?code=84
-        code = str(params.get("code") or "")
+    if code == urls.AREA_CHOOSER:  # the chooser form without JavaScript: /regions/choisir?code=84
+        code = urls.value(urls.normalise(params), "code") or ""
     return area_layout(level="region", code=code, params=params)

@@ -46,6 +46,7 @@ from pydantic import field_validator
 
 from core.catalog import Catalog
 from core.geography import NATIONAL_CODE, by_level
+from core.models import TOTAL
 from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError, tidy_frame
 
 logger = logging.getLogger(__name__)
@@ -673,7 +674,7 @@ def to_regions(aggregate: DamirAggregate, *, zones: ZoneLookup) -> DamirResult:
             "level": _NATIONAL,
             "code": NATIONAL_CODE,
             "period": r.period,
-            "breakdown": "_total",
+            "breakdown": TOTAL,
             "value": _format_count(r.acts),
             "is_masked": False,
             "row": None,
@@ -687,7 +688,7 @@ def to_regions(aggregate: DamirAggregate, *, zones: ZoneLookup) -> DamirResult:
             "level": _REGION,
             "code": r.code,
             "period": r.period,
-            "breakdown": "_total",
+            "breakdown": TOTAL,
             "value": _format_count(r.acts),
             "is_masked": False,
             "row": None,

@@ -9,7 +9,8 @@ import dash
 import pytest
 
 from dashboard import queries
-from dashboard.app import create_app, page_exists
+from dashboard.app import create_app
+from dashboard.urls import page_exists
 
 
 @pytest.fixture

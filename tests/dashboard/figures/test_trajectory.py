@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from core.vocabulary import Origin
 from dashboard.figures.trajectory import drawable_targets, hover_texts, trajectory
 from dashboard.formatting import NNBSP
 from tests.dashboard.figures.conftest import make_indicator, make_series, make_target
@@ -21,7 +22,7 @@ class TestTrajectory:
         fig = trajectory(
             make_series([10, 20, 30], origin="demo"), indicator=make_indicator(), targets=[]
         )
-        demo = [t for t in fig.data if t.name == "démonstration (synthétique)"]
+        demo = [t for t in fig.data if t.name == Origin.demo.label]
         assert len(demo) == 1
         assert demo[0].line.dash == "dash"
         assert "valeur synthétique" in demo[0].hovertemplate
@@ -34,7 +35,7 @@ class TestTrajectory:
         # When drawn
         fig = trajectory(series, indicator=make_indicator(), targets=[])
         # Then the published points are their own marker trace, with the source named
-        real = next(t for t in fig.data if t.name == "chiffre publié")
+        real = next(t for t in fig.data if t.name == Origin.published.label)
         assert real.mode == "markers"
         assert list(real.y) == [21.0, 39.0]
         assert "Source : ANS — chiffres clés" in real.text[0]

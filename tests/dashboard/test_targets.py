@@ -1,4 +1,4 @@
-"""Status and projection on crafted series (no database, no browser)."""
+"""Target assessment and projection on crafted series (no database, no browser)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from core.catalog import Target
-from dashboard.status import Assessment, Status, assess, comparable, meets, projection
+from core.vocabulary import TargetStatus
+from dashboard.targets import Assessment, assess, comparable, meets, projection
 
 TODAY = dt.date(2025, 6, 15)
 
@@ -54,7 +55,7 @@ class TestAssess:
         # When assessed
         a = run(df, target(100, dt.date(2026, 12, 31)))
         # Then it is achieved, dated at the first period that met it
-        assert a.status is Status.achieved
+        assert a.status is TargetStatus.achieved
         assert a.projected_date == dt.date(2024, 8, 1)
         assert a.progress == pytest.approx(110.0)
 
@@ -64,35 +65,35 @@ class TestAssess:
         # When assessed
         a = run(df, target(300, dt.date(2026, 12, 31)))
         # Then it is on track and reaches 300 thirty months after the start
-        assert a.status is Status.on_track
+        assert a.status is TargetStatus.on_track
         assert a.projected_date == dt.date(2026, 12, 1)
 
     def test_flat_series_below_target_is_late(self) -> None:
         df = monthly([50.0] * 12)
         a = run(df, target(100, dt.date(2026, 12, 31)))
-        assert a.status is Status.late
+        assert a.status is TargetStatus.late
         assert a.projected_date is None
 
     def test_decreasing_series_is_late(self) -> None:
         df = monthly([100.0 - i for i in range(12)])
         a = run(df, target(150, dt.date(2026, 12, 31)))
-        assert a.status is Status.late
+        assert a.status is TargetStatus.late
 
     def test_at_risk_when_projection_within_ten_percent(self) -> None:
         # Given a rise that ends near 95 at the deadline, target 100
         df = monthly([50.0 + i for i in range(12)])  # 61 in May 2025, +1/month
         a = run(df, target(100, dt.date(2028, 3, 31)))  # 34 more months: 95
-        assert a.status is Status.at_risk
+        assert a.status is TargetStatus.at_risk
         assert a.projected == pytest.approx(95.0)
 
     def test_one_point_is_not_enough_data(self) -> None:
         a = run(monthly([10.0]), target(100, dt.date(2026, 12, 31)))
-        assert a.status is Status.no_data
+        assert a.status is TargetStatus.no_data
         assert a.current == 10.0
 
     def test_empty_series_is_not_enough_data(self) -> None:
         a = run(monthly([]), target(100, dt.date(2026, 12, 31)))
-        assert a.status is Status.no_data
+        assert a.status is TargetStatus.no_data
         assert a.current is None
 
     def test_missing_periods_are_skipped_not_zero(self) -> None:
@@ -100,29 +101,29 @@ class TestAssess:
         df = monthly([10, None, 30, None, 50, 60, None, 80, 90, 100, 110, 120])
         a = run(df, target(300, dt.date(2026, 12, 31)))
         # Then the trend ignores the gaps (a zero would break the rise)
-        assert a.status is Status.on_track
+        assert a.status is TargetStatus.on_track
         assert a.current == 120
 
     def test_target_in_the_past_not_met_is_late(self) -> None:
         df = monthly([10.0 * i for i in range(12)])
         a = run(df, target(500, dt.date(2024, 12, 31)))
-        assert a.status is Status.late
+        assert a.status is TargetStatus.late
 
     def test_target_in_the_past_met_is_achieved(self) -> None:
         df = monthly([10.0 * i for i in range(12)])
         a = run(df, target(50, dt.date(2024, 12, 31)))
-        assert a.status is Status.achieved
+        assert a.status is TargetStatus.achieved
 
     def test_lower_is_better_reverses_the_comparison(self) -> None:
         df = monthly([20.0 - i for i in range(12)])  # 9 at the end
         a = run(df, target(10, dt.date(2026, 12, 31)), direction="lower_is_better")
-        assert a.status is Status.achieved
+        assert a.status is TargetStatus.achieved
 
     def test_rolling_12_month_sum_is_compared(self) -> None:
         # Given 10 a month: a rolling year sums to 120
         df = monthly([10.0] * 12)
         a = run(df, target(120, dt.date(2026, 12, 31), comparison="rolling_12m_sum"))
-        assert a.status is Status.achieved
+        assert a.status is TargetStatus.achieved
         assert a.current == pytest.approx(120.0)
 
     def test_calendar_year_sum_waits_for_a_complete_year(self) -> None:
@@ -132,14 +133,14 @@ class TestAssess:
         a = run(df, t, today=dt.date(2025, 7, 1))
         # Then the current value is the 2024 total, and 2025 is projected above 200
         assert a.current == pytest.approx(120.0)
-        assert a.status is Status.on_track
+        assert a.status is TargetStatus.on_track
 
     def test_share_of_areas_converts_a_count_to_percent(self) -> None:
         df = monthly([95.0, 96.0, 97.0])
         t = target(90, dt.date(2026, 12, 31), unit="percent", comparison="share_of_areas")
         a = run(df, t)
         assert a.current == pytest.approx(97.0 * 100 / 101)
-        assert a.status is Status.achieved
+        assert a.status is TargetStatus.achieved
 
     def test_target_in_another_unit_is_not_comparable(self) -> None:
         # Given millions of prescriptions and a target of 70-80 % of liberal doctors
@@ -154,7 +155,7 @@ class TestAssess:
         # When assessed against the count series
         a = run(df, t, unit="count")
         # Then no status, no progress and a reason that names both units and the note
-        assert a.status is Status.not_comparable
+        assert a.status is TargetStatus.not_comparable
         assert a.label == "Non comparable"
         assert (a.current, a.progress, a.projected, a.projected_date) == (None, None, None, None)
         assert a.reason == (
@@ -176,7 +177,7 @@ class TestAssess:
         periods = pd.date_range("2023-01-01", periods=8, freq="QS")
         df = pd.DataFrame({"period_start": periods, "value": [100.0 * i for i in range(8)]})
         a = run(df, target(1500, dt.date(2027, 12, 31)), frequency="quarterly")
-        assert a.status is Status.on_track
+        assert a.status is TargetStatus.on_track
         assert a.projected_date == dt.date(2026, 10, 1)
 
 

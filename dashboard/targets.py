@@ -1,4 +1,6 @@
-"""Status of a dated target and projected trajectory: one pure module, no I/O.
+"""Assessment of a dated target and projected trajectory: one pure module, no I/O.
+
+(Not the freshness of the database: that is etl/status.py.)
 
 A linear trend is fitted on the last 12 observed periods and extrapolated period by
 period to the deadline; the comparison of the target (latest value, rolling 12-month
@@ -11,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from core.catalog import MONTHS_PER_PERIOD, Direction, Frequency, Target
+from core.vocabulary import TargetStatus, Unit
 
 TREND_PERIODS = 12
 MIN_POINTS = 3
@@ -25,43 +27,6 @@ AT_RISK_MARGIN = 0.10  # projected within 10 % of the target
 HORIZON_YEARS = 10  # a projected date of achievement further away is not shown
 DEPARTMENT_COUNT = 101
 
-
-class Status(StrEnum):
-    achieved = "achieved"
-    on_track = "on_track"
-    at_risk = "at_risk"
-    late = "late"
-    no_data = "no_data"
-    not_comparable = "not_comparable"
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.achieved: "Atteint",
-    Status.on_track: "En bonne voie",
-    Status.at_risk: "À surveiller",
-    Status.late: "En retard",
-    Status.no_data: "Données insuffisantes",
-    Status.not_comparable: "Non comparable",
-}
-
-# DSFR badge modifiers: success, info, warning, error, and neutral for no data.
-STATUS_BADGES: dict[Status, str] = {
-    Status.achieved: "success",
-    Status.on_track: "info",
-    Status.at_risk: "warning",
-    Status.late: "error",
-    Status.no_data: "",
-    Status.not_comparable: "",
-}
-
-# What a unit measures, for the sentence that explains a unit mismatch.
-UNIT_NOUNS: dict[str, str] = {
-    "count": "nombre",
-    "percent": "pourcentage",
-    "ratio": "ratio",
-    "euros": "euros",
-    "days": "jours",
-}
 
 METHOD_TEXT = (
     "Tendance linéaire ajustée sur les 12 dernières périodes observées, prolongée "
@@ -78,7 +43,7 @@ METHOD_TEXT = (
 class Assessment:
     """What a card or a row of /objectifs shows for one target."""
 
-    status: Status
+    status: TargetStatus
     current: float | None  # the compared quantity at the last observed period
     current_period: dt.date | None
     projected: float | None  # the compared quantity projected at the deadline
@@ -88,7 +53,7 @@ class Assessment:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return self.status.label
 
 
 def _month_index(day: dt.date | pd.Timestamp) -> int:
@@ -124,13 +89,14 @@ def comparable(target: Target, *, unit: str) -> bool:
 
 def mismatch_reason(target: Target, *, unit: str) -> str:
     """French sentence saying why a target and a series cannot be compared."""
-    text = (
-        f"objectif exprimé en {UNIT_NOUNS.get(target.unit, target.unit)}, "
-        f"la série en {UNIT_NOUNS.get(unit, unit)}"
-    )
+    text = f"objectif exprimé en {_noun(target.unit)}, la série en {_noun(unit)}"
     if target.note:
         text += ". " + " ".join(target.note.split()).rstrip(".")
     return text + "."
+
+
+def _noun(unit: str) -> str:
+    return Unit(unit).noun if unit in Unit.__members__ else unit
 
 
 def meets(value: float, target: Target, *, direction: Direction) -> bool:
@@ -193,11 +159,11 @@ def assess(
     """Status of one target from the observed series (the `series` frame of queries)."""
     if not comparable(target, unit=unit):
         reason = mismatch_reason(target, unit=unit)
-        return Assessment(Status.not_comparable, None, None, None, None, None, reason)
+        return Assessment(TargetStatus.not_comparable, None, None, None, None, None, reason)
     step = MONTHS_PER_PERIOD[frequency]
     observed = _observed(series)
     if observed.empty:
-        return Assessment(Status.no_data, None, None, None, None, None)
+        return Assessment(TargetStatus.no_data, None, None, None, None, None)
     kw: dict[str, Any] = {
         "comparison": target.comparison,
         "step": step,
@@ -219,17 +185,17 @@ def assess(
     projected = float(at_deadline.iloc[-1]) if trend is not None and not at_deadline.empty else None
 
     if current is not None and meets(current, target, direction=direction):
-        status = Status.achieved
+        status = TargetStatus.achieved
     elif trend is None or current is None:
-        status = Status.no_data
+        status = TargetStatus.no_data
     elif _month_index(today) > deadline_idx or projected is None:
-        status = Status.late
+        status = TargetStatus.late
     elif meets(projected, target, direction=direction):
-        status = Status.on_track
+        status = TargetStatus.on_track
     elif abs(projected - target.value) <= AT_RISK_MARGIN * abs(target.value):
-        status = Status.at_risk
+        status = TargetStatus.at_risk
     else:
-        status = Status.late
+        status = TargetStatus.late
     return Assessment(status, current, current_period, projected, projected_date, progress)
 
 

@@ -1,0 +1,375 @@
+"""Every route, link and view parameter of the dashboard, in one place.
+
+After datasette's `url_builder`: pages, downloads, health and front-end files are routed
+and linked from here only (tests/dashboard/test_urls.py fails on a path literal anywhere
+else). Adding a page = its module in pages/ + one line in PAGES: its registration, the
+404 status, the header navigation and the cache warm-up read that table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from core import geography
+from core.vocabulary import Level
+
+# -- pages ----------------------------------------------------------------------------------
+
+HOME = "/"
+AREA_CHOOSER = "choisir"  # /regions/choisir?code=84: the area chooser form without JavaScript
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: its module in dashboard/pages, its Dash path (a template if it has
+    `<variables>`), its header entry and whether start-up builds it ahead."""
+
+    module: str
+    path: str
+    nav: str | None = None  # label in the header navigation
+    nav_values: tuple[tuple[str, str], ...] = ()  # the example a template page's entry opens
+    warm: bool = False  # built ahead at start-up (per indicator for the indicator page)
+
+    @property
+    def is_template(self) -> bool:
+        return "<" in self.path
+
+    def fill(self, **values: str) -> str:
+        """The path with its `<variables>` replaced."""
+        return re.sub(r"<(\w+)>", lambda m: values[m.group(1)], self.path)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        parts = re.split(r"<(\w+)>", self.path)  # literal, name, literal…
+        pattern = "".join(
+            re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)" for i, p in enumerate(parts)
+        )
+        found = re.fullmatch(pattern, path)
+        return found.groupdict() if found else None
+
+
+def _area_page(level: Level, module: str, *, example: str) -> Page:
+    return Page(
+        module,
+        f"/{level.slug}/<code>",
+        nav=level.plural.capitalize(),
+        nav_values=(("code", example),),
+    )
+
+
+PAGES: tuple[Page, ...] = (
+    Page("home", HOME, nav="Vue nationale", warm=True),
+    Page("objectives", "/objectifs", nav="Objectifs", warm=True),
+    _area_page(Level.region, "region", example="11"),
+    _area_page(Level.department, "department", example="75"),
+    Page("about", "/a-propos", nav="À propos"),
+    Page("indicator", "/indicateurs/<indicator_id>", warm=True),
+    Page("not_found_404", "/404"),
+)
+BY_MODULE = {p.module: p for p in PAGES}
+AREA_PAGES = {Level.region: BY_MODULE["region"], Level.department: BY_MODULE["department"]}
+
+
+def registration(module_name: str) -> dict[str, str]:
+    """`path` or `path_template` for `dash.register_page`, from the page's module name."""
+    page = BY_MODULE[module_name.rsplit(".", 1)[-1]]
+    return {"path_template" if page.is_template else "path": page.path}
+
+
+def navigation() -> list[tuple[str, str]]:
+    """(href, label) of the header navigation, in table order."""
+    return [(p.fill(**dict(p.nav_values)), p.nav) for p in PAGES if p.nav]
+
+
+def section(path: str) -> str:
+    """The first path segment, which says which navigation entry is current."""
+    return path.strip("/").split("/", 1)[0]
+
+
+def find(path: str) -> tuple[Page, dict[str, str]] | None:
+    """The page a path names, with its variables; a trailing slash is ignored."""
+    path = path.rstrip("/") or HOME
+    for page in PAGES:
+        values = page.match(path)
+        if values is not None:
+            return page, values
+    return None
+
+
+def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collection[str]) -> bool:
+    """Whether a path names a page that exists: the HTTP status of the Dash index.
+
+    The layout shows the DSFR 404 page for the same paths; this only decides whether the
+    response says 404 too (for crawlers, link checkers and monitoring).
+    """
+    found = find(path)
+    if found is None or found[0].module == "not_found_404":
+        return False
+    page, values = found
+    if "indicator_id" in values:
+        return values["indicator_id"] in indicator_ids
+    level = next((lvl for lvl, p in AREA_PAGES.items() if p == page), None)
+    if level is not None:
+        code = values["code"]
+        code = query.get("code", "") if code == AREA_CHOOSER else code
+        return valid_code(level, code) is not None
+    return True
+
+
+def warm_paths(indicator_ids: Collection[str]) -> list[tuple[str, dict[str, str]]]:
+    """(Dash path, layout arguments) of the pages built ahead: each warm page, and each
+    indicator's default view."""
+    out: list[tuple[str, dict[str, str]]] = []
+    for page in PAGES:
+        if page.warm and page.is_template:
+            out += [(page.path, {"indicator_id": i}) for i in indicator_ids]
+        elif page.warm:
+            out.append((page.path, {}))
+    return out
+
+
+def fill_query(path: str, values: Mapping[str, str]) -> str:
+    """A Dash path with its `<variables>` filled from `values`, the rest as the query."""
+    names = set(re.findall(r"<(\w+)>", path))
+    filled = re.sub(r"<(\w+)>", lambda m: values.get(m.group(1), ""), path)
+    return with_query(filled, {k: v for k, v in values.items() if k not in names})
+
+
+def valid_code(level: str, code: str) -> str | None:
+    """The canonical code of an area of this level, or None."""
+    try:
+        return geography.get_area(level, code).code
+    except (geography.GeographyError, KeyError):
+        return None
+
+
+# -- links ----------------------------------------------------------------------------------
+
+
+def with_query(path: str, query: Mapping[str, object] | None = None) -> str:
+    """`path?a=1&b=2`, empty values left out."""
+    qs = urlencode({k: v for k, v in (query or {}).items() if v}, doseq=True)
+    return f"{path}?{qs}" if qs else path
+
+
+def objectives(query: Mapping[str, object] | None = None) -> str:
+    return with_query(BY_MODULE["objectives"].path, query)
+
+
+def about(anchor: str | None = None) -> str:
+    path = BY_MODULE["about"].path
+    return f"{path}#{anchor}" if anchor else path
+
+
+def indicator(indicator_id: str, query: Mapping[str, object] | None = None) -> str:
+    return with_query(BY_MODULE["indicator"].fill(indicator_id=indicator_id), query)
+
+
+def area(level: str, code: str, query: Mapping[str, object] | None = None) -> str:
+    return with_query(AREA_PAGES[Level(level)].fill(code=code), query)
+
+
+def area_chooser(level: str) -> str:
+    """The action of the area chooser form (works without JavaScript)."""
+    return AREA_PAGES[Level(level)].fill(code=AREA_CHOOSER)
+
+
+def area_form_template(level: str) -> str:
+    """`/regions/{code}`: where url-forms.js puts the chosen code in the path."""
+    return AREA_PAGES[Level(level)].fill(code="{code}")
+
+
+# -- downloads ------------------------------------------------------------------------------
+
+DOWNLOADS = "/donnees/"
+INDICATOR_DOWNLOAD_ROUTE = DOWNLOADS + "indicateurs/<indicator_id>/<name>"
+AREA_DOWNLOAD_ROUTE = DOWNLOADS + "<level_slug>/<name>"  # also /donnees/objectifs/tableau…
+OBJECTIVES_SLUG, OBJECTIVES_TABLE = "objectifs", "tableau"
+
+
+def indicator_download(indicator_id: str, table: str) -> str:
+    """Base of a download (the format's suffix is added by dashboard.downloads)."""
+    return f"{DOWNLOADS}indicateurs/{indicator_id}/{table}"
+
+
+def area_download(level: str, code: str) -> str:
+    return f"{DOWNLOADS}{Level(level).slug}/{code}"
+
+
+def objectives_download() -> str:
+    return f"{DOWNLOADS}{OBJECTIVES_SLUG}/{OBJECTIVES_TABLE}"
+
+
+# -- front-end files and service routes -----------------------------------------------------
+
+DSFR = "/dsfr/"
+DSFR_ROUTE = DSFR + "<path:name>"
+PLOTLY_JS = "/vendor/plotly-basic.min.js"
+STATIC = "/static-tdb/"
+STATIC_ROUTE = STATIC + "<path:name>"
+HEALTH = "/sante"
+DASH_CATCH_ALL = "/<path:path>"  # the endpoint of Dash's route for every page path but "/"
+FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/")  # not pages: no in-page navigation
+CHART_PAGES = (BY_MODULE["indicator"].path.split("<", 1)[0],)  # the pages that draw charts
+
+
+def dsfr(name: str) -> str:
+    return DSFR + name
+
+
+# -- view parameters ------------------------------------------------------------------------
+
+MAX_COMPARED = 6
+
+
+@dataclass(frozen=True)
+class Param:
+    """One view parameter: `normalise` turns a raw value into its canonical text, or None
+    (then the parameter is dropped: an invalid value means the default)."""
+
+    name: str
+    allowed: str  # the allowed values, in words (for the README and error pages)
+    default: str | None
+    kept: bool  # carried over when the reader moves to another page
+    old_names: tuple[str, ...]
+    normalise: Callable[[str], str | None]
+    many: bool = False  # comma-separated or repeated values
+
+
+def _choice(*values: str) -> Callable[[str], str | None]:
+    return lambda text: text if text in values else None
+
+
+def _identifier(text: str) -> str | None:
+    return text if re.fullmatch(r"[a-z][a-z0-9_]{0,63}", text) else None
+
+
+def _period(text: str) -> str | None:
+    day = parse_period(text)
+    return period_param(day) if day else None
+
+
+def _yes(text: str) -> str | None:
+    return "oui" if text.lower() in ("oui", "1", "true", "on") else None
+
+
+def _region(text: str) -> str | None:
+    return valid_code(Level.region, text)
+
+
+def _territory(text: str) -> str | None:
+    """`region-53`, `departement-01`: a bare `01` would be both Guadeloupe and Ain."""
+    prefix, _, code = text.partition("-")
+    level = next((lvl for lvl in Level.territorial() if lvl.words.territory == prefix), None)
+    canonical = valid_code(level, code) if level else None
+    return f"{prefix}-{canonical}" if canonical else None
+
+
+def _area_code(text: str) -> str | None:
+    return text if re.fullmatch(r"[\w-]{1,12}", text) else None
+
+
+LEVEL_VALUES = tuple(str(lvl.slug) for lvl in Level.territorial())
+SORT_VALUES = ("indicateur", "echeance", "statut", "progression")
+
+PARAMS: tuple[Param, ...] = (
+    Param("territoire", "region-<code> ou departement-<code>", None, True, (), _territory),
+    Param("par_habitant", "« oui » (valeurs rapportées à la population)", None, True, (), _yes),
+    Param("reel", "« oui » (données réelles seulement, sans démonstration)", None, True, (), _yes),
+    Param(
+        "niveau",
+        " ou ".join(LEVEL_VALUES),
+        LEVEL_VALUES[0],
+        False,
+        ("level",),
+        _choice(*LEVEL_VALUES),
+    ),
+    Param("periode", "AAAA-MM (dernière période par défaut)", None, False, ("period",), _period),
+    Param(
+        "comparer",
+        f"codes de région, jusqu'à {MAX_COMPARED}",
+        None,
+        False,
+        ("regions",),
+        _region,
+        many=True,
+    ),
+    Param("carte", "tuiles ou geo", "tuiles", False, (), _choice("tuiles", "geo")),
+    Param("axe", "un axe du catalogue", None, False, ("axis",), _identifier),
+    Param("tri", " ou ".join(SORT_VALUES), "echeance", False, (), _choice(*SORT_VALUES)),
+    Param("indicateur", "un indicateur du catalogue", None, False, (), _identifier),
+    Param(
+        "code", "un code de territoire (formulaire sans JavaScript)", None, False, (), _area_code
+    ),
+)
+"""The one table of view parameters. `territoire`, `par_habitant` and `reel` are named
+now, parsed and normalised, but no page reads them yet: later pages build on them."""
+
+BY_NAME = {p.name: p for p in PARAMS}
+MIGRATIONS = {old: p.name for p in PARAMS for old in p.old_names}
+
+
+def normalise(raw: Mapping[str, object]) -> dict[str, str]:
+    """The canonical view state: old names migrated, unknown parameters dropped, invalid
+    values and defaults dropped, lists deduplicated. Cache keys and links use this only."""
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        param = BY_NAME.get(MIGRATIONS.get(key, key))
+        if param is None:
+            continue
+        texts = _texts(value)
+        if param.many:
+            items = [n for n in (param.normalise(t) for t in texts) if n]
+            text = ",".join(list(dict.fromkeys(items))[:MAX_COMPARED]) or None
+        else:
+            text = param.normalise(texts[-1]) if texts else None
+        if text is not None and text != param.default:
+            out[param.name] = text
+    return dict(sorted(out.items()))
+
+
+def kept(state: Mapping[str, str]) -> dict[str, str]:
+    """The part of a normalised state that follows the reader to another page."""
+    return {k: v for k, v in state.items() if k in BY_NAME and BY_NAME[k].kept}
+
+
+def value(state: Mapping[str, str], name: str) -> str | None:
+    """A parameter of a normalised state, or its default."""
+    return state.get(name, BY_NAME[name].default)
+
+
+def values(state: Mapping[str, str], name: str) -> list[str]:
+    text = state.get(name)
+    return text.split(",") if text else []
+
+
+def cache_key(raw: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """A page's cache key part: unknown or invalid parameters add no new entry."""
+    return tuple(normalise(raw).items())
+
+
+def _texts(value: object) -> list[str]:
+    items = value if isinstance(value, list | tuple) else [value]
+    out: list[str] = []
+    for item in items:
+        if item not in (None, ""):
+            out.extend(p for p in str(item).split(",") if p)
+    return out
+
+
+def parse_period(text: str | None) -> dt.date | None:
+    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None."""
+    if not text:
+        return None
+    try:
+        parts = [int(p) for p in text.split("-")[:2]]
+        return dt.date(parts[0], parts[1], 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def period_param(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
