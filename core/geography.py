@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from core.errors import UserError
+
 GEOGRAPHY_CSV = Path(__file__).resolve().parent / "reference" / "geography.csv"
 
 Level = Literal["national", "region", "department"]
@@ -30,7 +32,7 @@ _FORMER_REGIONS = frozenset(
 NATIONAL_ALIASES = frozenset({"FR", "FRANCE", "99", "999", "FRANCE ENTIERE", "FRANCE ENTIÈRE"})
 
 
-class GeographyError(ValueError):
+class GeographyError(UserError, ValueError):
     """An area code that is not a canonical COG code; the message is French."""
 
 

@@ -15,42 +15,19 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from core import db, settings
-from core.catalog import Catalog, CatalogError, load_catalog
-from core.geography import GeographyError
+from core.catalog import Catalog, load_catalog
+from core.errors import UserError
 from core.models import RunStatus
-from etl.demo import DemoError
-from etl.load import LoadError
-from etl.lock import LockTimeout
+from etl.freshness import database_status
 from etl.parse import ParseError
 from etl.published import (
     PUBLISHED_CSV,
-    PublishedFileError,
     file_checksum,
     load_published,
     read_published,
 )
 from etl.runlog import finish_run, start_run
-from etl.sources.registry import SourceConfigError
-from etl.status import database_status
 from etl.sync import sync_reference
-from etl.template import TemplateError
-from etl.validate import ValidationFailed
-
-USER_ERRORS: tuple[type[Exception], ...] = (
-    CatalogError,
-    DemoError,
-    LockTimeout,
-    ParseError,
-    TemplateError,
-    ValidationFailed,
-    db.DatabaseError,
-    GeographyError,
-    LoadError,
-    PublishedFileError,
-    settings.SettingsError,
-    SourceConfigError,
-)
-
 
 FREQUENCY_FR = {"monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
 
@@ -310,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = db.make_engine()
         func: Command = args.func
         return func(args, engine, catalog)
-    except USER_ERRORS as exc:
+    except UserError as exc:
         _fail(f"Erreur : {exc}")
         return 1
     except OperationalError as exc:

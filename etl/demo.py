@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, exists, select
 
 from core.catalog import Catalog, Indicator
+from core.errors import UserError
 from core.geography import NATIONAL_CODE, by_level
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, RunStatus
 from core.periods import add_periods, last_complete_period, period_range
@@ -34,7 +35,7 @@ _UNTIL = re.compile(r"(\d{4})-(\d{2})")
 FloatArray = np.ndarray
 
 
-class DemoError(Exception):
+class DemoError(UserError):
     """The demo cannot be generated as asked; the message is French."""
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, text
 
+from core.errors import UserError
 from core.models import TOTAL, Observation, Origin, Qualifier
 from etl.runlog import LoadReport, utcnow
 
@@ -55,7 +56,7 @@ STAGE = "stage_observations"
 SQLITE_CACHE_KIB = 262_144  # page cache of the load connection: big indexes stay in memory
 
 
-class LoadError(Exception):
+class LoadError(UserError):
     """The rows cannot be loaded as given; the message is French."""
 
 

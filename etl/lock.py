@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from core import settings
+from core.errors import UserError
 
 # pg advisory lock key: any fixed 64-bit number, shared by every loader of the database
 PG_LOCK_KEY = 0x7464_625F_6574_6C31  # "tdb_etl1"
@@ -27,7 +28,7 @@ _MEMORY_LOCKS: dict[str, threading.Lock] = {}
 _MEMORY_GUARD = threading.Lock()
 
 
-class LockTimeout(Exception):
+class LockTimeout(UserError):
     """Another load holds the lock for longer than the allowed wait; French message."""
 
     def __init__(self, timeout: float) -> None:

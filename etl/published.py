@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
 from core.catalog import Catalog
+from core.errors import UserError
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Observation, Origin, PublishedFigure, Qualifier
 from core.periods import PERIOD_TYPE, period_start
@@ -45,7 +46,7 @@ PERIOD_TYPES = {"date", "month", "quarter", "year"}
 _BOOL = {"true": True, "false": False}
 
 
-class PublishedFileError(Exception):
+class PublishedFileError(UserError):
     """The curated file has errors; the French message names row, column and value."""
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import Catalog
+from core.errors import UserError
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Origin
 from etl.parse import ParseError, parse_number, parse_period
@@ -24,7 +25,6 @@ from etl.parse import ParseError, parse_number, parse_period
 REPORT_LIMIT = 50
 STOCK_TOLERANCE = 0.05  # a stock may dip by 5 % (corrections) before it is called an error
 REQUIRED = ("indicator_id", "level", "code", "period", "value")
-OPTIONAL = ("breakdown", "numerator", "denominator", "is_masked", "is_provisional")
 LOAD_COLUMNS = [
     "indicator_id", "area_id", "level", "code", "period_start", "breakdown", "value",
     "numerator", "denominator", "is_masked", "is_provisional", "origin", "source_label",
@@ -64,7 +64,7 @@ class RowError(Exception):
         )
 
 
-class ValidationFailed(Exception):
+class ValidationFailed(UserError):
     """The file is rejected as a whole; nothing was written. The report lists the errors."""
 
     def __init__(self, errors: list[RowError], *, rows_read: int = 0) -> None:
@@ -183,13 +183,8 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     )
 
 
-def lookup(keys: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """`keys.map(fn)` computed once per distinct key: a million rows have few codes."""
-    return Lookup(keys)(fn)
-
-
 class Lookup:
-    """`lookup` over one key column, factorised once for every property asked."""
+    """`keys.map(fn)` computed once per distinct key, factorised once for every property asked."""
 
     def __init__(self, keys: pd.Series) -> None:
         self.index = keys.index
