@@ -22,10 +22,10 @@ from core.errors import UserError
 from core.models import Origin, Run, RunStatus
 from etl import pipeline
 from etl.http import HttpFetcher
-from etl.pipeline import Provenance
 from etl.runlog import LoadReport, finish_run, start_run
 from etl.sources.base import Connector, Fetcher, RawFile, SourceError
 from etl.sources.registry import build_connectors
+from etl.write import Provenance
 
 KIND = "connector"
 
@@ -103,8 +103,7 @@ def run_source(
         last_modified=raw.last_modified,
     )
     try:
-        result = pipeline.load_tidy(
-            engine,
+        request = pipeline.LoadRequest(
             catalog=catalog,
             source=connector.name,
             kind=KIND,
@@ -115,6 +114,7 @@ def run_source(
             source_label=connector.label,
             force=force,
         )
+        result = pipeline.load_tidy(engine, request)
     except UserError as exc:
         run_id = _last_run_id(engine, source=connector.name)
         return SourceResult(connector.name, RunStatus.failed, str(exc), run_id)

@@ -264,12 +264,15 @@ def validate_tidy(
     source_label: str | None = None,
     source_url: str | None = None,
     stock_tolerance: float = STOCK_TOLERANCE,
+    ratio_parts: bool = True,
 ) -> pd.DataFrame:
     """The load frame for etl.load, or ValidationFailed listing every bad cell.
 
     `tidy` has the columns of etl.sources.base.TIDY_COLUMNS (raw strings); `row` and
     `file` name each row in messages, `columns` maps tidy names to the file's own names.
     `indicator_ids` restricts which indicators the file may hold (e.g. `import --indicator`).
+    `ratio_parts=False` accepts a ratio without its numerator and denominator: a published
+    rate is announced alone.
     """
     columns = columns or {}
     missing = [c for c in REQUIRED if c not in tidy.columns]
@@ -396,7 +399,7 @@ def validate_tidy(
     scale = by_indicator(lambda k: meta[k].aggregation.scale if k in meta else 1.0)
     scale = scale.astype(float)
     errors.flag(
-        ratio & ~masked & (num.isna() | den.isna()) & ~bad_v,
+        ratio & ~masked & (num.isna() | den.isna()) & ~bad_v & ratio_parts,
         column="numerator" if "numerator" in frame else "value",
         expected="le numérateur et le dénominateur (indicateur agrégé par ratio)",
     )

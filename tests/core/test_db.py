@@ -15,7 +15,7 @@ TABLES = {
     "indicators",
     "observations",
     "runs",
-    "revisions",
+    "changes",
     "targets",
     "published_figures",
     "alembic_version",
