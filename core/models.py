@@ -47,7 +47,7 @@ class Qualifier(enum.StrEnum):
 
 
 class ChangeKind(enum.StrEnum):
-    """What a write did to one observation (`changes`); a withdrawal hides a deposit."""
+    """What a write did to one observation (`changes`); `withdrawal`: for withdrawals to come."""
 
     insert = "insert"
     update = "update"

@@ -12,13 +12,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.catalog import Catalog, load_catalog
+from core.errors import UserError
 from core.models import Run, RunStatus
 from etl.demo import purge_demo, run_demo
 from etl.http import HttpFetcher, HttpSettings, Progress
 from etl.lock import LockTimeout
 from etl.published import load_published
 from etl.run import run_sources
-from etl.service import confirm_deposit
+from etl.service import confirm_deposit, plan_deposit
 from etl.sync import sync_indicators
 from etl.write import EVENTS, EventName, Write
 from tests.etl.test_demo import subset, write_published
@@ -195,3 +196,30 @@ class TestLock:
         assert [(r.kind, r.status) for r in runs(db)] == [
             ("import", RunStatus.success), ("demo", RunStatus.success)
         ]  # fmt: skip
+
+
+class TestService:
+    def test_plan_deposit_previews_the_file_then_confirm_loads_it(
+        self, db: Engine, ars: Catalog, tmp_path: Path
+    ) -> None:
+        # Given a stored deposit, and a corrected file that changes it and adds a row
+        confirm_deposit(db, deposit(tmp_path / "a.csv", {"29": "1"}), catalog=ars)
+        path = deposit(tmp_path / "a.csv", {"29": "3", "22": "2"})
+        before = runs(db)
+        # When the corrected file is planned
+        preview = plan_deposit(db, path, catalog=ars, indicator=FLOW)
+        # Then the preview gives each row's fate and value, and records no run
+        assert list(zip(preview.rows["code"], preview.rows["status"], strict=True)) == [
+            ("29", "updated"), ("22", "new"),
+        ]  # fmt: skip
+        assert [(c.column, c.before, c.after) for c in preview.changes] == [("value", 1.0, 3.0)]
+        assert [r.id for r in runs(db)] == [r.id for r in before]
+        # And confirming it loads what the preview announced
+        result = confirm_deposit(db, path, catalog=ars, indicator=FLOW)
+        assert (result.report.rows_updated, result.report.rows_inserted) == (1, 1)
+
+    def test_plan_of_a_missing_file_is_a_french_user_error(
+        self, db: Engine, ars: Catalog, tmp_path: Path
+    ) -> None:
+        with pytest.raises(UserError, match="Fichier introuvable"):
+            plan_deposit(db, tmp_path / "absent.csv", catalog=ars)
