@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.catalog import Catalog, load_catalog
 from core.errors import UserError
-from core.models import Run, RunStatus
+from core.models import Observation, Run, RunStatus
 from etl.demo import purge_demo, run_demo
 from etl.http import HttpFetcher, HttpSettings, Progress
 from etl.lock import LockTimeout
@@ -21,8 +21,9 @@ from etl.published import load_published
 from etl.run import run_sources
 from etl.service import confirm_deposit, plan_deposit
 from etl.sync import sync_indicators
+from etl.validate import ValidationFailed
 from etl.write import EVENTS, EventName, Write
-from tests.etl.test_demo import subset, write_published
+from tests.etl.test_demo import PUBLISHED_HEADER, subset, write_published
 
 ROOT = Path(__file__).resolve().parents[2]
 ARS_CATALOG = ROOT / "tests" / "fixtures" / "ars" / "catalog.yaml"
@@ -109,6 +110,36 @@ class TestEveryWriterLeavesItsRun:
         assert counts(run) == ("published", RunStatus.success, report.rows_read,
                                report.rows_inserted, 0)  # fmt: skip
         assert report.rows_read > report.rows_inserted > 0
+
+    def test_published_rate_is_loaded_without_numerator_and_denominator(
+        self, engine: Engine, catalog: Catalog, tmp_path: Path
+    ) -> None:
+        # Given a published national rate of an indicator aggregated by ratio, given alone
+        path = tmp_path / "chiffres.csv"
+        row = ("mes_taux_activation;national;FR;month;2024-06-01;;45.5;percent;exact;true;"
+               "CNAM;Bilan;https://example.org/b;2024-07-01;true;")  # fmt: skip
+        path.write_text(f"{PUBLISHED_HEADER}\n{row}\n", encoding="utf-8")
+        # When it is loaded
+        report = load_published(engine, path, catalog=catalog)
+        # Then it passes validation and becomes the observation
+        assert report.rows_inserted == 1
+        with engine.connect() as conn:
+            stored = conn.execute(select(Observation.indicator_id, Observation.value)).all()
+        assert [tuple(r) for r in stored] == [("mes_taux_activation", 45.5)]
+
+    def test_published_figure_out_of_range_is_rejected_like_any_load(
+        self, engine: Engine, catalog: Catalog, tmp_path: Path
+    ) -> None:
+        # Given a published rate above 100 %
+        path = tmp_path / "chiffres.csv"
+        row = ("mes_taux_activation;national;FR;month;2024-06-01;;145.5;percent;exact;true;"
+               "CNAM;Bilan;https://example.org/b;2024-07-01;true;")  # fmt: skip
+        path.write_text(f"{PUBLISHED_HEADER}\n{row}\n", encoding="utf-8")
+        # When it is loaded, the validation of every load names the file, row and value
+        with pytest.raises(ValidationFailed, match=r"chiffres\.csv.*ligne 2.*« 145\.5 »"):
+            load_published(engine, path, catalog=catalog)
+        # And nothing is written but the failed run
+        assert [(r.kind, r.status) for r in runs(engine)] == [("published", RunStatus.failed)]
 
     def test_published_again_is_unchanged(
         self, engine: Engine, catalog: Catalog, tmp_path: Path
