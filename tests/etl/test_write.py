@@ -63,6 +63,15 @@ def deposit(path: Path, values: dict[str, str]) -> Path:
     return path
 
 
+def published_rate(tmp_path: Path, value: str) -> Path:
+    """A published file of one national activation rate (a ratio indicator), given alone."""
+    path = tmp_path / "chiffres.csv"
+    row = (f"mes_taux_activation;national;FR;month;2024-06-01;;{value};percent;exact;true;"
+           "CNAM;Bilan;https://example.org/b;2024-07-01;true;")  # fmt: skip
+    path.write_text(f"{PUBLISHED_HEADER}\n{row}\n", encoding="utf-8")
+    return path
+
+
 def runs(engine: Engine) -> list[Run]:
     with Session(engine) as session:
         return list(session.scalars(select(Run).order_by(Run.id)))
@@ -115,10 +124,7 @@ class TestEveryWriterLeavesItsRun:
         self, engine: Engine, catalog: Catalog, tmp_path: Path
     ) -> None:
         # Given a published national rate of an indicator aggregated by ratio, given alone
-        path = tmp_path / "chiffres.csv"
-        row = ("mes_taux_activation;national;FR;month;2024-06-01;;45.5;percent;exact;true;"
-               "CNAM;Bilan;https://example.org/b;2024-07-01;true;")  # fmt: skip
-        path.write_text(f"{PUBLISHED_HEADER}\n{row}\n", encoding="utf-8")
+        path = published_rate(tmp_path, "45.5")
         # When it is loaded
         report = load_published(engine, path, catalog=catalog)
         # Then it passes validation and becomes the observation
@@ -131,10 +137,7 @@ class TestEveryWriterLeavesItsRun:
         self, engine: Engine, catalog: Catalog, tmp_path: Path
     ) -> None:
         # Given a published rate above 100 %
-        path = tmp_path / "chiffres.csv"
-        row = ("mes_taux_activation;national;FR;month;2024-06-01;;145.5;percent;exact;true;"
-               "CNAM;Bilan;https://example.org/b;2024-07-01;true;")  # fmt: skip
-        path.write_text(f"{PUBLISHED_HEADER}\n{row}\n", encoding="utf-8")
+        path = published_rate(tmp_path, "145.5")
         # When it is loaded, the validation of every load names the file, row and value
         with pytest.raises(ValidationFailed, match=r"chiffres\.csv.*ligne 2.*« 145\.5 »"):
             load_published(engine, path, catalog=catalog)
