@@ -39,11 +39,12 @@ from core.catalog import Catalog, parse_catalog
 from core.models import Origin
 from core.periods import add_periods
 from etl.load import upsert_observations
-from etl.pipeline import Provenance, load_tidy
+from etl.pipeline import LoadRequest, load_tidy
 from etl.runlog import start_run
 from etl.sync import area_ids, sync_reference
 from etl.template import TEMPLATE_COLUMNS, TIDY_TO_FRENCH, read_deposit
 from etl.validate import validate_tidy
+from etl.write import Provenance
 
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 MONTHS = 120
@@ -152,11 +153,11 @@ def run(url: str, *, stage_url: str, path: Path, catalog: Catalog, rows: int, la
     def once(*, force: bool) -> tuple[float, str]:
         start = time.perf_counter()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        result = load_tidy(
-            engine, catalog=catalog, source="banc", kind="import", origin=Origin.deposit,
+        result = load_tidy(engine, LoadRequest(
+            catalog=catalog, source="banc", kind="import", origin=Origin.deposit,
             tidy=lambda: read_deposit(path), columns=TIDY_TO_FRENCH, file=path.name,
             provenance=Provenance(checksum=digest, source_url=path.as_uri()), force=force,
-        )  # fmt: skip
+        ))  # fmt: skip
         seconds = time.perf_counter() - start
         r, a = result.report, result.aggregates
         summary = (

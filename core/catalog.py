@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core import settings
+from core.errors import UserError
 from core.vocabulary import Level, Unit, Visibility
 
 DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent / "indicators.yaml"
@@ -30,7 +31,7 @@ Comparison = Literal["latest", "rolling_12m_sum", "calendar_year_sum", "share_of
 MONTHS_PER_PERIOD: dict[Frequency, int] = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 
-class CatalogError(Exception):
+class CatalogError(UserError):
     """The catalog file is missing or invalid; the message is French and user-facing."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from core.errors import UserError
 from core.vocabulary import Level
 
 GEOGRAPHY_CSV = Path(__file__).resolve().parent / "reference" / "geography.csv"
@@ -25,7 +26,7 @@ _FORMER_REGIONS = frozenset(
 NATIONAL_ALIASES = frozenset({"FR", "FRANCE", "99", "999", "FRANCE ENTIERE", "FRANCE ENTIÈRE"})
 
 
-class GeographyError(ValueError):
+class GeographyError(UserError, ValueError):
     """An area code that is not a canonical COG code; the message is French."""
 
 

@@ -7,6 +7,7 @@ import enum
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -36,6 +37,15 @@ class Qualifier(enum.StrEnum):
     approx = "approx"
     lower_bound = "lower_bound"
     upper_bound = "upper_bound"
+
+
+class ChangeKind(enum.StrEnum):
+    """What a write did to one observation (`changes`); `withdrawal`: for withdrawals to come."""
+
+    insert = "insert"
+    update = "update"
+    delete = "delete"
+    withdrawal = "withdrawal"
 
 
 class RunStatus(enum.StrEnum):
@@ -135,19 +145,35 @@ class Observation(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
 
 
-class Revision(Base):
-    """Previous value of an observation changed by a later run."""
+class Change(Base):
+    """One insert, update, delete or withdrawal of an observation, by one run.
 
-    __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_observation", "observation_id"),)
+    `previous` is the full stored row before the change (None for an insert), `value`
+    the new value (None for a delete). No foreign key to the observation: the history
+    stays when the observation goes. Written set-wise by etl.load, in the write's
+    transaction; the change feed and « Quoi de neuf » read it.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('insert', 'update', 'delete', 'withdrawal')", name="ck_changes_kind"
+        ),
+        Index("ix_changes_run", "run_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"))
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
-    old_value: Mapped[float | None] = mapped_column(Float)
-    new_value: Mapped[float | None] = mapped_column(Float)
-    old_origin: Mapped[str | None] = mapped_column(String(16))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind, "change_kind"))
+    observation_id: Mapped[int] = mapped_column(Integer)
+    indicator_id: Mapped[str] = mapped_column(String(64))
+    area_id: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    breakdown: Mapped[str] = mapped_column(String(48))
+    origin: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    previous: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class Target(Base):

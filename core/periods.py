@@ -21,10 +21,6 @@ def add_periods(start: dt.date, n: int, frequency: Frequency) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
-def period_end(start: dt.date, frequency: Frequency) -> dt.date:
-    return add_periods(start, 1, frequency) - dt.timedelta(days=1)
-
-
 def period_range(first: dt.date, last: dt.date, frequency: Frequency) -> list[dt.date]:
     """Every period start from the period containing `first` to the one containing `last`."""
     out: list[dt.date] = []
@@ -34,10 +30,6 @@ def period_range(first: dt.date, last: dt.date, frequency: Frequency) -> list[dt
         out.append(current)
         current = add_periods(current, 1, frequency)
     return out
-
-
-def is_period_start(day: dt.date, frequency: Frequency) -> bool:
-    return period_start(day, frequency) == day
 
 
 def last_complete_period(today: dt.date, frequency: Frequency) -> dt.date:

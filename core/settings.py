@@ -16,12 +16,14 @@ from typing import Literal, TypeVar
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.errors import UserError
+
 DATABASE_FILE = "tableau-de-bord.sqlite"
 
 _CONFIG = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
 
 
-class SettingsError(Exception):
+class SettingsError(UserError):
     """A setting has an invalid value; the message is French."""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -15,42 +14,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from core import db, settings
-from core.catalog import Catalog, CatalogError, load_catalog
-from core.geography import GeographyError
-from core.models import RunStatus
-from etl.demo import DemoError
-from etl.load import LoadError
-from etl.lock import LockTimeout
-from etl.parse import ParseError
+from core.catalog import Catalog, load_catalog
+from core.errors import UserError
+from etl.freshness import database_status
 from etl.published import (
     PUBLISHED_CSV,
-    PublishedFileError,
-    file_checksum,
     load_published,
-    read_published,
 )
-from etl.runlog import finish_run, start_run
-from etl.sources.registry import SourceConfigError
-from etl.status import database_status
 from etl.sync import sync_reference
-from etl.template import TemplateError
-from etl.validate import ValidationFailed
-
-USER_ERRORS: tuple[type[Exception], ...] = (
-    CatalogError,
-    DemoError,
-    LockTimeout,
-    ParseError,
-    TemplateError,
-    ValidationFailed,
-    db.DatabaseError,
-    GeographyError,
-    LoadError,
-    PublishedFileError,
-    settings.SettingsError,
-    SourceConfigError,
-)
-
 
 FREQUENCY_FR = {"monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
 
@@ -91,23 +62,7 @@ def cmd_init(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
 def cmd_published(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
     ensure_ready(engine)
     path = Path(args.file)
-    run_id = start_run(engine, source="chiffres-publies", kind="published", source_url=str(path))
-    try:
-        figures = read_published(path, catalog)
-        with engine.begin() as conn:
-            sync_reference(conn, catalog)
-            report = load_published(conn, figures, catalog=catalog, run_id=run_id)
-    except Exception as exc:
-        finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
-        raise
-    finish_run(
-        engine,
-        run_id,
-        status=RunStatus.success,
-        report=report,
-        checksum=file_checksum(path),
-        retrieved_at=dt.datetime.now(dt.UTC),
-    )
+    report = load_published(engine, path, catalog=catalog)
     _say(f"Chiffres publiés chargés depuis {path.name} : {report.summary()}.")
     return 0
 
@@ -131,31 +86,15 @@ def cmd_demo(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
 
 def cmd_import(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
     """Load a filled ARS template; the whole file or nothing."""
-    from core.models import Origin
-    from etl.pipeline import Provenance, load_tidy
-    from etl.template import TIDY_TO_FRENCH, read_deposit
+    from etl.service import confirm_deposit
 
     ensure_ready(engine)
     path = Path(args.file)
-    if not path.is_file():
-        raise ParseError(f"Fichier introuvable : {path}.")
-    ids = [catalog.get(args.indicator).id] if args.indicator else None
-    result = load_tidy(
+    result = confirm_deposit(
         engine,
+        path,
         catalog=catalog,
-        source=f"depot-ars:{args.indicator or 'plusieurs'}",
-        kind="import",
-        origin=Origin.deposit,
-        tidy=lambda: read_deposit(path),
-        provenance=Provenance(
-            source_url=path.resolve().as_uri(),
-            retrieved_at=dt.datetime.now(dt.UTC),
-            checksum=file_checksum(path),
-        ),
-        indicator_ids=ids,
-        columns=TIDY_TO_FRENCH,
-        file=path.name,
-        source_label=f"Dépôt ARS — {path.name}",
+        indicator=args.indicator,
         force=args.force,
         lock_timeout=args.lock_timeout,
     )
@@ -310,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = db.make_engine()
         func: Command = args.func
         return func(args, engine, catalog)
-    except USER_ERRORS as exc:
+    except UserError as exc:
         _fail(f"Erreur : {exc}")
         return 1
     except OperationalError as exc:

@@ -15,16 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, exists, select
+from sqlalchemy import Connection, Engine, and_, exists, select
 
 from core.catalog import Catalog, Indicator
+from core.errors import UserError
 from core.geography import NATIONAL_CODE, by_level
-from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, RunStatus
+from core.models import TOTAL, Area, Observation, Origin, PublishedFigure
 from core.periods import add_periods, last_complete_period, period_range
-from etl.load import KEY, upsert_observations
-from etl.runlog import LoadReport, finish_run, start_run
+from etl.load import KEY, purge_origin, upsert_observations
+from etl.runlog import LoadReport
 from etl.sync import area_ids
 from etl.transform import aggregate_up, share_scale
+from etl.write import WriteRequest, recorded_write
 
 DEMO_LABEL = "Données de démonstration (synthétiques)"
 DEMO_SOURCE = "donnees-demonstration"
@@ -34,7 +36,7 @@ _UNTIL = re.compile(r"(\d{4})-(\d{2})")
 FloatArray = np.ndarray
 
 
-class DemoError(Exception):
+class DemoError(UserError):
     """The demo cannot be generated as asked; the message is French."""
 
 
@@ -840,25 +842,6 @@ def _without_keys(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     return frame[merged["_real"].isna().to_numpy()].reset_index(drop=True)
 
 
-def _delete_stale_demo(conn: Connection, frame: pd.DataFrame) -> int:
-    """Demo rows this run no longer generates (another seed or `until`) are removed."""
-    existing = pd.DataFrame(
-        conn.execute(
-            select(Observation.id, *[getattr(Observation, c) for c in KEY]).where(
-                Observation.origin == Origin.demo
-            )
-        ).all(),
-        columns=["id", *KEY],
-    )
-    if existing.empty:
-        return 0
-    merged = existing.merge(frame[KEY].assign(_new=True), on=KEY, how="left")
-    stale = [int(i) for i in merged.loc[merged["_new"].isna(), "id"]]
-    for start in range(0, len(stale), 5000):
-        conn.execute(delete(Observation).where(Observation.id.in_(stale[start : start + 5000])))
-    return len(stale)
-
-
 def run_demo(
     engine: Engine,
     catalog: Catalog,
@@ -867,54 +850,39 @@ def run_demo(
     until: dt.date | None,
     progress: Callable[[str], None],
     today: dt.date | None = None,
+    lock_timeout: float | None = None,
 ) -> LoadReport:
-    """Generate and load the demo data in one transaction, recorded as one run."""
-    run_id = start_run(engine, source=DEMO_SOURCE, kind="demo")
-    try:
-        with engine.begin() as conn:
-            calibrations = read_calibrations(conn, catalog)
-            rows = generate(
-                catalog,
-                seed=seed,
-                until=until,
-                calibrations=calibrations,
-                today=today,
-                progress=progress,
-            )
-            frame = to_observations(rows, ids=area_ids(conn))
-            frame = _without_keys(frame, _real_keys(conn))
-            progress(f"Chargement : {len(frame)} observations…")
-            report = upsert_observations(conn, frame, run_id=run_id)
-            report.rows_deleted = _delete_stale_demo(conn, frame)
-    except Exception as exc:
-        finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
-        raise
-    changed = report.rows_inserted + report.rows_updated + report.rows_deleted
-    finish_run(
-        engine,
-        run_id,
-        status=RunStatus.success if changed else RunStatus.unchanged,
-        report=report,
-    )
+    """Generate and load the demo data through the one write path (etl.write).
+
+    Demo rows this run no longer generates (another seed or `until`) are removed.
+    """
+    request = WriteRequest(DEMO_SOURCE, "demo", lock_timeout=lock_timeout)
+    with recorded_write(engine, request) as write, write.transaction() as conn:
+        calibrations = read_calibrations(conn, catalog)
+        rows = generate(
+            catalog,
+            seed=seed,
+            until=until,
+            calibrations=calibrations,
+            today=today,
+            progress=progress,
+        )
+        frame = to_observations(rows, ids=area_ids(conn))
+        frame = _without_keys(frame, _real_keys(conn))
+        progress(f"Chargement : {len(frame)} observations…")
+        report = upsert_observations(conn, frame, run_id=write.run_id)
+        report.rows_deleted = purge_origin(conn, Origin.demo, run_id=write.run_id, keep=frame)
+        write.report = report
     return report
 
 
-def purge_demo(engine: Engine) -> int:
-    """Delete every demo observation, recorded as a run; returns the count."""
-    run_id = start_run(engine, source=DEMO_SOURCE, kind="demo")
-    try:
-        with engine.begin() as conn:
-            n = conn.execute(delete(Observation).where(Observation.origin == Origin.demo)).rowcount
-    except Exception as exc:
-        finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
-        raise
-    finish_run(
-        engine,
-        run_id,
-        status=RunStatus.success if n else RunStatus.unchanged,
-        report=LoadReport(rows_deleted=n or 0),
-    )
-    return n or 0
+def purge_demo(engine: Engine, *, lock_timeout: float | None = None) -> int:
+    """Delete every demo observation through the one write path; returns the count."""
+    request = WriteRequest(DEMO_SOURCE, "demo", lock_timeout=lock_timeout)
+    with recorded_write(engine, request) as write, write.transaction() as conn:
+        deleted = purge_origin(conn, Origin.demo, run_id=write.run_id)
+        write.report = LoadReport(rows_deleted=deleted)
+    return deleted
 
 
 def has_demo(engine: Engine) -> bool:

@@ -3,22 +3,24 @@
 The touched keys are read once and diffed against the rows in pandas (vectorised), then
 only new rows are inserted (COPY on PostgreSQL, one executemany on SQLite) and only
 changed rows are updated (through a temporary staging table, in SQL): when nothing
-changed, nothing is written. No row-by-row ORM. Real data replaces demo data for the
-same key, never the reverse; a changed real value leaves a revision behind.
+changed, nothing is written. No row-by-row ORM. For one key, the origin of higher
+`PRECEDENCE` wins whichever was written last. Every insert, update and delete leaves a
+row in `changes` (with the full previous row), written set-wise in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, DateTime, TextClause, bindparam, func, select, text
 
-from core.models import TOTAL, Observation, Origin, Qualifier
+from core.errors import UserError
+from core.models import TOTAL, ChangeKind, Observation, Origin, Qualifier
 from etl.runlog import LoadReport, utcnow
 
 KEY = ["indicator_id", "area_id", "period_start", "breakdown"]
@@ -52,10 +54,29 @@ _DEFAULTS: dict[str, Any] = {
     "source_url": None,
 }
 STAGE = "stage_observations"
+PRECEDENCE: dict[str, int] = {
+    Origin.published.value: 3,
+    Origin.deposit.value: 2,
+    Origin.source.value: 1,
+    Origin.demo.value: 0,
+}
+"""Which origin keeps a key that two origins give, whichever wrote last (higher wins).
+
+Published figures are the numbers the ministry and its operators have announced, checked
+by hand against their publication: the dashboard must never contradict them. An ARS
+deposit is the region's own count for its territory, closer to the field than a national
+open-data file split by area, so it beats a source. Demo rows are synthetic: they lose
+to every real origin and never overwrite one. Within one origin the latest write wins.
+"""
+_CHANGE_COLUMNS = (
+    "run_id, changed_at, kind, observation_id, indicator_id, area_id, period_start, "
+    "breakdown, origin, value, previous"
+)
+_PREVIOUS_COLUMNS = ["id", *COLUMNS, "run_id"]
 SQLITE_CACHE_KIB = 262_144  # page cache of the load connection: big indexes stay in memory
 
 
-class LoadError(Exception):
+class LoadError(UserError):
     """The rows cannot be loaded as given; the message is French."""
 
 
@@ -128,22 +149,30 @@ def _columns(df: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _existing(conn: Connection, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Stored rows that may share a key with the batch (read once, same transaction)."""
-    indicators = sorted({str(i) for i in cols["indicator_id"]})
-    areas = sorted({int(a) for a in np.unique(cols["area_id"])})
-    periods = cols["period_start"]
-    where = (
-        f"WHERE o.indicator_id IN ({', '.join(_quote(i) for i in indicators)}) AND o.area_id IN "
-        f"({', '.join(str(a) for a in areas)}) AND o.period_start BETWEEN "
-        f"{_quote(min(periods))} AND {_quote(max(periods))}"
-    )
+    where = _where(cols)
     if conn.dialect.name != "postgresql":
         return _existing_sqlite(conn, cols, where)
     names = ["id", *COLUMNS]
     raw = _copy_out(conn, f"SELECT id, {', '.join(COLUMNS)} FROM observations o {where}", names)
-    if raw is None:
-        return {}
+    return {} if raw is None else _stored_form(raw)
+
+
+def _where(cols: dict[str, np.ndarray]) -> str:
+    """The stored rows that may share a key with the batch: its indicators, areas, periods."""
+    indicators = sorted({str(i) for i in cols["indicator_id"]})
+    areas = sorted({int(a) for a in np.unique(cols["area_id"])})
+    periods = cols["period_start"]
+    return (
+        f"WHERE o.indicator_id IN ({', '.join(_quote(i) for i in indicators)}) AND o.area_id IN "
+        f"({', '.join(str(a) for a in areas)}) AND o.period_start BETWEEN "
+        f"{_quote(min(periods))} AND {_quote(max(periods))}"
+    )
+
+
+def _stored_form(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Stored columns (id, COLUMNS) in the form of `_columns`, so they compare."""
     out: dict[str, np.ndarray] = {}
-    for name in names:
+    for name in raw:
         series = pd.Series(raw[name], dtype=object)
         if name in _DATES:
             out[name] = _per_unique(series, _iso)
@@ -183,7 +212,7 @@ def _existing_sqlite(
         f"SELECT o.id, (i.rowid << {_AREA_BITS + _DAY_BITS}) | (o.area_id << {_DAY_BITS}) "
         "| CAST(julianday(o.period_start) AS INTEGER), "
         f"NULLIF(o.breakdown, {_quote(TOTAL)}), "
-        f"(o.origin = {_quote(Origin.demo.value)}) * 2 + ({same})"
+        f"{_rank_sql('o.origin')} * 2 + ({same})"
         + "".join(f", o.{c}" for c in read)
         + f" FROM observations o JOIN indicators i ON i.id = o.indicator_id {where}"
     )
@@ -207,7 +236,7 @@ def _existing_sqlite(
         "id": raw["id"].astype("int64"),
         "_key": raw["_key"].astype("int64"),
         "breakdown": breakdown,
-        "_demo": (flags & 2) > 0,
+        "_rank": flags >> 1,
         "_same_rest": (flags & 1) > 0,
     }
     # the batch's own packed key, computed the same way
@@ -280,7 +309,10 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _classify(
     cols: dict[str, np.ndarray], old: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(status per row: N new, U changed, S same, K kept, existing id or -1)."""
+    """(status per row, existing id or -1); status: N new, U changed, S same, K kept.
+
+    K: the stored row's origin has a higher `PRECEDENCE`, so it stays as it is.
+    """
     n = len(cols["indicator_id"])
     status = np.full(n, "N", dtype="<U1")
     existing = np.full(n, -1, dtype="int64")
@@ -308,10 +340,22 @@ def _classify(
             changed |= ~_same(cols[c][idx], old[c][opos])
     if "_same_rest" in old:  # the columns compared in SQL (etl.load._existing_sqlite)
         changed |= ~old["_same_rest"][opos]
-    old_demo = old["_demo"][opos] if "_demo" in old else old["origin"][opos] == Origin.demo.value
-    kept = (cols["origin"][idx] == Origin.demo.value) & ~old_demo
+    old_rank = old["_rank"][opos] if "_rank" in old else _ranks(old["origin"][opos])
+    kept = _ranks(cols["origin"][idx]) < old_rank
     status[idx] = np.where(kept, "K", np.where(changed, "U", "S"))
     return status, existing
+
+
+def _rank_sql(column: str) -> str:
+    """`PRECEDENCE` of an origin column, as SQL."""
+    cases = " ".join(f"WHEN {_quote(o)} THEN {r}" for o, r in PRECEDENCE.items())
+    return f"(CASE {column} {cases} ELSE 0 END)"
+
+
+def _ranks(origins: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(pd.Series(origins, dtype=object))
+    table = np.array([PRECEDENCE.get(str(u), 0) for u in uniques] + [0], dtype="int64")
+    return table[codes]
 
 
 def _literal(values: np.ndarray) -> str | None:
@@ -417,20 +461,18 @@ def _update_changed(
     existing: np.ndarray,
     params: dict[str, Any],
 ) -> None:
-    """Changed rows go through a staging table: their revisions, then one UPDATE."""
+    """Changed rows go through a staging table: their history rows, then one UPDATE."""
     _create_stage(conn)
     n = len(existing)
     _write(conn, STAGE, cols, changed,
            {"existing_id": existing, "status": np.full(n, "U", dtype=object)})  # fmt: skip
     sets = ", ".join(f"{c} = {STAGE}.{c}" for c in _COMPARED)
     conn.execute(
-        text(
-            "INSERT INTO revisions (observation_id, run_id, old_value, new_value, "
-            "old_origin, changed_at) "
-            f"SELECT o.id, :run, o.value, s.value, o.origin, :now FROM {STAGE} s "
-            "JOIN observations o ON o.id = s.existing_id "
-            "WHERE s.status = 'U' AND o.origin <> 'demo' "
-            "AND o.value IS DISTINCT FROM s.value"
+        _timed(
+            f"INSERT INTO changes ({_CHANGE_COLUMNS}) SELECT :run, :now, "
+            f"'{ChangeKind.update.value}', o.id, o.indicator_id, o.area_id, o.period_start, "
+            f"o.breakdown, s.origin, s.value, {_row_json(conn, 'o')} FROM {STAGE} s "
+            "JOIN observations o ON o.id = s.existing_id WHERE s.status = 'U'"
         ),
         params,
     )
@@ -443,6 +485,56 @@ def _update_changed(
     )
     if conn.dialect.name == "sqlite":
         conn.execute(text(f"DROP TABLE {STAGE}"))
+
+
+def _timed(sql: str) -> TextClause:
+    """`sql` with `:now` bound as a timezone-aware timestamp (SQLite stores it as text)."""
+    return text(sql).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+
+
+def _row_json(conn: Connection, alias: str) -> str:
+    """SQL building the full stored row `alias` as one JSON object (booleans as JSON)."""
+    if conn.dialect.name == "postgresql":
+        pairs = ", ".join(f"'{c}', {alias}.{c}" for c in _PREVIOUS_COLUMNS)
+        return f"json_build_object({pairs})"
+    parts = []
+    for c in _PREVIOUS_COLUMNS:
+        value = f"{alias}.{c}"
+        if c in _BOOLS:
+            value = f"json(CASE WHEN {value} THEN 'true' ELSE 'false' END)"
+        parts.append(f"'{c}', {value}")
+    return f"json_object({', '.join(parts)})"
+
+
+def _record_inserts(conn: Connection, *, after_id: int, params: dict[str, Any]) -> None:
+    """History rows of the observations just inserted: ids above the largest before.
+
+    The load lock keeps every other writer out, and both databases hand out ids above
+    the largest stored, so the range is exactly this write's inserts (read by primary key).
+    """
+    conn.execute(
+        _timed(
+            f"INSERT INTO changes ({_CHANGE_COLUMNS}) SELECT :run, :now, "
+            f"'{ChangeKind.insert.value}', o.id, o.indicator_id, o.area_id, o.period_start, "
+            "o.breakdown, o.origin, o.value, NULL FROM observations o WHERE o.id > :after"
+        ),
+        {**params, "after": after_id},
+    )
+
+
+def _delete_recorded(conn: Connection, where: str, params: dict[str, Any]) -> int:
+    """Delete the observations matching `where` (on alias o), each leaving a history row."""
+    conn.execute(
+        _timed(
+            f"INSERT INTO changes ({_CHANGE_COLUMNS}) SELECT :run, :now, "
+            f"'{ChangeKind.delete.value}', o.id, o.indicator_id, o.area_id, o.period_start, "
+            f"o.breakdown, o.origin, NULL, {_row_json(conn, 'o')} FROM observations o "
+            f"WHERE {where}"
+        ),
+        params,
+    )
+    result = conn.execute(text(f"DELETE FROM observations AS o WHERE {where}"), params)
+    return int(result.rowcount or 0)
 
 
 def _tune(conn: Connection) -> None:
@@ -470,20 +562,110 @@ def upsert_observations(
         _update_changed(conn, cols, changed, existing, params)
     new = status == "N"
     if new.any():
+        after = conn.execute(select(func.coalesce(func.max(Observation.id), 0))).scalar_one()
         _write(conn, "observations", cols, new,
                {"run_id": np.full(len(status), run_id, dtype="int64")})  # fmt: skip
+        _record_inserts(conn, after_id=int(after), params=params)
     report.rows_inserted = int(new.sum())
     report.rows_updated = int(changed.sum())
-    report.rows_unchanged = int(np.isin(status, ["S", "K"]).sum())
+    report.rows_unchanged = int((status == "S").sum())
+    report.rows_kept = int((status == "K").sum())
     return report
 
 
-def purge_origin(conn: Connection, origin: Origin, *, indicator_ids: Sequence[str] = ()) -> int:
-    """Delete every observation of an origin (e.g. `demo --purge`); returns the count."""
-    stmt = delete(Observation).where(Observation.origin == origin)
-    if indicator_ids:
-        stmt = stmt.where(Observation.indicator_id.in_(indicator_ids))
-    return conn.execute(stmt).rowcount or 0
+def purge_origin(
+    conn: Connection,
+    origin: Origin,
+    *,
+    run_id: int,
+    keep: pd.DataFrame | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Delete the observations of `origin` whose key is not in `keep` (all without it).
+
+    The one routine that removes stale rows of an origin: a demo run that no longer
+    generates a row, a published figure gone from the file, `demo --purge`. Each deleted
+    row leaves a history row with its full previous content. Returns the count.
+    """
+    params = {"run": run_id, "now": now or utcnow(), "origin": origin.value}
+    if keep is None:
+        return _delete_recorded(conn, "o.origin = :origin", params)
+    stored = pd.DataFrame(
+        conn.execute(
+            select(Observation.id, *[getattr(Observation, c) for c in KEY]).where(
+                Observation.origin == origin
+            )
+        ).all(),
+        columns=["id", *KEY],
+    )
+    if stored.empty:
+        return 0
+    if keep.empty:
+        stale = stored["id"]
+    else:
+        keys = keep.reindex(columns=KEY)
+        keys["breakdown"] = keys["breakdown"].astype(object).fillna(TOTAL)
+        merged = stored.merge(keys.assign(_kept=True), on=KEY, how="left")
+        stale = merged.loc[merged["_kept"].isna(), "id"]
+    ids = [int(i) for i in stale]
+    deleted = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ", ".join(str(i) for i in ids[start : start + 5000])
+        deleted += _delete_recorded(conn, f"o.id IN ({chunk})", params)
+    return deleted
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """One stored column a write would change: before → after (None: empty)."""
+
+    row: int  # position in the batch
+    column: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What `upsert_observations` would do with a batch, row by row, without writing."""
+
+    status: np.ndarray  # per row: N new, U updated, S same, K kept (etl.load._classify)
+    changes: list[ValueChange]
+
+
+def diff_observations(conn: Connection, df: pd.DataFrame) -> Diff:
+    """The same classification as the upsert, and each changed value, read only.
+
+    Reads every stored column of the touched keys (not the narrow SQLite read of the
+    upsert): a preview is small and shows the values themselves.
+    """
+    frame = normalise_frame(df)
+    if frame.empty:
+        return Diff(np.array([], dtype="<U1"), [])
+    cols = _columns(frame)
+    sql = f"SELECT id, {', '.join(COLUMNS)} FROM observations o {_where(cols)}"
+    rows = conn.execute(text(sql)).all()
+    old = (
+        _stored_form(dict(zip(["id", *COLUMNS], np.array(rows, dtype=object).T, strict=True)))
+        if rows
+        else {}
+    )
+    status, existing = _classify(cols, old)
+    changes: list[ValueChange] = []
+    updated = np.flatnonzero(status == "U")
+    if len(updated):
+        opos = pd.Index(old["id"]).get_indexer(existing[updated])
+        for c in _COMPARED:
+            differs = ~_same(cols[c][updated], old[c][opos])
+            for i, o in zip(updated[differs], opos[differs], strict=True):
+                changes.append(ValueChange(int(i), c, _plain(old[c][o]), _plain(cols[c][i])))
+    changes.sort(key=lambda ch: ch.row)
+    return Diff(status, changes)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for messages and JSON)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def count_by_origin(conn: Connection) -> dict[str, int]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from core import settings
+from core.errors import UserError
 
 # pg advisory lock key: any fixed 64-bit number, shared by every loader of the database
 PG_LOCK_KEY = 0x7464_625F_6574_6C31  # "tdb_etl1"
@@ -27,7 +28,7 @@ _MEMORY_LOCKS: dict[str, threading.Lock] = {}
 _MEMORY_GUARD = threading.Lock()
 
 
-class LockTimeout(Exception):
+class LockTimeout(UserError):
     """Another load holds the lock for longer than the allowed wait; French message."""
 
     def __init__(self, timeout: float) -> None:
@@ -51,8 +52,15 @@ def lock_path(engine: Engine) -> Path | None:
     return Path(database).with_name(Path(database).name + ".lock")
 
 
-def _poll(try_once: Callable[[], bool], *, timeout: float) -> None:
+def _nothing() -> None:
+    pass
+
+
+def _poll(try_once: Callable[[], bool], *, timeout: float, on_wait: Callable[[], None]) -> None:
     deadline = time.monotonic() + timeout
+    if try_once():
+        return
+    on_wait()
     while not try_once():
         if time.monotonic() >= deadline:
             raise LockTimeout(timeout)
@@ -60,14 +68,14 @@ def _poll(try_once: Callable[[], bool], *, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def _pg_lock(engine: Engine, *, timeout: float) -> Iterator[None]:
+def _pg_lock(engine: Engine, *, timeout: float, on_wait: Callable[[], None]) -> Iterator[None]:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
 
         def try_once() -> bool:
             sql = text("SELECT pg_try_advisory_lock(:k)")
             return bool(conn.execute(sql, {"k": PG_LOCK_KEY}).scalar_one())
 
-        _poll(try_once, timeout=timeout)
+        _poll(try_once, timeout=timeout, on_wait=on_wait)
         try:
             yield
         finally:
@@ -75,7 +83,7 @@ def _pg_lock(engine: Engine, *, timeout: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
+def _file_lock(path: Path, *, timeout: float, on_wait: Callable[[], None]) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
 
@@ -86,7 +94,7 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
                 return False
             return True
 
-        _poll(try_once, timeout=timeout)
+        _poll(try_once, timeout=timeout, on_wait=on_wait)
         try:
             yield
         finally:
@@ -96,11 +104,13 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _memory_lock(key: str, *, timeout: float) -> Iterator[None]:
+def _memory_lock(key: str, *, timeout: float, on_wait: Callable[[], None]) -> Iterator[None]:
     with _MEMORY_GUARD:
         lock = _MEMORY_LOCKS.setdefault(key, threading.Lock())
-    if not lock.acquire(timeout=timeout):
-        raise LockTimeout(timeout)
+    if not lock.acquire(blocking=False):
+        on_wait()
+        if not lock.acquire(timeout=timeout):
+            raise LockTimeout(timeout)
     try:
         yield
     finally:
@@ -108,17 +118,22 @@ def _memory_lock(key: str, *, timeout: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def load_lock(engine: Engine, *, timeout: float | None = None) -> Iterator[None]:
-    """Hold the database's load lock; wait up to `timeout` s (default ETL_LOCK_TIMEOUT)."""
+def load_lock(
+    engine: Engine, *, timeout: float | None = None, on_wait: Callable[[], None] = _nothing
+) -> Iterator[None]:
+    """Hold the database's load lock; wait up to `timeout` s (default ETL_LOCK_TIMEOUT).
+
+    `on_wait` is called once when the lock is busy, before waiting (etl.write's event).
+    """
     wait = default_timeout() if timeout is None else timeout
     if engine.dialect.name == "postgresql":
-        with _pg_lock(engine, timeout=wait):
+        with _pg_lock(engine, timeout=wait, on_wait=on_wait):
             yield
         return
     path = lock_path(engine)
     if path is None:
-        with _memory_lock(str(engine.url), timeout=wait):
+        with _memory_lock(str(engine.url), timeout=wait, on_wait=on_wait):
             yield
         return
-    with _file_lock(path, timeout=wait):
+    with _file_lock(path, timeout=wait, on_wait=on_wait):
         yield

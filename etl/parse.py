@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import MONTHS_PER_PERIOD, Frequency
+from core.errors import UserError
 
 COMMENT = "#"  # a row whose first cell starts with it is ignored (the template's example)
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
@@ -43,7 +44,7 @@ FREQUENCY_LABELS: dict[str, str] = {
 }
 
 
-class ParseError(ValueError):
+class ParseError(UserError, ValueError):
     """A file or a cell cannot be read; the message is French and names what was expected."""
 
 

@@ -1,65 +1,64 @@
-"""The one atomic load path: ARS import, source connectors and any other loader use it.
+"""Tidy rows through the one write path (etl.write): ARS imports and source connectors.
 
-    result = load_tidy(
-        engine, catalog=catalog, source="ameli-teleconsultations", kind="connector",
+    result = load_tidy(engine, LoadRequest(
+        catalog=catalog, source="ameli-teleconsultations", kind="connector",
         origin=Origin.source, tidy=lambda: connector.to_tidy(raw, catalog=catalog),
         provenance=Provenance(source_url=raw.url, retrieved_at=raw.retrieved_at,
                               checksum=raw.sha256, etag=raw.etag,
                               last_modified=raw.last_modified),
-    )
+    ))
 
-Steps: take the database's load lock (etl.lock), open a run (own transaction, so it
-survives a failure), skip when the same source already loaded the same checksum,
-validate the tidy rows (etl.validate, before any write), then in ONE transaction upsert
-the rows (etl.load) and, when a row was inserted or updated, recompute région and France
-aggregates from the départements by the catalog rule (etl.transform), and close the run
-with counts and provenance.
-Any failure rolls the transaction back and marks the run failed with its French message;
-nothing else changes.
+Inside the recorded, locked write: skip when the same source already loaded the same
+checksum, validate the tidy rows (etl.validate, before any write), then in the write's
+one transaction upsert the rows (etl.load) and, when a row was inserted or updated,
+recompute région and France aggregates from the départements by the catalog rule
+(etl.transform). `plan()` gives the same validation and diff without writing anything.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import sys
-import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select
 
 from core.catalog import Catalog
 from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
-from etl.load import upsert_observations
-from etl.lock import LockTimeout, load_lock
-from etl.runlog import LoadReport, finish_run, start_run, utcnow
+from etl.load import ValueChange, diff_observations, upsert_observations
+from etl.runlog import LoadReport
 from etl.sync import area_ids, sync_indicators
 from etl.transform import aggregate_up
-from etl.validate import ValidationFailed, validate_tidy
-
-PIPELINE_KINDS = frozenset({"import", "connector"})  # kinds whose runs hold the load lock
-STALE_RUN_ERROR = "Traitement interrompu (processus arrêté avant la fin). Aucune donnée modifiée."
-# Test hook only: seconds to pause inside the load transaction, after the upsert, so a
-# test can kill the process there. Never set in production.
-PAUSE_HOOK = "ETL_TEST_PAUSE_IN_TRANSACTION"
+from etl.validate import validate_tidy
+from etl.write import Provenance, WriteRequest, recorded_write
 
 TidySource: TypeAlias = pd.DataFrame | Callable[[], pd.DataFrame]
 
 
 @dataclass(frozen=True)
-class Provenance:
-    """Where the rows come from; stored on the run."""
+class LoadRequest:
+    """One load of tidy rows. `tidy` is the frame of etl.sources.base.TIDY_COLUMNS, or a
+    function returning it (called only when the checksum is new, so an unchanged file is
+    never parsed). `source` names the run (one connector or « depot-ars »); `kind` is
+    « import » or « connector »; `origin` goes on every row. `columns` maps tidy names to
+    the file's own, for messages. `force` loads even a checksum already loaded."""
 
-    source_url: str | None = None
-    retrieved_at: dt.datetime | None = None
-    checksum: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
+    catalog: Catalog
+    source: str
+    kind: str
+    origin: Origin
+    tidy: TidySource
+    provenance: Provenance = field(default_factory=Provenance)
+    indicator_ids: Collection[str] | None = None
+    columns: Mapping[str, str] | None = None
+    file: str = ""
+    source_label: str | None = None
+    aggregate: bool = True
+    force: bool = False
+    lock_timeout: float | None = None
 
 
 @dataclass
@@ -69,16 +68,6 @@ class LoadResult:
     report: LoadReport
     aggregates: LoadReport = field(default_factory=LoadReport)
     skipped: bool = False
-
-
-def _mark_stale_runs(engine: Engine, *, kinds: Collection[str]) -> None:
-    """Runs left `running` by a killed load: we hold the lock, so none is alive."""
-    with engine.begin() as conn:
-        conn.execute(
-            update(Run)
-            .where(Run.status == RunStatus.running, Run.kind.in_(list(kinds)))
-            .values(status=RunStatus.failed, finished_at=utcnow(), error=STALE_RUN_ERROR)
-        )
 
 
 def _already_loaded(engine: Engine, *, source: str, checksum: str) -> bool:
@@ -167,11 +156,12 @@ def _stored_departments(
 
 
 def _departments_after_upsert(
-    conn: Connection, deps: pd.DataFrame, *, indicator_ids: list[str], origin: Origin
+    conn: Connection, deps: pd.DataFrame, *, indicator_ids: list[str], exact: bool
 ) -> pd.DataFrame:
     """The département rows to aggregate, as stored after the upsert, ordered by area.
 
-    A real (non-demo) load has just written every one of its rows, so when the database
+    When the load has just written every one of its rows (`exact`: real origin, no row
+    kept for a stronger origin), when the database
     holds no other real département row for those periods, the rows in memory are
     exactly what it holds: no need to read a million rows back. One count query serves
     every indicator: it counts the whole range of the periods touched, so a match still
@@ -180,7 +170,7 @@ def _departments_after_upsert(
     rows = deps[deps["indicator_id"].isin(indicator_ids)]
     per_indicator = {str(k): int(v) for k, v in rows["indicator_id"].value_counts().items()}
     reread = list(indicator_ids)
-    if origin != Origin.demo:
+    if exact:
         periods = sorted(pd.unique(rows["period_start"].to_numpy(dtype=object)))
         # all stored rows first (index only): equal means nothing else is stored at all
         for real_only in (False, True):
@@ -212,10 +202,13 @@ def recompute_aggregates(
     origin: Origin,
     source_label: str | None,
     source_url: str | None,
+    exact: bool = False,
 ) -> LoadReport:
     """Région and France rows from the stored départements, unless the source gives them.
 
     Indicators sharing an aggregation (rule, scale, unit) are aggregated in one pass.
+    `exact`: the stored départements of the batch are the batch (see
+    `_departments_after_upsert`), so they need not be read back.
     """
     is_dep = (frame["level"] == "department").to_numpy()
     deps = frame[is_dep]
@@ -229,7 +222,7 @@ def recompute_aggregates(
     parts: list[pd.DataFrame] = []
     key = ["indicator_id", "level", "code", "period_start", "breakdown"]
     for members in families.values():
-        rows = _departments_after_upsert(conn, deps, indicator_ids=members, origin=origin)
+        rows = _departments_after_upsert(conn, deps, indicator_ids=members, exact=exact)
         agg = aggregate_up(rows, indicator=catalog.get(members[0]), by=["indicator_id"])
         if agg.empty:
             continue
@@ -260,161 +253,124 @@ def _ensure_indicators(conn: Connection, *, catalog: Catalog, needed: set[str]) 
         sync_indicators(conn, catalog)
 
 
-def _finish(
-    engine: Engine,
-    run_id: int,
-    *,
-    status: RunStatus,
-    prov: Provenance,
-    report: LoadReport,
-    error: str | None = None,
-) -> None:
-    finish_run(
-        engine,
-        run_id,
-        status=status,
-        report=report,
-        error=error,
-        checksum=prov.checksum,
-        etag=prov.etag,
-        last_modified=prov.last_modified,
-        retrieved_at=prov.retrieved_at,
+def _rows(request: LoadRequest) -> pd.DataFrame:
+    return request.tidy() if callable(request.tidy) else request.tidy
+
+
+def _validate(conn: Connection, request: LoadRequest, rows: pd.DataFrame) -> pd.DataFrame:
+    return validate_tidy(
+        rows,
+        catalog=request.catalog,
+        area_ids=area_ids(conn),
+        origin=request.origin,
+        indicator_ids=request.indicator_ids,
+        columns=request.columns,
+        file=request.file,
+        source_label=request.source_label,
+        source_url=request.provenance.source_url,
     )
 
 
-def _pause_for_tests() -> None:
-    seconds = os.environ.get(PAUSE_HOOK)
-    if seconds:
-        print(PAUSE_HOOK, file=sys.stderr, flush=True)  # tells the test we are inside
-        time.sleep(float(seconds))
-
-
-def load_tidy(
-    engine: Engine,
+def write_rows(
+    conn: Connection,
+    frame: pd.DataFrame,
     *,
     catalog: Catalog,
-    source: str,
-    kind: str,
-    origin: Origin,
-    tidy: TidySource,
-    provenance: Provenance | None = None,
-    indicator_ids: Collection[str] | None = None,
-    columns: Mapping[str, str] | None = None,
-    file: str = "",
-    source_label: str | None = None,
-    aggregate: bool = True,
-    force: bool = False,
-    lock_timeout: float | None = None,
-) -> LoadResult:
-    """Validate and load tidy rows atomically; returns the run's outcome.
-
-    `tidy` is the frame of etl.sources.base.TIDY_COLUMNS, or a function returning it
-    (called only when the checksum is new, so an unchanged file is never parsed).
-    `source` names the run (one connector or « depot-ars »); `kind` is « import » or
-    « connector »; `origin` goes on every row. `columns` maps tidy names to the file's
-    own, for messages. `force` loads even a checksum already loaded. Raises
-    ValidationFailed (nothing written), LockTimeout, or the load's own error; the run
-    log records each failure.
-    """
-    prov = provenance or Provenance()
-    with contextlib.ExitStack() as stack:
-        try:
-            stack.enter_context(load_lock(engine, timeout=lock_timeout))
-        except LockTimeout as exc:
-            run_id = start_run(engine, source=source, kind=kind, source_url=prov.source_url)
-            finish_run(engine, run_id, status=RunStatus.failed, error=str(exc))
-            raise
-        _mark_stale_runs(engine, kinds=PIPELINE_KINDS | {kind})
-        run_id = start_run(engine, source=source, kind=kind, source_url=prov.source_url)
-        return _load_locked(
-            engine,
-            run_id=run_id,
-            catalog=catalog,
-            source=source,
-            origin=origin,
-            tidy=tidy,
-            prov=prov,
-            indicator_ids=indicator_ids,
-            columns=columns,
-            file=file,
-            source_label=source_label,
-            aggregate=aggregate,
-            force=force,
-        )
-
-
-def _load_locked(
-    engine: Engine,
-    *,
     run_id: int,
-    catalog: Catalog,
-    source: str,
     origin: Origin,
-    tidy: TidySource,
-    prov: Provenance,
-    indicator_ids: Collection[str] | None,
-    columns: Mapping[str, str] | None,
-    file: str,
-    source_label: str | None,
-    aggregate: bool,
-    force: bool,
-) -> LoadResult:
-    rows_read = 0
-    try:
+    aggregate: bool = True,
+    source_label: str | None = None,
+    source_url: str | None = None,
+) -> tuple[LoadReport, LoadReport]:
+    """Validated rows, then their aggregates, in the caller's write transaction.
+
+    Aggregates are a function of the stored départements, recomputed in the same
+    transaction as each write of them: when no row changed, they still hold.
+    """
+    _ensure_indicators(
+        conn, catalog=catalog, needed=set(pd.unique(frame["indicator_id"].to_numpy(dtype=object)))
+    )
+    report = upsert_observations(conn, frame, run_id=run_id)
+    aggregates = LoadReport()
+    if aggregate and (report.rows_inserted or report.rows_updated):
+        aggregates = recompute_aggregates(
+            conn,
+            frame,
+            catalog=catalog,
+            ids=area_ids(conn),
+            run_id=run_id,
+            origin=origin,
+            source_label=source_label,
+            source_url=source_url,
+            exact=origin != Origin.demo and not report.rows_kept,
+        )
+    return report, aggregates
+
+
+def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
+    """Validate and load tidy rows through the recorded, locked write; returns its outcome.
+
+    Raises ValidationFailed (nothing written), LockTimeout, or the load's own error; the
+    run log records each failure.
+    """
+    prov = request.provenance
+    with recorded_write(
+        engine,
+        WriteRequest(request.source, request.kind, prov, lock_timeout=request.lock_timeout),
+    ) as write:
         if (
             prov.checksum
-            and not force
-            and _already_loaded(engine, source=source, checksum=prov.checksum)
+            and not request.force
+            and _already_loaded(engine, source=request.source, checksum=prov.checksum)
         ):
-            _finish(engine, run_id, status=RunStatus.unchanged, report=LoadReport(),
-                       prov=prov)  # fmt: skip
-            return LoadResult(run_id, RunStatus.unchanged, LoadReport(), skipped=True)
-        rows = tidy() if callable(tidy) else tidy
-        rows_read = len(rows)
-        with engine.connect() as conn:
-            ids = area_ids(conn)
-        frame = validate_tidy(
-            rows,
-            catalog=catalog,
-            area_ids=ids,
-            origin=origin,
-            indicator_ids=indicator_ids,
-            columns=columns,
-            file=file,
-            source_label=source_label,
-            source_url=prov.source_url,
-        )
-        with engine.begin() as conn:
-            _ensure_indicators(
+            return LoadResult(write.run_id, RunStatus.unchanged, LoadReport(), skipped=True)
+        rows = _rows(request)
+        write.report.rows_read = len(rows)
+        with write.transaction() as conn:
+            frame = _validate(conn, request, rows)
+            report, aggregates = write_rows(
                 conn,
-                catalog=catalog,
-                needed=set(pd.unique(frame["indicator_id"].to_numpy(dtype=object))),
+                frame,
+                catalog=request.catalog,
+                run_id=write.run_id,
+                origin=request.origin,
+                aggregate=request.aggregate,
+                source_label=request.source_label,
+                source_url=prov.source_url,
             )
-            report = upsert_observations(conn, frame, run_id=run_id)
-            aggregates = LoadReport()
-            # aggregates are a function of the stored départements, recomputed in the same
-            # transaction as each write of them: when no row changed, they still hold
-            if aggregate and (report.rows_inserted or report.rows_updated):
-                aggregates = recompute_aggregates(
-                    conn, frame, catalog=catalog, ids=ids, run_id=run_id, origin=origin,
-                    source_label=source_label, source_url=prov.source_url,
-                )  # fmt: skip
-            _pause_for_tests()
-    except ValidationFailed as exc:
-        _finish(engine, run_id, status=RunStatus.failed, error=exc.report(),
-                   report=LoadReport(rows_read=exc.rows_read, rows_rejected=exc.rows_rejected),
-                   prov=prov)  # fmt: skip
-        raise
-    except BaseException as exc:
-        message = str(exc) or type(exc).__name__
-        if isinstance(exc, KeyboardInterrupt):
-            message = "Interrompu. Aucune donnée modifiée."
-        _finish(engine, run_id, status=RunStatus.failed, error=message,
-                   report=LoadReport(rows_read=rows_read), prov=prov)  # fmt: skip
-        raise
-    total = report + aggregates
-    total.rows_read = report.rows_read
-    changed = total.rows_inserted + total.rows_updated + total.rows_deleted
-    status = RunStatus.success if changed else RunStatus.unchanged
-    _finish(engine, run_id, status=status, report=total, prov=prov)
-    return LoadResult(run_id, status, report, aggregates=aggregates)
+            write.report = report + aggregates
+            write.report.rows_read = report.rows_read
+    return LoadResult(write.run_id, write.status, report, aggregates=aggregates)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a load would do, written nowhere: each row's fate and each value it changes.
+
+    `rows` is the validated frame with `level`, `code` and a `status` column: « new »,
+    « updated », « unchanged », or « kept » (the stored row's origin takes precedence).
+    """
+
+    rows: pd.DataFrame
+    changes: list[ValueChange]
+
+    def count(self, status: str) -> int:
+        return int((self.rows["status"] == status).sum())
+
+
+_STATUS_NAMES = {"N": "new", "U": "updated", "S": "unchanged", "K": "kept"}
+
+
+def plan(engine: Engine, request: LoadRequest) -> Plan:
+    """The same validation and diff as `load_tidy`, without writing anything.
+
+    No lock and no run record: nothing changes, so nothing needs to be recorded or kept
+    out; the aggregates it would recompute are not previewed. Raises ValidationFailed.
+    """
+    rows = _rows(request)
+    with engine.connect() as conn:
+        frame = _validate(conn, request, rows)
+        diff = diff_observations(conn, frame)
+        conn.rollback()
+    status = [_STATUS_NAMES[s] for s in diff.status]
+    return Plan(frame.assign(status=status).reset_index(drop=True), diff.changes)

@@ -2,7 +2,8 @@
 
 Every row goes to `published_figures` (alternatives included). Retained rows whose
 unit and period fit the indicator's series also become observations with origin
-`published`; the others are shown beside the series, never summed into it.
+`published`, validated and written through the one write path (etl.write); the others
+are shown beside the series, never summed into it.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert
 
 from core.catalog import Catalog
+from core.errors import UserError
 from core.geography import GeographyError, normalize_code
-from core.models import TOTAL, Observation, Origin, PublishedFigure, Qualifier
+from core.models import TOTAL, Origin, PublishedFigure, Qualifier
 from core.periods import PERIOD_TYPE, period_start
-from etl.load import KEY, upsert_observations
+from etl.load import KEY, purge_origin
+from etl.pipeline import write_rows
 from etl.runlog import LoadReport
-from etl.sync import area_ids
+from etl.sync import area_ids, sync_reference
+from etl.validate import validate_tidy
+from etl.write import Provenance, WriteRequest, recorded_write
 
 PUBLISHED_CSV = Path(__file__).resolve().parent / "reference" / "published_figures.csv"
 COLUMNS = [
@@ -45,7 +50,7 @@ PERIOD_TYPES = {"date", "month", "quarter", "year"}
 _BOOL = {"true": True, "false": False}
 
 
-class PublishedFileError(Exception):
+class PublishedFileError(UserError):
     """The curated file has errors; the French message names row, column and value."""
 
 
@@ -158,12 +163,53 @@ def file_checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_published(
-    conn: Connection, figures: pd.DataFrame, *, catalog: Catalog, run_id: int
-) -> LoadReport:
-    """Replace the published table and upsert the series rows, in the caller's transaction."""
-    in_series = series_rows(figures, catalog)
-    ids = area_ids(conn)
+def _observations(
+    conn: Connection, figures: pd.DataFrame, *, catalog: Catalog, file: str
+) -> pd.DataFrame:
+    """The series rows as observations, through the same validation as every load."""
+    tidy = []
+    extra = []
+    for r in figures.to_dict("records"):
+        ind = catalog.get(r["slug"])
+        start = period_start(r["period_start"], ind.frequency)
+        tidy.append(
+            {
+                "indicator_id": ind.id,
+                "level": r["geo_level"],
+                "code": r["geo_code"],
+                "period": f"{start:%Y}" if ind.frequency == "yearly" else f"{start:%Y-%m}",
+                "breakdown": r["breakdown"],
+                "value": repr(float(r["value"])),
+                "row": r["row"],
+                "file": file,
+            }
+        )
+        extra.append(
+            {
+                "qualifier": r["qualifier"],
+                "observed_on": r["period_start"] if r["period_type"] == "date" else None,
+                "source_label": f"{r['source_publisher']} — {r['source_title']}"
+                + (f" ({r['published_on']})" if r["published_on"] else ""),
+                "source_url": r["source_url"] or None,
+            }
+        )
+    if not tidy:
+        return pd.DataFrame(columns=["indicator_id", *KEY[1:]])
+    frame = validate_tidy(
+        pd.DataFrame(tidy),
+        catalog=catalog,
+        area_ids=area_ids(conn),
+        origin=Origin.published,
+        file=file,
+        ratio_parts=False,
+    )
+    for column, values in pd.DataFrame(extra).items():
+        frame[column] = values.to_numpy()
+    return frame
+
+
+def _replace_table(conn: Connection, figures: pd.DataFrame, in_series: pd.Series) -> None:
+    """The published table holds the file, row for row, alternatives included."""
     conn.execute(delete(PublishedFigure))
     table_rows = [
         {
@@ -189,40 +235,35 @@ def load_published(
     ]
     if table_rows:
         conn.execute(insert(PublishedFigure), table_rows)
-    obs = []
-    for r in figures[in_series].to_dict("records"):
-        ind = catalog.get(r["slug"])
-        obs.append(
-            {
-                "indicator_id": ind.id,
-                "area_id": ids[(r["geo_level"], r["geo_code"])],
-                "period_start": period_start(r["period_start"], ind.frequency),
-                "breakdown": r["breakdown"],
-                "value": r["value"],
-                "qualifier": r["qualifier"],
-                "origin": Origin.published.value,
-                "observed_on": r["period_start"] if r["period_type"] == "date" else None,
-                "source_label": f"{r['source_publisher']} — {r['source_title']}"
-                + (f" ({r['published_on']})" if r["published_on"] else ""),
-                "source_url": r["source_url"] or None,
-            }
-        )
-    frame = pd.DataFrame(obs)
-    report = upsert_observations(conn, frame, run_id=run_id) if obs else LoadReport()
-    report.rows_read = len(figures)
-    report.rows_deleted = _delete_stale(conn, frame)
-    return report
 
 
-def _delete_stale(conn: Connection, frame: pd.DataFrame) -> int:
-    """Published observations whose row left the file are removed, not kept forever."""
-    wanted = {tuple(k) for k in frame[KEY].itertuples(index=False)} if not frame.empty else set()
-    existing = conn.execute(
-        select(Observation.id, *[getattr(Observation, c) for c in KEY]).where(
-            Observation.origin == Origin.published
-        )
-    ).all()
-    stale = [row[0] for row in existing if tuple(row[1:]) not in wanted]
-    if stale:
-        conn.execute(delete(Observation).where(Observation.id.in_(stale)))
-    return len(stale)
+def load_published(
+    engine: Engine, path: Path, *, catalog: Catalog, lock_timeout: float | None = None
+) -> LoadReport:
+    """Replace the published table and load its series rows through the one write path.
+
+    Series rows are validated like any load; observations of a figure gone from the
+    file are deleted (etl.load.purge_origin). Raises PublishedFileError, ValidationFailed.
+    """
+    prov = Provenance(
+        source_url=str(path), retrieved_at=dt.datetime.now(dt.UTC), checksum=file_checksum(path)
+    )
+    request = WriteRequest("chiffres-publies", "published", prov, lock_timeout=lock_timeout)
+    with recorded_write(engine, request) as write:
+        figures = read_published(path, catalog)
+        write.report.rows_read = len(figures)
+        with write.transaction() as conn:
+            sync_reference(conn, catalog)
+            in_series = series_rows(figures, catalog)
+            _replace_table(conn, figures, in_series)
+            frame = _observations(conn, figures[in_series], catalog=catalog, file=path.name)
+            report, aggregates = (LoadReport(), LoadReport())
+            if not frame.empty:
+                report, aggregates = write_rows(
+                    conn, frame, catalog=catalog, run_id=write.run_id, origin=Origin.published
+                )
+            deleted = purge_origin(conn, Origin.published, run_id=write.run_id, keep=frame)
+            write.report = report + aggregates
+            write.report.rows_read = len(figures)
+            write.report.rows_deleted += deleted
+    return write.report

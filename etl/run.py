@@ -18,28 +18,16 @@ from sqlalchemy import Engine, select
 
 from core.catalog import Catalog
 from core.db import transaction
-from core.geography import GeographyError
+from core.errors import UserError
 from core.models import Origin, Run, RunStatus
 from etl import pipeline
 from etl.http import HttpFetcher
-from etl.load import LoadError
-from etl.lock import LockTimeout
-from etl.parse import ParseError
-from etl.pipeline import Provenance
 from etl.runlog import LoadReport, finish_run, start_run
 from etl.sources.base import Connector, Fetcher, RawFile, SourceError
 from etl.sources.registry import build_connectors
-from etl.validate import ValidationFailed
+from etl.write import Provenance
 
 KIND = "connector"
-# Failures a user can act on: their message is shown as is, without « inattendue ».
-EXPECTED_ERRORS: tuple[type[Exception], ...] = (
-    SourceError,
-    ValidationFailed,
-    LoadError,
-    ParseError,
-    GeographyError,
-)
 
 
 @dataclass
@@ -103,7 +91,7 @@ def run_source(
     """One source, start to end; never raises for a source failure, records it instead."""
     try:
         raw = connector.extract(fetcher=fetcher)
-    except EXPECTED_ERRORS as exc:
+    except UserError as exc:  # a failure the user can act on: its message as is
         return _extract_failed(engine, connector, str(exc), url=getattr(exc, "url", None))
     except Exception as exc:  # one broken source must not stop the others
         return _extract_failed(engine, connector, _unexpected(exc))
@@ -115,8 +103,7 @@ def run_source(
         last_modified=raw.last_modified,
     )
     try:
-        result = pipeline.load_tidy(
-            engine,
+        request = pipeline.LoadRequest(
             catalog=catalog,
             source=connector.name,
             kind=KIND,
@@ -127,14 +114,8 @@ def run_source(
             source_label=connector.label,
             force=force,
         )
-    except (
-        SourceError,
-        ValidationFailed,
-        LoadError,
-        ParseError,
-        GeographyError,
-        LockTimeout,
-    ) as exc:
+        result = pipeline.load_tidy(engine, request)
+    except UserError as exc:
         run_id = _last_run_id(engine, source=connector.name)
         return SourceResult(connector.name, RunStatus.failed, str(exc), run_id)
     except Exception as exc:  # recorded as failed by the pipeline; the others go on

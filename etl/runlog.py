@@ -1,11 +1,13 @@
-"""The run log: every run is recorded in its own transaction, so it survives a failed load."""
+"""The run log: a run opens in its own transaction (so it survives a failed load) and
+closes either in the write's transaction (etl.write) or, failed, in its own."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from core.db import transaction
 from core.models import Run, RunStatus
@@ -23,16 +25,23 @@ class LoadReport:
     rows_unchanged: int = 0
     rows_rejected: int = 0
     rows_deleted: int = 0
+    rows_kept: int = 0  # same key held by an origin of higher precedence (etl.load)
 
     def __add__(self, other: LoadReport) -> LoadReport:
         return LoadReport(
             **{k: getattr(self, k) + getattr(other, k) for k in self.__dataclass_fields__}
         )
 
+    def counts(self) -> dict[str, int]:
+        """The run's count columns; a row kept for a stronger origin is unchanged here."""
+        counts = {k: v for k, v in vars(self).items() if k != "rows_kept"}
+        counts["rows_unchanged"] += self.rows_kept
+        return counts
+
     def summary(self) -> str:
         return (
             f"{self.rows_read} lignes lues, {self.rows_inserted} insérées, "
-            f"{self.rows_updated} mises à jour, {self.rows_unchanged} inchangées, "
+            f"{self.rows_updated} mises à jour, {self.rows_unchanged + self.rows_kept} inchangées, "
             f"{self.rows_rejected} rejetées, {self.rows_deleted} supprimées"
         )
 
@@ -51,8 +60,8 @@ def start_run(engine: Engine, *, source: str, kind: str, source_url: str | None 
         return run.id
 
 
-def finish_run(
-    engine: Engine,
+def close_run(
+    conn: Connection,
     run_id: int,
     *,
     status: RunStatus,
@@ -60,13 +69,18 @@ def finish_run(
     error: str | None = None,
     **provenance: object,
 ) -> None:
-    """Close the run with its counts; `provenance` sets checksum, etag, retrieved_at…"""
+    """Close the run with its counts inside `conn`'s transaction; `provenance` sets checksum…"""
     values: dict[str, object] = {"status": status, "finished_at": utcnow(), "error": error}
     if report is not None:
-        values.update(vars(report))
+        values.update(report.counts())
     values.update(provenance)
-    with transaction(engine) as session:
-        session.execute(update(Run).where(Run.id == run_id).values(**values))
+    conn.execute(update(Run).where(Run.id == run_id).values(**values))
+
+
+def finish_run(engine: Engine, run_id: int, *, status: RunStatus, **fields: Any) -> None:
+    """`close_run` in its own transaction: a failure, or a run that wrote nothing."""
+    with engine.begin() as conn:
+        close_run(conn, run_id, status=status, **fields)
 
 
 def last_runs(engine: Engine, *, limit: int = 10) -> list[Run]:

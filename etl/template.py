@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.catalog import Indicator
+from core.errors import UserError
 from etl.parse import COMMENT, read_table
 from etl.validate import RowError, ValidationFailed
 
@@ -34,7 +35,7 @@ DATA_SHEET = "Données"
 _EXAMPLE_PERIOD = {"monthly": "2024-03", "quarterly": "T1 2024", "yearly": "2024"}
 
 
-class TemplateError(Exception):
+class TemplateError(UserError):
     """The template cannot be written; the message is French."""
 
 

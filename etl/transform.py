@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import Indicator
+from core.errors import UserError
 from core.geography import NATIONAL_CODE, by_level
 
 INPUT_COLUMNS = [
@@ -28,7 +29,7 @@ INPUT_COLUMNS = [
 GROUP = ["period_start", "breakdown"]
 
 
-class AggregationError(ValueError):
+class AggregationError(UserError, ValueError):
     """The rows cannot be aggregated as given; the message is French."""
 
 

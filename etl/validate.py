@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import Catalog
+from core.errors import UserError
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Origin
 from core.vocabulary import Level, Unit
@@ -25,7 +26,6 @@ from etl.parse import ParseError, parse_number, parse_period
 REPORT_LIMIT = 50
 STOCK_TOLERANCE = 0.05  # a stock may dip by 5 % (corrections) before it is called an error
 REQUIRED = ("indicator_id", "level", "code", "period", "value")
-OPTIONAL = ("breakdown", "numerator", "denominator", "is_masked", "is_provisional")
 LOAD_COLUMNS = [
     "indicator_id", "area_id", "level", "code", "period_start", "breakdown", "value",
     "numerator", "denominator", "is_masked", "is_provisional", "origin", "source_label",
@@ -53,7 +53,7 @@ class RowError(Exception):
         )
 
 
-class ValidationFailed(Exception):
+class ValidationFailed(UserError):
     """The file is rejected as a whole; nothing was written. The report lists the errors."""
 
     def __init__(self, errors: list[RowError], *, rows_read: int = 0) -> None:
@@ -172,13 +172,8 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     )
 
 
-def lookup(keys: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """`keys.map(fn)` computed once per distinct key: a million rows have few codes."""
-    return Lookup(keys)(fn)
-
-
 class Lookup:
-    """`lookup` over one key column, factorised once for every property asked."""
+    """`keys.map(fn)` computed once per distinct key, factorised once for every property asked."""
 
     def __init__(self, keys: pd.Series) -> None:
         self.index = keys.index
@@ -258,12 +253,15 @@ def validate_tidy(
     source_label: str | None = None,
     source_url: str | None = None,
     stock_tolerance: float = STOCK_TOLERANCE,
+    ratio_parts: bool = True,
 ) -> pd.DataFrame:
     """The load frame for etl.load, or ValidationFailed listing every bad cell.
 
     `tidy` has the columns of etl.sources.base.TIDY_COLUMNS (raw strings); `row` and
     `file` name each row in messages, `columns` maps tidy names to the file's own names.
     `indicator_ids` restricts which indicators the file may hold (e.g. `import --indicator`).
+    `ratio_parts=False` accepts a ratio without its numerator and denominator: a published
+    rate is announced alone.
     """
     columns = columns or {}
     missing = [c for c in REQUIRED if c not in tidy.columns]
@@ -390,7 +388,7 @@ def validate_tidy(
     scale = by_indicator(lambda k: meta[k].aggregation.scale if k in meta else 1.0)
     scale = scale.astype(float)
     errors.flag(
-        ratio & ~masked & (num.isna() | den.isna()) & ~bad_v,
+        ratio & ~masked & (num.isna() | den.isna()) & ~bad_v & ratio_parts,
         column="numerator" if "numerator" in frame else "value",
         expected="le numérateur et le dénominateur (indicateur agrégé par ratio)",
     )

@@ -22,7 +22,7 @@ Tidy columns (`TIDY_COLUMNS`), one row per (indicator, area, period, breakdown):
 
 To add a connector: write `etl/sources/<type>.py` with a pydantic `Config` model (fields
 `name`, `type: Literal["<type>"]`, …, `model_config = ConfigDict(extra="forbid", frozen=True)`)
-and a class with `from_config(config)`, then add the module to `etl/sources/registry.py`.
+and a `BaseConnector[Config]` subclass, then add the module to `etl/sources/registry.py`.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from core.catalog import Catalog
+from core.errors import UserError
 
 TIDY_COLUMNS: tuple[str, ...] = (
     "indicator_id",
@@ -52,7 +53,7 @@ TIDY_COLUMNS: tuple[str, ...] = (
 )
 
 
-class SourceError(Exception):
+class SourceError(UserError):
     """A source cannot be read or does not hold what its configuration says; French message."""
 
 
@@ -140,6 +141,22 @@ class ConnectorConfig(BaseModel):
     enabled: bool = True
     verified: bool = True  # documentary: False when a filter value or format is not confirmed
     note: str | None = None
+
+
+ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
+
+
+class BaseConnector(Generic[ConfigT]):
+    """What every connector shares: built from its validated config, named and labelled by it."""
+
+    def __init__(self, config: ConfigT) -> None:
+        self.config = config
+        self.name = config.name
+        self.label = config.label
+
+    @classmethod
+    def from_config(cls, config: ConfigT) -> Self:
+        return cls(config)
 
 
 def empty_tidy() -> pd.DataFrame:

@@ -47,7 +47,14 @@ from pydantic import field_validator
 from core.catalog import Catalog
 from core.geography import NATIONAL_CODE, by_level
 from core.models import TOTAL
-from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError, tidy_frame
+from etl.sources.base import (
+    BaseConnector,
+    ConnectorConfig,
+    Fetcher,
+    RawFile,
+    SourceError,
+    tidy_frame,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -756,20 +763,8 @@ class Config(ConnectorConfig):
         return self.url_template.replace("{yyyy}", yyyy).replace("{mm}", mm)
 
 
-DamirConfig = Config
-
-
-class DamirConnector:
+class DamirConnector(BaseConnector[Config]):
     """Connector `damir`: download one processing month, stream it, sum telehealth acts."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.name = config.name
-        self.label = config.label
-
-    @classmethod
-    def from_config(cls, config: Config) -> DamirConnector:
-        return cls(config)
 
     def extract(self, *, fetcher: Fetcher) -> RawFile:
         if not self.config.verified:

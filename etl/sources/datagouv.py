@@ -16,7 +16,7 @@ from pydantic import model_validator
 
 from core.catalog import Catalog
 from etl.sources import table
-from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError
+from etl.sources.base import BaseConnector, ConnectorConfig, Fetcher, RawFile, SourceError
 from etl.sources.table import TableMapping
 
 DEFAULT_API = "https://www.data.gouv.fr/api/1"
@@ -38,16 +38,7 @@ class Config(ConnectorConfig):
         return self
 
 
-class DatagouvConnector:
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.name = config.name
-        self.label = config.label
-
-    @classmethod
-    def from_config(cls, config: Config) -> DatagouvConnector:
-        return cls(config)
-
+class DatagouvConnector(BaseConnector[Config]):
     @property
     def dataset_url(self) -> str:
         return f"{self.config.api.rstrip('/')}/datasets/{self.config.dataset}/"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from core.catalog import Catalog
 from etl.sources import table
-from etl.sources.base import ConnectorConfig, Fetcher, RawFile
+from etl.sources.base import BaseConnector, ConnectorConfig, Fetcher, RawFile
 from etl.sources.table import TableMapping
 
 
@@ -18,16 +18,7 @@ class Config(ConnectorConfig):
     table: TableMapping
 
 
-class HttpFileConnector:
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.name = config.name
-        self.label = config.label
-
-    @classmethod
-    def from_config(cls, config: Config) -> HttpFileConnector:
-        return cls(config)
-
+class HttpFileConnector(BaseConnector[Config]):
     def extract(self, *, fetcher: Fetcher) -> RawFile:
         return fetcher.download(self.config.url, source=self.name)
 

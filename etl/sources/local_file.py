@@ -15,7 +15,7 @@ from pydantic import model_validator
 from core.catalog import Catalog
 from etl.parse import ParseError
 from etl.sources import table
-from etl.sources.base import ConnectorConfig, Fetcher, RawFile, SourceError
+from etl.sources.base import BaseConnector, ConnectorConfig, Fetcher, RawFile, SourceError
 from etl.sources.table import TableMapping
 from etl.template import read_deposit
 from etl.validate import ValidationFailed
@@ -35,16 +35,7 @@ class Config(ConnectorConfig):
         return self
 
 
-class LocalFileConnector:
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.name = config.name
-        self.label = config.label
-
-    @classmethod
-    def from_config(cls, config: Config) -> LocalFileConnector:
-        return cls(config)
-
+class LocalFileConnector(BaseConnector[Config]):
     @property
     def directory(self) -> Path:
         path = Path(self.config.directory)

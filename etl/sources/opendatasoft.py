@@ -13,7 +13,7 @@ from pydantic import Field
 
 from core.catalog import Catalog
 from etl.sources import table
-from etl.sources.base import ConnectorConfig, Fetcher, RawFile
+from etl.sources.base import BaseConnector, ConnectorConfig, Fetcher, RawFile
 from etl.sources.table import TableMapping
 
 
@@ -26,16 +26,7 @@ class Config(ConnectorConfig):
     table: TableMapping
 
 
-class OpendatasoftConnector:
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.name = config.name
-        self.label = config.label
-
-    @classmethod
-    def from_config(cls, config: Config) -> OpendatasoftConnector:
-        return cls(config)
-
+class OpendatasoftConnector(BaseConnector[Config]):
     @property
     def url(self) -> str:
         portal = self.config.portal.rstrip("/")

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from core.catalog import Catalog
+from core.errors import UserError
 from etl.sources.base import Connector
 
 # type -> (module, connector class name)
@@ -25,7 +26,7 @@ CONNECTOR_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
-class SourceConfigError(Exception):
+class SourceConfigError(UserError):
     """A `sources:` entry of the catalog is invalid; the message is French."""
 
 

@@ -25,8 +25,7 @@ from etl.demo import (
     run_demo,
     split_integer,
 )
-from etl.published import load_published, read_published
-from etl.runlog import start_run
+from etl.published import load_published
 from etl.transform import aggregate_up
 
 UNTIL = dt.date(2025, 12, 1)
@@ -54,10 +53,7 @@ def write_published(tmp_path: Path) -> Path:
 
 
 def load_fixture_published(engine: Engine, catalog: Catalog, tmp_path: Path) -> None:
-    figures = read_published(write_published(tmp_path), catalog)
-    run_id = start_run(engine, source="test", kind="published")
-    with engine.begin() as conn:
-        load_published(conn, figures, catalog=catalog, run_id=run_id)
+    load_published(engine, write_published(tmp_path), catalog=catalog)
 
 
 def subset(catalog: Catalog, ids: list[str]) -> Catalog:

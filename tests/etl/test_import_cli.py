@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from core.models import Area, Observation, Origin, Run, RunStatus
 from etl.cli import main
-from etl.pipeline import PAUSE_HOOK
 from etl.template import EXAMPLE_SHEET, TEMPLATE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,12 +36,28 @@ def run_cli(*args: str) -> int:
     return main(["--catalog", CATALOG, *args])
 
 
-def spawn(db_url: str, *args: str, **env: str) -> subprocess.Popen[str]:
-    environ = {**os.environ, "DATABASE_URL": db_url, **env}
+def spawn(db_url: str, *args: str, hooks: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    """`python -m etl ARGS` in a subprocess; `hooks` (« before_commit=pause »…) go through
+    tests/etl/hooked_cli.py, which prints each event's name on stderr when it happens."""
+    environ = {**os.environ, "DATABASE_URL": db_url}
+    command = ["-m", "tests.etl.hooked_cli", *hooks, "--"] if hooks else ["-m", "etl"]
     return subprocess.Popen(
-        [sys.executable, "-m", "etl", "--catalog", CATALOG, *args],
-        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, *command, "--catalog", CATALOG, *args], cwd=ROOT, env=environ,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+
+
+def wait_for(proc: subprocess.Popen[str], event: str) -> None:
+    """Block until the subprocess reaches `event` of the write path (its stderr line)."""
+    assert proc.stderr is not None
+    assert proc.stderr.readline().strip() == event
+
+
+def go_on(proc: subprocess.Popen[str]) -> None:
+    """Release a subprocess paused at an event."""
+    assert proc.stdin is not None
+    proc.stdin.write("\n")
+    proc.stdin.flush()
 
 
 def observations(engine: Engine) -> list[tuple[Any, ...]]:
@@ -130,11 +145,10 @@ class TestCmdImport:
         first = write_flow(tmp_path / "v1.csv", {"29": "10"})
         assert run_cli("import", str(first)) == 0
         before = observations(engine)
-        # When an import of a changed file is killed inside its transaction, after the upsert
+        # When an import of a changed file is killed inside its transaction, just before commit
         second = write_flow(tmp_path / "v2.csv", {"29": "99", "22": "5"})
-        proc = spawn(cli_env, "import", str(second), **{PAUSE_HOOK: "60"})
-        assert proc.stderr is not None
-        assert proc.stderr.readline().strip() == PAUSE_HOOK
+        proc = spawn(cli_env, "import", str(second), hooks=("before_commit=pause",))
+        wait_for(proc, "before_commit")
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         # Then the observations are exactly as before; the killed run is still « running »
@@ -146,24 +160,39 @@ class TestCmdImport:
         statuses = [r.status for r in runs(engine)]
         assert statuses == [RunStatus.success, RunStatus.failed, RunStatus.success]
 
+    def test_kill_right_after_commit_leaves_a_succeeded_run(
+        self, cli_env: str, engine: Engine, tmp_path: Path
+    ) -> None:
+        # Given an import killed (SIGKILL) as soon as its transaction has committed
+        path = write_flow(tmp_path / "v1.csv", {"29": "10"})
+        proc = spawn(cli_env, "import", str(path), hooks=("after_commit=kill",))
+        wait_for(proc, "after_commit")
+        assert proc.wait(30) == -signal.SIGKILL
+        # Then its data is in and its run, closed in the same transaction, says so
+        assert {(c, v) for c, _p, v, _o in observations(engine)} == {("29", 10.0)}
+        [run] = runs(engine)
+        assert run.status is RunStatus.success
+        assert (run.rows_read, run.rows_inserted) == (1, 1)
+
     def test_concurrent_import_is_refused_then_succeeds_after(
         self, cli_env: str, engine: Engine, tmp_path: Path
     ) -> None:
-        # Given an import paused inside its transaction
+        # Given an import paused while it holds the load lock
         a = write_flow(tmp_path / "a.csv", {"29": "1"})
         b = write_flow(tmp_path / "b.csv", {"22": "2"})
-        slow = spawn(cli_env, "import", str(a), **{PAUSE_HOOK: "10"})
-        assert slow.stderr is not None
-        assert slow.stderr.readline().strip() == PAUSE_HOOK
+        slow = spawn(cli_env, "import", str(a), hooks=("locked=pause",))
+        wait_for(slow, "locked")
         # When a second import asks with a tiny wait, it is refused in French
         refused = spawn(cli_env, "import", str(b), "--lock-timeout", "0.2")
         _out, err = refused.communicate(timeout=60)
         assert refused.returncode == 1
         assert "Un autre chargement est en cours sur cette base" in err
-        # And with a longer wait it waits for the first, then succeeds
-        waiting = spawn(cli_env, "import", str(b), "--lock-timeout", "30")
-        assert waiting.wait(60) == 0
+        # And with a longer wait it waits for the first (seen waiting), then succeeds
+        waiting = spawn(cli_env, "import", str(b), "--lock-timeout", "60", hooks=("lock_wait=say",))
+        wait_for(waiting, "lock_wait")
+        go_on(slow)
         assert slow.wait(60) == 0
+        assert waiting.wait(60) == 0
         assert {c for c, _p, _v, _o in observations(engine)} == {"29", "22"}
         failed = [r for r in runs(engine) if r.status is RunStatus.failed]
         assert len(failed) == 1 and "Un autre chargement" in (failed[0].error or "")

@@ -1,4 +1,4 @@
-"""Set-based upsert: idempotent, revisions for changed real values, demo never beats real."""
+"""Set-based upsert: idempotent, a history row per change, origins ranked by precedence."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from core.models import Observation, Origin, Revision
-from etl.load import LoadError, purge_origin, upsert_observations
+from core.models import Change, ChangeKind, Observation, Origin
+from etl.load import LoadError, diff_observations, purge_origin, upsert_observations
 from etl.runlog import start_run
 from etl.sync import area_ids
 
@@ -36,6 +37,11 @@ def load(engine: Engine, df: pd.DataFrame):  # type: ignore[no-untyped-def]
         return upsert_observations(conn, df, run_id=run)
 
 
+def changes(engine: Engine) -> list[Change]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Change).order_by(Change.id)))
+
+
 def values(engine: Engine) -> list[tuple[float | None, Origin]]:
     with engine.connect() as conn:
         return [
@@ -55,23 +61,76 @@ class TestUpsertObservations:
         load(engine, frame(engine, [1.0, 2.0, 3.0]))
         report = load(engine, frame(engine, [1.0, 2.0, 3.0]))
         assert (report.rows_inserted, report.rows_updated, report.rows_unchanged) == (0, 0, 3)
-        with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(Revision)).scalar_one() == 0
+        assert [c.kind for c in changes(engine)] == [ChangeKind.insert] * 3
 
-    def test_changed_value_is_updated_and_previous_kept_as_revision(self, engine: Engine) -> None:
+    def test_changed_value_is_updated_and_previous_row_kept_in_history(
+        self, engine: Engine
+    ) -> None:
+        # Given two stored values
         load(engine, frame(engine, [1.0, 2.0]))
+        # When the second changes
         report = load(engine, frame(engine, [1.0, 5.0]))
+        # Then it is updated, and the history holds the whole previous row and the new value
         assert report.rows_updated == 1
         assert [v for v, _ in values(engine)] == [1.0, 5.0]
-        with engine.connect() as conn:
-            rev = conn.execute(select(Revision.old_value, Revision.new_value)).one()
-        assert tuple(rev) == (2.0, 5.0)
+        update = changes(engine)[-1]
+        assert (update.kind, update.value, update.origin) == (ChangeKind.update, 5.0, "source")
+        assert update.previous is not None
+        assert update.previous["value"] == 2.0
+        assert update.previous["period_start"] == "2024-02-01"
+        assert update.previous["is_masked"] is False
+        assert update.previous["id"] == update.observation_id
 
     def test_demo_never_overwrites_real_data(self, engine: Engine) -> None:
         load(engine, frame(engine, [10.0], origin="published"))
         report = load(engine, frame(engine, [99.0, 98.0], origin="demo"))
-        assert report.rows_inserted == 1
+        assert (report.rows_inserted, report.rows_kept) == (1, 1)
         assert values(engine) == [(10.0, Origin.published), (98.0, Origin.demo)]
+
+
+class TestPrecedence:
+    @pytest.mark.parametrize(
+        ("first", "second", "kept"),
+        [
+            ("published", "deposit", "published"),
+            ("published", "source", "published"),
+            ("deposit", "source", "deposit"),
+            ("deposit", "published", "published"),
+            ("source", "deposit", "deposit"),
+            ("source", "published", "published"),
+        ],
+    )
+    def test_the_stronger_origin_keeps_the_key_whoever_writes_last(
+        self, engine: Engine, first: str, second: str, kept: str
+    ) -> None:
+        # Given a value of one origin
+        load(engine, frame(engine, [1.0], origin=first))
+        # When another origin gives the same key
+        load(engine, frame(engine, [2.0], origin=second))
+        # Then the one of higher precedence holds it
+        assert values(engine) == [(1.0 if kept == first else 2.0, Origin(kept))]
+
+    def test_a_kept_row_leaves_no_history(self, engine: Engine) -> None:
+        load(engine, frame(engine, [1.0], origin="published"))
+        report = load(engine, frame(engine, [2.0], origin="source"))
+        assert (report.rows_updated, report.rows_kept) == (0, 1)
+        assert [c.kind for c in changes(engine)] == [ChangeKind.insert]
+
+
+class TestDiff:
+    def test_diff_names_each_changed_value_and_writes_nothing(self, engine: Engine) -> None:
+        # Given two stored values
+        load(engine, frame(engine, [1.0, 2.0]))
+        before = values(engine), [c.id for c in changes(engine)]
+        # When a batch changing the second and adding a third is diffed
+        with engine.connect() as conn:
+            diff = diff_observations(conn, frame(engine, [1.0, 5.0, 7.0]))
+        # Then each row's fate and the value before → after are given, nothing written
+        assert list(diff.status) == ["S", "U", "N"]
+        assert [(c.row, c.column, c.before, c.after) for c in diff.changes] == [
+            (1, "value", 2.0, 5.0)
+        ]
+        assert (values(engine), [c.id for c in changes(engine)]) == before
 
     def test_real_data_replaces_demo(self, engine: Engine) -> None:
         load(engine, frame(engine, [99.0], origin="demo"))
@@ -96,6 +155,21 @@ class TestPurgeOrigin:
     def test_purge_demo_keeps_real_rows(self, engine: Engine) -> None:
         load(engine, frame(engine, [10.0], origin="published"))
         load(engine, frame(engine, [1.0, 2.0, 3.0], origin="demo"))
+        run = start_run(engine, source="test", kind="demo")
         with engine.begin() as conn:
-            assert purge_origin(conn, Origin.demo) == 2
+            assert purge_origin(conn, Origin.demo, run_id=run) == 2
         assert values(engine) == [(10.0, Origin.published)]
+
+    def test_rows_missing_from_keep_are_deleted_and_kept_in_history(self, engine: Engine) -> None:
+        # Given three demo rows
+        load(engine, frame(engine, [1.0, 2.0, 3.0], origin="demo"))
+        # When the origin is purged of every row but the first
+        run = start_run(engine, source="test", kind="demo")
+        keep = frame(engine, [1.0], origin="demo")
+        with engine.begin() as conn:
+            assert purge_origin(conn, Origin.demo, run_id=run, keep=keep) == 2
+        # Then two delete rows hold the previous rows, though the observations are gone
+        assert values(engine) == [(1.0, Origin.demo)]
+        deletes = [c for c in changes(engine) if c.kind is ChangeKind.delete]
+        assert [(c.run_id, c.value) for c in deletes] == [(run, None), (run, None)]
+        assert {c.previous["value"] for c in deletes if c.previous} == {2.0, 3.0}

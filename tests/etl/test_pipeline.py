@@ -8,16 +8,17 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from core import geography
 from core.catalog import Catalog, load_catalog
-from core.models import Area, Observation, Origin, Revision, Run, RunStatus
+from core.models import Area, Base, Change, ChangeKind, Observation, Origin, Run, RunStatus
 from etl import pipeline
-from etl.pipeline import LoadResult, Provenance, load_tidy
+from etl.pipeline import LoadRequest, LoadResult, load_tidy, plan
 from etl.sync import sync_indicators
 from etl.validate import ValidationFailed
+from etl.write import STALE_RUN_ERROR, Provenance
 
 ARS = Path(__file__).resolve().parent.parent / "fixtures" / "ars"
 RATE = "test_taux_activation"  # percent, ratio, monthly, stock
@@ -48,10 +49,23 @@ def rows(*records: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def load(db: Engine, catalog: Catalog, tidy: Any, **kwargs: Any) -> LoadResult:
+def request(catalog: Catalog, tidy: Any, **kwargs: Any) -> LoadRequest:
     options: dict[str, Any] = {"source": "test", "kind": "import", "origin": Origin.deposit}
     options.update(kwargs)
-    return load_tidy(db, catalog=catalog, tidy=tidy, **options)
+    return LoadRequest(catalog=catalog, tidy=tidy, **options)
+
+
+def load(db: Engine, catalog: Catalog, tidy: Any, **kwargs: Any) -> LoadResult:
+    return load_tidy(db, request(catalog, tidy, **kwargs))
+
+
+def tables(db: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: proof that nothing was written."""
+    with db.connect() as conn:
+        return {
+            name: [tuple(r) for r in conn.execute(select(table)).all()]
+            for name, table in Base.metadata.tables.items()
+        }
 
 
 def observations(db: Engine) -> list[tuple[Any, ...]]:
@@ -129,19 +143,27 @@ class TestLoadTidy:
         assert result.report.rows_unchanged == 2
         assert result.status is RunStatus.unchanged
 
-    def test_changed_value_keeps_previous_in_revisions(
+    def test_changed_value_keeps_previous_row_in_history(
         self, db: Engine, ars_catalog: Catalog
     ) -> None:
         # Given a loaded value
         load(db, ars_catalog, rows(flow_row("29", "10")))
         # When a corrected file changes it
         result = load(db, ars_catalog, rows(flow_row("29", "12")))
-        # Then the value is updated and the previous one kept as a revision
+        # Then the value is updated and the previous row kept in the history, with the run
         assert result.report.rows_updated == 1
         assert observations(db)[0][5] == 12.0
-        with db.connect() as conn:
-            rev = Session(bind=conn).scalars(select(Revision)).one()
-        assert (rev.old_value, rev.new_value, rev.run_id) == (10.0, 12.0, result.run_id)
+        with Session(db) as session:
+            [change] = session.scalars(
+                select(Change).where(Change.kind == ChangeKind.update, Change.area_id != 0)
+                .join(Area, Area.id == Change.area_id).where(Area.code == "29")
+            ).all()  # fmt: skip
+        assert change.previous is not None
+        assert (change.previous["value"], change.value, change.run_id) == (
+            10.0,
+            12.0,
+            result.run_id,
+        )
 
     def test_same_checksum_is_skipped_without_reading(
         self, db: Engine, ars_catalog: Catalog
@@ -195,7 +217,8 @@ class TestLoadTidy:
         # Then neither the update nor the insert survived; the run log did
         assert observations(db) == before
         with db.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(Revision)).scalar_one() == 0
+            kinds = set(conn.execute(select(Change.kind)).scalars())
+        assert kinds == {ChangeKind.insert}
         last = runs(db)[-1]
         assert (last.status, last.error) == (RunStatus.failed, "panne simulée")
 
@@ -271,7 +294,7 @@ class TestLoadTidy:
         # Then the dead run is closed as failed with a French reason
         first = runs(db)[0]
         assert first.status is RunStatus.failed
-        assert first.error == pipeline.STALE_RUN_ERROR
+        assert first.error == STALE_RUN_ERROR
 
     def test_provenance_is_stored_on_the_run(self, db: Engine, ars_catalog: Catalog) -> None:
         # Given a download's provenance
@@ -287,3 +310,35 @@ class TestLoadTidy:
         assert (run.source_url, run.checksum, run.etag) == (prov.source_url, "c0ffee", '"v1"')
         assert run.retrieved_at is not None
         assert run.retrieved_at.replace(tzinfo=dt.UTC) == when
+
+
+class TestPlan:
+    def test_plan_gives_the_diff_and_writes_nothing(self, db: Engine, ars_catalog: Catalog) -> None:
+        # Given two loaded values
+        load(db, ars_catalog, rows(flow_row("29", "10"), flow_row("22", "4")))
+        before = tables(db)
+        # When a file changing one, keeping one and adding one is planned
+        tidy = rows(flow_row("29", "12"), flow_row("22", "4"), flow_row("35", "7"))
+        result = plan(db, request(ars_catalog, tidy))
+        # Then each row's fate and the value before → after are given
+        assert list(zip(result.rows["code"], result.rows["status"], strict=True)) == [
+            ("29", "updated"), ("22", "unchanged"), ("35", "new"),
+        ]  # fmt: skip
+        assert [(c.row, c.column, c.before, c.after) for c in result.changes] == [
+            (0, "value", 10.0, 12.0)
+        ]
+        assert (result.count("new"), result.count("updated"), result.count("unchanged")) == (
+            1,
+            1,
+            1,
+        )
+        # And not one row of any table changed: no data, no run, no history
+        assert tables(db) == before
+
+    def test_plan_of_a_bad_file_raises_the_french_report_and_records_no_run(
+        self, db: Engine, ars_catalog: Catalog
+    ) -> None:
+        before = tables(db)
+        with pytest.raises(ValidationFailed, match="valeur invalide « 2C »"):
+            plan(db, request(ars_catalog, rows(flow_row("2C", "5"))))
+        assert tables(db) == before

@@ -1,4 +1,4 @@
-"""What is in the database: counts, latest periods and the last runs (`etl status`)."""
+"""Database freshness: counts, latest periods, data age and last runs (`etl status`)."""
 
 from __future__ import annotations
 
