@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from core.models import TOTAL
-from dashboard.figures.theme import COLORWAY, new_figure, time_axes, validated_trace
+from dashboard.figures.theme import COLORWAY, Figure, Trace, time_figure, trace
 from dashboard.formatting import format_number, format_period
 
 
-def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
+def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> Figure:
     """Stacked bars when the values add up to the total, grouped bars otherwise."""
     labels = indicator.breakdown.values if indicator.breakdown else {}
     stack = indicator.breakdown.total_is_sum if indicator.breakdown else True
@@ -22,7 +19,7 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
         if "breakdown" in frame.columns
         else frame.iloc[0:0]
     )
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     order = (
         list(labels) + sorted(set(parts["breakdown"].astype(str)) - set(labels))
         if len(parts)
@@ -38,7 +35,7 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
             for p, v, m in zip(part["period_start"], part["value"], masked, strict=True)
         ]
         traces.append(
-            validated_trace(
+            trace(
                 "bar",
                 x=part["period_start"],
                 y=part["value"],
@@ -49,12 +46,12 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    fig = new_figure(height=400, data=traces)
-    time_axes(
-        fig,
+    return time_figure(
+        traces,
         parts["period_start"],
         indicator=indicator,
         empty_message="Aucune ventilation disponible",
+        barmode="stack" if stack else "group",
+        hovermode="closest",
+        bargap=0.15,
     )
-    fig.update_layout(barmode="stack" if stack else "group", hovermode="closest", bargap=0.15)
-    return fig

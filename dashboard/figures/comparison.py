@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from core.geography import NATIONAL_CODE
-from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure, time_axes, validated_trace
+from dashboard.figures.theme import COLORWAY, GREY_TEXT, Figure, Trace, time_figure, trace
 from dashboard.figures.trajectory import total_rows
 from dashboard.formatting import format_number, format_period
 
@@ -31,10 +29,10 @@ def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd
 
 def comparison(
     series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame], *, indicator: Indicator
-) -> go.Figure:
+) -> Figure:
     """One line per area (long frame with `code` and `name`, or a dict code → series)."""
     frame = _long_frame(series_by_area)
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     colour_index = 0
     codes = list(dict.fromkeys(frame["code"].astype(str))) if not frame.empty else []
     codes.sort(key=lambda c: c != NATIONAL_CODE)  # France first, in the legend too
@@ -58,7 +56,7 @@ def comparison(
             )
         ]
         traces.append(
-            validated_trace(
+            trace(
                 "scatter",
                 x=part["period_start"],
                 y=part["value"],
@@ -70,9 +68,10 @@ def comparison(
                 connectgaps=False,
             )
         )
-    fig = new_figure(height=400, data=traces)
-    time_axes(
-        fig, frame["period_start"], indicator=indicator, empty_message="Aucune donnée disponible"
+    return time_figure(
+        traces,
+        frame["period_start"],
+        indicator=indicator,
+        empty_message="Aucune donnée disponible",
+        hovermode="x unified" if len(codes) <= 6 else "closest",
     )
-    fig.update_layout(hovermode="x unified" if len(codes) <= 6 else "closest")
-    return fig
