@@ -10,7 +10,8 @@ from sqlalchemy import Engine, insert, select, update
 
 from core.catalog import Catalog
 from core.models import Area, Observation, Run, RunStatus
-from dashboard.queries import DataUnavailable, MemoryCache, Queries, RedisCache
+from dashboard.cache import MemoryCache, RedisCache
+from dashboard.queries import DataUnavailable, Queries
 
 
 def _run(engine: Engine) -> int:
@@ -149,6 +150,30 @@ class TestCaching:
             engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog
         )
         assert second.series(indicator_id="mes_taux_activation")["value"].iloc[0] == 10.0
+
+
+class TestMemo:
+    def test_page_bodies_stay_in_the_process_cache(self, engine: Engine, catalog: Catalog) -> None:
+        # Given a store whose data cache may be shared (Redis) and a page body to keep
+        _run(engine)
+        data, pages = MemoryCache(), MemoryCache()
+        q = Queries(engine, cache=data, catalog=catalog, pages=pages)
+        body = [object()]  # Dash components: not JSON, never sent to a shared cache
+        # When it is memoised twice
+        first = q.memo("page", {"chemin": "/"}, lambda: body)
+        second = q.memo("page", {"chemin": "/"}, lambda: [object()])
+        # Then the second read is the first body, kept in the process cache only
+        assert first is body and second is body
+        assert (len(pages), len(data)) == (1, 0)
+
+    def test_each_visibility_scope_has_its_own_entry(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
+        _run(engine)
+        q = Queries(engine, cache=MemoryCache(), catalog=catalog)
+        public = q.memo("page", {"chemin": "/"}, lambda: "public")
+        other = q.memo("page", {"chemin": "/"}, lambda: "ars", scope="ars-53")
+        assert (public, other) == ("public", "ars")
 
 
 class TestUnavailable:
