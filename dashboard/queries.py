@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -48,6 +48,22 @@ SERIES_COLUMNS = [
     "source_url",
     "observed_on",
 ]
+PUBLISHED_COLUMNS = [
+    "geo_level",
+    "geo_code",
+    "period_start",
+    "value",
+    "unit",
+    "qualifier",
+    "retained",
+    "in_series",
+    "source_publisher",
+    "source_title",
+    "source_url",
+    "published_on",
+    "note",
+]
+SNAPSHOT_VALUES = ["code", "value", "is_masked", "origin"]
 SNAPSHOT_COLUMNS = [
     "code",
     "name",
@@ -63,6 +79,27 @@ SNAPSHOT_COLUMNS = [
 
 class DataUnavailable(Exception):
     """The database cannot be read; the message is French and shown as is."""
+
+
+class Reads(Protocol):
+    """What the views and pages read: `Queries`, or an in-memory fake in the tests."""
+
+    catalog: Catalog
+
+    def series(
+        self,
+        *,
+        indicator_id: str | None = None,
+        level: str = "national",
+        codes: Sequence[str] | None = None,
+        breakdown: str | None = TOTAL,
+    ) -> pd.DataFrame: ...
+    def periods(self, *, indicator_id: str, level: str) -> list[dt.date]: ...
+    def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame: ...
+    def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]: ...
+    def has_demo(self) -> bool: ...
+    def last_update(self) -> dt.datetime | None: ...
+    def published_figures(self, *, indicator_id: str) -> pd.DataFrame: ...
 
 
 def _copy(value: T) -> T:
@@ -227,7 +264,7 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         df = pd.DataFrame(rows, columns=SERIES_COLUMNS)
-        return _typed_series(df)
+        return typed_series(df)
 
     def periods(self, *, indicator_id: str, level: str) -> list[dt.date]:
         """Periods with at least one value at this level, oldest first."""
@@ -253,19 +290,6 @@ class Queries:
         """Every area of a level at one period; areas without a value have NaN, never 0."""
 
         def compute() -> pd.DataFrame:
-            base = pd.DataFrame(
-                [
-                    {
-                        "code": a.code,
-                        "name": a.name,
-                        "parent_code": a.parent_code,
-                        "tile_row": a.tile_row,
-                        "tile_col": a.tile_col,
-                        "population": a.population,
-                    }
-                    for a in geography.by_level(level)  # type: ignore[arg-type]
-                ]
-            )
             stmt = (
                 select(Area.code, Observation.value, Observation.is_masked, Observation.origin)
                 .join(Area, Area.id == Observation.area_id)
@@ -278,13 +302,7 @@ class Queries:
             )
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
-            values = pd.DataFrame(rows, columns=["code", "value", "is_masked", "origin"])
-            values["origin"] = [_text(v) for v in values["origin"]]
-            df = base.merge(values, on="code", how="left")
-            df["value"] = df["value"].astype(float)
-            df["is_masked"] = df["is_masked"].astype("boolean").fillna(False).astype(bool)
-            df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)
-            return df[SNAPSHOT_COLUMNS]
+            return snapshot_frame(level, pd.DataFrame(rows, columns=SNAPSHOT_VALUES))
 
         return self._cached(
             "snapshot",
@@ -357,8 +375,7 @@ class Queries:
             )
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
-            cols = [c.key for c in stmt.selected_columns]
-            df = pd.DataFrame(rows, columns=cols)
+            df = pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
             df["qualifier"] = [_text(v) for v in df["qualifier"]]
             return df
 
@@ -369,7 +386,8 @@ def _text(value: object) -> str:
     return str(getattr(value, "value", value)) if value is not None else ""
 
 
-def _typed_series(df: pd.DataFrame) -> pd.DataFrame:
+def typed_series(df: pd.DataFrame) -> pd.DataFrame:
+    """The `series` frame's types, from rows in SERIES_COLUMNS order."""
     df["period_start"] = pd.to_datetime(df["period_start"])
     for col in ("value", "numerator", "denominator"):
         df[col] = df[col].astype(float)
@@ -379,6 +397,31 @@ def _typed_series(df: pd.DataFrame) -> pd.DataFrame:
         df[col] = df[col].astype(bool)
     df.loc[df["is_masked"], "value"] = float("nan")
     return df
+
+
+def snapshot_frame(level: str, values: pd.DataFrame) -> pd.DataFrame:
+    """Every area of `level` beside its value (`values` in SNAPSHOT_VALUES order, one row
+    per area that has one): areas without a value get NaN, never 0."""
+    base = pd.DataFrame(
+        [
+            {
+                "code": a.code,
+                "name": a.name,
+                "parent_code": a.parent_code,
+                "tile_row": a.tile_row,
+                "tile_col": a.tile_col,
+                "population": a.population,
+            }
+            for a in geography.by_level(level)  # type: ignore[arg-type]
+        ]
+    )
+    values = values.copy()
+    values["origin"] = [_text(v) for v in values["origin"]]
+    df = base.merge(values, on="code", how="left")
+    df["value"] = df["value"].astype(float)
+    df["is_masked"] = df["is_masked"].astype("boolean").fillna(False).astype(bool)
+    df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)
+    return df[SNAPSHOT_COLUMNS]
 
 
 # -- the process-wide store --------------------------------------------------------------

@@ -18,7 +18,7 @@ from core.catalog import Indicator, Target
 from core.models import TOTAL
 from dashboard import status
 from dashboard.formatting import format_date, format_number, format_period
-from dashboard.queries import Queries
+from dashboard.queries import Reads
 
 # Old parameter name → current one (a renamed parameter is migrated here only).
 PARAM_MIGRATIONS = {"level": "niveau", "period": "periode", "regions": "comparer", "axis": "axe"}
@@ -112,7 +112,7 @@ class IndicatorView:
         return {k: v for k, v in out.items() if v}
 
 
-def indicator_view(q: Queries, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
+def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
     params = migrate(params)
     level = LEVEL_PARAMS.get(one(params, "niveau") or "", "region")
     if level not in indicator.levels_shown:
@@ -209,7 +209,7 @@ class TargetRow:
 
 
 def target_rows(
-    q: Queries, *, today: dt.date, scope: str = "FR", axis: str | None = None
+    q: Reads, *, today: dt.date, scope: str = "FR", axis: str | None = None
 ) -> list[TargetRow]:
     """Every dated target of a scope (« FR » or a région code) with its assessment."""
     level = "national" if scope == "FR" else "region"
@@ -284,7 +284,7 @@ def target_text(t: Target, ind: Indicator) -> str:
 # -- area pages ---------------------------------------------------------------------------
 
 
-def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
+def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
     """Every indicator for one area beside France: latest value, rank among its level."""
     area_series = q.series(level=level, codes=[code])
     national = q.series(level="national", codes=["FR"])
@@ -326,7 +326,7 @@ def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def departments_table(q: Queries, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
+def departments_table(q: Reads, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
     """The région's départements side by side for one indicator at its latest period."""
     periods = q.periods(indicator_id=indicator.id, level="department")
     codes = [d.code for d in geography.departments_of(region_code)]

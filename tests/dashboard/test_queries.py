@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -12,6 +13,7 @@ from core.catalog import Catalog
 from core.models import Area, Observation, Run, RunStatus
 from dashboard.cache import MemoryCache, RedisCache
 from dashboard.queries import DataUnavailable, Queries
+from tests.fakes.queries import FakeQueries, Row
 
 
 def _run(engine: Engine) -> int:
@@ -187,3 +189,90 @@ class TestUnavailable:
         )
         with pytest.raises(DataUnavailable, match="injoignable"):
             q.series(indicator_id="mes_taux_activation")
+
+
+ROWS = [
+    Row("mes_taux_activation", "national", "FR", dt.date(2025, 1, 1), 10.0, origin="published"),
+    Row("mes_taux_activation", "national", "FR", dt.date(2025, 2, 1), None, is_masked=True),
+    Row("mes_taux_activation", "national", "FR", dt.date(2025, 2, 1), 4.0, breakdown="ville"),
+    Row("mes_taux_activation", "region", "53", dt.date(2025, 3, 1), 2.0, breakdown="ville"),
+    Row(
+        "mes_taux_activation",
+        "region",
+        "53",
+        dt.date(2025, 2, 1),
+        42.0,
+        origin="source",
+        qualifier="lower_bound",
+        is_provisional=True,
+        source_label="ANS",
+        source_url="https://esante.gouv.fr",
+        observed_on=dt.date(2025, 2, 14),
+        numerator=42.0,
+        denominator=100.0,
+    ),
+    Row("mes_taux_activation", "region", "11", dt.date(2025, 1, 1), 7.0),
+    Row("mes_profils_crees", "region", "53", dt.date(2025, 1, 1), 1000.0),
+]
+
+
+def _load(engine: Engine, rows: list[Row]) -> None:
+    run = _run(engine)
+    with engine.begin() as conn:
+        for row in rows:
+            fields = dataclasses.asdict(row)
+            level, code, period = fields.pop("level"), fields.pop("code"), fields.pop("period")
+            area = conn.execute(
+                select(Area.id).where(Area.level == level, Area.code == code)
+            ).scalar_one()
+            conn.execute(
+                insert(Observation).values(**fields, area_id=area, period_start=period, run_id=run)
+            )
+
+
+class TestFakeQueries:
+    """The fake of tests/fakes reads what the database would give for the same rows."""
+
+    @pytest.fixture
+    def both(self, engine: Engine, catalog: Catalog) -> tuple[Queries, FakeQueries]:
+        _load(engine, ROWS)
+        return Queries(engine, cache=MemoryCache(), catalog=catalog), FakeQueries(
+            catalog, rows=ROWS
+        )
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"indicator_id": "mes_taux_activation"},
+            {"indicator_id": "mes_taux_activation", "breakdown": None},
+            {"level": "region"},
+            {"level": "region", "codes": ["53"]},
+            {"indicator_id": "mes_taux_activation", "level": "department"},
+        ],
+    )
+    def test_series_agree(self, both: tuple[Queries, FakeQueries], kwargs: dict) -> None:  # type: ignore[type-arg]
+        real, fake = both
+        pd.testing.assert_frame_equal(fake.series(**kwargs), real.series(**kwargs))
+
+    @pytest.mark.parametrize("level", ["national", "region", "department"])
+    def test_periods_and_snapshots_agree(
+        self, both: tuple[Queries, FakeQueries], level: str
+    ) -> None:
+        real, fake = both
+        periods = real.periods(indicator_id="mes_taux_activation", level=level)
+        assert fake.periods(indicator_id="mes_taux_activation", level=level) == periods
+        for period in [*periods, dt.date(2030, 1, 1)]:
+            kwargs = {"indicator_id": "mes_taux_activation", "level": level, "period": period}
+            pd.testing.assert_frame_equal(fake.snapshot(**kwargs), real.snapshot(**kwargs))
+
+    def test_levels_flags_and_published_columns_agree(
+        self, both: tuple[Queries, FakeQueries]
+    ) -> None:
+        real, fake = both
+        for indicator_id in ("mes_taux_activation", "mes_profils_crees", "ecps_actives"):
+            assert fake.territorial_levels(indicator_id=indicator_id) == (
+                real.territorial_levels(indicator_id=indicator_id)
+            )
+        assert fake.has_demo() == real.has_demo()
+        published = real.published_figures(indicator_id="mes_taux_activation")
+        assert list(fake.published_figures(indicator_id="x").columns) == list(published.columns)
