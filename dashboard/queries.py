@@ -131,10 +131,10 @@ class Queries:
             import flask
 
             if flask.has_request_context():
-                version = getattr(flask.g, "_tdb_data_version", None)
+                version = getattr(flask.g, "tdb_data_version", None)
                 if version is None:
                     version = self._read_version()
-                    flask.g._tdb_data_version = version
+                    flask.g.tdb_data_version = version
                 return int(version)
         except ImportError:  # pragma: no cover - flask is a dependency of dash
             pass

@@ -159,7 +159,8 @@ def update_axis(fig: Figure, axis: str, **props: Any) -> None:
 
 
 def add_annotation(fig: Figure, **props: Any) -> None:
-    fig["layout"].setdefault("annotations", []).append(props)
+    """Plotly's `add_annotation`: one more text on the figure, after those it has."""
+    fig["layout"].setdefault("annotations", []).append(_plain(props))
 
 
 def _merge(target: dict[str, Any], props: Mapping[str, Any]) -> None:
