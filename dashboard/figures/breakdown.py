@@ -6,8 +6,13 @@ import pandas as pd
 
 from core.catalog import Indicator
 from core.models import TOTAL
-from dashboard.figures.theme import COLORWAY, Figure, Trace, time_figure, trace
-from dashboard.formatting import format_number, format_period
+from dashboard.figures.theme import (
+    COLORWAY,
+    Figure,
+    Trace,
+    series_trace,
+    time_figure,
+)
 
 
 def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> Figure:
@@ -28,22 +33,14 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> Figure:
     for i, code in enumerate(c for c in order if (parts["breakdown"].astype(str) == c).any()):
         part = parts[parts["breakdown"].astype(str) == code].sort_values("period_start")
         name = labels.get(code, code)
-        masked = part["is_masked"] if "is_masked" in part.columns else [False] * len(part)
-        texts = [
-            f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
-            + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
-            for p, v, m in zip(part["period_start"], part["value"], masked, strict=True)
-        ]
         traces.append(
-            trace(
+            series_trace(
                 "bar",
-                x=part["period_start"],
-                y=part["value"],
+                part,
                 name=name,
+                indicator=indicator,
                 marker={"color": COLORWAY[i % len(COLORWAY)], "line": {"width": 0}},
-                text=texts,
                 textposition="none",
-                hovertemplate="%{text}<extra></extra>",
             )
         )
     return time_figure(

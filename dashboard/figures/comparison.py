@@ -8,9 +8,15 @@ import pandas as pd
 
 from core.catalog import Indicator
 from core.geography import NATIONAL_CODE
-from dashboard.figures.theme import COLORWAY, GREY_TEXT, Figure, Trace, time_figure, trace
+from dashboard.figures.theme import (
+    COLORWAY,
+    GREY_TEXT,
+    Figure,
+    Trace,
+    series_trace,
+    time_figure,
+)
 from dashboard.figures.trajectory import total_rows
-from dashboard.formatting import format_number, format_period
 
 
 def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -45,26 +51,14 @@ def comparison(
         else:
             line = {"color": COLORWAY[colour_index % len(COLORWAY)], "width": 2.5}
             colour_index += 1
-        texts = [
-            f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
-            + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
-            for p, v, m in zip(
-                part["period_start"],
-                part["value"],
-                part["is_masked"] if "is_masked" in part.columns else [False] * len(part),
-                strict=True,
-            )
-        ]
         traces.append(
-            trace(
+            series_trace(
                 "scatter",
-                x=part["period_start"],
-                y=part["value"],
+                part,
                 name=name,
+                indicator=indicator,
                 mode="lines",
                 line=line,
-                text=texts,
-                hovertemplate="%{text}<extra></extra>",
                 connectgaps=False,
             )
         )

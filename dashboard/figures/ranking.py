@@ -14,10 +14,11 @@ from dashboard.figures.theme import (
     colour_for,
     new_figure,
     trace,
+    unit_axis,
     update_axis,
     update_layout,
 )
-from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
+from dashboard.formatting import MASKED, format_number
 
 BAR_HEIGHT = 18  # px per area
 
@@ -118,9 +119,7 @@ def ranking(
     update_axis(
         fig,
         "xaxis",
-        title={"text": unit_label(indicator.unit)},
-        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
-        exponentformat="none",
+        **unit_axis(indicator),
         separatethousands=True,
         nticks=4,  # few ticks, kept horizontal, on a phone too
         tickangle=0,

@@ -23,6 +23,8 @@ from dashboard.formatting import (
     PLOTLY_SEPARATORS,
     SHORT_MONTHS,
     date_ticks,
+    format_number,
+    format_period,
     unit_label,
 )
 
@@ -318,12 +320,37 @@ def time_figure(
         update_axis(fig, "xaxis", tickmode="array", tickvals=tickvals, ticktext=ticktext)
     else:
         add_annotation(fig, text=empty_message, showarrow=False, xref="paper", yref="paper")
-    update_axis(
-        fig,
-        "yaxis",
-        title={"text": unit_label(indicator.unit)},
-        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
-        exponentformat="none",
-    )
+    update_axis(fig, "yaxis", **unit_axis(indicator))
     update_layout(fig, **layout)
     return fig
+
+
+def unit_axis(indicator: Indicator) -> dict[str, Any]:
+    """The axis of the values: titled with the unit, « % » after the ticks, no « k » or « M »."""
+    return {
+        "title": {"text": unit_label(indicator.unit)},
+        "ticksuffix": f"{NNBSP}%" if indicator.unit == "percent" else "",
+        "exponentformat": "none",
+    }
+
+
+def series_trace(
+    kind: str, frame: pd.DataFrame, *, name: str, indicator: Indicator, **style: Any
+) -> Trace:
+    """One named series over time (an area's line, a part's bars), each point hovered as
+    « <b>Bretagne</b><br>mars 2025 : 12,5 % »."""
+    masked = frame["is_masked"] if "is_masked" in frame.columns else [False] * len(frame)
+    texts = [
+        f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
+        + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+        for p, v, m in zip(frame["period_start"], frame["value"], masked, strict=True)
+    ]
+    return trace(
+        kind,
+        x=frame["period_start"],
+        y=frame["value"],
+        name=name,
+        text=texts,
+        hovertemplate="%{text}<extra></extra>",
+        **style,
+    )

@@ -15,6 +15,8 @@ from dashboard.cache import MemoryCache, RedisCache
 from dashboard.queries import DataUnavailable, Queries
 from tests.fakes.queries import FakeQueries, Row
 
+ACT = "mes_taux_activation"
+
 
 def _run(engine: Engine) -> int:
     with engine.begin() as conn:
@@ -33,32 +35,19 @@ def _run(engine: Engine) -> int:
         )
 
 
-def _observe(
-    engine: Engine,
-    *,
-    run_id: int,
-    level: str,
-    code: str,
-    month: int,
-    value: float | None,
-    origin: str = "demo",
-    masked: bool = False,
-) -> None:
+def _load(engine: Engine, rows: list[Row], *, run_id: int | None = None) -> None:
+    """Insert observations as the ETL would, under `run_id` or a new successful run."""
+    run = _run(engine) if run_id is None else run_id
     with engine.begin() as conn:
-        area = conn.execute(
-            select(Area.id).where(Area.level == level, Area.code == code)
-        ).scalar_one()
-        conn.execute(
-            insert(Observation).values(
-                indicator_id="mes_taux_activation",
-                area_id=area,
-                period_start=dt.date(2025, month, 1),
-                value=value,
-                is_masked=masked,
-                origin=origin,
-                run_id=run_id,
+        for row in rows:
+            fields = dataclasses.asdict(row)
+            level, code, period = fields.pop("level"), fields.pop("code"), fields.pop("period")
+            area = conn.execute(
+                select(Area.id).where(Area.level == level, Area.code == code)
+            ).scalar_one()
+            conn.execute(
+                insert(Observation).values(**fields, area_id=area, period_start=period, run_id=run)
             )
-        )
 
 
 class TestSeries:
@@ -66,9 +55,13 @@ class TestSeries:
         self, engine: Engine, catalog: Catalog
     ) -> None:
         # Given two national observations, one masked
-        run = _run(engine)
-        _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
-        _observe(engine, run_id=run, level="national", code="FR", month=2, value=None, masked=True)
+        _load(
+            engine,
+            [
+                Row(ACT, "national", "FR", dt.date(2025, 1, 1), 10.0),
+                Row(ACT, "national", "FR", dt.date(2025, 2, 1), None, is_masked=True),
+            ],
+        )
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         # When the series is read
         df = q.series(indicator_id="mes_taux_activation")
@@ -95,8 +88,7 @@ class TestSnapshot:
     def test_every_area_present_missing_ones_are_nan_not_zero(
         self, engine: Engine, catalog: Catalog
     ) -> None:
-        run = _run(engine)
-        _observe(engine, run_id=run, level="region", code="53", month=3, value=42.0)
+        _load(engine, [Row(ACT, "region", "53", dt.date(2025, 3, 1), 42.0)])
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         snap = q.snapshot(
             indicator_id="mes_taux_activation", level="region", period=dt.date(2025, 3, 1)
@@ -113,11 +105,11 @@ class TestCaching:
     ) -> None:
         # Given a cached read
         run = _run(engine)
-        _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
+        _load(engine, [Row(ACT, "national", "FR", dt.date(2025, 1, 1), 10.0)], run_id=run)
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         assert len(q.series(indicator_id="mes_taux_activation")) == 1
         # When a row is added without a new run, the cached result stays
-        _observe(engine, run_id=run, level="national", code="FR", month=2, value=11.0)
+        _load(engine, [Row(ACT, "national", "FR", dt.date(2025, 2, 1), 11.0)], run_id=run)
         assert len(q.series(indicator_id="mes_taux_activation")) == 1
         # Then a new successful run changes the data version and the next read sees it
         _run(engine)
@@ -141,7 +133,7 @@ class TestCaching:
         self, engine: Engine, catalog: Catalog, redis_url: str
     ) -> None:
         run = _run(engine)
-        _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
+        _load(engine, [Row(ACT, "national", "FR", dt.date(2025, 1, 1), 10.0)], run_id=run)
         first = Queries(
             engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog
         )
@@ -214,20 +206,6 @@ ROWS = [
     Row("mes_taux_activation", "region", "11", dt.date(2025, 1, 1), 7.0),
     Row("mes_profils_crees", "region", "53", dt.date(2025, 1, 1), 1000.0),
 ]
-
-
-def _load(engine: Engine, rows: list[Row]) -> None:
-    run = _run(engine)
-    with engine.begin() as conn:
-        for row in rows:
-            fields = dataclasses.asdict(row)
-            level, code, period = fields.pop("level"), fields.pop("code"), fields.pop("period")
-            area = conn.execute(
-                select(Area.id).where(Area.level == level, Area.code == code)
-            ).scalar_one()
-            conn.execute(
-                insert(Observation).values(**fields, area_id=area, period_start=period, run_id=run)
-            )
 
 
 class TestFakeQueries:
