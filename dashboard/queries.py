@@ -2,21 +2,19 @@
 
 Results are cached under the data version (id of the last successful ETL run), so a
 new load is seen by every worker at its next request with no message between
-processes. The cache is in-process by default and Redis when REDIS_URL is set.
-Nothing here writes to the database.
+processes. The data cache is in-process by default and Redis when REDIS_URL is set;
+page bodies stay in the process (see dashboard/cache.py). Nothing here writes to the
+database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import pickle
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from threading import Lock
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -27,8 +25,11 @@ from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
 from core.vocabulary import Level
+from dashboard.cache import ANONYMOUS, Cache, MemoryCache, RedisCache, cache_key, catalog_version
 
 T = TypeVar("T")
+
+PAGE_CACHE_SIZE = 512  # page bodies kept per process (a geographic map page is ~1 MB)
 
 SERIES_COLUMNS = [
     "indicator_id",
@@ -48,6 +49,22 @@ SERIES_COLUMNS = [
     "source_url",
     "observed_on",
 ]
+PUBLISHED_COLUMNS = [
+    "geo_level",
+    "geo_code",
+    "period_start",
+    "value",
+    "unit",
+    "qualifier",
+    "retained",
+    "in_series",
+    "source_publisher",
+    "source_title",
+    "source_url",
+    "published_on",
+    "note",
+]
+SNAPSHOT_VALUES = ["code", "value", "is_masked", "origin"]
 SNAPSHOT_COLUMNS = [
     "code",
     "name",
@@ -65,56 +82,25 @@ class DataUnavailable(Exception):
     """The database cannot be read; the message is French and shown as is."""
 
 
-class Cache(Protocol):
-    def get(self, key: str) -> Any | None: ...
-    def set(self, key: str, value: Any) -> None: ...
+class Reads(Protocol):
+    """What the views and pages read: `Queries`, or an in-memory fake in the tests."""
 
+    catalog: Catalog
 
-class MemoryCache:
-    """A bounded LRU cache local to the process (the default)."""
-
-    def __init__(self, *, maxsize: int = 1024) -> None:
-        self._data: OrderedDict[str, Any] = OrderedDict()
-        self._maxsize = maxsize
-        self._lock = Lock()
-
-    def get(self, key: str) -> Any | None:
-        with self._lock:
-            if key not in self._data:
-                return None
-            self._data.move_to_end(key)
-            return self._data[key]
-
-    def set(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._maxsize:
-                self._data.popitem(last=False)
-
-
-class RedisCache:
-    """Shared between workers; entries expire after a day as old versions are never read."""
-
-    def __init__(self, url: str, *, prefix: str = "tdb:", ttl: int = 86_400) -> None:
-        import redis
-
-        self._client = redis.Redis.from_url(url)
-        self._prefix = prefix
-        self._ttl = ttl
-
-    def get(self, key: str) -> Any | None:
-        try:
-            raw = self._client.get(self._prefix + key)
-        except Exception:  # a cache outage must not take the dashboard down
-            return None
-        return None if raw is None else pickle.loads(cast(bytes, raw))
-
-    def set(self, key: str, value: Any) -> None:
-        try:
-            self._client.set(self._prefix + key, pickle.dumps(value), ex=self._ttl)
-        except Exception:
-            return
+    def series(
+        self,
+        *,
+        indicator_id: str | None = None,
+        level: str = "national",
+        codes: Sequence[str] | None = None,
+        breakdown: str | None = TOTAL,
+    ) -> pd.DataFrame: ...
+    def periods(self, *, indicator_id: str, level: str) -> list[dt.date]: ...
+    def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame: ...
+    def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]: ...
+    def has_demo(self) -> bool: ...
+    def last_update(self) -> dt.datetime | None: ...
+    def published_figures(self, *, indicator_id: str) -> pd.DataFrame: ...
 
 
 def _copy(value: T) -> T:
@@ -123,12 +109,20 @@ def _copy(value: T) -> T:
 
 
 class Queries:
-    """Reads of one database, cached by data version."""
+    """Reads of one database, cached by data version.
 
-    def __init__(self, engine: Engine, *, cache: Cache, catalog: Catalog) -> None:
+    `cache` holds the reads (frames and plain values: it may be Redis); `pages` holds
+    what `memo` builds, Dash components included, and is always in the process.
+    """
+
+    def __init__(
+        self, engine: Engine, *, cache: Cache, catalog: Catalog, pages: Cache | None = None
+    ) -> None:
         self.engine = engine
         self.cache = cache
+        self.pages = pages if pages is not None else MemoryCache(maxsize=PAGE_CACHE_SIZE)
         self.catalog = catalog
+        self.catalog_version = catalog_version(catalog)
 
     # -- version and caching ------------------------------------------------------------
 
@@ -138,10 +132,10 @@ class Queries:
             import flask
 
             if flask.has_request_context():
-                version = getattr(flask.g, "_tdb_data_version", None)
+                version = getattr(flask.g, "tdb_data_version", None)
                 if version is None:
                     version = self._read_version()
-                    flask.g._tdb_data_version = version
+                    flask.g.tdb_data_version = version
                 return int(version)
         except ImportError:  # pragma: no cover - flask is a dependency of dash
             pass
@@ -155,18 +149,41 @@ class Queries:
 
         return self._guard(read)
 
-    def _cached(self, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        key = f"{name}:{self.data_version()}:{args!r}"
-        hit = self.cache.get(key)
+    def _cached(
+        self,
+        name: str,
+        args: Mapping[str, object] | tuple[object, ...],
+        compute: Callable[[], T],
+        *,
+        cache: Cache | None = None,
+        scope: str = ANONYMOUS,
+    ) -> T:
+        store = self.cache if cache is None else cache
+        key = cache_key(
+            name,
+            args,
+            scope=scope,
+            catalog_version=self.catalog_version,
+            data_version=self.data_version(),
+        )
+        hit = store.get(key)
         if hit is not None:
             return _copy(hit)
         value = self._guard(compute)
-        self.cache.set(key, value)
+        store.set(key, value)
         return _copy(value)
 
-    def memo(self, name: str, args: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """Cache any value derived from the data (a page body) under the data version."""
-        return self._cached(name, args, compute)
+    def memo(
+        self,
+        name: str,
+        params: Mapping[str, object] | tuple[object, ...],
+        compute: Callable[[], T],
+        *,
+        scope: str = ANONYMOUS,
+    ) -> T:
+        """Cache a value derived from the data (a page body) in the process, keyed on the
+        normalised view parameters, the reader's visibility scope and the versions."""
+        return self._cached(name, params, compute, cache=self.pages, scope=scope)
 
     @staticmethod
     def _guard(compute: Callable[[], T]) -> T:
@@ -193,7 +210,12 @@ class Queries:
 
         `indicator_id=None` reads every indicator (one query for the national view).
         """
-        args = (indicator_id, level, tuple(codes) if codes is not None else None, breakdown)
+        args = {
+            "indicator_id": indicator_id,
+            "level": level,
+            "codes": list(codes) if codes is not None else None,
+            "breakdown": breakdown,
+        }
         return self._cached(
             "series",
             args,
@@ -243,7 +265,7 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         df = pd.DataFrame(rows, columns=SERIES_COLUMNS)
-        return _typed_series(df)
+        return typed_series(df)
 
     def periods(self, *, indicator_id: str, level: str) -> list[dt.date]:
         """Periods with at least one value at this level, oldest first."""
@@ -263,25 +285,12 @@ class Queries:
             with self.engine.connect() as conn:
                 return [r[0] for r in conn.execute(stmt)]
 
-        return self._cached("periods", (indicator_id, level), compute)
+        return self._cached("periods", {"indicator_id": indicator_id, "level": level}, compute)
 
     def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame:
         """Every area of a level at one period; areas without a value have NaN, never 0."""
 
         def compute() -> pd.DataFrame:
-            base = pd.DataFrame(
-                [
-                    {
-                        "code": a.code,
-                        "name": a.name,
-                        "parent_code": a.parent_code,
-                        "tile_row": a.tile_row,
-                        "tile_col": a.tile_col,
-                        "population": a.population,
-                    }
-                    for a in geography.by_level(level)
-                ]
-            )
             stmt = (
                 select(Area.code, Observation.value, Observation.is_masked, Observation.origin)
                 .join(Area, Area.id == Observation.area_id)
@@ -294,15 +303,13 @@ class Queries:
             )
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
-            values = pd.DataFrame(rows, columns=["code", "value", "is_masked", "origin"])
-            values["origin"] = [_text(v) for v in values["origin"]]
-            df = base.merge(values, on="code", how="left")
-            df["value"] = df["value"].astype(float)
-            df["is_masked"] = df["is_masked"].astype("boolean").fillna(False).astype(bool)
-            df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)
-            return df[SNAPSHOT_COLUMNS]
+            return snapshot_frame(level, pd.DataFrame(rows, columns=SNAPSHOT_VALUES))
 
-        return self._cached("snapshot", (indicator_id, level, period), compute)
+        return self._cached(
+            "snapshot",
+            {"indicator_id": indicator_id, "level": level, "period": period},
+            compute,
+        )
 
     def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]:
         """Origins present at each level, to say « publié à l'échelle nationale uniquement »."""
@@ -320,7 +327,7 @@ class Queries:
                     out.setdefault(level, set()).add(_text(origin))
             return out
 
-        return self._cached("levels", (indicator_id,), compute)
+        return self._cached("levels", {"indicator_id": indicator_id}, compute)
 
     def has_demo(self) -> bool:
         """Whether any synthetic value is in the database (the banner on every page)."""
@@ -330,7 +337,7 @@ class Queries:
             with self.engine.connect() as conn:
                 return conn.execute(stmt).first() is not None
 
-        return self._cached("has_demo", (), compute)
+        return self._cached("has_demo", {}, compute)
 
     def last_update(self) -> dt.datetime | None:
         """End of the last successful load: « mis à jour le … »."""
@@ -341,7 +348,7 @@ class Queries:
                 value = conn.execute(stmt).scalar()
             return value if isinstance(value, dt.datetime) else None
 
-        return self._cached("last_update", (), compute)
+        return self._cached("last_update", {}, compute)
 
     def published_figures(self, *, indicator_id: str) -> pd.DataFrame:
         """The curated published figures, alternatives included (shown, never summed)."""
@@ -369,19 +376,19 @@ class Queries:
             )
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
-            cols = [c.key for c in stmt.selected_columns]
-            df = pd.DataFrame(rows, columns=cols)
+            df = pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)
             df["qualifier"] = [_text(v) for v in df["qualifier"]]
             return df
 
-        return self._cached("published", (indicator_id,), compute)
+        return self._cached("published", {"indicator_id": indicator_id}, compute)
 
 
 def _text(value: object) -> str:
     return str(getattr(value, "value", value)) if value is not None else ""
 
 
-def _typed_series(df: pd.DataFrame) -> pd.DataFrame:
+def typed_series(df: pd.DataFrame) -> pd.DataFrame:
+    """The `series` frame's types, from rows in SERIES_COLUMNS order."""
     df["period_start"] = pd.to_datetime(df["period_start"])
     for col in ("value", "numerator", "denominator"):
         df[col] = df[col].astype(float)
@@ -391,6 +398,31 @@ def _typed_series(df: pd.DataFrame) -> pd.DataFrame:
         df[col] = df[col].astype(bool)
     df.loc[df["is_masked"], "value"] = float("nan")
     return df
+
+
+def snapshot_frame(level: str, values: pd.DataFrame) -> pd.DataFrame:
+    """Every area of `level` beside its value (`values` in SNAPSHOT_VALUES order, one row
+    per area that has one): areas without a value get NaN, never 0."""
+    base = pd.DataFrame(
+        [
+            {
+                "code": a.code,
+                "name": a.name,
+                "parent_code": a.parent_code,
+                "tile_row": a.tile_row,
+                "tile_col": a.tile_col,
+                "population": a.population,
+            }
+            for a in geography.by_level(level)
+        ]
+    )
+    values = values.copy()
+    values["origin"] = [_text(v) for v in values["origin"]]
+    df = base.merge(values, on="code", how="left")
+    df["value"] = df["value"].astype(float)
+    df["is_masked"] = df["is_masked"].astype("boolean").fillna(False).astype(bool)
+    df["origin"] = df["origin"].astype(object).where(df["origin"].notna(), None)
+    return df[SNAPSHOT_COLUMNS]
 
 
 # -- the process-wide store --------------------------------------------------------------

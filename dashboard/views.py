@@ -19,7 +19,7 @@ from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import targets, urls
 from dashboard.formatting import format_date, format_number, format_period
-from dashboard.queries import Queries
+from dashboard.queries import Reads
 
 # -- indicator page ------------------------------------------------------------------------
 
@@ -54,7 +54,7 @@ class IndicatorView:
         return {k: v for k, v in out.items() if v}
 
 
-def indicator_view(q: Queries, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
+def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
     state = urls.normalise(params)
     level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
     if level not in indicator.levels_shown:
@@ -149,7 +149,7 @@ class TargetRow:
 
 
 def target_rows(
-    q: Queries, *, today: dt.date, scope: str = "FR", axis: str | None = None
+    q: Reads, *, today: dt.date, scope: str = "FR", axis: str | None = None
 ) -> list[TargetRow]:
     """Every dated target of a scope (« FR » or a région code) with its assessment."""
     level = "national" if scope == "FR" else "region"
@@ -224,7 +224,7 @@ def target_text(t: Target, ind: Indicator) -> str:
 # -- area pages ---------------------------------------------------------------------------
 
 
-def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
+def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
     """Every indicator for one area beside France: latest value, rank among its level."""
     area_series = q.series(level=level, codes=[code])
     national = q.series(level="national", codes=["FR"])
@@ -266,7 +266,7 @@ def area_table(q: Queries, *, level: str, code: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def departments_table(q: Queries, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
+def departments_table(q: Reads, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
     """The région's départements side by side for one indicator at its latest period."""
     periods = q.periods(indicator_id=indicator.id, level="department")
     codes = [d.code for d in geography.departments_of(region_code)]

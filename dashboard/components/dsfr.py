@@ -418,27 +418,6 @@ def table(
     )
 
 
-def tabs_nav(*, label: str, items: Sequence[tuple[str, str, bool]]) -> html.Nav:
-    """View switch as links (works without JS, every tab has its URL): (text, href, current)."""
-    return html.Nav(
-        html.Ul(
-            [
-                html.Li(
-                    html.A(
-                        text,
-                        href=href,
-                        className="fr-link tdb-tab" + (" tdb-tab--current" if current else ""),
-                        **attrs(aria_current="page" if current else None),
-                    )
-                )
-                for text, href, current in items
-            ],
-            className="tdb-tabs",
-        ),
-        **attrs(aria_label=label),
-    )
-
-
 def select(
     *,
     name: str,

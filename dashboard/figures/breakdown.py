@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from core.models import TOTAL
-from dashboard.figures.theme import COLORWAY, new_figure, time_axes, validated_trace
-from dashboard.formatting import format_number, format_period
+from dashboard.figures.theme import (
+    COLORWAY,
+    Figure,
+    Trace,
+    series_trace,
+    time_figure,
+)
 
 
-def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
+def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> Figure:
     """Stacked bars when the values add up to the total, grouped bars otherwise."""
     labels = indicator.breakdown.values if indicator.breakdown else {}
     stack = indicator.breakdown.total_is_sum if indicator.breakdown else True
@@ -22,7 +24,7 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
         if "breakdown" in frame.columns
         else frame.iloc[0:0]
     )
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     order = (
         list(labels) + sorted(set(parts["breakdown"].astype(str)) - set(labels))
         if len(parts)
@@ -31,30 +33,22 @@ def breakdown(frame: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
     for i, code in enumerate(c for c in order if (parts["breakdown"].astype(str) == c).any()):
         part = parts[parts["breakdown"].astype(str) == code].sort_values("period_start")
         name = labels.get(code, code)
-        masked = part["is_masked"] if "is_masked" in part.columns else [False] * len(part)
-        texts = [
-            f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
-            + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
-            for p, v, m in zip(part["period_start"], part["value"], masked, strict=True)
-        ]
         traces.append(
-            validated_trace(
+            series_trace(
                 "bar",
-                x=part["period_start"],
-                y=part["value"],
+                part,
                 name=name,
+                indicator=indicator,
                 marker={"color": COLORWAY[i % len(COLORWAY)], "line": {"width": 0}},
-                text=texts,
                 textposition="none",
-                hovertemplate="%{text}<extra></extra>",
             )
         )
-    fig = new_figure(height=400, data=traces)
-    time_axes(
-        fig,
+    return time_figure(
+        traces,
         parts["period_start"],
         indicator=indicator,
         empty_message="Aucune ventilation disponible",
+        barmode="stack" if stack else "group",
+        hovermode="closest",
+        bargap=0.15,
     )
-    fig.update_layout(barmode="stack" if stack else "group", hovermode="closest", bargap=0.15)
-    return fig

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from core.geography import NATIONAL_CODE
-from dashboard.figures.theme import COLORWAY, GREY_TEXT, new_figure, time_axes, validated_trace
+from dashboard.figures.theme import (
+    COLORWAY,
+    GREY_TEXT,
+    Figure,
+    Trace,
+    series_trace,
+    time_figure,
+)
 from dashboard.figures.trajectory import total_rows
-from dashboard.formatting import format_number, format_period
 
 
 def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -31,10 +35,10 @@ def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd
 
 def comparison(
     series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame], *, indicator: Indicator
-) -> go.Figure:
+) -> Figure:
     """One line per area (long frame with `code` and `name`, or a dict code → series)."""
     frame = _long_frame(series_by_area)
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     colour_index = 0
     codes = list(dict.fromkeys(frame["code"].astype(str))) if not frame.empty else []
     codes.sort(key=lambda c: c != NATIONAL_CODE)  # France first, in the legend too
@@ -47,32 +51,21 @@ def comparison(
         else:
             line = {"color": COLORWAY[colour_index % len(COLORWAY)], "width": 2.5}
             colour_index += 1
-        texts = [
-            f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
-            + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
-            for p, v, m in zip(
-                part["period_start"],
-                part["value"],
-                part["is_masked"] if "is_masked" in part.columns else [False] * len(part),
-                strict=True,
-            )
-        ]
         traces.append(
-            validated_trace(
+            series_trace(
                 "scatter",
-                x=part["period_start"],
-                y=part["value"],
+                part,
                 name=name,
+                indicator=indicator,
                 mode="lines",
                 line=line,
-                text=texts,
-                hovertemplate="%{text}<extra></extra>",
                 connectgaps=False,
             )
         )
-    fig = new_figure(height=400, data=traces)
-    time_axes(
-        fig, frame["period_start"], indicator=indicator, empty_message="Aucune donnée disponible"
+    return time_figure(
+        traces,
+        frame["period_start"],
+        indicator=indicator,
+        empty_message="Aucune donnée disponible",
+        hovermode="x unified" if len(codes) <= 6 else "closest",
     )
-    fig.update_layout(hovermode="x unified" if len(codes) <= 6 else "closest")
-    return fig

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
@@ -17,7 +16,17 @@ from dashboard.figures.colour_scale import (
     statuses,
     value_range,
 )
-from dashboard.figures.theme import GREY_BORDER, GREY_MENTION, colour_for, new_figure, trace
+from dashboard.figures.theme import (
+    GREY_BORDER,
+    GREY_MENTION,
+    Figure,
+    Trace,
+    colour_for,
+    new_figure,
+    trace,
+    update_axis,
+    update_layout,
+)
 
 
 def ring_path(rings: list[list[list[float]]]) -> tuple[list[float | None], list[float | None]]:
@@ -32,13 +41,13 @@ def ring_path(rings: list[list[list[float]]]) -> tuple[list[float | None], list[
 
 def geo_map(
     snapshot: pd.DataFrame, *, indicator: Indicator, level: str, contours: Mapping[str, Any]
-) -> go.Figure:
+) -> Figure:
     """One filled polygon trace per area, coloured on the same scale as the tile map."""
     frame = snapshot.reset_index(drop=True)
     status = statuses(frame)
     scale = value_range(frame.loc[status == "value", "value"])
     areas: Mapping[str, list[list[list[float]]]] = contours.get("areas", {})
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     legend_done: set[str] = set()
     for i, row in frame.iterrows():
         rings = areas.get(str(row["code"]))
@@ -83,7 +92,8 @@ def geo_map(
             )
         )
     fig = new_figure(height=600 if level == "department" else 520, data=traces)
-    fig.update_layout(
+    update_layout(
+        fig,
         shapes=[
             {
                 "type": "rect",
@@ -113,8 +123,10 @@ def geo_map(
         margin={"l": 8, "r": 8, "t": 8, "b": 28},
         legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "top"},
     )
-    fig.update_xaxes(visible=False, fixedrange=True, range=[bbox[0] - 10, bbox[2] + 10])
-    fig.update_yaxes(
+    update_axis(fig, "xaxis", visible=False, fixedrange=True, range=[bbox[0] - 10, bbox[2] + 10])
+    update_axis(
+        fig,
+        "yaxis",
         visible=False,
         fixedrange=True,
         scaleanchor="x",

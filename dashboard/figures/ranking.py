@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from core.vocabulary import Unit
 from dashboard.figures.colour_scale import MISSING_LABEL, statuses, value_range
-from dashboard.figures.theme import GREY_MASKED, GREY_MENTION, colour_for, new_figure, trace
-from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
+from dashboard.figures.theme import (
+    GREY_MASKED,
+    GREY_MENTION,
+    Figure,
+    add_annotation,
+    colour_for,
+    new_figure,
+    trace,
+    unit_axis,
+    update_axis,
+    update_layout,
+)
+from dashboard.formatting import MASKED, format_number
 
 BAR_HEIGHT = 18  # px per area
 
@@ -41,7 +51,7 @@ def has_reference(indicator: Indicator) -> bool:
 
 def ranking(
     snapshot: pd.DataFrame, *, indicator: Indicator, reference: float | None = None
-) -> go.Figure:
+) -> Figure:
     """Bars coloured like the map, values written beside them, France as a dashed line
     (for rates only: see `has_reference`)."""
     frame = ranked(snapshot, indicator=indicator)
@@ -77,17 +87,40 @@ def ranking(
     fig = new_figure(height=max(160, 60 + BAR_HEIGHT * len(frame)), data=[bars])
     if reference is not None and pd.notna(reference) and has_reference(indicator):
         label = format_number(reference, unit=indicator.unit, decimals=indicator.decimals)
-        fig.add_vline(
-            x=reference,
-            line={"color": GREY_MENTION, "dash": "dash", "width": 1.5},
-            annotation={"text": f"France : {label}", "font": {"color": GREY_MENTION, "size": 12}},
-            annotation_position="top",
+        # What Plotly's `add_vline(annotation_position="top")` draws: a line over the
+        # plot's height (y domain) and its label centred above it.
+        update_layout(
+            fig,
+            shapes=[
+                {
+                    "type": "line",
+                    "x0": reference,
+                    "x1": reference,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                    "line": {"color": GREY_MENTION, "dash": "dash", "width": 1.5},
+                }
+            ],
         )
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, fixedrange=True)
-    fig.update_xaxes(
-        title_text=unit_label(indicator.unit),
-        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
-        exponentformat="none",
+        add_annotation(
+            fig,
+            text=f"France : {label}",
+            font={"color": GREY_MENTION, "size": 12},
+            showarrow=False,
+            x=reference,
+            xref="x",
+            xanchor="center",
+            y=1,
+            yref="y domain",
+            yanchor="bottom",
+        )
+    update_axis(fig, "yaxis", autorange="reversed", tickfont={"size": 12}, fixedrange=True)
+    update_axis(
+        fig,
+        "xaxis",
+        **unit_axis(indicator),
         separatethousands=True,
         nticks=4,  # few ticks, kept horizontal, on a phone too
         tickangle=0,
@@ -95,5 +128,5 @@ def ranking(
         showgrid=True,
         gridcolor="#dddddd",
     )
-    fig.update_layout(margin={"l": 8, "r": 72, "t": 28, "b": 40}, bargap=0.25)
+    update_layout(fig, margin={"l": 8, "r": 72, "t": 28, "b": 40}, bargap=0.25)
     return fig

@@ -1,59 +1,23 @@
-"""Tiny static trend line for the cards of the national view."""
+"""Tiny static trend line for the cards of the national view, as an inline SVG image."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
-from dashboard.figures.theme import BLUE_FRANCE, DEMO_COLOUR, new_figure
+from dashboard.figures.theme import BLUE_FRANCE, DEMO_COLOUR
 from dashboard.figures.trajectory import total_rows
 
 MAX_POINTS = 36
 
 
-def sparkline(series: pd.DataFrame, *, indicator: Indicator) -> go.Figure:
-    """The last periods as a line with the latest point marked; dashed grey when synthetic.
-
-    `indicator` is kept for a uniform signature (and future unit-specific ranges).
-    """
-    del indicator
-    frame, demo = _recent_points(series)
-    colour = DEMO_COLOUR if demo else BLUE_FRANCE
-    fig = new_figure(height=48)
-    fig.add_trace(
-        go.Scatter(
-            x=frame["period_start"],
-            y=frame["value"],
-            mode="lines",
-            line={"color": colour, "width": 2, "dash": "dash" if demo else "solid"},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    if len(frame):
-        fig.add_trace(
-            go.Scatter(
-                x=frame["period_start"].tail(1),
-                y=frame["value"].tail(1),
-                mode="markers",
-                marker={"color": colour, "size": 6},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-    fig.update_xaxes(visible=False, fixedrange=True)
-    fig.update_yaxes(visible=False, fixedrange=True)
-    fig.update_layout(margin={"l": 2, "r": 6, "t": 4, "b": 4}, showlegend=False, hovermode=False)
-    return fig
-
-
 def sparkline_svg(
     series: pd.DataFrame, *, indicator: Indicator, width: int = 120, height: int = 32
 ) -> str:
-    """The same sparkline as a data-URI SVG for an `html.Img`: no Plotly on the page.
+    """The last periods as a data-URI SVG for an `html.Img`, the latest point marked and
+    dashed grey when synthetic: no Plotly on the page.
 
     Dozens of cards each drawing a Plotly figure cost seconds on the national view;
     an inline image costs nothing. The card gives the image its text alternative.

@@ -10,12 +10,11 @@ from __future__ import annotations
 import decimal
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from _plotly_utils.basevalidators import is_homogeneous_array
-from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from core.catalog import Indicator
 from core.vocabulary import Origin
@@ -25,6 +24,8 @@ from dashboard.formatting import (
     PLOTLY_SEPARATORS,
     SHORT_MONTHS,
     date_ticks,
+    format_number,
+    format_period,
     unit_label,
 )
 
@@ -103,19 +104,24 @@ TEMPLATE: Final = _template()
 
 TEMPLATE_DICT: Final[dict[str, Any]] = TEMPLATE.to_plotly_json()
 
+Trace = dict[str, Any]
 
-def new_figure(*, height: int | None = None, data: Sequence[Mapping[str, Any]] = ()) -> go.Figure:
-    """A figure with the house template, French separators and the Marianne font, holding
-    the traces of `data` (dicts with their `type`, see `trace`).
 
-    Built without Plotly's property validation (`_validate=False`): validating every
-    update of every figure was a third of the time of building a page, and validating the
-    ~57 000 coordinates of the département map alone took a third of a second. Traces
-    are given here as dicts because `add_trace` validates them whatever the figure's
-    setting. The figures are checked by their unit tests (which read `fig.data` and
-    `fig.layout` as usual) and by the browser tests, and their content is the same
-    either way.
+class Figure(TypedDict):
+    """What `dcc.Graph` is given: a Plotly figure as plain JSON-ready data.
+
+    Figures are built as dicts rather than `go.Figure`: validating every property of every
+    trace was a third of the time of building a page, and turning a `go.Figure` back into
+    a dict deep-copies it. Plotly's public classes are used once, for the template.
     """
+
+    data: list[Trace]
+    layout: dict[str, Any]
+
+
+def new_figure(*, height: int | None = None, data: Sequence[Trace] = ()) -> Figure:
+    """A figure with the house template, French separators and the Marianne font, holding
+    the traces of `data` (see `trace`)."""
     layout: dict[str, Any] = {
         "template": TEMPLATE_DICT,
         "separators": PLOTLY_SEPARATORS,
@@ -123,28 +129,46 @@ def new_figure(*, height: int | None = None, data: Sequence[Mapping[str, Any]] =
     }
     if height is not None:
         layout["height"] = height
-    return go.Figure(data=[dict(t) for t in data], layout=layout, _validate=False)
+    return {"data": list(data), "layout": layout}
 
 
-def trace(kind: str, **props: Any) -> dict[str, Any]:
-    """A trace as a dict (`trace("scatter", x=…)`), given to `new_figure` unvalidated.
-
-    Nested properties (`line`, `marker`…) get their keys in Plotly's order (alphabetical),
-    as validation would have given them: the JSON sent to the browser stays the same.
-    """
-    return {"type": kind, **{k: _plotly_order(v) for k, v in props.items()}}
+def trace(kind: str, **props: Any) -> Trace:
+    """A trace as a dict (`trace("scatter", x=…)`); columns and arrays become plain lists,
+    which the browser receives exactly as Plotly's JSON encoder would send them."""
+    return {"type": kind, **{key: _plain(value) for key, value in props.items()}}
 
 
-def validated_trace(kind: str, **props: Any) -> dict[str, Any]:
-    """`trace`, with the keys in the order of a validated `go.Scatter`/`go.Bar`… (sorted,
-    `type` last): for the figures first written with those classes, the same JSON."""
-    return {**{k: _plotly_order(props[k]) for k in sorted(props)}, "type": kind}
-
-
-def _plotly_order(value: Any) -> Any:
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Series | pd.Index | np.ndarray):
+        return value.tolist()
     if isinstance(value, dict):
-        return {k: _plotly_order(value[k]) for k in sorted(value)}
+        return {key: _plain(item) for key, item in value.items()}
     return value
+
+
+def update_layout(fig: Figure, **props: Any) -> None:
+    """Plotly's `update_layout` on the dict: nested dicts are merged, other values replaced."""
+    _merge(fig["layout"], props)
+
+
+def update_axis(fig: Figure, axis: str, **props: Any) -> None:
+    """`update_xaxes`/`update_yaxes` of a single-plot figure (`axis` is "xaxis" or "yaxis")."""
+    _merge(fig["layout"].setdefault(axis, {}), props)
+
+
+def add_annotation(fig: Figure, **props: Any) -> None:
+    """Plotly's `add_annotation`: one more text on the figure, after those it has."""
+    fig["layout"].setdefault("annotations", []).append(_plain(props))
+
+
+def _merge(target: dict[str, Any], props: Mapping[str, Any]) -> None:
+    for key, value in props.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            child = dict(target[key])  # copied: it may be shared (the template)
+            _merge(child, value)
+            target[key] = child
+        else:
+            target[key] = _plain(dict(value)) if isinstance(value, Mapping) else _plain(value)
 
 
 def font_family(*, state_marks: bool) -> str:
@@ -152,73 +176,17 @@ def font_family(*, state_marks: bool) -> str:
     return FONT_FAMILY if state_marks else NEUTRAL_FONT_FAMILY
 
 
-def figure_dict(fig: go.Figure) -> dict[str, Any]:
-    """`fig.to_dict()` without its deep copy of every trace and of the layout.
+def with_font(figure: Figure, *, state_marks: bool) -> Figure:
+    """The figure with the font of the deployment (text and hover labels), as a new dict.
 
-    The copy was a large part of building a page (the département map's GeoJSON alone):
-    here each trace and the layout are copied one level deep, and `with_font_dict` copies
-    the dicts it changes. The figure must not be used afterwards: the numeric arrays of
-    its nested properties are turned into Plotly's base64 form in place, as `to_dict`
-    does on its copy. The shared template (`TEMPLATE_DICT`) is never changed.
-    """
-    figure: dict[str, Any] = {
-        "data": [dict(t) for t in fig._data],  # Plotly's own trace dicts
-        "layout": dict(fig._layout),
-    }
-    _to_base64(figure)
-    return figure
-
-
-def _to_base64(obj: Any) -> None:
-    """Plotly's `convert_to_base64` (numeric arrays → typed-array specs, in place), without
-    its call on every number of a list: the département map has ~57 000 coordinates."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if is_skipped_key(key):
-                continue
-            if is_homogeneous_array(value):
-                obj[key] = to_typed_array_spec(value)
-            elif isinstance(value, dict | list | tuple):
-                _to_base64(value)
-    elif isinstance(obj, list | tuple):
-        for value in obj:
-            if isinstance(value, dict | list | tuple):
-                _to_base64(value)
-
-
-def with_font_dict(figure: dict[str, Any], *, state_marks: bool) -> dict[str, Any]:
-    """`with_font` on a figure already turned into a dict (what dcc.Graph is given).
-
-    The dicts on the way are copied before being changed, never changed in place: they
-    may be shared (the template of `new_figure`, see `figure_dict`).
+    The figure itself is not changed: it may be cached and shown on both kinds of site,
+    and its template is shared by every figure.
     """
     family = font_family(state_marks=state_marks)
-    layout = _own(figure, "layout")
-    _own(layout, "font")["family"] = family
-    _own(_own(layout, "hoverlabel"), "font")["family"] = family
-    template_layout = _own(_own(layout, "template"), "layout")
-    _own(template_layout, "font")["family"] = family
-    _own(_own(template_layout, "hoverlabel"), "font")["family"] = family
-    return figure
-
-
-def _own(parent: dict[str, Any], key: str) -> dict[str, Any]:
-    """A copy of `parent[key]` (a new dict when missing), put back in its place."""
-    child = dict(parent.get(key) or {})
-    parent[key] = child
-    return child
-
-
-def with_font(fig: go.Figure, *, state_marks: bool) -> go.Figure:
-    """The figure with the font of the deployment (text and hover labels); returns it."""
-    family = font_family(state_marks=state_marks)
-    fig.update_layout(
-        font_family=family,
-        hoverlabel_font_family=family,
-        template_layout_font_family=family,
-        template_layout_hoverlabel_font_family=family,
-    )
-    return fig
+    fonts = {"font": {"family": family}, "hoverlabel": {"font": {"family": family}}}
+    layout = dict(figure["layout"])
+    _merge(layout, {**fonts, "template": {"layout": fonts}})
+    return {"data": figure["data"], "layout": layout}
 
 
 def colour_for(value: float, *, vmin: float, vmax: float) -> str:
@@ -308,10 +276,8 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
 }
 
 
-def graph_config(*, filename: str, static: bool = False) -> dict[str, Any]:
+def graph_config(*, filename: str) -> dict[str, Any]:
     """The dcc.Graph config: PNG export done by the browser, no Plotly logo, French labels."""
-    if static:
-        return {"staticPlot": True, "displayModeBar": False, "responsive": True}
     return {
         "displaylogo": False,
         "responsive": True,
@@ -333,18 +299,54 @@ _SCALE_POSITIONS: Final = [float(stop[0]) for stop in SEQUENTIAL]
 _SCALE_TUPLES: Final = [_scale_tuple(str(stop[1])) for stop in SEQUENTIAL]
 
 
-def time_axes(
-    fig: go.Figure, periods: pd.Series, *, indicator: Indicator, empty_message: str
-) -> None:
-    """French date ticks on x and the unit on y; a message instead of an empty chart."""
+def time_figure(
+    traces: Sequence[Trace],
+    periods: pd.Series,
+    *,
+    indicator: Indicator,
+    empty_message: str,
+    **layout: Any,
+) -> Figure:
+    """A chart over time: French date ticks on x, the unit on y, a message instead of an
+    empty chart, and the `layout` properties of the chart kind."""
+    fig = new_figure(height=400, data=traces)
     if len(periods):
         dates = pd.to_datetime(periods)
         tickvals, ticktext = date_ticks(dates.min(), dates.max(), frequency=indicator.frequency)
-        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+        update_axis(fig, "xaxis", tickmode="array", tickvals=tickvals, ticktext=ticktext)
     else:
-        fig.add_annotation(text=empty_message, showarrow=False, xref="paper", yref="paper")
-    fig.update_yaxes(
-        title_text=unit_label(indicator.unit),
-        ticksuffix=f"{NNBSP}%" if indicator.unit == "percent" else "",
-        exponentformat="none",
+        add_annotation(fig, text=empty_message, showarrow=False, xref="paper", yref="paper")
+    update_axis(fig, "yaxis", **unit_axis(indicator))
+    update_layout(fig, **layout)
+    return fig
+
+
+def unit_axis(indicator: Indicator) -> dict[str, Any]:
+    """The axis of the values: titled with the unit, « % » after the ticks, no « k » or « M »."""
+    return {
+        "title": {"text": unit_label(indicator.unit)},
+        "ticksuffix": f"{NNBSP}%" if indicator.unit == "percent" else "",
+        "exponentformat": "none",
+    }
+
+
+def series_trace(
+    kind: str, frame: pd.DataFrame, *, name: str, indicator: Indicator, **style: Any
+) -> Trace:
+    """One named series over time (an area's line, a part's bars), each point hovered as
+    « <b>Bretagne</b><br>mars 2025 : 12,5 % »."""
+    masked = frame["is_masked"] if "is_masked" in frame.columns else [False] * len(frame)
+    texts = [
+        f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
+        + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+        for p, v, m in zip(frame["period_start"], frame["value"], masked, strict=True)
+    ]
+    return trace(
+        kind,
+        x=frame["period_start"],
+        y=frame["value"],
+        name=name,
+        text=texts,
+        hovertemplate="%{text}<extra></extra>",
+        **style,
     )

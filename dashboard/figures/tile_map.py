@@ -7,10 +7,8 @@ weight as large ones, which is why it is the default map.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
@@ -21,7 +19,16 @@ from dashboard.figures.colour_scale import (
     statuses,
     value_range,
 )
-from dashboard.figures.theme import colour_for, new_figure, text_colour_on, trace
+from dashboard.figures.theme import (
+    Figure,
+    Trace,
+    colour_for,
+    new_figure,
+    text_colour_on,
+    trace,
+    update_axis,
+    update_layout,
+)
 
 HALF = 0.46  # half a tile: a thin white gap between tiles
 REGION_ABBREVIATIONS = {
@@ -61,7 +68,7 @@ def _squares(frame: pd.DataFrame) -> tuple[list[float | None], list[float | None
     return xs, ys
 
 
-def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.Figure:
+def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> Figure:
     """Tiles coloured on a sequential scale; masked and missing tiles drawn apart."""
     frame = snapshot.dropna(subset=["tile_row", "tile_col"]).reset_index(drop=True)
     status = statuses(frame)
@@ -86,7 +93,7 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
                 }
             )
         text_colours.append(text_colour_on(colour) if colour else "#3a3a3a")
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     for kind in ("masked", "missing"):
         part = frame[status == kind]
         if not part.empty:
@@ -119,12 +126,13 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> go.
         )
     )
     fig = new_figure(height=600 if level == "department" else 440, data=traces)
-    fig.update_layout(
+    update_layout(
+        fig,
         shapes=shapes,
         hovermode="closest",
         margin={"l": 8, "r": 8, "t": 8, "b": 8},
         legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom"},
     )
-    fig.update_xaxes(visible=False, fixedrange=True)
-    fig.update_yaxes(visible=False, fixedrange=True, scaleanchor="x", scaleratio=1)
+    update_axis(fig, "xaxis", visible=False, fixedrange=True)
+    update_axis(fig, "yaxis", visible=False, fixedrange=True, scaleanchor="x", scaleratio=1)
     return fig

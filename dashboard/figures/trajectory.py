@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from core.catalog import Indicator, Target
 from core.models import TOTAL
@@ -22,8 +20,13 @@ from dashboard.figures.theme import (
     GREY_MENTION,
     ORIGIN_LABELS,
     RED_MARIANNE,
+    Figure,
+    Trace,
+    add_annotation,
     new_figure,
     trace,
+    update_axis,
+    update_layout,
 )
 from dashboard.formatting import (
     QUALIFIER_PREFIXES,
@@ -101,7 +104,7 @@ def hover_texts(frame: pd.DataFrame, *, indicator: Indicator) -> list[str]:
     return texts
 
 
-def _origin_trace(frame: pd.DataFrame, *, origin: str, indicator: Indicator) -> dict[str, Any]:
+def _origin_trace(frame: pd.DataFrame, *, origin: str, indicator: Indicator) -> Trace:
     texts = hover_texts(frame, indicator=indicator)
     if origin == "demo":
         return trace(
@@ -153,7 +156,7 @@ def _fmt(value: float, *, indicator: Indicator) -> str:
 
 def _target_traces(
     target: Target, *, indicator: Indicator, start: dt.date | pd.Timestamp
-) -> list[dict[str, Any]]:
+) -> list[Trace]:
     deadline = pd.Timestamp(target.deadline)
     when = format_date(target.deadline)
     hover = f"<b>Objectif</b> : {target.label}<br>Échéance : {when}<br>{target.source_title}"
@@ -222,7 +225,7 @@ def _target_traces(
 
 def _projection_trace(
     projection: pd.DataFrame, *, last: pd.Series | None, indicator: Indicator
-) -> dict[str, Any]:
+) -> Trace:
     frame = projection.sort_values("period_start")
     xs = list(pd.to_datetime(frame["period_start"]))
     ys = [float(v) for v in frame["value"]]
@@ -252,10 +255,10 @@ def trajectory(
     indicator: Indicator,
     targets: Sequence[Target],
     projection: pd.DataFrame | None = None,
-) -> go.Figure:
+) -> Figure:
     """The series by origin, the targets at their deadline and the projection to it."""
     frame = total_rows(series)
-    traces: list[dict[str, Any]] = []
+    traces: list[Trace] = []
     origins = frame["origin"].astype(str) if "origin" in frame.columns else pd.Series(dtype=str)
     for origin in ("demo", "source", "deposit", "published"):
         part = frame[origins == origin]
@@ -281,13 +284,13 @@ def trajectory(
         levels += [float(v) for v in projection["value"].dropna()]
     _axes(fig, dates=dates, levels=levels, indicator=indicator)
     if frame.empty:
-        fig.add_annotation(
-            text="Aucune donnée disponible", showarrow=False, xref="paper", yref="paper"
+        add_annotation(
+            fig, text="Aucune donnée disponible", showarrow=False, xref="paper", yref="paper"
         )
     return fig
 
 
-def _annotate_undrawn(fig: go.Figure, *, targets: Sequence[Target], indicator: Indicator) -> None:
+def _annotate_undrawn(fig: Figure, *, targets: Sequence[Target], indicator: Indicator) -> None:
     if not targets:
         return
     kinds = {
@@ -302,7 +305,8 @@ def _annotate_undrawn(fig: go.Figure, *, targets: Sequence[Target], indicator: I
         + f" au {format_date(t.deadline)}"
         for t in targets
     ]
-    fig.add_annotation(
+    add_annotation(
+        fig,
         text="<br>".join(lines),
         showarrow=False,
         xref="paper",
@@ -314,27 +318,29 @@ def _annotate_undrawn(fig: go.Figure, *, targets: Sequence[Target], indicator: I
         align="left",
         font={"size": 12, "color": GREY_MENTION},
     )
-    fig.update_layout(margin={"t": 24 + 16 * len(lines)})
+    update_layout(fig, margin={"t": 24 + 16 * len(lines)})
 
 
 def _axes(
-    fig: go.Figure, *, dates: Sequence[object], levels: Sequence[float], indicator: Indicator
+    fig: Figure, *, dates: Sequence[object], levels: Sequence[float], indicator: Indicator
 ) -> None:
     stamps = [pd.Timestamp(d) for d in dates if d is not None and pd.notna(d)]
     if stamps:
         tickvals, ticktext = date_ticks(min(stamps), max(stamps), frequency=indicator.frequency)
-        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+        update_axis(fig, "xaxis", tickmode="array", tickvals=tickvals, ticktext=ticktext)
     from_zero = indicator.unit in {"count", "percent", "euros"}
     if levels:
         # Headroom above the highest target so that its label is not cut.
         low = 0.0 if from_zero and min(levels) >= 0 else min(levels)
         high = max(levels)
         pad = 0.15 * ((high - low) or abs(high) or 1.0)
-        fig.update_yaxes(range=[low if from_zero else low - pad, high + pad])
-    fig.update_yaxes(
-        title_text=unit_label(indicator.unit),
+        update_axis(fig, "yaxis", range=[low if from_zero else low - pad, high + pad])
+    update_axis(
+        fig,
+        "yaxis",
+        title={"text": unit_label(indicator.unit)},
         rangemode="tozero" if from_zero else "normal",
         ticksuffix="\u202f%" if indicator.unit == "percent" else "",
         exponentformat="none",
     )
-    fig.update_layout(hovermode="closest", showlegend=True)
+    update_layout(fig, hovermode="closest", showlegend=True)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from core import settings
@@ -21,7 +20,7 @@ from dashboard.callbacks import tables
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
-from dashboard.figures.theme import figure_dict, with_font_dict
+from dashboard.figures.theme import Figure, with_font
 from dashboard.formatting import format_date
 
 DEMO_TEXT = (
@@ -123,27 +122,20 @@ def updated(q: queries.Queries) -> str:
     return f"Mis à jour le {format_date(last)}" if last else "Jamais mis à jour"
 
 
-def graph(
-    figure: go.Figure, *, graph_id: str, filename: str, description: str, static: bool = False
-) -> html.Figure:
-    """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar."""
+def graph(figure: Figure, *, graph_id: str, filename: str, description: str) -> html.Figure:
+    """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar.
+
+    The chart stays a <figure> labelled by its <figcaption>: it holds the modebar buttons.
+    """
     desc_id = f"{graph_id}-description"
     chart = dcc.Graph(
         id=graph_id,
-        figure=with_font_dict(figure_dict(figure), state_marks=settings.dashboard().state_marks),
-        config=cast(Any, graph_config(filename=filename, static=static)),
+        figure=with_font(figure, state_marks=settings.dashboard().state_marks),
+        config=cast(Any, graph_config(filename=filename)),
         className="tdb-graph",
     )
-    # A static chart is an image described by its caption; an interactive one holds the
-    # modebar buttons, so it stays a <figure> labelled by its <figcaption>.
-    wrapped = (
-        html.Div(chart, role="img", **dsfr.attrs(aria_labelledby=desc_id)) if static else chart
-    )
     return html.Figure(
-        [
-            wrapped,
-            html.Figcaption(description, id=desc_id, className="fr-text--sm tdb-figcaption"),
-        ],
+        [chart, html.Figcaption(description, id=desc_id, className="fr-text--sm tdb-figcaption")],
         **dsfr.attrs(aria_labelledby=desc_id),
         className="tdb-figure",
     )

@@ -207,7 +207,15 @@ class TestWarmCache:
     def test_an_unreachable_database_does_not_break_warming(  # type: ignore[no-untyped-def]
         self, app_for, tmp_path: Path
     ) -> None:
-        from dashboard.app import warm_cache
+        from dashboard.app import warm_cache, warm_paths
+        from dashboard.cache import MemoryCache
 
+        # Given an app whose database has no schema
         app = app_for(f"sqlite:///{tmp_path}/absente.sqlite")
-        assert warm_cache(app.server) >= 0
+        # When the default pages are warmed
+        built = warm_cache(app.server)
+        # Then every page was built (as the French « indisponible » page), none raised
+        assert built == len(warm_paths()) == 2 + len(queries.store().catalog.indicators)
+        # and none of those error pages was cached: the next request tries the database again
+        pages = queries.store().pages
+        assert isinstance(pages, MemoryCache) and len(pages) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -10,7 +11,11 @@ from sqlalchemy import Engine, insert, select, update
 
 from core.catalog import Catalog
 from core.models import Area, Observation, Run, RunStatus
-from dashboard.queries import DataUnavailable, MemoryCache, Queries, RedisCache
+from dashboard.cache import MemoryCache, RedisCache
+from dashboard.queries import DataUnavailable, Queries
+from tests.fakes.queries import FakeQueries, Row
+
+ACT = "mes_taux_activation"
 
 
 def _run(engine: Engine) -> int:
@@ -30,32 +35,19 @@ def _run(engine: Engine) -> int:
         )
 
 
-def _observe(
-    engine: Engine,
-    *,
-    run_id: int,
-    level: str,
-    code: str,
-    month: int,
-    value: float | None,
-    origin: str = "demo",
-    masked: bool = False,
-) -> None:
+def _load(engine: Engine, rows: list[Row], *, run_id: int | None = None) -> None:
+    """Insert observations as the ETL would, under `run_id` or a new successful run."""
+    run = _run(engine) if run_id is None else run_id
     with engine.begin() as conn:
-        area = conn.execute(
-            select(Area.id).where(Area.level == level, Area.code == code)
-        ).scalar_one()
-        conn.execute(
-            insert(Observation).values(
-                indicator_id="mes_taux_activation",
-                area_id=area,
-                period_start=dt.date(2025, month, 1),
-                value=value,
-                is_masked=masked,
-                origin=origin,
-                run_id=run_id,
+        for row in rows:
+            fields = dataclasses.asdict(row)
+            level, code, period = fields.pop("level"), fields.pop("code"), fields.pop("period")
+            area = conn.execute(
+                select(Area.id).where(Area.level == level, Area.code == code)
+            ).scalar_one()
+            conn.execute(
+                insert(Observation).values(**fields, area_id=area, period_start=period, run_id=run)
             )
-        )
 
 
 class TestSeries:
@@ -63,9 +55,13 @@ class TestSeries:
         self, engine: Engine, catalog: Catalog
     ) -> None:
         # Given two national observations, one masked
-        run = _run(engine)
-        _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
-        _observe(engine, run_id=run, level="national", code="FR", month=2, value=None, masked=True)
+        _load(
+            engine,
+            [
+                Row(ACT, "national", "FR", dt.date(2025, 1, 1), 10.0),
+                Row(ACT, "national", "FR", dt.date(2025, 2, 1), None, is_masked=True),
+            ],
+        )
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         # When the series is read
         df = q.series(indicator_id="mes_taux_activation")
@@ -92,8 +88,7 @@ class TestSnapshot:
     def test_every_area_present_missing_ones_are_nan_not_zero(
         self, engine: Engine, catalog: Catalog
     ) -> None:
-        run = _run(engine)
-        _observe(engine, run_id=run, level="region", code="53", month=3, value=42.0)
+        _load(engine, [Row(ACT, "region", "53", dt.date(2025, 3, 1), 42.0)])
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         snap = q.snapshot(
             indicator_id="mes_taux_activation", level="region", period=dt.date(2025, 3, 1)
@@ -110,11 +105,11 @@ class TestCaching:
     ) -> None:
         # Given a cached read
         run = _run(engine)
-        _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
+        _load(engine, [Row(ACT, "national", "FR", dt.date(2025, 1, 1), 10.0)], run_id=run)
         q = Queries(engine, cache=MemoryCache(), catalog=catalog)
         assert len(q.series(indicator_id="mes_taux_activation")) == 1
         # When a row is added without a new run, the cached result stays
-        _observe(engine, run_id=run, level="national", code="FR", month=2, value=11.0)
+        _load(engine, [Row(ACT, "national", "FR", dt.date(2025, 2, 1), 11.0)], run_id=run)
         assert len(q.series(indicator_id="mes_taux_activation")) == 1
         # Then a new successful run changes the data version and the next read sees it
         _run(engine)
@@ -138,7 +133,7 @@ class TestCaching:
         self, engine: Engine, catalog: Catalog, redis_url: str
     ) -> None:
         run = _run(engine)
-        _observe(engine, run_id=run, level="national", code="FR", month=1, value=10.0)
+        _load(engine, [Row(ACT, "national", "FR", dt.date(2025, 1, 1), 10.0)], run_id=run)
         first = Queries(
             engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog
         )
@@ -149,6 +144,30 @@ class TestCaching:
             engine, cache=RedisCache(redis_url, prefix=f"t{id(engine)}:"), catalog=catalog
         )
         assert second.series(indicator_id="mes_taux_activation")["value"].iloc[0] == 10.0
+
+
+class TestMemo:
+    def test_page_bodies_stay_in_the_process_cache(self, engine: Engine, catalog: Catalog) -> None:
+        # Given a store whose data cache may be shared (Redis) and a page body to keep
+        _run(engine)
+        data, pages = MemoryCache(), MemoryCache()
+        q = Queries(engine, cache=data, catalog=catalog, pages=pages)
+        body = [object()]  # Dash components: not JSON, never sent to a shared cache
+        # When it is memoised twice
+        first = q.memo("page", {"chemin": "/"}, lambda: body)
+        second = q.memo("page", {"chemin": "/"}, lambda: [object()])
+        # Then the second read is the first body, kept in the process cache only
+        assert first is body and second is body
+        assert (len(pages), len(data)) == (1, 0)
+
+    def test_each_visibility_scope_has_its_own_entry(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
+        _run(engine)
+        q = Queries(engine, cache=MemoryCache(), catalog=catalog)
+        public = q.memo("page", {"chemin": "/"}, lambda: "public")
+        other = q.memo("page", {"chemin": "/"}, lambda: "ars", scope="ars-53")
+        assert (public, other) == ("public", "ars")
 
 
 class TestUnavailable:
@@ -162,3 +181,76 @@ class TestUnavailable:
         )
         with pytest.raises(DataUnavailable, match="injoignable"):
             q.series(indicator_id="mes_taux_activation")
+
+
+ROWS = [
+    Row("mes_taux_activation", "national", "FR", dt.date(2025, 1, 1), 10.0, origin="published"),
+    Row("mes_taux_activation", "national", "FR", dt.date(2025, 2, 1), None, is_masked=True),
+    Row("mes_taux_activation", "national", "FR", dt.date(2025, 2, 1), 4.0, breakdown="ville"),
+    Row("mes_taux_activation", "region", "53", dt.date(2025, 3, 1), 2.0, breakdown="ville"),
+    Row(
+        "mes_taux_activation",
+        "region",
+        "53",
+        dt.date(2025, 2, 1),
+        42.0,
+        origin="source",
+        qualifier="lower_bound",
+        is_provisional=True,
+        source_label="ANS",
+        source_url="https://esante.gouv.fr",
+        observed_on=dt.date(2025, 2, 14),
+        numerator=42.0,
+        denominator=100.0,
+    ),
+    Row("mes_taux_activation", "region", "11", dt.date(2025, 1, 1), 7.0),
+    Row("mes_profils_crees", "region", "53", dt.date(2025, 1, 1), 1000.0),
+]
+
+
+class TestFakeQueries:
+    """The fake of tests/fakes reads what the database would give for the same rows."""
+
+    @pytest.fixture
+    def both(self, engine: Engine, catalog: Catalog) -> tuple[Queries, FakeQueries]:
+        _load(engine, ROWS)
+        return Queries(engine, cache=MemoryCache(), catalog=catalog), FakeQueries(
+            catalog, rows=ROWS
+        )
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"indicator_id": "mes_taux_activation"},
+            {"indicator_id": "mes_taux_activation", "breakdown": None},
+            {"level": "region"},
+            {"level": "region", "codes": ["53"]},
+            {"indicator_id": "mes_taux_activation", "level": "department"},
+        ],
+    )
+    def test_series_agree(self, both: tuple[Queries, FakeQueries], kwargs: dict) -> None:  # type: ignore[type-arg]
+        real, fake = both
+        pd.testing.assert_frame_equal(fake.series(**kwargs), real.series(**kwargs))
+
+    @pytest.mark.parametrize("level", ["national", "region", "department"])
+    def test_periods_and_snapshots_agree(
+        self, both: tuple[Queries, FakeQueries], level: str
+    ) -> None:
+        real, fake = both
+        periods = real.periods(indicator_id="mes_taux_activation", level=level)
+        assert fake.periods(indicator_id="mes_taux_activation", level=level) == periods
+        for period in [*periods, dt.date(2030, 1, 1)]:
+            kwargs = {"indicator_id": "mes_taux_activation", "level": level, "period": period}
+            pd.testing.assert_frame_equal(fake.snapshot(**kwargs), real.snapshot(**kwargs))
+
+    def test_levels_flags_and_published_columns_agree(
+        self, both: tuple[Queries, FakeQueries]
+    ) -> None:
+        real, fake = both
+        for indicator_id in ("mes_taux_activation", "mes_profils_crees", "ecps_actives"):
+            assert fake.territorial_levels(indicator_id=indicator_id) == (
+                real.territorial_levels(indicator_id=indicator_id)
+            )
+        assert fake.has_demo() == real.has_demo()
+        published = real.published_figures(indicator_id="mes_taux_activation")
+        assert list(fake.published_figures(indicator_id="x").columns) == list(published.columns)

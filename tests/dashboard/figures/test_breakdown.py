@@ -34,20 +34,20 @@ def _frame() -> pd.DataFrame:
 class TestBreakdown:
     def test_stacked_bars_per_value_in_catalog_order_without_the_total(self) -> None:
         fig = breakdown(_frame(), indicator=_indicator())
-        assert [t.name for t in fig.data] == ["Hôpital", "Ville"]
-        assert fig.layout.barmode == "stack"
-        assert all(t.type == "bar" for t in fig.data)
+        assert [t["name"] for t in fig["data"]] == ["Hôpital", "Ville"]
+        assert fig["layout"]["barmode"] == "stack"
+        assert all(t["type"] == "bar" for t in fig["data"])
 
     def test_non_additive_parts_are_grouped(self) -> None:
         fig = breakdown(_frame(), indicator=_indicator(total_is_sum=False))
-        assert fig.layout.barmode == "group"
+        assert fig["layout"]["barmode"] == "group"
 
     def test_unknown_breakdown_value_keeps_its_code(self) -> None:
         frame = pd.concat([_frame(), make_series([1, 2], breakdown="autre")])
         fig = breakdown(frame, indicator=_indicator())
-        assert fig.data[-1].name == "autre"
+        assert fig["data"][-1]["name"] == "autre"
 
     def test_no_breakdown_rows_says_so(self) -> None:
         fig = breakdown(make_series([1, 2]), indicator=_indicator())
-        assert fig.data == ()
-        assert "Aucune ventilation" in fig.layout.annotations[0].text
+        assert fig["data"] == []
+        assert "Aucune ventilation" in fig["layout"]["annotations"][0]["text"]

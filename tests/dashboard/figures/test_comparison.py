@@ -21,10 +21,10 @@ def _areas() -> pd.DataFrame:
 class TestComparison:
     def test_one_line_per_area_france_first_and_dashed(self) -> None:
         fig = comparison(_areas(), indicator=make_indicator())
-        assert [t.name for t in fig.data] == ["France", "Bretagne", "Île-de-France"]
-        assert fig.data[0].line.dash == "dash"
-        assert fig.data[1].line.dash is None
-        assert fig.data[1].line.color != fig.data[2].line.color
+        assert [t["name"] for t in fig["data"]] == ["France", "Bretagne", "Île-de-France"]
+        assert fig["data"][0]["line"]["dash"] == "dash"
+        assert "dash" not in fig["data"][1]["line"]
+        assert fig["data"][1]["line"]["color"] != fig["data"][2]["line"]["color"]
 
     def test_accepts_a_mapping_of_series(self) -> None:
         frames = {
@@ -34,14 +34,14 @@ class TestComparison:
         frames["53"] = frames["53"].drop(columns=["code"])
         frames["FR"] = frames["FR"].drop(columns=["code"])
         fig = comparison(frames, indicator=make_indicator())
-        assert [t.name for t in fig.data] == ["France", "Bretagne"]
+        assert [t["name"] for t in fig["data"]] == ["France", "Bretagne"]
 
     def test_gaps_stay_gaps(self) -> None:
         fig = comparison(_areas(), indicator=make_indicator())
-        idf = fig.data[2]
-        assert pd.isna(idf.y[1]) and idf.connectgaps is False
+        idf = fig["data"][2]
+        assert pd.isna(idf["y"][1]) and idf["connectgaps"] is False
 
     def test_empty_selection_says_so(self) -> None:
         fig = comparison({}, indicator=make_indicator())
-        assert fig.data == ()
-        assert fig.layout.annotations[0].text == "Aucune donnée disponible"
+        assert fig["data"] == []
+        assert fig["layout"]["annotations"][0]["text"] == "Aucune donnée disponible"

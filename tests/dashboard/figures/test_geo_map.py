@@ -33,10 +33,10 @@ class TestGeoMap:
         self, region_snapshot: pd.DataFrame
     ) -> None:
         fig = geo_map(region_snapshot, indicator=make_indicator(), level="region", contours=TINY)
-        filled = [t for t in fig.data if t.fill == "toself"]
+        filled = [t for t in fig["data"] if t.get("fill") == "toself"]
         assert len(filled) == 5
-        bar = [t for t in fig.data if t.marker and t.marker.showscale]
-        assert len(bar) == 1 and bar[0].marker.colorbar.title.text == "%"
+        bar = [t for t in fig["data"] if t.get("marker", {}).get("showscale")]
+        assert len(bar) == 1 and bar[0]["marker"]["colorbar"]["title"]["text"] == "%"
 
     def test_multipolygons_are_one_trace_separated_by_none(self) -> None:
         xs, ys = ring_path(TINY["areas"]["53"])
@@ -44,21 +44,21 @@ class TestGeoMap:
 
     def test_masked_area_is_hatched_and_says_so(self, region_snapshot: pd.DataFrame) -> None:
         fig = geo_map(region_snapshot, indicator=make_indicator(), level="region", contours=TINY)
-        corse = next(t for t in fig.data if t.text and "Corse" in t.text)
-        assert corse.fillpattern.shape == "/"
-        assert "secret statistique" in corse.text
-        assert corse.showlegend is True
+        corse = next(t for t in fig["data"] if "Corse" in t.get("text", ""))
+        assert corse["fillpattern"]["shape"] == "/"
+        assert "secret statistique" in corse["text"]
+        assert corse["showlegend"] is True
 
     def test_area_without_contour_is_skipped_not_an_error(self) -> None:
         snapshot = make_snapshot([("75", "Paris", 4, 6, 10.0, False)])
         fig = geo_map(snapshot, indicator=make_indicator(), level="department", contours=TINY)
-        assert [t for t in fig.data if t.fill == "toself"] == []
+        assert [t for t in fig["data"] if t.get("fill") == "toself"] == []
 
     def test_attribution_and_inset_frames_are_drawn(self, region_snapshot: pd.DataFrame) -> None:
         fig = geo_map(region_snapshot, indicator=make_indicator(), level="region", contours=TINY)
-        assert fig.layout.annotations[0].text == "Source : test"
-        assert len(fig.layout.shapes) == 1
-        assert fig.layout.yaxis.scaleanchor == "x"
+        assert fig["layout"]["annotations"][0]["text"] == "Source : test"
+        assert len(fig["layout"]["shapes"]) == 1
+        assert fig["layout"]["yaxis"]["scaleanchor"] == "x"
 
 
 class TestVendoredContours:
@@ -100,4 +100,4 @@ class TestVendoredContours:
         fig = geo_map(
             make_snapshot(rows), indicator=make_indicator(), level="department", contours=document
         )
-        assert len([t for t in fig.data if t.fill == "toself"]) == 101
+        assert len([t for t in fig["data"] if t.get("fill") == "toself"]) == 101

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.figures.theme import (
     BLUE_FRANCE,
     BLUE_FRANCE_925,
     FONT_FAMILY,
+    TEMPLATE_DICT,
     colour_for,
     font_family,
     graph_config,
     new_figure,
     text_colour_on,
+    trace,
+    update_axis,
+    update_layout,
     with_font,
 )
 from dashboard.formatting import NNBSP
@@ -21,9 +28,49 @@ from dashboard.formatting import NNBSP
 class TestNewFigure:
     def test_french_separators_and_marianne(self) -> None:
         fig = new_figure(height=300)
-        assert fig.layout.separators == "," + NNBSP
-        assert fig.layout.font.family == FONT_FAMILY == "Marianne, arial, sans-serif"
-        assert fig.layout.height == 300
+        assert fig["layout"]["separators"] == "," + NNBSP
+        assert fig["layout"]["font"]["family"] == FONT_FAMILY == "Marianne, arial, sans-serif"
+        assert fig["layout"]["height"] == 300
+
+    def test_is_a_figure_plotly_accepts(self) -> None:
+        # Given a figure dict with the house template and a trace
+        fig = new_figure(height=300, data=[trace("scatter", x=[1, 2], y=[3.0, 4.0])])
+        # When Plotly validates it (as dcc.Graph's renderer reads it)
+        validated = go.Figure(fig)
+        # Then every property is known and kept
+        assert validated.layout.separators == "," + NNBSP
+        assert validated.layout.template.layout.font.family == FONT_FAMILY
+
+
+class TestTrace:
+    def test_columns_become_plain_lists(self) -> None:
+        import numpy as np
+        import pandas as pd
+
+        t = trace("bar", x=pd.Series([1.5, 2.5]), marker={"color": np.array([1.0, 2.0])})
+        assert t == {"type": "bar", "x": [1.5, 2.5], "marker": {"color": [1.0, 2.0]}}
+
+
+class TestUpdates:
+    def test_nested_properties_are_merged_like_plotly_update_layout(self) -> None:
+        # Given a layout with a margin and an axis
+        fig = new_figure()
+        update_layout(fig, margin={"l": 8, "t": 24})
+        update_axis(fig, "yaxis", title={"text": "%"})
+        # When part of each is changed
+        update_layout(fig, margin={"t": 40})
+        update_axis(fig, "yaxis", range=[0, 1])
+        # Then the other properties are kept, as Plotly's update_layout would
+        assert fig["layout"]["margin"] == {"l": 8, "t": 40}
+        assert fig["layout"]["yaxis"] == {"title": {"text": "%"}, "range": [0, 1]}
+        assert go.Figure(fig).layout.margin.l == 8
+
+    def test_the_shared_template_is_never_changed(self) -> None:
+        before = copy.deepcopy(TEMPLATE_DICT)
+        fig = new_figure()
+        update_layout(fig, template={"layout": {"font": {"size": 30}}})
+        with_font(fig, state_marks=False)
+        assert before == TEMPLATE_DICT
 
 
 class TestFont:
@@ -33,8 +80,21 @@ class TestFont:
 
     def test_with_font_sets_text_and_hover_labels(self) -> None:
         fig = with_font(new_figure(), state_marks=False)
-        assert not fig.layout.font.family.startswith("Marianne")
-        assert fig.layout.hoverlabel.font.family == font_family(state_marks=False)
+        neutral = font_family(state_marks=False)
+        assert not fig["layout"]["font"]["family"].startswith("Marianne")
+        assert fig["layout"]["hoverlabel"]["font"]["family"] == neutral
+        template = fig["layout"]["template"]["layout"]
+        assert template["font"]["family"] == template["hoverlabel"]["font"]["family"] == neutral
+        assert template["font"]["size"] == 14  # the rest of the template is kept
+
+    def test_with_font_leaves_the_given_figure_unchanged(self) -> None:
+        # Given a figure (cached, shown on both kinds of site)
+        fig = new_figure(height=200)
+        before = copy.deepcopy(fig)
+        # When given the neutral font
+        with_font(fig, state_marks=False)
+        # Then the figure itself still has Marianne
+        assert fig == before
 
 
 class TestColourFor:
@@ -69,9 +129,6 @@ class TestGraphConfig:
         }
         assert config["locales"]["fr"]["format"]["months"][2] == "mars"
 
-    def test_static_config_for_sparklines(self) -> None:
-        assert graph_config(filename="x", static=True)["staticPlot"] is True
-
 
 class TestColourForMatchesPlotly:
     @pytest.mark.parametrize("position", [i / 40 for i in range(41)] + [0.123456, 0.7, 0.35])
@@ -82,14 +139,3 @@ class TestColourForMatchesPlotly:
 
         expected = sample_colorscale([list(stop) for stop in SEQUENTIAL], [position])[0]
         assert colour_for(position * 10, vmin=0.0, vmax=10.0) == expected
-
-
-class TestWithFontDict:
-    @pytest.mark.parametrize("marks", [True, False])
-    def test_same_as_with_font_on_the_figure(self, marks: bool) -> None:
-        from dashboard.figures.theme import with_font_dict
-
-        fig = new_figure(height=200)
-        assert with_font_dict(fig.to_dict(), state_marks=marks) == (
-            with_font(fig, state_marks=marks).to_dict()
-        )

@@ -1,0 +1,1 @@
+"""In-memory stand-ins for the dashboard's data access, with the same interface."""

@@ -1,0 +1,146 @@
+"""`FakeQueries`: the reads of `dashboard.queries.Queries` over observations held in memory.
+
+Views and pages take their data access as a parameter; their unit tests pass this fake
+instead of a database. tests/dashboard/test_queries.py::TestFakeQueries runs the same
+reads on both and checks that they agree, so that the fake cannot drift from the real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core import geography
+from core.catalog import Catalog
+from core.models import TOTAL
+from dashboard.queries import (
+    PUBLISHED_COLUMNS,
+    SERIES_COLUMNS,
+    SNAPSHOT_VALUES,
+    snapshot_frame,
+    typed_series,
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One observation, as the ETL would have loaded it."""
+
+    indicator_id: str
+    level: str
+    code: str
+    period: dt.date
+    value: float | None
+    origin: str = "demo"
+    breakdown: str = TOTAL
+    is_masked: bool = False
+    is_provisional: bool = False
+    qualifier: str = "exact"
+    numerator: float | None = None
+    denominator: float | None = None
+    source_label: str | None = None
+    source_url: str | None = None
+    observed_on: dt.date | None = None
+
+    def record(self) -> tuple[object, ...]:
+        """The row in SERIES_COLUMNS order, the area's name from the reference."""
+        name = geography.get_area(self.level, self.code).name
+        return (
+            self.indicator_id,
+            self.level,
+            self.code,
+            name,
+            self.breakdown,
+            self.period,
+            self.value,
+            self.numerator,
+            self.denominator,
+            self.origin,
+            self.qualifier,
+            self.is_masked,
+            self.is_provisional,
+            self.source_label,
+            self.source_url,
+            self.observed_on,
+        )
+
+
+class FakeQueries:
+    """Implements `dashboard.queries.Reads` without a database or a cache."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        rows: Iterable[Row] = (),
+        published: Mapping[str, pd.DataFrame] | None = None,
+        updated: dt.datetime | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.rows = list(rows)
+        self.published = dict(published or {})
+        self.updated = updated
+        self.calls: list[str] = []  # which reads a view made, in order
+
+    def series(
+        self,
+        *,
+        indicator_id: str | None = None,
+        level: str = "national",
+        codes: Sequence[str] | None = None,
+        breakdown: str | None = TOTAL,
+    ) -> pd.DataFrame:
+        self.calls.append("series")
+        kept = [
+            r
+            for r in self.rows
+            if r.level == level
+            and (indicator_id is None or r.indicator_id == indicator_id)
+            and (codes is None or r.code in codes)
+            and (breakdown is None or r.breakdown == breakdown)
+        ]
+        kept.sort(key=lambda r: (r.indicator_id, r.code, r.breakdown, r.period))
+        return typed_series(pd.DataFrame([r.record() for r in kept], columns=SERIES_COLUMNS))
+
+    def periods(self, *, indicator_id: str, level: str) -> list[dt.date]:
+        self.calls.append("periods")
+        return sorted(
+            {
+                r.period
+                for r in self.rows
+                if r.indicator_id == indicator_id and r.level == level and r.breakdown == TOTAL
+            }
+        )
+
+    def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame:
+        self.calls.append("snapshot")
+        values = [
+            (r.code, r.value, r.is_masked, r.origin)
+            for r in self.rows
+            if r.indicator_id == indicator_id
+            and r.level == level
+            and r.breakdown == TOTAL
+            and r.period == period
+        ]
+        return snapshot_frame(level, pd.DataFrame(values, columns=SNAPSHOT_VALUES))
+
+    def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]:
+        self.calls.append("territorial_levels")
+        out: dict[str, set[str]] = {}
+        for r in self.rows:
+            if r.indicator_id == indicator_id:
+                out.setdefault(r.level, set()).add(r.origin)
+        return out
+
+    def has_demo(self) -> bool:
+        return any(r.origin == "demo" for r in self.rows)
+
+    def last_update(self) -> dt.datetime | None:
+        return self.updated
+
+    def published_figures(self, *, indicator_id: str) -> pd.DataFrame:
+        empty = pd.DataFrame(columns=PUBLISHED_COLUMNS)
+        return self.published.get(indicator_id, empty).copy()
