@@ -15,8 +15,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core import settings
+from core.package_data import package_path
 
-DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent / "indicators.yaml"
+DEFAULT_CATALOG_PATH = package_path("core", "indicators.yaml")
 
 Unit = Literal["count", "percent", "ratio", "euros", "days"]
 Nature = Literal["stock", "flow"]

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import settings
+from core.package_data import package_path
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = package_path("core", "migrations")
 
 
 class DatabaseError(Exception):

@@ -10,10 +10,11 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
-GEOGRAPHY_CSV = Path(__file__).resolve().parent / "reference" / "geography.csv"
+from core.package_data import package_path
+
+GEOGRAPHY_CSV = package_path("core", "reference", "geography.csv")
 
 Level = Literal["national", "region", "department"]
 NATIONAL_CODE = "FR"

@@ -1,10 +1,11 @@
 """The Dash application factory: DSFR served by the app itself, partial Plotly, compression.
 
 Nothing is loaded from a third-party CDN at run time: the DSFR and the partial Plotly
-build come from node_modules (installed by `make` with `npm ci`) and are served under
-/dsfr/ and /vendor/. dcc.Graph loads Plotly from `window._dashPlotlyJSURL` when it draws
-its first chart; the index pins that URL to the partial build, so Dash never downloads
-its full bundle and pages without a chart load no Plotly at all.
+build are package data (copied from node_modules into dashboard/static/vendor/ by `make`)
+and are served under /dsfr/ and /vendor/. dcc.Graph loads Plotly from
+`window._dashPlotlyJSURL` when it draws its first chart; the index pins that URL to the
+partial build, so Dash never downloads its full bundle and pages without a chart load no
+Plotly at all.
 """
 
 from __future__ import annotations
@@ -22,17 +23,17 @@ import flask
 from flask_compress import Compress
 
 from core import settings
+from core.package_data import package_path
 from dashboard import queries, views
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = PROJECT_ROOT / "node_modules"
-DSFR_DIST = NODE_MODULES / "@gouvfr" / "dsfr" / "dist"
-PLOTLY_DIST = NODE_MODULES / "plotly.js-basic-dist-min"
+STATIC = package_path("dashboard", "static")
+VENDOR = STATIC / "vendor"  # copied from node_modules by `make`, not committed
+DSFR_DIST = VENDOR / "dsfr"
+PLOTLY_DIST = VENDOR
 PLOTLY_FILE = "plotly-basic.min.js"
-ASSETS = PROJECT_ROOT / "assets"
-STATIC = Path(__file__).resolve().parent / "static"
+ASSETS = package_path("dashboard", "assets")
 ONE_YEAR = 365 * 24 * 3600
 FIXED_PAGES = frozenset({"/", "/objectifs", "/a-propos"})
 AREA_PREFIXES = {"/regions/": "region", "/departements/": "department"}
@@ -115,12 +116,16 @@ class DashboardApp(dash.Dash):
         return html
 
 
-def _check_front_end() -> None:
-    for path in (DSFR_DIST / "dsfr.min.css", PLOTLY_DIST / PLOTLY_FILE):
+FRONT_END_FILES = ("dsfr/dsfr.min.css", "dsfr/dsfr.module.min.js", PLOTLY_FILE)
+
+
+def _check_front_end(vendor: Path = VENDOR) -> None:
+    for name in FRONT_END_FILES:
+        path = vendor / name
         if not path.exists():
             raise SetupError(
-                f"Fichier front absent : {path}. Installez les dépendances npm : "
-                "« npm ci » (ou « make setup »)."
+                f"Fichier front absent : {path}. Copiez les fichiers front depuis node_modules "
+                "avec « make front-end » (ou « make setup »), ou installez le paquet construit."
             )
 
 
@@ -156,13 +161,13 @@ def create_app(
         __name__,
         server=cast(Any, server),
         use_pages=True,
-        pages_folder=str(Path(__file__).resolve().parent / "pages"),
+        pages_folder=str(package_path("dashboard", "pages")),
         assets_folder=str(ASSETS),
         title="Tableau de bord du numérique en santé",
         update_title=cast(str, None),
         suppress_callback_exceptions=True,
         compress=False,  # flask-compress above already compresses every response
-        external_stylesheets=["/dsfr/dsfr.min.css", "/dsfr/utility/icons/icons.min.css"],
+        external_stylesheets=["/dsfr/dsfr.min.css"],  # no utility icon class is used
         external_scripts=[{"src": "/dsfr/dsfr.module.min.js", "type": "module"}],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -326,7 +331,7 @@ def _not_found_status(server: flask.Flask) -> None:
 def _routes(server: flask.Flask) -> None:
     @server.route("/dsfr/<path:name>")
     def dsfr(name: str) -> flask.Response:
-        """The DSFR distribution, served whole (its CSS refers to fonts/ and icons/)."""
+        """The DSFR files the pages load (its CSS refers to fonts/ and icons/)."""
         response = flask.send_from_directory(DSFR_DIST, name, max_age=ONE_YEAR)
         return response
 

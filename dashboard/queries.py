@@ -14,7 +14,6 @@ import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from pathlib import Path
 from threading import Lock
 from typing import Any, Protocol, TypeVar, cast
 
@@ -26,6 +25,7 @@ from core import geography
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
+from core.package_data import package_path
 
 T = TypeVar("T")
 
@@ -415,7 +415,7 @@ def store() -> Queries:
     return _store
 
 
-CONTOURS_DIR = Path(__file__).resolve().parent / "static" / "contours"
+CONTOURS_DIR = package_path("dashboard", "static", "contours")
 CONTOUR_FILES = {"region": "regions.json", "department": "departements.json"}
 
 

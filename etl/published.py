@@ -17,12 +17,13 @@ from sqlalchemy import Connection, delete, insert, select
 from core.catalog import Catalog
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Observation, Origin, PublishedFigure, Qualifier
+from core.package_data import package_path
 from core.periods import PERIOD_TYPE, period_start
 from etl.load import KEY, upsert_observations
 from etl.runlog import LoadReport
 from etl.sync import area_ids
 
-PUBLISHED_CSV = Path(__file__).resolve().parent / "reference" / "published_figures.csv"
+PUBLISHED_CSV = package_path("etl", "reference", "published_figures.csv")
 COLUMNS = [
     "slug",
     "geo_level",
