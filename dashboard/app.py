@@ -11,6 +11,7 @@ Plotly at all.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from collections.abc import Collection, Mapping
@@ -24,7 +25,7 @@ from flask_compress import Compress
 
 from core import settings
 from core.package_data import package_path
-from dashboard import queries, views
+from dashboard import queries, server_html, views
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -79,10 +80,17 @@ INDEX_STRING = """<!DOCTYPE html>
 
 PLOTLY_PRELOAD = '<link rel="preload" href="/vendor/plotly-basic.min.js" as="script">'
 CHART_PAGES = ("/indicateurs/",)  # the pages that draw Plotly charts
+# Pages whose index carries their HTML (dashboard/server_html.py), shared caches included.
+SERVER_RENDERED = frozenset({"/"})
+SERVER_PAGE_ID = "tdb-server-page"  # hidden entry point beside it: dashboard/assets/tdb.css
+PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
+
+logger = logging.getLogger(__name__)
 
 
 class DashboardApp(dash.Dash):
-    """Dash, with the partial Plotly build preloaded on the pages that draw charts.
+    """Dash, with the partial Plotly build preloaded on the pages that draw charts, and the
+    HTML of the server-rendered pages in their index.
 
     The download starts with the page's; the script runs only when the first chart is drawn.
     """
@@ -98,6 +106,8 @@ class DashboardApp(dash.Dash):
         favicon: Any = "",
         renderer: Any = "",
     ) -> Any:
+        if flask.has_request_context() and flask.request.method == "GET":
+            app_entry = server_page(flask.request.path) + app_entry
         html = cast(
             str,
             super().interpolate_index(
@@ -117,6 +127,29 @@ class DashboardApp(dash.Dash):
 
 
 FRONT_END_FILES = ("dsfr/dsfr.min.css", "dsfr/dsfr.module.min.js", PLOTLY_FILE)
+
+
+def server_page(path: str) -> str:
+    """The page's HTML before Dash's entry point, for a server-rendered page; else "".
+
+    Dash replaces it once mounted (assets/server-page.js). Without data, or with a component
+    that has no server HTML, the page is left to Dash alone, as before: never an error.
+    """
+    if path not in SERVER_RENDERED:
+        return ""
+    entry = next((e for e in dash.page_registry.values() if e["path"] == path), None)
+    if entry is None:
+        return ""
+    try:
+        queries.store().data_version()
+        body = server_html.to_html(entry["layout"]())
+    except queries.DataUnavailable:
+        return ""
+    except server_html.UnrenderableComponent as exc:
+        logger.warning("Page %s rendue par Dash seul : %s", path, exc)
+        return ""
+    flask.g.tdb_server_rendered = True
+    return f'<div id="{SERVER_PAGE_ID}">{body}</div>\n'
 
 
 def _check_front_end(vendor: Path = VENDOR) -> None:
@@ -176,6 +209,7 @@ def create_app(
     tables.register(app)
     _routes(server)
     _not_found_status(server)
+    _public_cache(server)
     register_downloads(server)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
@@ -325,6 +359,17 @@ def _not_found_status(server: flask.Flask) -> None:
             ids = {i.id for i in queries.store().catalog.indicators}
             if not page_exists(request.path, request.args, indicator_ids=ids):
                 response.status_code = 404
+        return response
+
+
+def _public_cache(server: flask.Flask) -> None:
+    """A server-rendered page is the same for every reader: shared caches may keep it."""
+
+    @server.after_request
+    def cache_publicly(response: flask.Response) -> flask.Response:
+        if flask.g.pop("tdb_server_rendered", False) and response.status_code == 200:
+            response.cache_control.public = True
+            response.cache_control.max_age = PAGE_MAX_AGE
         return response
 
 
