@@ -127,3 +127,23 @@ class TestServerPage:
         response = server.test_client().get("/")
         assert response.status_code == 200
         assert app.SERVER_PAGE_ID not in response.get_data(as_text=True)
+
+
+class TestIndex:
+    def test_dash_scripts_wait_for_the_page_to_be_parsed(self, db_url: str) -> None:
+        # Given any page's index
+        page = app.create_app(database_url=db_url, redis_url="").server.test_client().get("/")
+        body = page.get_data(as_text=True)
+        # Then no script blocks the first paint: each is deferred, in Dash's order
+        sources = re.findall(r"<script([^>]*) src=", body)
+        assert len(sources) > 5
+        assert all("defer" in attributes for attributes in sources)
+        # And the renderer starts once they have run, after the document is parsed
+        assert app.DEFERRED_RENDERER in body
+        assert body.count("new DashRenderer(") == 1
+
+    def test_the_fonts_of_the_first_paint_are_preloaded_from_the_package(self) -> None:
+        hrefs = re.findall(r'href="/dsfr/([^"]+)"', app.FONT_PRELOADS)
+        assert len(hrefs) == 3
+        for href in hrefs:
+            assert (app.DSFR_DIST / href).is_file()
