@@ -1,6 +1,6 @@
 """France, its 18 régions and 101 départements: the one reference table of areas.
 
-Vendored from the COG 2026 reference file (etl/reference/geography.csv). A code
+Vendored from the COG 2026 reference file (core/reference/geography.csv). A code
 alone is ambiguous (`01` is Ain and Guadeloupe): every area is (level, code).
 """
 

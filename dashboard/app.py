@@ -148,7 +148,7 @@ def server_page(path: str) -> str:
     """The page's HTML before Dash's entry point, for a server-rendered page; else "".
 
     Dash replaces it once mounted (assets/server-page.js). Without data, or with a component
-    that has no server HTML, the page is left to Dash alone, as before: never an error.
+    that has no server HTML, the page is left to Dash alone, as before.
     """
     if path not in SERVER_RENDERED:
         return ""
