@@ -25,7 +25,7 @@ import pytest
 
 from tests.live_server import live_server
 
-pytestmark = pytest.mark.wheel
+pytestmark = [pytest.mark.wheel, pytest.mark.xdist_group("wheel")]  # one build, one worker
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "etl", "dashboard")
