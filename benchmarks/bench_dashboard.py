@@ -73,7 +73,12 @@ OBJECTIVES = {"render_ms": 1000.0, "transfer_bytes": 1.5 * 1024 * 1024, "callbac
 # the first time (ms since navigation start) from which the page is ready and stays so.
 READY_PROBE = """
 (() => {
-  const probe = { inflight: 0, readySince: null, callbacks: 0 };
+  const probe = { inflight: 0, readySince: null, callbacks: 0, lcp: null };
+  // Largest contentful paint: when the page's main content was painted, whoever drew it.
+  new PerformanceObserver((list) => {
+    const entries = list.getEntries();
+    probe.lcp = entries[entries.length - 1].startTime;
+  }).observe({ type: 'largest-contentful-paint', buffered: true });
   window.__bench = probe;
   const isCallback = (url) => String(url).includes('__CALLBACK__');
   const origFetch = window.fetch.bind(window);
@@ -95,6 +100,8 @@ READY_PROBE = """
     if (document.readyState !== 'complete') return false;
     const root = document.getElementById('react-entry-point');
     if (!root || !root.firstElementChild) return false;
+    // The server's copy of the page (dashboard/server_html.py) stays until Dash has mounted.
+    if (document.getElementById('tdb-server-page')) return false;
     if (document.querySelector('._dash-loading, [data-dash-is-loading="true"]')) return false;
     if (probe.inflight > 0) return false;
     // dcc.Graph is lazy (its code and Plotly load on first use): a chart's <figure>
@@ -113,9 +120,20 @@ READY_PROBE = """
 """.replace("__CALLBACK__", CALLBACK_PATH)
 
 
+# First contentful paint (ms since navigation start), as Chromium records it: Dash's
+# « Loading... » counts as content, hence also the largest contentful paint.
+FIRST_PAINT = (
+    "() => (performance.getEntriesByName('first-contentful-paint')[0] || {startTime: NaN})"
+    ".startTime"
+)
+LARGEST_PAINT = "() => window.__bench.lcp ?? NaN"
+
+
 @dataclass
 class Load:
     render_ms: float
+    first_paint_ms: float
+    largest_paint_ms: float
     transfer_bytes: int
     requests: int
     charts: int
@@ -203,10 +221,14 @@ def measure_load(browser: Browser, url: str) -> Load:
         log = _watch(page)
         page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         render = _wait_ready(page)
+        first_paint = float(page.evaluate(FIRST_PAINT))
+        largest_paint = float(page.evaluate(LARGEST_PAINT))
         charts = int(page.evaluate("() => document.querySelectorAll('.main-svg').length"))
         callbacks, waits = log.callback_times()
         return Load(
             render_ms=render,
+            first_paint_ms=first_paint,
+            largest_paint_ms=largest_paint,
             transfer_bytes=sum(log.encoded.values()),
             requests=len(log.encoded),
             charts=charts,
@@ -395,12 +417,16 @@ def main(argv: list[str] | None = None) -> int:
                     measure_load(browser, base + path)
                 loads = [measure_load(browser, base + path) for _ in range(args.runs)]
                 renders = [load.render_ms for load in loads]
+                paints = [load.first_paint_ms for load in loads]
+                largest = [load.largest_paint_ms for load in loads]
                 for load in loads:
                     all_callbacks += load.callbacks
                     all_waits += load.waits
                 results["pages"][path] = {
                     "render_ms": renders,
                     "render_median_ms": statistics.median(renders),
+                    "first_paint_median_ms": statistics.median(paints),
+                    "largest_paint_median_ms": statistics.median(largest),
                     "transfer_bytes": loads[0].transfer_bytes,
                     "requests": loads[0].requests,
                     "charts": loads[0].charts,
@@ -425,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {path:<40} premier rendu (médiane de {len(page['render_ms'])}) : "
             f"{_ms(page['render_median_ms'])}  [{spread}]  (objectif ≤ 1 000 ms)"
+        )
+        print(
+            f"  {'':<40} premier affichage de contenu (FCP, médiane) : "
+            f"{_ms(page['first_paint_median_ms'])} ; plus grand affichage de contenu (LCP, "
+            f"médiane) : {_ms(page['largest_paint_median_ms'])}"
         )
         print(
             f"  {'':<40} transfert compressé du premier chargement : "

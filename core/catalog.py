@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from core import settings
 from core.errors import UserError
+from core.package_data import package_path
 from core.vocabulary import Level, Unit, Visibility
 
-DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent / "indicators.yaml"
+DEFAULT_CATALOG_PATH = package_path("core", "indicators.yaml")
 
 Nature = Literal["stock", "flow"]
 Frequency = Literal["monthly", "quarterly", "yearly"]

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import settings
 from core.errors import UserError
+from core.package_data import package_path
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = package_path("core", "migrations")
 
 
 class DatabaseError(UserError):

@@ -1,6 +1,6 @@
 """France, its 18 régions and 101 départements: the one reference table of areas.
 
-Vendored from the COG 2026 reference file (etl/reference/geography.csv). A code
+Vendored from the COG 2026 reference file (core/reference/geography.csv). A code
 alone is ambiguous (`01` is Ain and Guadeloupe): every area is (level, code).
 """
 
@@ -10,12 +10,12 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from core.errors import UserError
+from core.package_data import package_path
 from core.vocabulary import Level
 
-GEOGRAPHY_CSV = Path(__file__).resolve().parent / "reference" / "geography.csv"
+GEOGRAPHY_CSV = package_path("core", "reference", "geography.csv")
 
 NATIONAL_CODE = "FR"
 

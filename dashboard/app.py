@@ -1,15 +1,17 @@
 """The Dash application factory: DSFR served by the app itself, partial Plotly, compression.
 
 Nothing is loaded from a third-party CDN at run time: the DSFR and the partial Plotly
-build come from node_modules (installed by `make` with `npm ci`) and are served under
-/dsfr/ and /vendor/. dcc.Graph loads Plotly from `window._dashPlotlyJSURL` when it draws
-its first chart; the index pins that URL to the partial build, so Dash never downloads
-its full bundle and pages without a chart load no Plotly at all.
+build are package data (copied from node_modules into dashboard/static/vendor/ by `make`)
+and are served under /dsfr/ and /vendor/. dcc.Graph loads Plotly from
+`window._dashPlotlyJSURL` when it draws its first chart; the index pins that URL to the
+partial build, so Dash never downloads its full bundle and pages without a chart load no
+Plotly at all.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from pathlib import Path
@@ -20,17 +22,17 @@ import flask
 from flask_compress import Compress
 
 from core import settings
-from dashboard import queries, urls
+from core.package_data import package_path
+from dashboard import queries, server_html, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = PROJECT_ROOT / "node_modules"
-DSFR_DIST = NODE_MODULES / "@gouvfr" / "dsfr" / "dist"
-PLOTLY_DIST = NODE_MODULES / "plotly.js-basic-dist-min"
+STATIC = package_path("dashboard", "static")
+VENDOR = STATIC / "vendor"  # copied from node_modules by `make`, not committed
+DSFR_DIST = VENDOR / "dsfr"
+PLOTLY_DIST = VENDOR
 PLOTLY_FILE = "plotly-basic.min.js"
-ASSETS = PROJECT_ROOT / "assets"
-STATIC = Path(__file__).resolve().parent / "static"
+ASSETS = package_path("dashboard", "assets")
 ONE_YEAR = 365 * 24 * 3600
 CALLBACK_ROUTE = "_dash-update-component"  # Dash's callback endpoint (under its URL base)
 
@@ -75,10 +77,32 @@ INDEX_STRING = """<!DOCTYPE html>
 
 PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
 CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
+# Pages whose index carries their HTML (dashboard/server_html.py), shared caches included.
+SERVER_RENDERED = frozenset({urls.HOME})
+SERVER_PAGE_ID = "tdb-server-page"  # hidden entry point beside it: dashboard/assets/tdb.css
+PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
+# The Marianne weights every page draws text with, fetched with the stylesheet instead of
+# after the first layout: the server's HTML paints in its own font, and Dash's copy of it
+# then paints at the same size (no second, later « largest contentful paint »).
+FONT_PRELOADS = "".join(
+    f'<link rel="preload" href="{urls.dsfr(f"fonts/Marianne-{weight}.woff2")}" as="font" '
+    'type="font/woff2" crossorigin>'
+    for weight in ("Regular", "Medium", "Bold")
+)
+# Dash's scripts are deferred, so that the page paints before they run; the renderer, an
+# inline script, then waits for them (deferred scripts run before DOMContentLoaded).
+DEFERRED_RENDERER = (
+    '<script id="_dash-renderer" type="application/javascript">'
+    'document.addEventListener("DOMContentLoaded", function () {'
+    " window.renderer = new DashRenderer(); });</script>"
+)
+
+logger = logging.getLogger(__name__)
 
 
 class DashboardApp(dash.Dash):
-    """Dash, with the partial Plotly build preloaded on the pages that draw charts.
+    """Dash, with the partial Plotly build preloaded on the pages that draw charts, and the
+    HTML of the server-rendered pages in their index.
 
     The download starts with the page's; the script runs only when the first chart is drawn.
     """
@@ -94,17 +118,19 @@ class DashboardApp(dash.Dash):
         favicon: Any = "",
         renderer: Any = "",
     ) -> Any:
+        if flask.has_request_context() and flask.request.method == "GET":
+            app_entry = server_page(flask.request.path) + app_entry
         html = cast(
             str,
             super().interpolate_index(
                 metas=metas,
                 title=title,
-                css=css,
+                css=FONT_PRELOADS + css,
                 config=config,
-                scripts=scripts,
+                scripts=scripts.replace("<script src=", "<script defer src="),
                 app_entry=app_entry,
                 favicon=favicon,
-                renderer=renderer,
+                renderer=DEFERRED_RENDERER,
             ),
         )
         if flask.has_request_context() and flask.request.path.startswith(CHART_PAGES):
@@ -112,12 +138,39 @@ class DashboardApp(dash.Dash):
         return html
 
 
-def _check_front_end() -> None:
-    for path in (DSFR_DIST / "dsfr.min.css", PLOTLY_DIST / PLOTLY_FILE):
+FRONT_END_FILES = ("dsfr/dsfr.min.css", "dsfr/dsfr.module.min.js", PLOTLY_FILE)
+
+
+def server_page(path: str) -> str:
+    """The page's HTML before Dash's entry point, for a server-rendered page; else "".
+
+    Dash replaces it once mounted (assets/server-page.js). Without data, or with a component
+    that has no server HTML, the page is left to Dash alone, as before.
+    """
+    if path not in SERVER_RENDERED:
+        return ""
+    entry = next((e for e in dash.page_registry.values() if e["path"] == path), None)
+    if entry is None:
+        return ""
+    try:
+        queries.store().data_version()
+        body = server_html.to_html(entry["layout"]())
+    except queries.DataUnavailable:
+        return ""
+    except server_html.UnrenderableComponent as exc:
+        logger.warning("Page %s rendue par Dash seul : %s", path, exc)
+        return ""
+    flask.g.tdb_server_rendered = True
+    return f'<div id="{SERVER_PAGE_ID}">{body}</div>\n'
+
+
+def _check_front_end(vendor: Path = VENDOR) -> None:
+    for name in FRONT_END_FILES:
+        path = vendor / name
         if not path.exists():
             raise SetupError(
-                f"Fichier front absent : {path}. Installez les dépendances npm : "
-                "« npm ci » (ou « make setup »)."
+                f"Fichier front absent : {path}. Copiez les fichiers front depuis node_modules "
+                "avec « make front-end » (ou « make setup »), ou installez le paquet construit."
             )
 
 
@@ -153,13 +206,13 @@ def create_app(
         __name__,
         server=cast(Any, server),
         use_pages=True,
-        pages_folder=str(Path(__file__).resolve().parent / "pages"),
+        pages_folder=str(package_path("dashboard", "pages")),
         assets_folder=str(ASSETS),
         title="Tableau de bord du numérique en santé",
         update_title=cast(str, None),
         suppress_callback_exceptions=True,
         compress=False,  # flask-compress above already compresses every response
-        external_stylesheets=[urls.dsfr("dsfr.min.css"), urls.dsfr("utility/icons/icons.min.css")],
+        external_stylesheets=[urls.dsfr("dsfr.min.css")],  # no utility icon class is used
         external_scripts=[{"src": urls.dsfr("dsfr.module.min.js"), "type": "module"}],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -168,6 +221,7 @@ def create_app(
     tables.register(app)
     _routes(server)
     _not_found_status(server)
+    _public_cache(server)
     register_downloads(server)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
@@ -294,10 +348,21 @@ def _not_found_status(server: flask.Flask) -> None:
         return response
 
 
+def _public_cache(server: flask.Flask) -> None:
+    """A server-rendered page is the same for every reader: shared caches may keep it."""
+
+    @server.after_request
+    def cache_publicly(response: flask.Response) -> flask.Response:
+        if flask.g.pop("tdb_server_rendered", False) and response.status_code == 200:
+            response.cache_control.public = True
+            response.cache_control.max_age = PAGE_MAX_AGE
+        return response
+
+
 def _routes(server: flask.Flask) -> None:
     @server.route(urls.DSFR_ROUTE)
     def dsfr(name: str) -> flask.Response:
-        """The DSFR distribution, served whole (its CSS refers to fonts/ and icons/)."""
+        """The DSFR files the pages load (its CSS refers to fonts/ and icons/)."""
         response = flask.send_from_directory(DSFR_DIST, name, max_age=ONE_YEAR)
         return response
 

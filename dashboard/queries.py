@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import pandas as pd
@@ -24,6 +23,7 @@ from core import geography
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
+from core.package_data import package_path
 from core.vocabulary import Level
 from dashboard.cache import ANONYMOUS, Cache, MemoryCache, RedisCache, cache_key, catalog_version
 
@@ -448,7 +448,7 @@ def store() -> Queries:
     return _store
 
 
-CONTOURS_DIR = Path(__file__).resolve().parent / "static" / "contours"
+CONTOURS_DIR = package_path("dashboard", "static", "contours")
 
 
 @lru_cache(maxsize=2)

@@ -19,6 +19,7 @@ from core.catalog import Catalog
 from core.errors import UserError
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Origin, PublishedFigure, Qualifier
+from core.package_data import package_path
 from core.periods import PERIOD_TYPE, period_start
 from etl.load import KEY, purge_origin
 from etl.pipeline import write_rows
@@ -27,7 +28,7 @@ from etl.sync import area_ids, sync_reference
 from etl.validate import validate_tidy
 from etl.write import Provenance, WriteRequest, recorded_write
 
-PUBLISHED_CSV = Path(__file__).resolve().parent / "reference" / "published_figures.csv"
+PUBLISHED_CSV = package_path("etl", "reference", "published_figures.csv")
 COLUMNS = [
     "slug",
     "geo_level",

@@ -47,6 +47,7 @@ from pydantic import field_validator
 from core.catalog import Catalog
 from core.geography import NATIONAL_CODE, by_level
 from core.models import TOTAL
+from core.package_data import package_path
 from etl.sources.base import (
     BaseConnector,
     ConnectorConfig,
@@ -58,7 +59,7 @@ from etl.sources.base import (
 
 logger = logging.getLogger(__name__)
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+REFERENCE_DIR = package_path("etl", "reference")
 ZONES_CSV = REFERENCE_DIR / "damir_zones.csv"
 ACTS_CSV = REFERENCE_DIR / "damir_acts.csv"
 

@@ -6,15 +6,14 @@ Skipped with the reason when /usr/bin/chromium is missing (failed under CI=true)
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.live_server import live_server
 
 BROWSER = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -39,12 +38,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(BROWSER).exists():
@@ -58,31 +51,13 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         subprocess.run(
             [sys.executable, "-m", "etl", *cmd], env=env, check=True, cwd=ROOT, capture_output=True
         )
-    port = _free_port()
-    log = (tmp_path_factory.getbasetemp() / "dashboard.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "--port", str(port)],
-        env=env,
+    with live_server(
+        lambda port: [sys.executable, "-m", "dashboard", "--port", str(port)],
         cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(url + "/sante", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("Le tableau de bord n'a pas démarré (voir dashboard.log)")
+        env=env,
+        log=tmp_path_factory.getbasetemp() / "dashboard.log",
+    ) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ INDICATOR = "/indicateurs/mes_taux_activation"
 
 def _open(page: Any, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("#contenu h1", timeout=15_000)
+    page.wait_for_selector("#react-entry-point #contenu h1", timeout=15_000)  # Dash's, not the copy
 
 
 class TestPagesRender:

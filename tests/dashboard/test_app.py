@@ -1,0 +1,149 @@
+"""Front-end files (package data copied from node_modules by `make`) and the index of the
+server-rendered pages."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+import dash
+import pytest
+import yaml
+from dash import dcc, html
+
+from core.catalog import DEFAULT_CATALOG_PATH, Catalog, Indicator
+from dashboard import app
+
+CSS_URL = re.compile(r"url\((?!\"?data:)\"?([^)\"]+)\"?\)")
+ICON_CLASS = re.compile(r"\bfr-icon-[a-z0-9-]+")
+DASHBOARD = Path(app.__file__).parent
+SCRIPT = "<script>alert('x')</script>"
+
+
+class TestCheckFrontEnd:
+    def test_missing_files_name_the_command_that_copies_them(self, tmp_path: Path) -> None:
+        # Given a package whose vendor folder was never filled
+        # When the app checks its front-end files
+        with pytest.raises(app.SetupError) as raised:
+            app._check_front_end(tmp_path)
+        # Then the French message names the missing file and the command
+        assert "dsfr.min.css" in str(raised.value)
+        assert "« make front-end »" in str(raised.value)
+
+    def test_the_copied_files_pass(self) -> None:
+        app._check_front_end()
+
+
+class TestShippedSubset:
+    """Only part of the DSFR's dist/ is shipped: what its CSS refers to must be in it."""
+
+    def test_every_file_the_dsfr_css_refers_to_is_shipped(self) -> None:
+        # Given the shipped DSFR stylesheet
+        css = (app.DSFR_DIST / "dsfr.min.css").read_text()
+        urls = set(CSS_URL.findall(css))
+        assert any(u.startswith("fonts/") for u in urls)
+        assert any(u.startswith("icons/") for u in urls)
+        # Then every font and icon it draws is there, woff2 being the format browsers take
+        missing = {u for u in urls if not u.endswith(".woff") and not (app.DSFR_DIST / u).is_file()}
+        assert missing == set()
+
+    def test_every_icon_class_the_dashboard_uses_is_drawn_by_the_shipped_css(self) -> None:
+        # Given the icon classes written in the dashboard's code and scripts
+        sources = [*DASHBOARD.rglob("*.py"), *(DASHBOARD / "assets").iterdir()]
+        used = {m for path in sources for m in ICON_CLASS.findall(path.read_text())}
+        # Then the shipped stylesheet draws each (the utility icons.min.css is not shipped)
+        css = (app.DSFR_DIST / "dsfr.min.css").read_text()
+        assert {c for c in used if f".{c}" not in css} == set()
+
+
+def _server_copy(page: str) -> str:
+    """The server's copy of the page: what a reader without JavaScript sees."""
+    start = page.index(f'<div id="{app.SERVER_PAGE_ID}">')
+    return page[start : page.index('<div id="react-entry-point">')]
+
+
+def _headlines(catalog: Catalog) -> list[Indicator]:
+    return [i for i in catalog.indicators if i.headline and i.visibility == "public"]
+
+
+class TestServerPage:
+    def test_home_page_html_holds_its_title_and_cards_without_javascript(
+        self, db_url: str, catalog: Catalog
+    ) -> None:
+        # Given the app on a database, When `/` is fetched as a browser without JavaScript would
+        response = app.create_app(database_url=db_url, redis_url="").server.test_client().get("/")
+        # Then the HTML itself holds the page: its main title and one card per headline
+        copy = _server_copy(response.get_data(as_text=True))
+        assert '<h1 class="fr-mt-4w">Vue nationale</h1>' in copy
+        assert copy.count('class="fr-card__title"') == len(_headlines(catalog)) > 0
+        for ind in _headlines(catalog):
+            label = escape(ind.short_label, quote=False)
+            assert f'<a href="/indicateurs/{ind.id}">{label}</a>' in copy
+
+    def test_a_catalog_label_holding_markup_reaches_the_page_escaped(
+        self, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given a catalog whose first headline indicator's label holds a script
+        raw = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
+        first = next(i for i in raw["indicators"] if i.get("headline"))
+        first["short_label"] = SCRIPT
+        path = tmp_path / "catalogue.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setenv("CATALOG_PATH", str(path))
+        # When the home page is fetched
+        page = app.create_app(database_url=db_url, redis_url="").server.test_client().get("/")
+        # Then the label is shown as text, never run
+        copy = _server_copy(page.get_data(as_text=True))
+        assert "&lt;script&gt;alert('x')&lt;/script&gt;" in copy
+        assert "<script" not in copy
+
+    def test_a_server_rendered_page_may_be_cached_by_shared_caches(self, db_url: str) -> None:
+        client = app.create_app(database_url=db_url, redis_url="").server.test_client()
+        home = client.get("/")
+        assert home.cache_control.public and home.cache_control.max_age == app.PAGE_MAX_AGE
+        # And a page still left to Dash alone is neither copied nor declared public
+        other = client.get("/objectifs")
+        assert app.SERVER_PAGE_ID not in other.get_data(as_text=True)
+        assert not other.cache_control.public
+
+    def test_without_a_database_the_page_is_left_to_dash(self, tmp_path: Path) -> None:
+        # Given a database without the schema (never initialised)
+        url = f"sqlite:///{tmp_path}/absente.sqlite"
+        # When the home page is fetched
+        response = app.create_app(database_url=url, redis_url="").server.test_client().get("/")
+        # Then the index is Dash's, as before, and no cache keeps the error
+        assert app.SERVER_PAGE_ID not in response.get_data(as_text=True)
+        assert not response.cache_control.public
+
+    def test_a_component_without_server_html_leaves_the_page_to_dash(
+        self, db_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given a home page whose layout holds a component with no server HTML
+        server = app.create_app(database_url=db_url, redis_url="").server
+        home = next(e for e in dash.page_registry.values() if e["path"] == "/")
+        monkeypatch.setitem(home, "layout", lambda: html.Div(dcc.Dropdown(options=["a"])))
+        # When it is fetched, Then Dash renders it alone, without an error
+        response = server.test_client().get("/")
+        assert response.status_code == 200
+        assert app.SERVER_PAGE_ID not in response.get_data(as_text=True)
+
+
+class TestIndex:
+    def test_dash_scripts_wait_for_the_page_to_be_parsed(self, db_url: str) -> None:
+        # Given any page's index
+        page = app.create_app(database_url=db_url, redis_url="").server.test_client().get("/")
+        body = page.get_data(as_text=True)
+        # Then no script blocks the first paint: each is deferred, in Dash's order
+        sources = re.findall(r"<script([^>]*) src=", body)
+        assert len(sources) > 5
+        assert all("defer" in attributes for attributes in sources)
+        # And the renderer starts once they have run, after the document is parsed
+        assert app.DEFERRED_RENDERER in body
+        assert body.count("new DashRenderer(") == 1
+
+    def test_the_fonts_of_the_first_paint_are_preloaded_from_the_package(self) -> None:
+        hrefs = re.findall(r'href="/dsfr/([^"]+)"', app.FONT_PRELOADS)
+        assert len(hrefs) == 3
+        for href in hrefs:
+            assert (app.DSFR_DIST / href).is_file()

@@ -1,0 +1,63 @@
+"""End-to-end: the home page paints from the server's HTML, then Dash takes it over once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COPY = "#tdb-server-page"
+DASH_TITLE = "#react-entry-point #contenu h1"
+
+
+class TestServerRenderedHome:
+    def test_without_javascript_the_page_is_readable(self, browser: Any, live_url: str) -> None:
+        # Given a browser that runs no script
+        context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+        try:
+            page = context.new_page()
+            # When the home page is opened
+            page.goto(live_url + "/")
+            # Then its title and cards show, and Dash's « Loading... » does not
+            assert page.locator("h1").inner_text() == "Vue nationale"
+            assert page.locator(".fr-card").count() > 0
+            assert page.locator(".fr-card").first.is_visible()
+            assert not page.get_by_text("Loading...").is_visible()
+        finally:
+            context.close()
+
+    def test_the_copy_paints_before_dash_and_goes_once_dash_has_rendered(
+        self, page: Any, live_url: str
+    ) -> None:
+        # Given the first frame that shows the page's title, recorded before any page script
+        page.add_init_script(
+            "new MutationObserver((_, o) => { const h = document.querySelector('main h1');"
+            " if (h) { window.__firstTitle = h.closest('#tdb-server-page') ? 'copy' : 'dash';"
+            " o.disconnect(); } }).observe(document, {childList: true, subtree: true});"
+        )
+        # When the home page is opened and Dash has rendered it
+        page.goto(live_url + "/")
+        page.wait_for_selector(DASH_TITLE, timeout=15_000)
+        # Then the title came from the server's HTML first
+        assert page.evaluate("window.__firstTitle") == "copy"
+        # And the copy is gone: one page, one main, one title, the cards once
+        page.wait_for_selector(COPY, state="detached", timeout=5_000)
+        assert page.locator("main").count() == 1
+        assert page.locator("h1").count() == 1
+        assert page.locator("#react-entry-point").is_visible()
+        cards = page.locator(".fr-card").count()
+        assert cards > 0
+        assert page.locator("#react-entry-point .fr-card").count() == cards
+
+    def test_the_page_still_works_after_dash_mounts(self, page: Any, live_url: str) -> None:
+        # Given the home page taken over by Dash
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(live_url + "/")
+        page.wait_for_selector(DASH_TITLE, timeout=15_000)
+        page.wait_for_selector(COPY, state="detached", timeout=5_000)
+        # When the link to the targets is followed
+        page.get_by_role("link", name="Voir le tableau des objectifs").click()
+        # Then the targets page shows, with no script error on the way
+        page.wait_for_url("**/objectifs")
+        page.wait_for_selector(DASH_TITLE, timeout=15_000)
+        assert page.locator("h1").count() == 1
+        assert errors == []
