@@ -101,13 +101,14 @@ class TestDetectSeparator:
 
 
 class TestReadTable:
-    def test_utf8_bom_semicolon_file_with_comment_row(self) -> None:
+    def test_utf8_bom_semicolon_file_keeps_every_row_and_its_number(self) -> None:
         # Given the template-shaped file with its commented example
         frame = read_table(ARS / "depot-bretagne.csv")
-        # Then the header has no BOM, the example is dropped, rows keep spreadsheet numbers
+        # Then the header has no BOM and rows keep spreadsheet numbers; a row starting
+        # with « # » is kept (only etl.template knows which one is its example)
         assert frame.columns[0] == "indicateur"
-        assert list(frame.index) == [3, 4, 5, 6]
-        assert list(frame["code_territoire"]) == ["22", "29", "35", "56"]
+        assert list(frame.index) == [2, 3, 4, 5, 6]
+        assert list(frame["code_territoire"]) == ["29", "22", "29", "35", "56"]
 
     def test_cp1252_comma_file(self) -> None:
         frame = read_table(ARS / "depot-cp1252.csv")

@@ -120,7 +120,7 @@ class TestValidateTidy:
 
     def test_negative_count_is_rejected(self, ars_catalog: Catalog) -> None:
         (message,) = errors(ars_catalog, tidy(flow("29", "-4")))
-        assert "« -4 »" in message and "positif ou nul" in message
+        assert "« -4 »" in message and "un nombre entre 0 et" in message
 
     def test_ratio_needs_numerator_and_denominator(self, ars_catalog: Catalog) -> None:
         row = {"indicator_id": "test_taux_activation", "code": "29", "period": "2024-03",
