@@ -575,8 +575,10 @@ def validate_tidy(
     if errors.items:
         raise ValidationFailed(errors.items, rows_read=n)
     result = out[LOAD_COLUMNS]
-    result.attrs["rows"] = frame["row"].astype(int).tolist()
-    result.attrs["file"] = file or "(fichier)"
+    # an array, not a list: pandas deep-copies attrs at each operation on the frame
+    result.attrs["rows"] = frame["row"].to_numpy(dtype=np.int64)
+    files = frame["file"].astype(str)
+    result.attrs["file"] = next((f for f in files.iloc[:1] if f), file or "(fichier)")
     return result
 
 
@@ -603,7 +605,7 @@ def check_stock_against_stored(
     stocks = {
         i.id for i in catalog.indicators if i.nature == "stock" and i.unit in ("count", "euros")
     }
-    rows = frame.attrs.get("rows", list(range(2, len(frame) + 2)))
+    rows = frame.attrs.get("rows", np.arange(2, len(frame) + 2))
     mine = frame.assign(_row=rows)
     mine = mine[mine["indicator_id"].isin(stocks) & mine["value"].notna()]
     if mine.empty or stored.empty:
