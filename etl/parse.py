@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,7 @@ XLSX_MAX_UNCOMPRESSED = 512 * 2**20
 XLSX_MAX_RATIO = 100
 _RATIO_FROM = 2**20  # small parts (styles, themes) may compress well and are harmless
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+CSV_CHUNK_ROWS = 200_000
 
 
 def column_letter(number: int) -> str:
@@ -132,15 +134,17 @@ _EXPECTED_ENCODING = {
 
 
 def _strict(data: bytes, encoding: str, *, name: str) -> str:
+    """`encoding` if the whole file decodes with it; else the first bad byte is named."""
     try:
-        return data.decode(encoding)
+        data.decode(encoding)
+        return encoding
     except UnicodeDecodeError as exc:
         label, expected = _EXPECTED_ENCODING[encoding]
         problem = f"octet invalide en {label}"
         raise _bad_byte(data, exc.start, name=name, problem=problem, expected=expected) from None
 
 
-def decode(data: bytes, *, name: str) -> str:
+def detect_encoding(data: bytes, *, name: str) -> str:
     """UTF-16 with its BOM (Excel « Texte Unicode »), UTF-8, or Windows-1252 as a whole.
 
     A UTF-8 file holding one stray Windows-1252 byte is refused, naming the byte:
@@ -155,10 +159,16 @@ def decode(data: bytes, *, name: str) -> str:
             "(Excel « Texte Unicode »)."
         )
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
+        return "utf-8-sig"
     except UnicodeDecodeError:
         meant_utf8 = _has_utf8_text(data)
     return _strict(data, "utf-8-sig" if meant_utf8 else "cp1252", name=name)
+
+
+def decode(data: bytes, *, name: str) -> str:
+    """The file's text, in the encoding `detect_encoding` finds (or its French refusal)."""
+    return data.decode(detect_encoding(data, name=name))
 
 
 def detect_separator(text: str) -> str:
@@ -194,51 +204,70 @@ def _empty(name: str) -> ParseError:
 
 
 def read_csv_text(text: str, *, name: str) -> pd.DataFrame:
-    """Parsed by pandas' C reader (fast on a million rows); blank lines kept for numbering.
+    """A CSV already decoded (a source's own file), read as `read_table` reads one."""
+    return _csv_frame(io.StringIO(text), sep=detect_separator(text), name=name)
+
+
+def _csv_error(exc: pd.errors.ParserError, *, name: str) -> ParseError:
+    detail = str(exc).strip()
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+    quote = re.search(r"EOF inside string starting at row (\d+)", detail)
+    if quote:
+        detail = f"guillemet non fermé à partir de la ligne {int(quote[1]) + 1}"
+    elif m:
+        detail = (
+            f"ligne {m[2]} : {m[3]} cellules au lieu de {m[1]} "
+            "(séparateur ou guillemets incorrects ?)"
+        )
+    return ParseError(f"Fichier « {name} » illisible (CSV mal formé) : {detail}.")
+
+
+def _csv_frame(
+    source: IO[str] | IO[bytes], *, sep: str, name: str, encoding: str | None = None
+) -> pd.DataFrame:
+    """Parsed by pandas' C reader, CSV_CHUNK_ROWS rows at a time; blank rows left out.
 
     The header is read as a row, so a column named twice is refused instead of renamed.
+    Each chunk's cells point to one string per distinct text: a million rows hold few
+    distinct values, so the frame costs little more than its pointers.
     """
-    sep = detect_separator(text)
+    header: list[str] = []
+    parts: list[list[np.ndarray]] = []
+    blanks: list[np.ndarray] = []
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
+        with pd.read_csv(
+            source, sep=sep, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, engine="c", encoding=encoding, chunksize=CSV_CHUNK_ROWS,
+        ) as reader:  # fmt: skip
+            for chunk in reader:
+                if not header:
+                    header = [str(c).strip().lstrip("\ufeff") for c in chunk.iloc[0].fillna("")]
+                    if not any(header):
+                        raise _empty(name)
+                    check_columns(header, file=name)
+                    parts = [[] for _ in header]
+                    chunk = chunk.iloc[1:]
+                blank = np.ones(len(chunk), dtype=bool)
+                for i, part in enumerate(parts):
+                    codes, uniques = pd.factorize(chunk.iloc[:, i].to_numpy(dtype=object))
+                    stripped = [str(u).strip() for u in uniques]
+                    table = np.array([*stripped, np.nan], dtype=object)  # -1: missing
+                    part.append(table[codes])
+                    blank &= np.array([u == "" for u in stripped] + [True], dtype=bool)[codes]
+                blanks.append(blank)
     except pd.errors.EmptyDataError:
         raise _empty(name) from None
     except pd.errors.ParserError as exc:
-        detail = str(exc).strip()
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
-        quote = re.search(r"EOF inside string starting at row (\d+)", detail)
-        if quote:
-            detail = f"guillemet non fermé à partir de la ligne {int(quote[1]) + 1}"
-        elif m:
-            detail = (
-                f"ligne {m[2]} : {m[3]} cellules au lieu de {m[1]} "
-                "(séparateur ou guillemets incorrects ?)"
-            )
-        raise ParseError(f"Fichier « {name} » illisible (CSV mal formé) : {detail}.") from None
-    header = [str(c).strip().lstrip("\ufeff") for c in frame.iloc[0].fillna("")]
-    if not any(header):
+        raise _csv_error(exc, name=name) from None
+    if not header:
         raise _empty(name)
-    check_columns(header, file=name)
-    frame = frame.iloc[1:]
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="ligne")
-    blank = np.ones(len(frame), dtype=bool)
-    for i in range(len(header)):
-        # each distinct text stripped once: a million cells hold few distinct values
-        codes, uniques = pd.factorize(frame.iloc[:, i].to_numpy(dtype=object))
-        stripped = [str(u).strip() for u in uniques]
-        table = np.array([*stripped, np.nan], dtype=object)  # -1 (missing) stays missing
-        frame.isetitem(i, pd.Series(table[codes], index=frame.index, dtype="str"))
-        blank &= np.array([u == "" for u in stripped] + [True], dtype=bool)[codes]
-    frame.columns = header
-    return frame if not blank.any() else frame[~blank]
+    keep = ~np.concatenate(blanks)
+    frame = pd.DataFrame(
+        {i: pd.Series(np.concatenate(part)[keep], dtype="str") for i, part in enumerate(parts)}
+    )
+    frame.columns = pd.Index(header)
+    frame.index = pd.Index(np.flatnonzero(keep) + 2, name="ligne")
+    return frame
 
 
 def _cell_text(value: object) -> str:
@@ -427,7 +456,11 @@ def read_table(
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"Fichier « {path.name} » illisible : {exc.strerror}.") from None
-    return read_csv_text(decode(data, name=path.name), name=path.name)
+    encoding = detect_encoding(data, name=path.name)
+    head = data[: 2**16].decode(encoding, errors="ignore")  # the separator is in line 1
+    return _csv_frame(
+        io.BytesIO(data), sep=detect_separator(head), name=path.name, encoding=encoding
+    )
 
 
 # --- numbers ---------------------------------------------------------------------------

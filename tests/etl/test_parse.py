@@ -406,3 +406,26 @@ class TestCheckArchive:
         path.write_text("a;b\n", encoding="utf-8")
         with pytest.raises(ParseError, match="ce n'est pas un classeur XLSX"):
             read_table(path)
+
+
+class TestCsvChunks:
+    def test_rows_keep_their_numbers_across_chunks(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given chunks of 2 rows and a blank row in the second chunk
+        monkeypatch.setattr(parse, "CSV_CHUNK_ROWS", 2)
+        path = tmp_path / "f.csv"
+        path.write_text("a;b\n1; x\n2;y\n;\n4;z\n5;w\n", encoding="utf-8")
+        # Then each row keeps its spreadsheet number, stripped, the blank one left out
+        frame = read_table(path)
+        assert list(frame.index) == [2, 3, 5, 6]
+        assert frame["b"].tolist() == ["x", "y", "z", "w"]
+
+    def test_a_bad_row_in_a_later_chunk_is_named_by_its_line(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(parse, "CSV_CHUNK_ROWS", 2)
+        path = tmp_path / "f.csv"
+        path.write_text("a;b\n1;2\n1;2\n1;2\n1;2;3\n", encoding="utf-8")
+        with pytest.raises(ParseError, match="ligne 5 : 3 cellules au lieu de 2"):
+            read_table(path)
