@@ -164,3 +164,11 @@ class TestUnderLimits:
         for name, case in CASES.items():
             assert results[name]["code"] == (0 if case.loads else 1), results[name]["err"]
             assert "Erreur inattendue" not in results[name]["err"]
+
+
+class TestCommittedCorpus:
+    def test_the_committed_corpus_is_the_one_the_script_builds(self) -> None:
+        # Given the files committed in tests/fixtures/hostile
+        committed = {p.name for p in hostile.DEFAULT_DIR.iterdir() if p.suffix != ".md"}
+        # Then they are exactly the script's cases (rebuild it after adding one)
+        assert committed == set(CASES)
