@@ -395,10 +395,11 @@ def validate_tidy(
         }
     )
     errors.flag(start.isna(), column="period", expected=freq_hint.fillna("une période"))
+    today = today or dt.date.today()
     errors.flag(
-        future_periods(start, today=today or dt.date.today()),
+        future_periods(start, today=today),
         column="period",
-        expected=f"une période commencée au plus tard le {(today or dt.date.today()):%d/%m/%Y}",
+        expected=f"une période commencée au plus tard le {today:%d/%m/%Y}",
     )
 
     # breakdown
