@@ -72,6 +72,12 @@ class EtlSettings(BaseSettings):
         description="Secondes d'attente du verrou de chargement avant de refuser un second "
         "chargement.",
     )
+    import_max_bytes: int = Field(
+        100_000_000,
+        gt=0,
+        description="Taille maximale (octets) d'un fichier importé ou déposé ; au-delà il est "
+        "refusé avant lecture (un CSV occupe en mémoire environ 14 fois sa taille).",
+    )
     http_timeout: float = Field(30, ge=0, description="Délai d'attente d'une requête HTTP (s).")
     http_retries: int = Field(
         3, ge=0, description="Nombre de nouvelles tentatives HTTP sur erreur 5xx ou délai."

@@ -133,12 +133,21 @@ class Unit(StrEnum):
         return self.words.noun
 
 
+# Upper bounds refuse what no real figure reaches (an overflow, a typo of ten digits):
+# France has 68 M people and the largest published count is 3e8 documents, so counts stop
+# at 1e10; yearly health spending is about 3e11 €; a delay beyond a century is a typo.
 _UNIT_WORDS: dict[Unit, UnitWords] = {
-    Unit.count: UnitWords("nombre", "nombre", 0.0, None, "un nombre positif ou nul", False),
+    Unit.count: UnitWords(
+        "nombre", "nombre", 0.0, 1e10, "un nombre entre 0 et 10 000 000 000", False
+    ),
     Unit.percent: UnitWords("%", "pourcentage", 0.0, 100.0, "un pourcentage entre 0 et 100", True),
-    Unit.ratio: UnitWords("ratio", "ratio", 0.0, None, "un ratio positif ou nul", True),
-    Unit.euros: UnitWords("€", "euros", 0.0, None, "un montant en euros positif ou nul", False),
-    Unit.days: UnitWords("jours", "jours", 0.0, None, "un nombre de jours positif ou nul", False),
+    Unit.ratio: UnitWords("ratio", "ratio", 0.0, 1e6, "un ratio entre 0 et 1 000 000", True),
+    Unit.euros: UnitWords(
+        "€", "euros", 0.0, 1e12, "un montant entre 0 et 1 000 000 000 000 €", False
+    ),
+    Unit.days: UnitWords(
+        "jours", "jours", 0.0, 36_525.0, "un nombre de jours entre 0 et 36 525", False
+    ),
 }
 
 

@@ -6,21 +6,27 @@ masked value (« NS ») is never turned into 0.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
+from core import settings
 from core.catalog import MONTHS_PER_PERIOD, Frequency
 from core.errors import UserError
 
-COMMENT = "#"  # a row whose first cell starts with it is ignored (the template's example)
+COMMENT = "#"  # the template's example line starts with it (see etl.template)
+SEPARATORS = (";", ",", "\t")  # French Excel, the rest of the world, Excel « Texte Unicode »
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
-EMPTY_MARKERS = frozenset({"", "NA", "N/A", "ND", "N.D.", "-", "NAN"})
+EMPTY_MARKERS = frozenset({"", "NA", "N/A", "ND", "N.D.", "-"})
 MASKED_MARKERS = frozenset({"NS", "S", "SECRET", "SECRET STATISTIQUE"})
 
 MONTHS: dict[str, int] = {
@@ -50,96 +56,219 @@ class ParseError(UserError, ValueError):
 
 # --- files -----------------------------------------------------------------------------
 
+# XLSX limits. Rows: Excel's own. Columns: far more than any template or source has.
+# Cells bound the memory (about 100 bytes each once read as text): above, a CSV is the
+# format to use. The uncompressed size and the inflation ratio of the zip members refuse a
+# zip bomb before it is opened (Apache POI refuses a part inflating more than 100 times,
+# which real workbooks never do). zipfile itself stops a part at its declared size.
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_COLUMNS = 512
+XLSX_MAX_CELLS = 3_000_000
+XLSX_MAX_UNCOMPRESSED = 512 * 2**20
+XLSX_MAX_RATIO = 100
+_RATIO_FROM = 2**20  # small parts (styles, themes) may compress well and are harmless
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+CSV_CHUNK_ROWS = 200_000
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; cp1252 is what Excel writes on French Windows."""
+
+def column_letter(number: int) -> str:
+    """The letter a spreadsheet shows for a column: 1 → « A », 28 → « AB »."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _bytes(n: int) -> str:
+    """« 104 857 600 octets »."""
+    return f"{n:,}".replace(",", " ") + " octets"
+
+
+def check_file(path: Path, *, max_bytes: int | None = None) -> int:
+    """The file's size, or a French refusal: missing, a directory, or above the size limit.
+
+    Checked before a byte is read, so an oversized file costs nothing.
+    """
+    limit = settings.etl().import_max_bytes if max_bytes is None else max_bytes
+    if path.is_dir():
+        raise ParseError(
+            f"« {path} » est un dossier, pas un fichier. "
+            "Attendu : le chemin d'un fichier .csv ou .xlsx."
+        )
     try:
-        return data.decode("utf-8-sig")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ParseError(f"Fichier introuvable : {path}.") from None
+    except OSError as exc:
+        raise ParseError(f"Fichier « {path.name} » illisible : {exc.strerror}.") from None
+    if size > limit:
+        raise ParseError(
+            f"Fichier « {path.name} » trop volumineux : {_bytes(size)}. "
+            f"Attendu : au plus {_bytes(limit)} (paramètre IMPORT_MAX_BYTES)."
+        )
+    return size
+
+
+def _bad_byte(data: bytes, offset: int, *, name: str, problem: str, expected: str) -> ParseError:
+    """Names the line and the byte, as a text editor would find them."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    return ParseError(
+        f"Fichier « {name} », ligne {line}, octet {offset - line_start + 1} de la ligne "
+        f"(octet {offset + 1} du fichier) : {problem} « 0x{data[offset]:02X} ». "
+        f"Attendu : {expected}."
+    )
+
+
+def _has_utf8_text(data: bytes) -> bool:
+    """True when some non-ASCII characters are valid UTF-8: the file was meant as UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    return any(c > "\x7f" and c != "\ufffd" for c in text)
+
+
+_EXPECTED_ENCODING = {
+    "utf-16": ("UTF-16", "un fichier entièrement en UTF-16"),
+    "utf-8-sig": ("UTF-8", "un fichier entièrement en UTF-8 (réenregistrez-le en « CSV UTF-8 »)"),
+    "cp1252": ("Windows-1252", "un fichier en UTF-8 ou en Windows-1252"),
+}
+
+
+def _strict(data: bytes, encoding: str, *, name: str) -> str:
+    """`encoding` if the whole file decodes with it; else the first bad byte is named."""
+    try:
+        data.decode(encoding)
+        return encoding
+    except UnicodeDecodeError as exc:
+        label, expected = _EXPECTED_ENCODING[encoding]
+        problem = f"octet invalide en {label}"
+        raise _bad_byte(data, exc.start, name=name, problem=problem, expected=expected) from None
+
+
+def detect_encoding(data: bytes, *, name: str) -> str:
+    """UTF-16 with its BOM (Excel « Texte Unicode »), UTF-8, or Windows-1252 as a whole.
+
+    A UTF-8 file holding one stray Windows-1252 byte is refused, naming the byte:
+    decoding the whole file as Windows-1252 would silently turn every « é » into « Ã© ».
+    """
+    if data.startswith(_UTF16_BOMS):
+        return _strict(data, "utf-16", name=name)
+    if b"\x00" in data[:4096]:
+        raise ParseError(
+            f"Fichier « {name} » : octets nuls en début de fichier (UTF-16 sans marque d'ordre "
+            "des octets ?). Attendu : UTF-8, Windows-1252, ou UTF-16 avec marque d'ordre "
+            "(Excel « Texte Unicode »)."
+        )
+    try:
+        data.decode("utf-8-sig")
+        return "utf-8-sig"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
+        meant_utf8 = _has_utf8_text(data)
+    return _strict(data, "utf-8-sig" if meant_utf8 else "cp1252", name=name)
+
+
+def decode(data: bytes, *, name: str) -> str:
+    """The file's text, in the encoding `detect_encoding` finds (or its French refusal)."""
+    return data.decode(detect_encoding(data, name=name))
 
 
 def detect_separator(text: str) -> str:
-    """`;` (French Excel) or `,`, whichever splits the header line into more cells."""
-    for line in text.splitlines():
+    """`;`, `,` or tab, whichever splits the header line into more cells (`;` on a tie)."""
+    for line in io.StringIO(text):  # lazily: only the first lines are looked at
         if line.strip() and not line.lstrip().startswith(COMMENT):
-            return ";" if line.count(";") >= line.count(",") else ","
+            counts = [line.count(sep) for sep in SEPARATORS]
+            return SEPARATORS[counts.index(max(counts))]
     return ";"
 
 
-def _finish(rows: list[list[str]], *, name: str) -> pd.DataFrame:
-    """Header = first row; index = spreadsheet row number; comment and blank rows dropped."""
-    if not rows or not any(c.strip() for c in rows[0]):
-        raise ParseError(f"Fichier « {name} » vide : une ligne d'en-tête est attendue.")
-    header = [c.strip().lstrip("\ufeff") for c in rows[0]]
-    body: list[list[str]] = []
-    numbers: list[int] = []
-    width = len(header)
-    for i, row in enumerate(rows[1:], start=2):
-        if not row or not any(c.strip() for c in row):
+def check_columns(names: Sequence[str], *, file: str, keys: Sequence[str] | None = None) -> None:
+    """Refuse a header naming a column twice: which of the two to read would be a guess.
+
+    `keys` are the names as compared (e.g. without accents); empty names are not compared.
+    """
+    seen: dict[str, int] = {}
+    for i, key in enumerate(keys if keys is not None else names):
+        if not key:
             continue
-        if row[0].lstrip().startswith(COMMENT):
-            continue
-        if len(row) > width and any(c.strip() for c in row[width:]):
+        if key in seen:
+            first = seen[key]
             raise ParseError(
-                f"Fichier « {name} », ligne {i} : {len(row)} cellules au lieu de {width} "
-                "(séparateur ou guillemets incorrects ?)."
+                f"Fichier « {file} », ligne 1, colonne « {names[i]} » : colonne en double "
+                f"« {names[i]} » (colonnes {column_letter(first + 1)} et "
+                f"{column_letter(i + 1)}). Attendu : une seule colonne « {names[first]} »."
             )
-        body.append([c.strip() for c in (row + [""] * width)[:width]])
-        numbers.append(i)
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame.index = pd.Index(numbers, name="ligne")
-    return frame
+        seen[key] = i
+
+
+def _empty(name: str) -> ParseError:
+    return ParseError(f"Fichier « {name} » vide : une ligne d'en-tête est attendue.")
 
 
 def read_csv_text(text: str, *, name: str) -> pd.DataFrame:
-    """Parsed by pandas' C reader (fast on a million rows); blank lines kept for numbering."""
-    sep = detect_separator(text)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
+    """A CSV already decoded (a source's own file), read as `read_table` reads one."""
+    return _csv_frame(io.StringIO(text), sep=detect_separator(text), name=name)
+
+
+def _csv_error(exc: pd.errors.ParserError, *, name: str) -> ParseError:
+    detail = str(exc).strip()
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+    quote = re.search(r"EOF inside string starting at row (\d+)", detail)
+    if quote:
+        detail = f"guillemet non fermé à partir de la ligne {int(quote[1]) + 1}"
+    elif m:
+        detail = (
+            f"ligne {m[2]} : {m[3]} cellules au lieu de {m[1]} "
+            "(séparateur ou guillemets incorrects ?)"
         )
+    return ParseError(f"Fichier « {name} » illisible (CSV mal formé) : {detail}.")
+
+
+def _csv_frame(
+    source: IO[str] | IO[bytes], *, sep: str, name: str, encoding: str | None = None
+) -> pd.DataFrame:
+    """Parsed by pandas' C reader, CSV_CHUNK_ROWS rows at a time; blank rows left out.
+
+    The header is read as a row, so a column named twice is refused instead of renamed.
+    Each chunk's cells point to one string per distinct text: a million rows hold few
+    distinct values, so the frame costs little more than its pointers.
+    """
+    header: list[str] = []
+    parts: list[list[np.ndarray]] = []
+    blanks: list[np.ndarray] = []
+    try:
+        with pd.read_csv(
+            source, sep=sep, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, engine="c", encoding=encoding, chunksize=CSV_CHUNK_ROWS,
+        ) as reader:  # fmt: skip
+            for chunk in reader:
+                if not header:
+                    header = [str(c).strip().lstrip("\ufeff") for c in chunk.iloc[0].fillna("")]
+                    if not any(header):
+                        raise _empty(name)
+                    check_columns(header, file=name)
+                    parts = [[] for _ in header]
+                    chunk = chunk.iloc[1:]
+                blank = np.ones(len(chunk), dtype=bool)
+                for i, part in enumerate(parts):
+                    codes, uniques = pd.factorize(chunk.iloc[:, i].to_numpy(dtype=object))
+                    stripped = [str(u).strip() for u in uniques]
+                    table = np.array([*stripped, np.nan], dtype=object)  # -1: missing
+                    part.append(table[codes])
+                    blank &= np.array([u == "" for u in stripped] + [True], dtype=bool)[codes]
+                blanks.append(blank)
     except pd.errors.EmptyDataError:
-        raise ParseError(f"Fichier « {name} » vide : une ligne d'en-tête est attendue.") from None
+        raise _empty(name) from None
     except pd.errors.ParserError as exc:
-        detail = str(exc).strip()
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
-        quote = re.search(r"EOF inside string starting at row (\d+)", detail)
-        if quote:
-            detail = f"guillemet non fermé à partir de la ligne {int(quote[1]) + 1}"
-        elif m:
-            detail = (
-                f"ligne {m[2]} : {m[3]} cellules au lieu de {m[1]} "
-                "(séparateur ou guillemets incorrects ?)"
-            )
-        raise ParseError(f"Fichier « {name} » illisible (CSV mal formé) : {detail}.") from None
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    if not any(frame.columns) or all(c.startswith("Unnamed:") for c in frame.columns):
-        raise ParseError(f"Fichier « {name} » vide : une ligne d'en-tête est attendue.")
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="ligne")
-    if frame.empty:
-        return frame
-    blank = np.ones(len(frame), dtype=bool)
-    comment = np.zeros(len(frame), dtype=bool)
-    for i, col in enumerate(frame.columns):
-        # each distinct text stripped once: a million cells hold few distinct values
-        codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object))
-        texts = [str(u) for u in uniques]
-        stripped = [u.strip() for u in texts]
-        if stripped != texts:
-            table = np.array([*stripped, np.nan], dtype=object)  # -1 (missing) stays missing
-            frame[col] = pd.Series(table[codes], index=frame.index, dtype="str")
-        blank &= np.array([u == "" for u in stripped] + [False], dtype=bool)[codes]
-        if i == 0:
-            starts = [u.startswith(COMMENT) for u in stripped]
-            comment = np.array([*starts, False], dtype=bool)[codes]
-    keep = ~comment & ~blank
-    return frame if keep.all() else frame[keep]
+        raise _csv_error(exc, name=name) from None
+    if not header:
+        raise _empty(name)
+    keep = ~np.concatenate(blanks)
+    frame = pd.DataFrame(
+        {i: pd.Series(np.concatenate(part)[keep], dtype="str") for i, part in enumerate(parts)}
+    )
+    frame.columns = pd.Index(header)
+    frame.index = pd.Index(np.flatnonzero(keep) + 2, name="ligne")
+    return frame
 
 
 def _cell_text(value: object) -> str:
@@ -154,38 +283,172 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+    return str(value).strip()
 
 
-def read_xlsx(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
+def check_archive(path: Path) -> None:
+    """Refuse a zip bomb from the archive's directory, before any part is inflated."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise ParseError(
+            f"Fichier « {path.name} » illisible : ce n'est pas un classeur XLSX (archive zip). "
+            "Attendu : un fichier enregistré par Excel ou LibreOffice au format .xlsx."
+        ) from None
+    total = sum(p.file_size for p in parts)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise ParseError(
+            f"Fichier « {path.name} » refusé : {_bytes(total)} une fois décompressé. "
+            f"Attendu : au plus {_bytes(XLSX_MAX_UNCOMPRESSED)} décompressés."
+        )
+    for part in parts:
+        if part.file_size > _RATIO_FROM and part.file_size > XLSX_MAX_RATIO * part.compress_size:
+            ratio = part.file_size // max(part.compress_size, 1)
+            raise ParseError(
+                f"Fichier « {path.name} » refusé : la partie « {part.filename} » se décompresse "
+                f"{ratio} fois (bombe de décompression ?). Attendu : au plus {XLSX_MAX_RATIO} fois."
+            )
+
+
+def choose_sheet(
+    names: Sequence[str], *, file: str, wanted: str | None, excluded: Collection[str] = ()
+) -> str:
+    """The sheet to read: `wanted`, or the only sheet; never an excluded one.
+
+    Without `wanted` the first sheet is read (a source's own workbook).
+    """
+    if wanted is None:
+        return names[0]
+    for name in names:
+        if fold(name) == fold(wanted):
+            return name
+    if len(names) == 1 and fold(names[0]) not in {fold(e) for e in excluded}:
+        return names[0]
+    found = ", ".join(f"« {n} »" for n in names)
+    if len(names) == 1:
+        raise ParseError(
+            f"Fichier « {file} » : sa seule feuille, « {names[0]} », n'est jamais importée "
+            f"(c'est l'exemple du modèle). Attendu : une feuille « {wanted} » remplie."
+        )
+    raise ParseError(
+        f"Fichier « {file} » : feuille « {wanted} » absente (feuilles trouvées : {found}). "
+        f"Attendu : les lignes à importer dans une feuille nommée « {wanted} »."
+    )
+
+
+def _sheet_rows(rows: Iterable[tuple[object, ...]], *, name: str) -> pd.DataFrame:
+    """Rows of text within the limits; a cell beyond a limit is refused, never dropped.
+
+    Each row is looked at once: the cost is the number of cells, whatever the width
+    the sheet declares.
+    """
+    header: list[str] = []
+    body: list[list[str]] = []
+    numbers: list[int] = []
+    cells = 0
+    for number, values in enumerate(rows, start=1):
+        if number > XLSX_MAX_ROWS:
+            raise ParseError(
+                f"Fichier « {name} », ligne {number} : trop de lignes. "
+                f"Attendu : au plus {XLSX_MAX_ROWS} lignes."
+            )
+        if len(values) > XLSX_MAX_COLUMNS:
+            tail = values[XLSX_MAX_COLUMNS:]
+            if tail.count(None) != len(tail):
+                col = XLSX_MAX_COLUMNS + next(i for i, v in enumerate(tail) if v is not None)
+                raise ParseError(
+                    f"Fichier « {name} », ligne {number}, colonne « {column_letter(col + 1)} » : "
+                    f"cellule au-delà de la limite de colonnes « {_cell_text(values[col])[:40]} ». "
+                    f"Attendu : au plus {XLSX_MAX_COLUMNS} colonnes."
+                )
+            values = values[:XLSX_MAX_COLUMNS]
+        texts = [_cell_text(v) for v in values]
+        if number == 1:
+            header = [t.lstrip("\ufeff") for t in texts]
+            while header and not header[-1]:  # trailing empty header cells
+                header.pop()
+            if not header:
+                raise _empty(name)
+            check_columns(header, file=name)
+            continue
+        if not any(texts):
+            continue
+        width = len(header)
+        if len(texts) > width and any(texts[width:]):
+            raise ParseError(
+                f"Fichier « {name} », ligne {number} : {len(texts)} cellules au lieu de {width} "
+                "(une cellule est remplie hors des colonnes de l'en-tête)."
+            )
+        cells += width
+        if cells > XLSX_MAX_CELLS:
+            raise ParseError(
+                f"Fichier « {name} », ligne {number} : trop de cellules. Attendu : au plus "
+                f"{XLSX_MAX_CELLS} cellules remplies (au-delà, déposez le fichier en CSV)."
+            )
+        body.append((texts + [""] * width)[:width])
+        numbers.append(number)
+    if not header:
+        raise _empty(name)
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.index = pd.Index(numbers, name="ligne", dtype=int)
+    return frame
+
+
+def read_xlsx(
+    path: Path, *, sheet: str | None = None, excluded: Collection[str] = ()
+) -> pd.DataFrame:
+    """The chosen sheet (see `choose_sheet`) as text cells, index = spreadsheet row number.
+
+    Read-only mode streams the sheet; its declared dimension is reset, since openpyxl
+    would otherwise pad every row to it (16 384 columns) and drop any cell beyond it.
+    """
     from openpyxl import load_workbook
+    from openpyxl.chartsheet import Chartsheet
 
+    check_archive(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ParseError(f"Fichier « {path.name} » illisible (XLSX attendu) : {exc}.") from None
     try:
-        ws = book[sheet] if sheet else book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        ws = book[choose_sheet(book.sheetnames, file=path.name, wanted=sheet, excluded=excluded)]
+        if isinstance(ws, Chartsheet):
+            raise ParseError(
+                f"Fichier « {path.name} » : la feuille « {ws.title} » n'est pas un tableau. "
+                "Attendu : une feuille de cellules."
+            )
+        ws.reset_dimensions()
+        rows = ws.iter_rows(max_row=XLSX_MAX_ROWS + 1, values_only=True)
+        return _sheet_rows(rows, name=path.name)
+    except (ParseError, MemoryError):
+        raise
+    except Exception as exc:  # a part that does not inflate or parse
+        raise ParseError(
+            f"Fichier « {path.name} » illisible (XLSX abîmé) : {exc or type(exc).__name__}."
+        ) from None
     finally:
         book.close()
-    while rows and rows[0] and not rows[0][-1]:  # trailing empty header cells
-        if any(r[len(rows[0]) - 1] for r in rows if len(r) >= len(rows[0])):
-            break
-        rows = [r[:-1] for r in rows]
-    return _finish(rows, name=path.name)
 
 
-def read_table(path: Path | str) -> pd.DataFrame:
-    """A CSV (`;` or `,`, UTF-8 or cp1252) or XLSX file as a frame of stripped text.
+def read_table(
+    path: Path | str,
+    *,
+    sheet: str | None = None,
+    excluded_sheets: Collection[str] = (),
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """A CSV (`;`, `,` or tab; UTF-8, Windows-1252 or UTF-16) or XLSX file as stripped text.
 
     The index is the row number a spreadsheet shows (header = 1), so errors can name it.
+    Blank rows are left out; every other row is kept, whatever its first character.
     """
     path = Path(path)
+    check_file(path, max_bytes=max_bytes)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return read_xlsx(path)
-    if suffix not in {".csv", ".txt"}:
+        return read_xlsx(path, sheet=sheet, excluded=excluded_sheets)
+    if suffix not in {".csv", ".txt", ".tsv"}:
         raise ParseError(
             f"Fichier « {path.name} » : format non pris en charge « {suffix or '(aucun)'} ». "
             "Attendu : un fichier .csv ou .xlsx."
@@ -194,13 +457,11 @@ def read_table(path: Path | str) -> pd.DataFrame:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"Fichier « {path.name} » illisible : {exc.strerror}.") from None
-    try:
-        text = _decode(data)
-    except UnicodeDecodeError:
-        raise ParseError(
-            f"Fichier « {path.name} » : encodage inconnu. Attendu : UTF-8 ou Windows-1252."
-        ) from None
-    return read_csv_text(text, name=path.name)
+    encoding = detect_encoding(data, name=path.name)
+    head = data[: 2**16].decode(encoding, errors="ignore")  # the separator is in line 1
+    return _csv_frame(
+        io.BytesIO(data), sep=detect_separator(head), name=path.name, encoding=encoding
+    )
 
 
 # --- numbers ---------------------------------------------------------------------------
@@ -242,7 +503,7 @@ def parse_number(text: object) -> tuple[float | None, bool]:
 # --- periods ---------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case without accents: « Février » → « fevrier »."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
@@ -264,7 +525,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
 
 def _read_period(text: str) -> tuple[dt.date, int]:
     """(start, months) of what the text names; months = 0 for a single day."""
-    s = _fold(text)
+    s = fold(text)
     for pattern, months in _PATTERNS:
         m = pattern.fullmatch(s)
         if not m:

@@ -134,7 +134,10 @@ _NUMBER_SPACES = str.maketrans("", "", " \u00a0\u202f")
 
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(values, masked, invalid) for a column of French numbers, fast path first."""
+    """(values, masked, invalid) for a column of French numbers, fast path first.
+
+    A number too large for a float (« 1e309 ») is invalid, never stored as infinity.
+    """
     text = _text(series)
     # fast path, once per distinct text: spaces out, decimal comma to dot
     codes, uniques = pd.factorize(text.astype(object))
@@ -161,6 +164,9 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         try:
             v, m = parse_number(text.iat[i])
         except ParseError:
+            invalid[i] = True
+            continue
+        if v is not None and not np.isfinite(v):  # « 1e309 », 400 digits: overflow to inf
             invalid[i] = True
             continue
         values[i] = np.nan if v is None else v
@@ -241,6 +247,49 @@ def _parse_periods(ind_ids: pd.Series, periods: pd.Series, catalog: Catalog) -> 
     return pd.Series(merged["start"].to_numpy(), index=ind_ids.index, dtype=object)
 
 
+def future_periods(start: pd.Series, *, today: dt.date) -> np.ndarray:
+    """Rows whose period starts after `today`: no figure can exist for them yet."""
+    return Lookup(start)(lambda d: isinstance(d, dt.date) and d > today).to_numpy(dtype=bool)
+
+
+def _written_step(texts: pd.Series) -> np.ndarray:
+    """One unit of the last digit written per cell: « 45,5 » → 0.1, « 1 234 » → 1.
+
+    A value rounded (or truncated) to what it shows is within that step of the truth.
+    """
+
+    def step(text: str) -> float:
+        s = text.translate(_NUMBER_SPACES).removesuffix("%")
+        if "e" in s.lower():
+            return 0.0  # scientific notation: no rounding to infer, only float noise
+        decimals = s[max(s.rfind("."), s.rfind(",")) + 1 :] if "." in s or "," in s else ""
+        return 10.0 ** -len(decimals) if decimals.isdigit() else 1.0
+
+    return Lookup(_text(texts))(step).to_numpy(dtype=float)
+
+
+def ratio_contradicts(texts: pd.Series, given: pd.Series, computed: pd.Series) -> pd.Series:
+    """Rows whose written value differs from numérateur ÷ dénominateur × scale by more
+    than its rounding (one unit of its last digit)."""
+    tolerance = _written_step(texts) + 1e-9 * computed.abs().fillna(0).to_numpy()
+    gap = (given - computed).abs()
+    return (given.notna() & computed.notna() & (gap > tolerance)).astype(bool)
+
+
+def _ratio_hints(
+    mask: pd.Series, *, frame: pd.DataFrame, computed: pd.Series, scale: pd.Series
+) -> pd.Series:
+    """What the value should be, naming numérateur and dénominateur as written."""
+    hints = pd.Series("", index=frame.index, dtype=object)
+    for i in np.flatnonzero(mask.to_numpy()):
+        hints.iat[i] = (
+            f"la valeur calculée numérateur ÷ dénominateur × {scale.iat[i]:g} = "
+            f"{computed.iat[i]:.6g} (numérateur « {frame['numerator'].iat[i]} », "
+            f"dénominateur « {frame['denominator'].iat[i]} »), à l'arrondi près"
+        )
+    return hints
+
+
 def validate_tidy(
     tidy: pd.DataFrame,
     *,
@@ -254,6 +303,7 @@ def validate_tidy(
     source_url: str | None = None,
     stock_tolerance: float = STOCK_TOLERANCE,
     ratio_parts: bool = True,
+    today: dt.date | None = None,
 ) -> pd.DataFrame:
     """The load frame for etl.load, or ValidationFailed listing every bad cell.
 
@@ -262,6 +312,8 @@ def validate_tidy(
     `indicator_ids` restricts which indicators the file may hold (e.g. `import --indicator`).
     `ratio_parts=False` accepts a ratio without its numerator and denominator: a published
     rate is announced alone.
+    `today` (default: the system date) bounds the periods: none may start after it.
+    The spreadsheet rows of the result are in `attrs["rows"]` (see check_stock_against_stored).
     """
     columns = columns or {}
     missing = [c for c in REQUIRED if c not in tidy.columns]
@@ -341,6 +393,12 @@ def validate_tidy(
         }
     )
     errors.flag(start.isna(), column="period", expected=freq_hint.fillna("une période"))
+    today = today or dt.date.today()
+    errors.flag(
+        future_periods(start, today=today),
+        column="period",
+        expected=f"une période commencée au plus tard le {today:%d/%m/%Y}",
+    )
 
     # breakdown
     breakdown = frame["breakdown"].replace({"": TOTAL, "total": TOTAL, "Total": TOTAL})
@@ -365,14 +423,14 @@ def validate_tidy(
 
     # numbers
     value, masked_v, bad_v = parse_numbers(frame["value"])
-    errors.flag(bad_v, column="value", expected="un nombre (ex. « 1 234,5 »), vide ou « NS »")
+    errors.flag(bad_v, column="value", expected="un nombre fini (ex. « 1 234,5 »), vide ou « NS »")
     parts = {}
     masked_parts = pd.Series(False, index=frame.index)
     for col in ("numerator", "denominator"):
         if col in frame:
             v, m, bad = parse_numbers(frame[col])
             masked_parts |= m
-            errors.flag(bad, column=col, expected="un nombre (ex. « 1 234 ») ou vide")
+            errors.flag(bad, column=col, expected="un nombre fini (ex. « 1 234 ») ou vide")
         else:
             v = pd.Series(np.nan, index=frame.index)
         parts[col] = v
@@ -396,6 +454,12 @@ def validate_tidy(
         ratio & (den == 0), column="denominator", expected="un dénominateur strictement positif"
     )
     computed = scale * num / den.where(den != 0)
+    contradicts = ratio & ~masked & ratio_contradicts(frame["value"], value, computed)
+    errors.flag(
+        contradicts,
+        column="value",
+        expected=_ratio_hints(contradicts, frame=frame, computed=computed, scale=scale),
+    )
     value = value.where(value.notna() | ~ratio, computed)
     errors.flag(
         value.isna() & ~masked,
@@ -509,4 +573,71 @@ def validate_tidy(
 
     if errors.items:
         raise ValidationFailed(errors.items, rows_read=n)
-    return out[LOAD_COLUMNS]
+    result = out[LOAD_COLUMNS]
+    # an array, not a list: pandas deep-copies attrs at each operation on the frame
+    result.attrs["rows"] = frame["row"].to_numpy(dtype=np.int64)
+    files = frame["file"].astype(str)
+    result.attrs["file"] = next((f for f in files.iloc[:1] if f), file or "(fichier)")
+    return result
+
+
+STORED_KEY = ["indicator_id", "area_id", "breakdown"]
+
+
+def check_stock_against_stored(
+    frame: pd.DataFrame,
+    stored: pd.DataFrame,
+    *,
+    catalog: Catalog,
+    columns: Mapping[str, str] | None = None,
+    tolerance: float = STOCK_TOLERANCE,
+) -> None:
+    """Refuse a stock that falls against the stored one next to it, as inside one file.
+
+    `frame` is validate_tidy's result (its `attrs` name rows and file); `stored` holds the
+    real stored rows (`indicator_id`, `area_id`, `breakdown`, `period_start`, `value`) of
+    the same series, at least the period just before and just after each of the file's.
+    To be called in the load transaction, after the lock is taken: what is stored then
+    is what the file is compared with. Raises ValidationFailed naming each row.
+    """
+    columns = columns or {}
+    stocks = {
+        i.id for i in catalog.indicators if i.nature == "stock" and i.unit in ("count", "euros")
+    }
+    rows = frame.attrs.get("rows", np.arange(2, len(frame) + 2))
+    mine = frame.assign(_row=rows)
+    mine = mine[mine["indicator_id"].isin(stocks) & mine["value"].notna()]
+    if mine.empty or stored.empty:
+        return
+    keys = [*STORED_KEY, "period_start"]
+    others = stored[stored["indicator_id"].isin(stocks) & stored["value"].notna()]
+    others = others.merge(mine[keys], on=keys, how="left", indicator=True)
+    others = others[others["_merge"] == "left_only"].drop(columns="_merge")  # file wins
+    both = pd.concat(
+        [mine[[*keys, "value", "_row"]], others[[*keys, "value"]].assign(_row=0)],
+        ignore_index=True,
+    ).sort_values(keys, kind="stable")
+    grouped = both.groupby(STORED_KEY, sort=False)
+    prev_value, prev_period = grouped["value"].shift(1), grouped["period_start"].shift(1)
+    prev_row = grouped["_row"].shift(1)
+    falls = prev_value.notna() & (both["value"] < prev_value * (1 - tolerance))
+    errors: list[RowError] = []
+    file = str(frame.attrs.get("file", "(fichier)"))
+    column = columns.get("value", "value")
+    limit = f"un stock qui ne baisse pas de plus de {tolerance:.0%}".replace("%", " %")
+    for i in np.flatnonzero(falls.to_numpy()):
+        row, before = int(both["_row"].iat[i]), int(prev_row.iat[i])
+        if row and not before:  # the file's value falls below the stored one before it
+            errors.append(RowError(
+                file=file, row=row, column=column, value=f"{both['value'].iat[i]:g}",
+                expected=f"{limit} (valeur enregistrée pour {prev_period.iat[i]} : "
+                f"{prev_value.iat[i]:g})",
+            ))  # fmt: skip
+        elif before and not row:  # the stored value after the file's would fall
+            errors.append(RowError(
+                file=file, row=before, column=column, value=f"{prev_value.iat[i]:g}",
+                expected=f"{limit} (valeur enregistrée pour {both['period_start'].iat[i]} : "
+                f"{both['value'].iat[i]:g})",
+            ))  # fmt: skip
+    if errors:
+        raise ValidationFailed(errors, rows_read=len(frame))
