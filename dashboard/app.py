@@ -10,6 +10,7 @@ its full bundle and pages without a chart load no Plotly at all.
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ import flask
 from flask_compress import Compress
 
 from core import settings
-from dashboard import queries, urls
+from dashboard import guards, queries, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -33,6 +34,7 @@ ASSETS = PROJECT_ROOT / "assets"
 STATIC = Path(__file__).resolve().parent / "static"
 ONE_YEAR = 365 * 24 * 3600
 CALLBACK_ROUTE = "_dash-update-component"  # Dash's callback endpoint (under its URL base)
+PAGE_MAX_AGE = 60  # seconds a browser or proxy may show a page without asking again
 
 
 class SetupError(Exception):
@@ -167,6 +169,8 @@ def create_app(
     app.layout = dash.page_container
     tables.register(app)
     _routes(server)
+    guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
+    _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
@@ -277,6 +281,35 @@ def _server_timing(server: flask.Flask) -> None:
             previous = response.headers.get("Server-Timing")
             response.headers["Server-Timing"] = f"{previous}, {metric}" if previous else metric
         return response
+
+
+def _cache_headers(server: flask.Flask) -> None:
+    """Pages may be reused for PAGE_MAX_AGE seconds, then revalidated by an ETag that
+    names the data version; an error is never stored (it may be gone a minute later)."""
+
+    @server.after_request
+    def cache_control(response: flask.Response) -> flask.Response:
+        if response.status_code >= 400:
+            response.headers["Cache-Control"] = "no-store"
+        elif (
+            flask.request.method == "GET"
+            and response.status_code == 200
+            and response.mimetype == "text/html"
+            and "Cache-Control" not in response.headers
+        ):
+            response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+            response.set_etag(
+                f"{_data_version_tag()}-{hashlib.sha1(response.get_data()).hexdigest()[:16]}"
+            )
+            response.make_conditional(flask.request)
+        return response
+
+
+def _data_version_tag() -> str:
+    try:
+        return f"v{queries.store().data_version()}"
+    except queries.DataUnavailable:
+        return "v-"
 
 
 def _not_found_status(server: flask.Flask) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from core import geography
 from core.vocabulary import Level
@@ -138,8 +138,18 @@ def fill_query(path: str, values: Mapping[str, str]) -> str:
     return with_query(filled, {k: v for k, v in values.items() if k not in names})
 
 
-def valid_code(level: str, code: str) -> str | None:
-    """The canonical code of an area of this level, or None."""
+AREA_CODE = re.compile(r"[0-9A-Za-z]{1,3}")  # what a code in an address may be, before lookup
+SHOWN_LENGTH = 60
+
+
+def valid_code(level: str, code: object) -> str | None:
+    """The canonical code of an area of this level, or None.
+
+    A code from an address is looked up only if it is 1 to 3 letters or digits: geography
+    would forgive `29` followed by a line feed, which must reach no file name or header.
+    """
+    if not isinstance(code, str) or not AREA_CODE.fullmatch(code):
+        return None
     try:
         return geography.get_area(level, code).code
     except (geography.GeographyError, KeyError):
@@ -360,16 +370,30 @@ def _texts(value: object) -> list[str]:
     return out
 
 
+PERIOD = re.compile(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", re.ASCII)
+
+
 def parse_period(text: str | None) -> dt.date | None:
-    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None."""
-    if not text:
+    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None.
+
+    Four ASCII digits for the year: `int()` would take a 20-digit year (then overflow the
+    date) or non-ASCII digits.
+    """
+    found = PERIOD.fullmatch(text or "")
+    if found is None:
         return None
     try:
-        parts = [int(p) for p in text.split("-")[:2]]
-        return dt.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
+        return dt.date(int(found.group(1)), int(found.group(2)), 1)
+    except ValueError:
         return None
 
 
 def period_param(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def shown(text: str) -> str:
+    """A part of an address as an error message may echo it: percent-encoded (no markup,
+    no control character) and cut to SHOWN_LENGTH characters."""
+    encoded = quote(text, safe="-_.~")
+    return encoded if len(encoded) <= SHOWN_LENGTH else encoded[: SHOWN_LENGTH - 1] + "…"
