@@ -10,7 +10,6 @@ its full bundle and pages without a chart load no Plotly at all.
 from __future__ import annotations
 
 import gc
-import hashlib
 import threading
 import time
 from pathlib import Path
@@ -284,8 +283,9 @@ def _server_timing(server: flask.Flask) -> None:
 
 
 def _cache_headers(server: flask.Flask) -> None:
-    """Pages may be reused for PAGE_MAX_AGE seconds, then revalidated by an ETag that
-    names the data version; an error is never stored (it may be gone a minute later)."""
+    """Pages may be reused for PAGE_MAX_AGE seconds; an error is never stored (it may be
+    gone a minute later). No ETag: Dash writes a token of its own into every page
+    (`end_id`), so no two pages are the same bytes and an ETag would never validate."""
 
     @server.after_request
     def cache_control(response: flask.Response) -> flask.Response:
@@ -298,18 +298,7 @@ def _cache_headers(server: flask.Flask) -> None:
             and "Cache-Control" not in response.headers
         ):
             response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
-            response.set_etag(
-                f"{_data_version_tag()}-{hashlib.sha1(response.get_data()).hexdigest()[:16]}"
-            )
-            response.make_conditional(flask.request)
         return response
-
-
-def _data_version_tag() -> str:
-    try:
-        return f"v{queries.store().data_version()}"
-    except queries.DataUnavailable:
-        return "v-"
 
 
 def _not_found_status(server: flask.Flask) -> None:

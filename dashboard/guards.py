@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 MAX_CALLBACK_BYTES = 64 * 1024  # the page router's requests are well under 2 kB
 MAX_ITEMS = 64  # inputs, states, outputs or changed properties in one request
 MAX_LOGGED = 2000  # characters of one log record, message and traceback included
-LOCATION_PROPS = frozenset({"pathname", "search", "hash", "href"})  # dcc.Location: text
+LOCATION_PROPS = frozenset({"pathname", "search", "hash", "href"})  # always text in a browser
 ERROR_TEXTS = {
     400: "Requête invalide.",
     404: "Adresse introuvable : aucune page ni aucun fichier à cette adresse.",
@@ -98,8 +98,7 @@ def _matches(item: object, expected: Mapping[str, str]) -> bool:
         return isinstance(found, dict) and set(found) == keys and all(map(_scalar, found.values()))
     if item.get("id") != expected["id"]:
         return False
-    value = item.get("value")
-    return expected["property"] not in LOCATION_PROPS or value is None or isinstance(value, str)
+    return expected["property"] not in LOCATION_PROPS or isinstance(item.get("value"), str)
 
 
 def _scalar(value: object) -> bool:
