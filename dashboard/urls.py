@@ -119,6 +119,15 @@ def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collectio
     return True
 
 
+def path_value(value: object) -> str:
+    """A path variable as a page's layout receives it: Dash lets the query override it
+    (`/regions/53?code=a&code=b`), as a list when repeated. The last text counts, as in
+    `normalise`."""
+    items = value if isinstance(value, list | tuple) else [value]
+    last = items[-1] if items else ""
+    return last if isinstance(last, str) else ""
+
+
 def warm_paths(indicator_ids: Collection[str]) -> list[tuple[str, dict[str, str]]]:
     """(Dash path, layout arguments) of the pages built ahead: each warm page, and each
     indicator's default view."""

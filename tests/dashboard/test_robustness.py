@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
@@ -31,6 +31,7 @@ FUZZ = settings(
     max_examples=150,
     deadline=None,
     derandomize=True,  # the same examples on every run: a failure is reproducible
+    database=None,  # so nothing is written in the working tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 FRENCH_ERRORS = (
@@ -203,6 +204,8 @@ class TestFuzzPagesAndDownloads:
     def test_no_page_answers_500(self, client: FlaskClient) -> None:
         @FUZZ
         @given(path=page_paths(), query=RAW_QUERY)
+        @example(path="/regions/53", query="code=99999999999999999999-01&code=%00")
+        @example(path="/indicateurs/mes_taux_activation", query="indicator_id=a&indicator_id=")
         def check(path: str, query: str) -> None:
             # Given any page address and parameters, When the browser opens it
             # (the index, then the page router builds the layout)
@@ -387,6 +390,15 @@ class TestParsing:
     @pytest.mark.parametrize("code", ["29\n", " 29", "2 9", "29%", "٢٩", "0029", ""])
     def test_an_area_code_with_other_characters_is_unknown(self, code: str) -> None:
         assert urls.valid_code("department", code) is None
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [("53", "53"), (["53", "11"], "11"), (["53", ""], ""), ([], ""), (None, ""), (3, "")],
+    )
+    def test_a_path_variable_overridden_by_the_query_is_one_text(
+        self, value: object, expected: str
+    ) -> None:
+        assert urls.path_value(value) == expected
 
     def test_an_area_code_is_canonical(self) -> None:
         assert urls.valid_code("department", "2a") == geography.get_area("department", "2A").code
