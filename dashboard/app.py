@@ -292,7 +292,7 @@ def _cache_headers(server: flask.Flask) -> None:
         if response.status_code >= 400:
             response.headers["Cache-Control"] = "no-store"
         elif (
-            flask.request.method == "GET"
+            flask.request.method in ("GET", "HEAD")
             and response.status_code == 200
             and response.mimetype == "text/html"
             and "Cache-Control" not in response.headers

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import dash
 import flask
+from dash.exceptions import DependencyException, InvalidResourceError
 from werkzeug.exceptions import HTTPException
 
 MAX_CALLBACK_BYTES = 64 * 1024  # the page router's requests are well under 2 kB
@@ -35,9 +36,12 @@ class BadCallback(Exception):
     """A callback request that Dash must not see; the message is French and short."""
 
 
-def check_callback(body: object, *, callbacks: Mapping[str, Mapping[str, Any]]) -> None:
+def check_callback(
+    body: object, *, callbacks: Mapping[str, Mapping[str, Any]], pathname_prefix: str
+) -> None:
     """Raise BadCallback unless the body names a server callback of the app and carries
-    exactly its outputs, inputs and state (same ids and properties, in order)."""
+    exactly its outputs, inputs and state (same ids and properties, in order), with
+    addresses under the app's prefix as a browser sends them."""
     if not isinstance(body, dict):
         raise BadCallback("le corps doit être un objet JSON.")
     output = body.get("output")
@@ -47,6 +51,10 @@ def check_callback(body: object, *, callbacks: Mapping[str, Mapping[str, Any]]) 
     _check_outputs(body.get("outputs"), declared=_declared_outputs(output))
     _check_dependencies(body.get("inputs"), declared=callback["inputs"], key="inputs")
     _check_dependencies(body.get("state", []), declared=callback["state"], key="state")
+    values = [i for i in body["inputs"] + body.get("state", []) if isinstance(i, dict)]
+    pathnames = [i.get("value") for i in values if i.get("property") == "pathname"]
+    if not all(isinstance(p, str) and p.startswith(pathname_prefix) for p in pathnames):
+        raise BadCallback(f"« pathname » doit commencer par « {pathname_prefix} ».")
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or len(changed) > MAX_ITEMS:
         raise BadCallback("« changedPropIds » doit être une liste courte.")
@@ -109,6 +117,8 @@ def install(app: dash.Dash, *, callback_path: str) -> None:
     """French errors for every HTTP error, the callback guard, bounded logs."""
     server = cast(flask.Flask, app.server)
     server.register_error_handler(HTTPException, http_error)
+    for missing in (DependencyException, InvalidResourceError):  # Dash: a file it lacks
+        server.register_error_handler(missing, missing_file)
     for logger in (server.logger, logging.getLogger("werkzeug")):
         if not any(isinstance(f, BoundedRecords) for f in logger.filters):
             logger.addFilter(BoundedRecords())
@@ -122,7 +132,11 @@ def install(app: dash.Dash, *, callback_path: str) -> None:
         if request.content_length is None or request.content_length > MAX_CALLBACK_BYTES:
             return refuse(f"corps absent ou de plus de {MAX_CALLBACK_BYTES // 1024} ko.")
         try:
-            check_callback(_json_body(request), callbacks=app.callback_map)
+            check_callback(
+                _json_body(request),
+                callbacks=app.callback_map,
+                pathname_prefix=app.config.requests_pathname_prefix,
+            )
         except BadCallback as exc:
             return refuse(str(exc))
         return None
@@ -147,6 +161,11 @@ def text_response(text: str, *, status: int) -> flask.Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def missing_file(_: Exception) -> flask.Response:
+    """Dash raises these for a front-end file it does not have (500 or English 404)."""
+    return text_response(ERROR_TEXTS[404], status=404)
 
 
 def http_error(error: HTTPException) -> flask.Response:

@@ -61,7 +61,7 @@ def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
 
 class TestCheckCallback:
     def test_the_browser_s_router_request_passes(self) -> None:
-        check_callback(VALID, callbacks=CALLBACKS)
+        check_callback(VALID, callbacks=CALLBACKS, pathname_prefix="/")
 
     def test_a_pattern_matching_input_may_be_a_list(self) -> None:
         body = {
@@ -69,7 +69,7 @@ class TestCheckCallback:
             "outputs": {"id": "pattern", "property": "children"},
             "inputs": [[{"id": {"index": 1, "type": "x"}, "property": "value", "value": 3}]],
         }
-        check_callback(body, callbacks=CALLBACKS)
+        check_callback(body, callbacks=CALLBACKS, pathname_prefix="/")
 
     @pytest.mark.parametrize(
         "body",
@@ -87,6 +87,8 @@ class TestCheckCallback:
             _with(("inputs", 0, "property"), "href"),
             _with(("inputs", 0, "value"), ["/objectifs"]),
             _with(("inputs", 1, "value"), 12),
+            _with(("inputs", 0, "value"), ""),  # Dash accepts only paths under its prefix
+            _with(("inputs", 0, "value"), "objectifs"),
             _with(("inputs", 0), "_pages_location.pathname"),
             _with(("state",), None),
             _with(("changedPropIds",), "_pages_location.pathname"),
@@ -95,12 +97,14 @@ class TestCheckCallback:
     )
     def test_a_malformed_body_is_refused_in_french(self, body: object) -> None:
         with pytest.raises(BadCallback) as raised:
-            check_callback(body, callbacks=CALLBACKS)
+            check_callback(body, callbacks=CALLBACKS, pathname_prefix="/")
         assert "«" in str(raised.value) or "objet JSON" in str(raised.value)
 
     def test_the_refusal_does_not_echo_the_request(self) -> None:
         with pytest.raises(BadCallback) as raised:
-            check_callback(_with(("output",), "x" * 100_000), callbacks=CALLBACKS)
+            check_callback(
+                _with(("output",), "x" * 100_000), callbacks=CALLBACKS, pathname_prefix="/"
+            )
         assert len(str(raised.value)) < 100
 
 

@@ -75,6 +75,8 @@ def assert_answered(response: TestResponse) -> None:
     if response.status_code < 400:
         return
     assert response.headers["Cache-Control"] == "no-store"
+    if response.request.method == "HEAD":  # headers only
+        return
     if response.mimetype == "text/plain":
         text = response.get_data(as_text=True)
         assert text.startswith(FRENCH_ERRORS), text[:300]
@@ -232,6 +234,36 @@ class TestFuzzPagesAndDownloads:
         check()
 
 
+OTHER_ROUTES = st.sampled_from(
+    [
+        urls.DSFR,
+        urls.STATIC,
+        urls.PLOTLY_JS,
+        urls.HEALTH,
+        urls.DOWNLOADS,
+        "/_dash-component-suites/dash/",
+        "/_dash-component-suites/",
+        "/_dash-layout",
+        "/_dash-dependencies",
+        "/_dash-update-component",
+        "/assets/",
+    ]
+)
+METHODS = st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"])
+
+
+class TestFuzzOtherRoutes:
+    def test_no_file_or_service_route_answers_500(self, client: FlaskClient) -> None:
+        @FUZZ
+        @given(route=OTHER_ROUTES, rest=st.lists(SEGMENT, max_size=3), method=METHODS)
+        @example(route="/_dash-component-suites/", rest=["inconnu", "x.js"], method="GET")
+        def check(route: str, rest: list[str], method: str) -> None:
+            response = client.open(route + "/".join(rest), method=method)
+            assert_answered(response)
+
+        check()
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | ANY_TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
@@ -259,6 +291,7 @@ class TestFuzzCallbackEndpoint:
     def test_a_malformed_body_gets_a_french_400(self, client: FlaskClient) -> None:
         @FUZZ
         @given(body=mutated_body())
+        @example(body=router_body("", ""))
         def check(body: Any) -> None:
             response = client.post("/_dash-update-component", json=body)
             assert_answered(response)
@@ -329,8 +362,11 @@ class TestUncaughtExceptions:
 
 class TestCacheHeaders:
     @pytest.mark.parametrize("path", ["/", "/objectifs", "/indicateurs/mes_taux_activation"])
-    def test_a_page_may_be_reused_briefly(self, client: FlaskClient, path: str) -> None:
-        response = client.get(path)
+    @pytest.mark.parametrize("method", ["GET", "HEAD"])
+    def test_a_page_may_be_reused_briefly(
+        self, client: FlaskClient, path: str, method: str
+    ) -> None:
+        response = client.open(path, method=method)
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == f"public, max-age={PAGE_MAX_AGE}"
 
