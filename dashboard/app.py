@@ -23,7 +23,7 @@ from flask_compress import Compress
 
 from core import settings
 from core.package_data import package_path
-from dashboard import queries, server_html, urls
+from dashboard import guards, queries, server_html, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -35,6 +35,7 @@ PLOTLY_FILE = "plotly-basic.min.js"
 ASSETS = package_path("dashboard", "assets")
 ONE_YEAR = 365 * 24 * 3600
 CALLBACK_ROUTE = "_dash-update-component"  # Dash's callback endpoint (under its URL base)
+PAGE_MAX_AGE = 60  # seconds a browser or proxy may show a page without asking again
 
 
 class SetupError(Exception):
@@ -80,7 +81,7 @@ CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
 # Pages whose index carries their HTML (dashboard/server_html.py), shared caches included.
 SERVER_RENDERED = frozenset({urls.HOME})
 SERVER_PAGE_ID = "tdb-server-page"  # hidden entry point beside it: dashboard/assets/tdb.css
-PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
+SERVER_PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
 # The Marianne weights every page draws text with, fetched with the stylesheet instead of
 # after the first layout: the server's HTML paints in its own font, and Dash's copy of it
 # then paints at the same size (no second, later « largest contentful paint »).
@@ -118,7 +119,7 @@ class DashboardApp(dash.Dash):
         favicon: Any = "",
         renderer: Any = "",
     ) -> Any:
-        if flask.has_request_context() and flask.request.method == "GET":
+        if flask.has_request_context() and flask.request.method in ("GET", "HEAD"):
             app_entry = server_page(flask.request.path) + app_entry
         html = cast(
             str,
@@ -220,6 +221,8 @@ def create_app(
     app.layout = dash.page_container
     tables.register(app)
     _routes(server)
+    guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
+    _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     _public_cache(server)
     register_downloads(server)
@@ -333,12 +336,31 @@ def _server_timing(server: flask.Flask) -> None:
         return response
 
 
+def _cache_headers(server: flask.Flask) -> None:
+    """Pages may be reused for PAGE_MAX_AGE seconds; an error is never stored (it may be
+    gone a minute later). No ETag: Dash writes a token of its own into every page
+    (`end_id`), so no two pages are the same bytes and an ETag would never validate."""
+
+    @server.after_request
+    def cache_control(response: flask.Response) -> flask.Response:
+        if response.status_code >= 400:
+            response.headers["Cache-Control"] = "no-store"
+        elif (
+            flask.request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and response.mimetype == "text/html"
+            and "Cache-Control" not in response.headers
+        ):
+            response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+        return response
+
+
 def _not_found_status(server: flask.Flask) -> None:
     @server.after_request
     def status_404(response: flask.Response) -> flask.Response:
         request = flask.request
         if (
-            request.method == "GET"
+            request.method in ("GET", "HEAD")
             and request.endpoint == urls.DASH_CATCH_ALL
             and response.status_code == 200
         ):
@@ -355,7 +377,7 @@ def _public_cache(server: flask.Flask) -> None:
     def cache_publicly(response: flask.Response) -> flask.Response:
         if flask.g.pop("tdb_server_rendered", False) and response.status_code == 200:
             response.cache_control.public = True
-            response.cache_control.max_age = PAGE_MAX_AGE
+            response.cache_control.max_age = SERVER_PAGE_MAX_AGE
         return response
 
 

@@ -15,16 +15,16 @@ import pandas as pd
 
 from core.catalog import CatalogError
 from core.vocabulary import Level
-from dashboard import queries, urls, views
+from dashboard import guards, queries, urls, views
 
 FORMATS = {
     "-fr.csv": "csv_fr",
     ".csv": "csv",
     ".xlsx": "xlsx",
 }
-MIMETYPES = {
-    "csv_fr": "text/csv; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
+MIMETYPES = {  # Werkzeug adds `; charset=utf-8` to text types itself
+    "csv_fr": "text/csv",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FORMAT_LABELS = {
@@ -57,7 +57,9 @@ def split_format(name: str) -> tuple[str, str]:
     for suffix, fmt in FORMATS.items():
         if name.endswith(suffix):
             return name[: -len(suffix)], fmt
-    raise UnknownDownload(f"Format de fichier inconnu « {name} ». Attendu : .csv, -fr.csv, .xlsx.")
+    raise UnknownDownload(
+        f"Format de fichier inconnu « {urls.shown(name)} ». Attendu : .csv, -fr.csv, .xlsx."
+    )
 
 
 def indicator_frame(
@@ -66,21 +68,28 @@ def indicator_frame(
     try:
         indicator = q.catalog.get(indicator_id)
     except CatalogError:
-        raise UnknownDownload(f"Indicateur inconnu « {indicator_id} ».") from None
+        raise UnknownDownload(f"Indicateur inconnu « {urls.shown(indicator_id)} ».") from None
     view = views.indicator_view(q, indicator, params)
     if table == "serie":
         return views.series_table(view)
     if table == "carte":
         return views.snapshot_table(view)
-    raise UnknownDownload(f"Tableau inconnu « {table} ». Attendu : serie ou carte.")
+    raise UnknownDownload(f"Tableau inconnu « {urls.shown(table)} ». Attendu : serie ou carte.")
 
 
-def area_frame(q: queries.Queries, *, level_slug: str, code: str) -> pd.DataFrame:
+def area_code(*, level_slug: str, code: str) -> tuple[Level, str]:
+    """The level and canonical code of an area download: only these reach the file name."""
     level = Level.from_slug(level_slug)
     canonical = urls.valid_code(level, code) if level else None
     if level is None or canonical is None:
-        raise UnknownDownload(f"Territoire inconnu « {level_slug}/{code} ».")
-    table = views.area_table(q, level=level, code=canonical)
+        raise UnknownDownload(
+            f"Territoire inconnu « {urls.shown(level_slug)}/{urls.shown(code)} »."
+        )
+    return level, canonical
+
+
+def area_frame(q: queries.Queries, *, level: Level, code: str) -> pd.DataFrame:
+    table = views.area_table(q, level=level, code=code)
     return table.drop(columns=["indicator_id", "unit", "decimals"], errors="ignore")
 
 
@@ -114,14 +123,6 @@ def _params() -> dict[str, object]:
     return {k: (v if len(v) > 1 else v[0]) for k, v in args.lists()}
 
 
-def _not_found(message: str) -> flask.Response:
-    return flask.Response(message, status=404, mimetype="text/plain; charset=utf-8")
-
-
-def _unavailable(message: str) -> flask.Response:
-    return flask.Response(message, status=503, mimetype="text/plain; charset=utf-8")
-
-
 def register(server: flask.Flask) -> None:
     @server.route(urls.INDICATOR_DOWNLOAD_ROUTE)
     def indicator_download(indicator_id: str, name: str) -> flask.Response:
@@ -131,9 +132,9 @@ def register(server: flask.Flask) -> None:
                 queries.store(), indicator_id=indicator_id, table=table, params=_params()
             )
         except UnknownDownload as exc:
-            return _not_found(str(exc))
+            return guards.text_response(str(exc), status=404)
         except queries.DataUnavailable as exc:
-            return _unavailable(str(exc))
+            return guards.text_response(str(exc), status=503)
         return _send(df, fmt=fmt, filename=f"{indicator_id}-{table}")
 
     @server.route(urls.AREA_DOWNLOAD_ROUTE)
@@ -144,10 +145,11 @@ def register(server: flask.Flask) -> None:
                 df = objectives_frame(queries.store(), params=_params())
                 filename = "objectifs"
             else:
-                df = area_frame(queries.store(), level_slug=level_slug, code=code)
-                filename = f"{level_slug}-{code}"
+                level, canonical = area_code(level_slug=level_slug, code=code)
+                df = area_frame(queries.store(), level=level, code=canonical)
+                filename = f"{level.slug}-{canonical}"
         except UnknownDownload as exc:
-            return _not_found(str(exc))
+            return guards.text_response(str(exc), status=404)
         except queries.DataUnavailable as exc:
-            return _unavailable(str(exc))
+            return guards.text_response(str(exc), status=503)
         return _send(df, fmt=fmt, filename=filename)

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from core import geography
 from core.vocabulary import Level
@@ -119,6 +119,15 @@ def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collectio
     return True
 
 
+def path_value(value: object) -> str:
+    """A path variable as a page's layout receives it: Dash lets the query override it
+    (`/regions/53?code=a&code=b`), as a list when repeated. The last text counts, as in
+    `normalise`."""
+    items = value if isinstance(value, list | tuple) else [value]
+    last = items[-1] if items else ""
+    return last if isinstance(last, str) else ""
+
+
 def warm_paths(indicator_ids: Collection[str]) -> list[tuple[str, dict[str, str]]]:
     """(Dash path, layout arguments) of the pages built ahead: each warm page, and each
     indicator's default view."""
@@ -138,8 +147,18 @@ def fill_query(path: str, values: Mapping[str, str]) -> str:
     return with_query(filled, {k: v for k, v in values.items() if k not in names})
 
 
-def valid_code(level: str, code: str) -> str | None:
-    """The canonical code of an area of this level, or None."""
+AREA_CODE = re.compile(r"[0-9A-Za-z]{1,3}")  # what a code in an address may be, before lookup
+SHOWN_LENGTH = 60
+
+
+def valid_code(level: str, code: object) -> str | None:
+    """The canonical code of an area of this level, or None.
+
+    A code from an address is looked up only if it is 1 to 3 letters or digits: geography
+    would forgive `29` followed by a line feed, which must reach no file name or header.
+    """
+    if not isinstance(code, str) or not AREA_CODE.fullmatch(code):
+        return None
     try:
         return geography.get_area(level, code).code
     except (geography.GeographyError, KeyError):
@@ -360,16 +379,30 @@ def _texts(value: object) -> list[str]:
     return out
 
 
+PERIOD = re.compile(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", re.ASCII)
+
+
 def parse_period(text: str | None) -> dt.date | None:
-    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None."""
-    if not text:
+    """`2025-03` or `2025-03-01` → 2025-03-01; anything else → None.
+
+    Four ASCII digits for the year: `int()` would take a 20-digit year (then overflow the
+    date) or non-ASCII digits.
+    """
+    found = PERIOD.fullmatch(text or "")
+    if found is None:
         return None
     try:
-        parts = [int(p) for p in text.split("-")[:2]]
-        return dt.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
+        return dt.date(int(found.group(1)), int(found.group(2)), 1)
+    except ValueError:
         return None
 
 
 def period_param(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def shown(text: str) -> str:
+    """A part of an address as an error message may echo it: percent-encoded (no markup,
+    no control character) and cut to SHOWN_LENGTH characters."""
+    encoded = quote(text, safe="-_.~")
+    return encoded if len(encoded) <= SHOWN_LENGTH else encoded[: SHOWN_LENGTH - 1] + "…"

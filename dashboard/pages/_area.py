@@ -23,10 +23,11 @@ from dashboard.pages._common import (
 )
 
 
-def area_layout(*, level: str, code: str | None, params: dict[str, Any]) -> html.Div:
+def area_layout(*, level: str, code: object, params: dict[str, Any]) -> html.Div:
     plural = Level(level).plural
-    canonical = urls.valid_code(level, code or "")
-    path = urls.area(level, code or "")
+    code = urls.path_value(code)
+    canonical = urls.valid_code(level, code)
+    path = urls.area(level, code)
 
     def build(q: queries.Queries) -> list[Any]:
         if canonical is None:

@@ -43,12 +43,13 @@ def _title(indicator_id: str | None = None, **_: Any) -> str:
 dash.register_page(__name__, **urls.registration(__name__), name="Indicateur", title=_title)
 
 
-def layout(indicator_id: str | None = None, **params: Any) -> html.Div:
-    path = urls.indicator(indicator_id or "")
+def layout(indicator_id: object = None, **params: Any) -> html.Div:
+    indicator_id = urls.path_value(indicator_id)
+    path = urls.indicator(indicator_id)
 
     def build(q: queries.Queries) -> list[Any]:
         try:
-            indicator = q.catalog.get(indicator_id or "")
+            indicator = q.catalog.get(indicator_id)
         except CatalogError:
             return not_found(f"L'indicateur « {indicator_id} » n'existe pas.")
         return _content(q, views.indicator_view(q, indicator, params))
