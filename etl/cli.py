@@ -104,6 +104,8 @@ def cmd_import(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> in
         return 0
     _say(f"Fichier {path.name} importé (traitement n° {result.run_id}) : "
          f"{result.report.summary()}.")  # fmt: skip
+    if result.ignored:
+        _say(result.ignored)
     agg = result.aggregates
     if agg.rows_read:
         _say(f"Agrégats régions et France recalculés : {agg.rows_inserted} insérés, "

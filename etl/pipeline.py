@@ -68,6 +68,7 @@ class LoadResult:
     report: LoadReport
     aggregates: LoadReport = field(default_factory=LoadReport)
     skipped: bool = False
+    ignored: str = ""  # rows of the file not imported, in French (etl.template.describe_ignored)
 
 
 def _already_loaded(engine: Engine, *, source: str, checksum: str) -> bool:

@@ -127,6 +127,50 @@ class TestCmdImport:
         assert run_cli("import", "/nulle/part.csv") == 1
         assert "Fichier introuvable" in capsys.readouterr().err
 
+    def test_a_directory_is_refused_as_a_directory(
+        self, cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert run_cli("import", str(tmp_path)) == 1
+        assert "est un dossier, pas un fichier" in capsys.readouterr().err
+
+    def test_rows_not_imported_are_reported(
+        self, cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        # Given a deposit whose third line is blank
+        path = write_flow(tmp_path / "depot.csv", {"29": "12", "35": "7"})
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join([*lines[:2], ";;;;", *lines[2:]]) + "\n", encoding="utf-8")
+        # When it is imported
+        assert run_cli("import", str(path), "--indicator", FLOW) == 0
+        # Then the row left out is named, not dropped silently
+        assert "Ligne non importée : 3 (ligne vide)." in capsys.readouterr().out
+
+    def test_the_file_is_read_before_the_lock_is_taken(
+        self, cli_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given a reader of deposits that records whether the write lock is held
+        from etl import service, write
+
+        held: list[bool] = []
+        state = {"locked": False}
+        stop = write.EVENTS.listen("locked", lambda _w: state.update(locked=True))
+        read = service.read_deposit
+
+        def recording_read(path: Path) -> Any:
+            held.append(state["locked"])
+            return read(path)
+
+        monkeypatch.setattr(service, "read_deposit", recording_read)
+        try:
+            # When a deposit is imported
+            path = write_flow(tmp_path / "depot.csv", {"29": "12"})
+            assert run_cli("import", str(path), "--indicator", FLOW) == 0
+        finally:
+            stop()
+        # Then the file was read once, before the lock was taken
+        assert held == [False]
+        assert state["locked"]
+
     def test_same_file_twice_is_skipped(
         self, cli_env: str, engine: Engine, capsys: pytest.CaptureFixture[str]
     ) -> None:
