@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from core import settings
+from core.errors import UserError
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -44,12 +45,12 @@ def _port_problem(host: str, port: int) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    from dashboard.app import SetupError, create_app
+    from dashboard.app import create_app
 
     try:
         settings.check()
         app = create_app(warm=True)
-    except (SetupError, settings.SettingsError) as exc:
+    except UserError as exc:  # French, meant for the reader: no traceback
         print(exc, file=sys.stderr)
         return 2
     problem = _port_problem(args.host, args.port)

@@ -22,6 +22,7 @@ import flask
 from flask_compress import Compress
 
 from core import settings
+from core.errors import UserError
 from core.package_data import package_path
 from dashboard import guards, queries, server_html, urls
 from dashboard.callbacks import tables
@@ -38,7 +39,7 @@ CALLBACK_ROUTE = "_dash-update-component"  # Dash's callback endpoint (under its
 PAGE_MAX_AGE = 60  # seconds a browser or proxy may show a page without asking again
 
 
-class SetupError(Exception):
+class SetupError(UserError):
     """A front-end dependency is missing; the message says which command installs it."""
 
 

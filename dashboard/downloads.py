@@ -14,6 +14,7 @@ import flask
 import pandas as pd
 
 from core.catalog import CatalogError
+from core.errors import UserError
 from core.vocabulary import Level
 from dashboard import guards, queries, urls, views
 
@@ -34,7 +35,7 @@ FORMAT_LABELS = {
 }
 
 
-class UnknownDownload(Exception):
+class UnknownDownload(UserError):
     """No table behind this address (unknown indicator, area or format)."""
 
 

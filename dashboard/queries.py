@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import geography
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
+from core.errors import UserError
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
 from core.package_data import package_path
 from core.vocabulary import Level
@@ -78,7 +79,7 @@ SNAPSHOT_COLUMNS = [
 ]
 
 
-class DataUnavailable(Exception):
+class DataUnavailable(UserError):
     """The database cannot be read; the message is French and shown as is."""
 
 

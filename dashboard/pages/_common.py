@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from core import settings
+from core.errors import UserError
 from dashboard import queries, urls
 from dashboard.callbacks import tables
 from dashboard.components import dsfr
@@ -53,6 +54,9 @@ def page(
     except queries.DataUnavailable as exc:
         content = unavailable(str(exc))
         banner = []
+    except UserError as exc:  # any other error whose French message is meant for the reader
+        content = refused(str(exc))
+        banner = []
     return html.Div(
         [
             dsfr.skiplinks(),
@@ -78,6 +82,15 @@ def unavailable(message: str) -> list[Any]:
         html.H1("Données momentanément indisponibles", className="fr-mt-4w"),
         dsfr.alert("error", title="La base de données ne répond pas", text=message),
         html.P(html.A("Réessayer", href=urls.HOME, className="fr-btn fr-mt-2w")),
+    ]
+
+
+def refused(message: str) -> list[Any]:
+    """A user error (core.errors.UserError) met while building the page: its own message."""
+    return [
+        html.H1("Cette page ne peut pas être affichée", className="fr-mt-4w"),
+        dsfr.alert("error", title="Données ou paramètres invalides", text=message),
+        html.P(html.A("Retour à l'accueil", href=urls.HOME, className="fr-btn fr-mt-2w")),
     ]
 
 

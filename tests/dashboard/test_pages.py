@@ -54,6 +54,26 @@ class TestUnreachableDatabase:
         assert "Données momentanément indisponibles" in text
 
 
+class TestUserErrors:
+    def test_a_user_error_while_building_shows_its_french_message(
+        self, app_for, db_url: str
+    ) -> None:  # type: ignore[no-untyped-def]
+        # Given a page whose build meets an error meant for the reader (any UserError)
+        from core.catalog import CatalogError
+        from dashboard.pages._common import page
+
+        def build(_q: object) -> list[object]:
+            raise CatalogError("Catalogue d'indicateurs invalide : champ « unit » manquant.")
+
+        app = app_for(db_url)
+        with app.server.test_request_context("/"):
+            # When it is rendered
+            text = _text(page(path="/essai-erreur", build=build))
+        # Then the reader gets that message in a French page, not a traceback or a 500
+        assert "Cette page ne peut pas être affichée" in text
+        assert "champ « unit » manquant" in text
+
+
 class TestPagesWithData:
     def test_indicator_page_with_unknown_params_renders(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
         app = app_for(db_url)
