@@ -34,7 +34,7 @@ def area_layout(*, level: str, code: object, params: dict[str, Any]) -> html.Div
             return not_found(f"Aucun territoire n'a le code « {code} » parmi les {plural.lower()}.")
         return _content(q, level=level, code=canonical, params=params)
 
-    return page(path=path, build=build, params=params)
+    return page(path=path, build=build, params=params, cacheable=canonical is not None)
 
 
 def area_title(level: str, code: str | None) -> str:

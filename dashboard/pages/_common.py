@@ -37,8 +37,12 @@ def page(
     path: str,
     build: Callable[[queries.Queries], Sequence[Any]],
     params: dict[str, Any] | None = None,
+    cacheable: bool = True,
 ) -> html.Div:
     """The whole page; `build` returns the content of <main>.
+
+    `cacheable=False` for what the URL names but does not exist (an unknown code or id):
+    any string can be asked, so such pages must never add a cache entry.
 
     The content is cached per URL, day and data version: a warm page costs one version read.
     """
@@ -47,7 +51,7 @@ def page(
     key = (path, urls.cache_key(params or {}), dt.date.today(), marks)  # font: the marks
     try:
         q = queries.store()
-        content = q.memo("page", key, lambda: list(build(q)))
+        content = q.memo("page", key, lambda: list(build(q))) if cacheable else list(build(q))
         banner = (
             [dsfr.notice(DEMO_TEXT, title="Données de démonstration :")] if q.has_demo() else []
         )

@@ -54,7 +54,8 @@ def layout(indicator_id: object = None, **params: Any) -> html.Div:
             return not_found(f"L'indicateur « {indicator_id} » n'existe pas.")
         return _content(q, views.indicator_view(q, indicator, params))
 
-    return page(path=path, build=build, params=params)
+    known = indicator_id in queries.store().catalog.by_id
+    return page(path=path, build=build, params=params, cacheable=known)
 
 
 def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:

@@ -54,6 +54,33 @@ class TestUnreachableDatabase:
         assert "Données momentanément indisponibles" in text
 
 
+class TestUnknownCodesAreNotCached:
+    @pytest.mark.parametrize(
+        ("module", "key"),
+        [
+            ("pages.indicator", "indicator_id"),
+            ("pages.region", "code"),
+            ("pages.department", "code"),
+        ],
+    )
+    def test_unknown_codes_add_no_page_cache_entry(
+        self, app_for, db_url: str, module: str, key: str
+    ) -> None:  # type: ignore[no-untyped-def]
+        # Given a running app and its page cache
+        app = app_for(db_url)
+        pages = queries.store().pages
+        with app.server.test_request_context("/"):
+            before = len(pages)  # type: ignore[arg-type]
+            # When ten different unknown codes are asked
+            for n in range(10):
+                assert "Page non trouvée" in _text(_layout(module)(**{key: f"inconnu{n}"}))
+            # Then the cache holds no more entries than before
+            assert len(pages) == before  # type: ignore[arg-type]
+            # And a known one is cached (the check can fail)
+            _layout(module)(**{key: {"pages.indicator": "mes_taux_activation"}.get(module, "53")})
+            assert len(pages) == before + 1  # type: ignore[arg-type]
+
+
 class TestUserErrors:
     def test_a_user_error_while_building_shows_its_french_message(
         self, app_for, db_url: str
