@@ -85,6 +85,30 @@ class EtlSettings(BaseSettings):
     http_backoff: float = Field(
         1, ge=0, description="Facteur d'attente exponentielle entre deux tentatives HTTP."
     )
+    http_deadline: float = Field(
+        3600,
+        gt=0,
+        description="Durée maximale (s) d'un téléchargement entier, comptée dès la première "
+        "tentative ; au-delà il est interrompu, même si le serveur envoie encore des octets.",
+    )
+    http_retry_after_max: int = Field(
+        30,
+        ge=0,
+        description="Attente maximale (s) entre deux tentatives HTTP, même si le serveur "
+        "demande plus (en-tête Retry-After).",
+    )
+    http_max_bytes: int = Field(
+        5_000_000_000,
+        gt=0,
+        description="Taille maximale (octets) d'un fichier téléchargé ; au-delà il est refusé "
+        "(un mois d'Open DAMIR compressé fait environ 1 Go).",
+    )
+    http_json_max_bytes: int = Field(
+        20_000_000,
+        gt=0,
+        description="Taille maximale (octets) d'une réponse JSON d'API (data.gouv.fr) ; "
+        "au-delà elle est refusée.",
+    )
 
     def cache_dir(self) -> Path:
         return self.etl_cache_dir or core().data_dir / "cache"

@@ -4,6 +4,11 @@ Every download lands in ETL_CACHE_DIR as `<source>/<sha256><suffix>` (content-ad
 each version is kept once) with a sidecar `<source>/<url-hash>.json` holding the URL, SHA-256,
 ETag, Last-Modified and retrieval time. The sidecar drives conditional requests: a 304 means
 the cached file is reused without downloading it again.
+
+Every transfer is bounded: an overall deadline (HTTP_DEADLINE, since HTTP_TIMEOUT only bounds
+each read, which a server trickling bytes never trips), a capped wait between retries
+(HTTP_RETRY_AFTER_MAX, whatever Retry-After asks) and a size (HTTP_MAX_BYTES for files,
+HTTP_JSON_MAX_BYTES for API answers, which are read into memory).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import logging
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +29,13 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from core import settings
-from etl.sources.base import RawFile, SourceError, SourceUnreachable
+from etl.parse import bytes_fr
+from etl.sources.base import RawFile, SourceError, SourceTooLarge, SourceUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +46,21 @@ CHUNK = 1 << 16
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+def _default(name: str) -> Any:
+    """A setting's declared default, so a hand-built HttpSettings keeps the same bounds."""
+    return settings.EtlSettings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     timeout: float
     retries: int
     backoff: float
     cache_dir: Path
+    deadline: float = _default("http_deadline")
+    retry_after_max: int = _default("http_retry_after_max")
+    max_bytes: int = _default("http_max_bytes")
+    json_max_bytes: int = _default("http_json_max_bytes")
 
     @classmethod
     def from_settings(cls) -> HttpSettings:
@@ -53,11 +70,19 @@ class HttpSettings:
             retries=config.http_retries,
             backoff=config.http_backoff,
             cache_dir=config.cache_dir(),
+            deadline=config.http_deadline,
+            retry_after_max=config.http_retry_after_max,
+            max_bytes=config.http_max_bytes,
+            json_max_bytes=config.http_json_max_bytes,
         )
 
 
-def make_session(*, retries: int, backoff: float) -> requests.Session:
-    """A session that retries connect/read errors and 5xx with exponential back-off."""
+def make_session(*, retries: int, backoff: float, wait_max: int) -> requests.Session:
+    """A session that retries connect/read errors and 5xx with exponential back-off.
+
+    No wait between attempts exceeds `wait_max` seconds, neither the back-off nor the server's
+    Retry-After (a portal asking for 30 s must not stall a run whose timeout is 2 s).
+    """
     retry = Retry(
         total=retries,
         connect=retries,
@@ -65,6 +90,8 @@ def make_session(*, retries: int, backoff: float) -> requests.Session:
         status=retries,
         other=0,
         backoff_factor=backoff,
+        backoff_max=wait_max,
+        retry_after_max=wait_max,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "HEAD"}),
         raise_on_status=False,  # the last response comes back; we raise the French error
@@ -205,7 +232,9 @@ class HttpFetcher:
     ) -> None:
         self.config = config or HttpSettings.from_settings()
         self.session = session or make_session(
-            retries=self.config.retries, backoff=self.config.backoff
+            retries=self.config.retries,
+            backoff=self.config.backoff,
+            wait_max=self.config.retry_after_max,
         )
         self.progress = progress or Progress()
 
@@ -215,12 +244,12 @@ class HttpFetcher:
         *,
         params: dict[str, str] | None,
         headers: dict[str, str] | None = None,
-        stream: bool = False,
     ) -> requests.Response:
+        """Always streamed: the body is read by Bounds.chunks, within the deadline and size."""
         shown = full_url(url, params)
         try:
             response = self.session.get(
-                url, params=params, headers=headers, timeout=self.config.timeout, stream=stream
+                url, params=params, headers=headers, timeout=self.config.timeout, stream=True
             )
         except requests.exceptions.RetryError as exc:
             status = _status_of(exc)
@@ -240,9 +269,17 @@ class HttpFetcher:
         return response
 
     def get_json(self, url: str, *, params: dict[str, str] | None = None) -> Any:
+        """The document, read whole into memory, hence its own smaller size limit."""
+        bounds = self._bounds(
+            full_url(url, params),
+            max_bytes=self.config.json_max_bytes,
+            setting="HTTP_JSON_MAX_BYTES",
+        )
         response = self._get(url, params=params, headers={"Accept": "application/json"})
+        with response:
+            body = b"".join(bounds.chunks(response))
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError:
             raise SourceError(
                 f"Réponse illisible de {full_url(url, params)} : JSON attendu."
@@ -268,7 +305,8 @@ class HttpFetcher:
             headers["If-None-Match"] = str(known["etag"])
         if known and known.get("last_modified"):
             headers["If-Modified-Since"] = str(known["last_modified"])
-        response = self._get(url, params=params, headers=headers, stream=True)
+        bounds = self._bounds(shown, max_bytes=self.config.max_bytes, setting="HTTP_MAX_BYTES")
+        response = self._get(url, params=params, headers=headers)
         if response.status_code == 304 and known:
             response.close()
             log.info("Inchangé (HTTP 304) : %s", shown)
@@ -276,15 +314,29 @@ class HttpFetcher:
         if response.status_code == 304:  # a 304 we did not ask for: nothing to reuse
             raise SourceUnreachable(shown, status=304, reason="")
         raw = self._store(
-            response, url=shown, source=source, file_name=file_name or _file_name(url)
+            response, bounds=bounds, source=source, file_name=file_name or _file_name(url)
         )
         sidecar.write(raw, fingerprint=fingerprint)
         return raw
 
+    def _bounds(self, url: str, *, max_bytes: int, setting: str) -> Bounds:
+        """Started before the first request, so retries count against the deadline."""
+        return Bounds(
+            url=url,
+            started=time.monotonic(),
+            deadline=self.config.deadline,
+            max_bytes=max_bytes,
+            size_setting=setting,
+        )
+
     def _store(
-        self, response: requests.Response, *, url: str, source: str, file_name: str
+        self, response: requests.Response, *, bounds: Bounds, source: str, file_name: str
     ) -> RawFile:
-        """Stream the body into the cache while hashing it; the file is named by its hash."""
+        """Stream the body into the cache while hashing it; the file is named by its hash.
+
+        Any refusal (deadline, size, broken transfer) removes the partial file.
+        """
+        url = bounds.url
         target_dir = self.config.cache_dir / source
         target_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -298,13 +350,13 @@ class HttpFetcher:
                 response,
                 self.progress.download(file_name, total=total) as advance,
             ):
-                for chunk in response.iter_content(CHUNK):
+                for chunk in bounds.chunks(response):
                     out.write(chunk)
                     digest.update(chunk)
                     advance(len(chunk))
-        except requests.exceptions.RequestException:
+        except BaseException:
             tmp.unlink(missing_ok=True)
-            raise SourceUnreachable(url, reason="téléchargement interrompu") from None
+            raise
         sha = digest.hexdigest()
         path = target_dir / f"{sha}{_suffix(url, response.headers.get('Content-Type'))}"
         tmp.replace(path)
@@ -339,6 +391,49 @@ class HttpFetcher:
         )
         Sidecar(self.config.cache_dir, source=source, url=url).write(raw, fingerprint=None)
         return raw
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How long and how much one transfer may take, checked between chunks.
+
+    Chunks are read with `read1`, which returns what has arrived instead of waiting for a
+    full chunk: a server sending one byte at a time is still seen between bytes.
+    """
+
+    url: str
+    started: float  # time.monotonic() before the first request
+    deadline: float
+    max_bytes: int
+    size_setting: str  # named in the refusal, so the operator knows what to raise
+
+    def chunks(self, response: requests.Response) -> Iterator[bytes]:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise self._too_large()
+        received = 0
+        while True:
+            self._check_time()
+            try:
+                chunk = response.raw.read1(CHUNK, decode_content=True)
+            except (urllib3.exceptions.HTTPError, OSError):
+                raise SourceUnreachable(self.url, reason="téléchargement interrompu") from None
+            if not chunk:
+                return
+            received += len(chunk)
+            if received > self.max_bytes:
+                raise self._too_large()
+            yield chunk
+
+    def _check_time(self) -> None:
+        if time.monotonic() - self.started > self.deadline:
+            raise SourceUnreachable(
+                self.url,
+                reason=f"délai total de {self.deadline:g} s dépassé, paramètre HTTP_DEADLINE",
+            )
+
+    def _too_large(self) -> SourceTooLarge:
+        return SourceTooLarge(self.url, limit=bytes_fr(self.max_bytes), setting=self.size_setting)
 
 
 def _status_of(exc: requests.exceptions.RetryError) -> int | None:

@@ -80,7 +80,7 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def _bytes(n: int) -> str:
+def bytes_fr(n: int) -> str:
     """« 104 857 600 octets »."""
     return f"{n:,}".replace(",", " ") + " octets"
 
@@ -104,8 +104,8 @@ def check_file(path: Path, *, max_bytes: int | None = None) -> int:
         raise ParseError(f"Fichier « {path.name} » illisible : {exc.strerror}.") from None
     if size > limit:
         raise ParseError(
-            f"Fichier « {path.name} » trop volumineux : {_bytes(size)}. "
-            f"Attendu : au plus {_bytes(limit)} (paramètre IMPORT_MAX_BYTES)."
+            f"Fichier « {path.name} » trop volumineux : {bytes_fr(size)}. "
+            f"Attendu : au plus {bytes_fr(limit)} (paramètre IMPORT_MAX_BYTES)."
         )
     return size
 
@@ -299,8 +299,8 @@ def check_archive(path: Path) -> None:
     total = sum(p.file_size for p in parts)
     if total > XLSX_MAX_UNCOMPRESSED:
         raise ParseError(
-            f"Fichier « {path.name} » refusé : {_bytes(total)} une fois décompressé. "
-            f"Attendu : au plus {_bytes(XLSX_MAX_UNCOMPRESSED)} décompressés."
+            f"Fichier « {path.name} » refusé : {bytes_fr(total)} une fois décompressé. "
+            f"Attendu : au plus {bytes_fr(XLSX_MAX_UNCOMPRESSED)} décompressés."
         )
     for part in parts:
         if part.file_size > _RATIO_FROM and part.file_size > XLSX_MAX_RATIO * part.compress_size:

@@ -67,6 +67,17 @@ class SourceUnreachable(SourceError):
         super().__init__(f"Source injoignable : {url} ({detail}). Aucune donnée modifiée.")
 
 
+class SourceTooLarge(SourceError):
+    """The answer is larger than its setting allows; refused before or while it streams."""
+
+    def __init__(self, url: str, *, limit: str, setting: str) -> None:
+        self.url = url
+        super().__init__(
+            f"Source trop volumineuse : {url} (plus de {limit}, paramètre {setting}). "
+            "Aucune donnée modifiée."
+        )
+
+
 class SumCheckError(SourceError):
     """The detail rows do not add up to the total row the source publishes."""
 

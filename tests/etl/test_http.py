@@ -5,21 +5,50 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from etl.http import HttpFetcher, HttpSettings, Progress, Sidecar, sha256_of
-from etl.sources.base import SourceUnreachable
+from etl.sources.base import SourceError, SourceTooLarge, SourceUnreachable
 
 BODY = b"annee;dept;Ntop\n2023;29;52110\n"
 
 
-def make_fetcher(tmp_path: Path, *, retries: int = 0, timeout: float = 2.0) -> HttpFetcher:
-    config = HttpSettings(timeout=timeout, retries=retries, backoff=0.0, cache_dir=tmp_path)
+def make_fetcher(
+    tmp_path: Path, *, retries: int = 0, timeout: float = 2.0, **bounds: Any
+) -> HttpFetcher:
+    config = HttpSettings(
+        timeout=timeout, retries=retries, backoff=0.0, cache_dir=tmp_path, **bounds
+    )
     return HttpFetcher(config=config, progress=Progress(interactive=False))
+
+
+def trickle(*, pieces: int, every: float, size: int = 1) -> Response:
+    """A body sent piece by piece, without Content-Length: each read is quick, the whole is not."""
+
+    def body() -> Iterator[bytes]:
+        for _ in range(pieces):
+            time.sleep(every)
+            yield b"x" * size
+
+    return Response(body(), content_type="text/csv")
+
+
+def files_in(directory: Path) -> list[Path]:
+    return [path for path in directory.rglob("*") if path.is_file()]
+
+
+def refusal(fetcher: HttpFetcher, url: str) -> str:
+    """The French message of a refused download, once checked that the cache keeps no file."""
+    with pytest.raises(SourceError) as err:
+        fetcher.download(url, source="s")
+    assert files_in(fetcher.config.cache_dir) == []
+    return str(err.value)
 
 
 def closed_port() -> int:
@@ -177,3 +206,114 @@ class TestRegisterLocal:
         assert raw.path.parent == tmp_path / "cache" / "ars"
         assert raw.sha256 == sha256_of(src)
         assert raw.display_name == "ars-bretagne.csv"
+
+
+def announce_more(request: Request) -> Response:
+    """Announces 5 000 bytes, sends 10 then stalls: only the header can refuse it at once."""
+    response = Response(b"x" * 10)
+    response.headers["Content-Length"] = "5000"  # set after the body, which resets it
+    return response
+
+
+DEADLINE_CUT = "Source injoignable : {url} (délai total de 1 s dépassé, paramètre HTTP_DEADLINE). "
+TOO_LARGE = "Source trop volumineuse : {url} (plus de 1 000 octets, paramètre HTTP_MAX_BYTES). "
+INTERRUPTED = "Source injoignable : {url} (téléchargement interrompu). "
+
+
+class TestBounds:
+    @pytest.mark.parametrize(
+        ("handler", "bounds", "expected"),
+        [
+            # one byte every 0.2 s for 10 s: each read is well within the 2 s timeout
+            (lambda request: trickle(pieces=50, every=0.2), {"deadline": 1.0}, DEADLINE_CUT),
+            (announce_more, {"max_bytes": 1000}, TOO_LARGE),
+            (announce_more, {}, INTERRUPTED),  # the same body under the default cap
+            # 2 000 bytes without Content-Length: cut once past the cap
+            (lambda request: trickle(pieces=10, every=0, size=200), {"max_bytes": 1000}, TOO_LARGE),
+        ],
+        ids=["lent", "longueur-annoncee", "longueur-non-tenue", "sans-longueur"],
+    )
+    def test_unbounded_download_is_refused_and_nothing_kept(
+        self,
+        httpserver: HTTPServer,
+        tmp_path: Path,
+        handler: Callable[[Request], Response],
+        bounds: dict[str, float],
+        expected: str,
+    ) -> None:
+        # Given a server too slow or too large for the bounds
+        httpserver.expect_request("/f.csv").respond_with_handler(handler)
+        url = httpserver.url_for("/f.csv")
+        # When the file is downloaded
+        started = time.monotonic()
+        message = refusal(make_fetcher(tmp_path, timeout=2.0, **bounds), url)
+        # Then it stops early, with a French message naming the URL and the setting
+        assert time.monotonic() - started < 5
+        assert message == expected.format(url=url) + "Aucune donnée modifiée."
+
+    @pytest.mark.parametrize(
+        ("handler", "bounds", "size"),
+        [
+            (lambda request: trickle(pieces=5, every=0.1, size=3), {"deadline": 10.0}, 15),
+            (lambda request: trickle(pieces=5, every=0, size=200), {"max_bytes": 1000}, 1000),
+        ],
+        ids=["lent-dans-le-delai", "taille-maximale-exacte"],
+    )
+    def test_download_within_bounds_is_kept(
+        self,
+        httpserver: HTTPServer,
+        tmp_path: Path,
+        handler: Callable[[Request], Response],
+        bounds: dict[str, float],
+        size: int,
+    ) -> None:
+        # Given a body sent in pieces, within the bounds
+        httpserver.expect_request("/f.csv").respond_with_handler(handler)
+        # When it is downloaded
+        raw = make_fetcher(tmp_path, **bounds).download(httpserver.url_for("/f.csv"), source="s")
+        # Then every byte is kept
+        assert raw.path.read_bytes() == b"x" * size
+
+    def test_retry_after_is_capped(self, httpserver: HTTPServer, tmp_path: Path) -> None:
+        # Given a server answering 503 and asking to come back in 30 s
+        httpserver.expect_request("/f.csv").respond_with_data(
+            "", status=503, headers={"Retry-After": "30"}
+        )
+        url = httpserver.url_for("/f.csv")
+        # When the fetcher may retry once and wait 1 s at most
+        started = time.monotonic()
+        with pytest.raises(SourceUnreachable) as err:
+            make_fetcher(tmp_path, retries=1, retry_after_max=1).download(url, source="s")
+        # Then it retried once after the capped wait, not 30 s, and names the status
+        assert time.monotonic() - started < 10
+        assert len(httpserver.log) == 2
+        assert str(err.value) == f"Source injoignable : {url} (HTTP 503). Aucune donnée modifiée."
+
+    def test_json_body_has_its_own_smaller_cap(
+        self, httpserver: HTTPServer, tmp_path: Path
+    ) -> None:
+        # Given an API answer of about 2 kB
+        document = {"resources": ["r" * 100] * 20}
+        httpserver.expect_request("/api/1/datasets/x/").respond_with_json(document)
+        url = httpserver.url_for("/api/1/datasets/x/")
+        fetcher = make_fetcher(tmp_path, max_bytes=10_000, json_max_bytes=1000)
+        # When it is read as JSON, the file cap being larger
+        with pytest.raises(SourceTooLarge) as err:
+            fetcher.get_json(url)
+        # Then the JSON cap refuses it, named in French
+        assert str(err.value) == (
+            f"Source trop volumineuse : {url} (plus de 1 000 octets, "
+            "paramètre HTTP_JSON_MAX_BYTES). Aucune donnée modifiée."
+        )
+
+    def test_bounds_come_from_the_settings(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Given each bound set in the environment
+        environment = {"HTTP_DEADLINE": "7", "HTTP_RETRY_AFTER_MAX": "3",
+                       "HTTP_MAX_BYTES": "5000", "HTTP_JSON_MAX_BYTES": "500"}  # fmt: skip
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        # When the fetcher's settings are read
+        config = HttpSettings.from_settings()
+        # Then each is taken
+        assert (config.deadline, config.retry_after_max, config.max_bytes) == (7, 3, 5000)
+        assert config.json_max_bytes == 500

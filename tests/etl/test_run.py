@@ -6,6 +6,7 @@ Needs the series `medecins_liberaux_effectif` in indicators.yaml (catalog fixtur
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from core.catalog import Catalog
 from core.models import Observation, Run, RunStatus
 from etl.http import HttpFetcher, HttpSettings, Progress
 from etl.run import run_sources
+from tests.etl.sources.test_datagouv import DATASET, entry
 from tests.etl.sources.test_table import SECTEURS
+from tests.etl.test_http import files_in, make_fetcher, trickle
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ameli"
 EXPORT = "/api/explore/v2.1/catalog/datasets/demographie-secteurs-conventionnels/exports/csv"
@@ -129,3 +132,59 @@ class TestRunSources:
         assert result.failed
         assert "ne correspond pas à la somme des lignes de détail" in result.message
         assert observations(engine) == before
+
+
+def trickling_export(httpserver: HTTPServer) -> dict[str, Any]:
+    httpserver.expect_request(EXPORT).respond_with_handler(
+        lambda request: trickle(pieces=50, every=0.2)
+    )
+    return source(httpserver.url_for("").rstrip("/"))
+
+
+def oversized_export(httpserver: HTTPServer) -> dict[str, Any]:
+    body = (FIXTURE / "demographie-secteurs-conventionnels.csv").read_bytes()
+    httpserver.expect_request(EXPORT).respond_with_data(body, content_type="text/csv")
+    return source(httpserver.url_for("").rstrip("/"))
+
+
+def oversized_dataset_json(httpserver: HTTPServer) -> dict[str, Any]:
+    httpserver.expect_request(f"/api/1/datasets/{DATASET}/").respond_with_json(
+        {"resources": [{"title": "r" * 100}] * 20}
+    )
+    return entry(httpserver.url_for(""))
+
+
+class TestRunBounds:
+    @pytest.mark.parametrize(
+        ("serve", "expected"),
+        [
+            (trickling_export, "(délai total de 1 s dépassé, paramètre HTTP_DEADLINE)"),
+            (oversized_export, "(plus de 1 000 octets, paramètre HTTP_MAX_BYTES)"),
+            (oversized_dataset_json, "(plus de 1 000 octets, paramètre HTTP_JSON_MAX_BYTES)"),
+        ],
+        ids=["lent", "fichier-trop-gros", "json-trop-gros"],
+    )
+    def test_bounded_download_fails_keeps_data_and_is_logged(
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        httpserver: HTTPServer,
+        tmp_path: Path,
+        serve: Callable[[HTTPServer], dict[str, Any]],
+        expected: str,
+    ) -> None:
+        # Given a source that is too slow or too large for the bounds
+        cat = with_sources(catalog, serve(httpserver))
+        fetcher = make_fetcher(
+            tmp_path / "cache", deadline=1.0, max_bytes=1000, json_max_bytes=1000
+        )
+        before = observations(engine)
+        # When the ETL runs
+        [result] = run_sources(engine, cat, fetcher=fetcher, say=lambda _: None)
+        # Then it fails in French naming the bound, the run log says so, nothing is kept
+        assert result.failed
+        assert expected in result.message
+        assert result.message.endswith(". Aucune donnée modifiée.")
+        assert runs(engine)[-1][1:] == (RunStatus.failed, None, result.message)
+        assert observations(engine) == before
+        assert files_in(tmp_path / "cache") == []
