@@ -30,6 +30,15 @@ class TestSettings:
         with pytest.raises(settings.SettingsError, match=r"HTTP_RETRIES.*-1"):
             settings.check()
 
+    @pytest.mark.parametrize("name", ["HTTP_DEADLINE", "HTTP_MAX_BYTES", "HTTP_JSON_MAX_BYTES"])
+    def test_check_rejects_a_zero_download_bound(
+        self, monkeypatch: pytest.MonkeyPatch, name: str
+    ) -> None:
+        # A zero deadline or size would refuse every download: it is a mistake, said at start-up
+        monkeypatch.setenv(name, "0")
+        with pytest.raises(settings.SettingsError, match=rf"{name} invalide « 0 »"):
+            settings.check()
+
     def test_the_database_defaults_to_sqlite_under_data_dir(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:
