@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import time
@@ -215,6 +216,12 @@ def announce_more(request: Request) -> Response:
     return response
 
 
+def gzip_bomb(request: Request) -> Response:
+    """About 200 bytes on the wire that inflate to 100 000: the cap counts what is stored."""
+    body = gzip.compress(b"0" * 100_000)
+    return Response(body, headers={"Content-Encoding": "gzip"}, content_type="text/csv")
+
+
 DEADLINE_CUT = "Source injoignable : {url} (délai total de 1 s dépassé, paramètre HTTP_DEADLINE). "
 TOO_LARGE = "Source trop volumineuse : {url} (plus de 1 000 octets, paramètre HTTP_MAX_BYTES). "
 INTERRUPTED = "Source injoignable : {url} (téléchargement interrompu). "
@@ -225,13 +232,24 @@ class TestBounds:
         ("handler", "bounds", "expected"),
         [
             # one byte every 0.2 s for 10 s: each read is well within the 2 s timeout
-            (lambda request: trickle(pieces=50, every=0.2), {"deadline": 1.0}, DEADLINE_CUT),
-            (announce_more, {"max_bytes": 1000}, TOO_LARGE),
-            (announce_more, {}, INTERRUPTED),  # the same body under the default cap
+            pytest.param(
+                lambda request: trickle(pieces=50, every=0.2),
+                {"deadline": 1.0},
+                DEADLINE_CUT,
+                id="lent",
+            ),
+            pytest.param(announce_more, {"max_bytes": 1000}, TOO_LARGE, id="longueur-annoncee"),
+            # the same body under the default cap: read, and found short
+            pytest.param(announce_more, {}, INTERRUPTED, id="longueur-non-tenue"),
             # 2 000 bytes without Content-Length: cut once past the cap
-            (lambda request: trickle(pieces=10, every=0, size=200), {"max_bytes": 1000}, TOO_LARGE),
+            pytest.param(
+                lambda request: trickle(pieces=10, every=0, size=200),
+                {"max_bytes": 1000},
+                TOO_LARGE,
+                id="sans-longueur",
+            ),
+            pytest.param(gzip_bomb, {"max_bytes": 1000}, TOO_LARGE, id="gzip"),
         ],
-        ids=["lent", "longueur-annoncee", "longueur-non-tenue", "sans-longueur"],
     )
     def test_unbounded_download_is_refused_and_nothing_kept(
         self,
@@ -254,10 +272,19 @@ class TestBounds:
     @pytest.mark.parametrize(
         ("handler", "bounds", "size"),
         [
-            (lambda request: trickle(pieces=5, every=0.1, size=3), {"deadline": 10.0}, 15),
-            (lambda request: trickle(pieces=5, every=0, size=200), {"max_bytes": 1000}, 1000),
+            pytest.param(
+                lambda request: trickle(pieces=5, every=0.1, size=3),
+                {"deadline": 10.0},
+                15,
+                id="lent-dans-le-delai",
+            ),
+            pytest.param(
+                lambda request: trickle(pieces=5, every=0, size=200),
+                {"max_bytes": 1000},
+                1000,
+                id="taille-maximale-exacte",
+            ),
         ],
-        ids=["lent-dans-le-delai", "taille-maximale-exacte"],
     )
     def test_download_within_bounds_is_kept(
         self,
