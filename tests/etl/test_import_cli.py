@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -317,3 +318,88 @@ def test_fixture_copy_is_not_modified(tmp_path: Path) -> None:
     """The fixtures are read only: a round trip works on a copy."""
     copy = shutil.copy(ARS / "depot-bretagne.csv", tmp_path / "x.csv")
     assert Path(copy).read_bytes() == (ARS / "depot-bretagne.csv").read_bytes()
+
+
+def rows_by_origin(engine: Engine) -> dict[str, dict[tuple[Any, ...], Any]]:
+    """Every stored value, by origin and key: what a writer may not have replaced."""
+    with engine.connect() as conn:
+        query = select(
+            Observation.origin, Observation.indicator_id, Area.level, Area.code,
+            Observation.period_start, Observation.breakdown, Observation.value,
+        ).join(Area, Area.id == Observation.area_id)  # fmt: skip
+        out: dict[str, dict[tuple[Any, ...], Any]] = {}
+        for origin, *key, value in conn.execute(query):
+            out.setdefault(Origin(origin).value, {})[tuple(key)] = value
+        return out
+
+
+DEPOSITED = {
+    (FLOW, "department", "22", "2024-03-01", "_total"): 5.0,
+    (FLOW, "department", "29", "2024-03-01", "_total"): 10.0,
+}
+
+
+def deposited(engine: Engine) -> dict[tuple[Any, ...], Any]:
+    """The deposit rows, periods as text to compare with DEPOSITED."""
+    rows = rows_by_origin(engine).get(Origin.deposit.value, {})
+    return {(i, lvl, c, str(p), b): v for (i, lvl, c, p, b), v in rows.items()}
+
+
+class TestDemoAgainstDeposits:
+    @pytest.mark.parametrize(
+        ("lock_timeout", "demo_exit"), [("60", 0), ("0", 1)], ids=["waits-then-runs", "refused"]
+    )
+    def test_demo_started_while_an_import_commits_never_replaces_its_rows(
+        self,
+        cli_env: str,
+        engine: Engine,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        lock_timeout: str,
+        demo_exit: int,
+    ) -> None:
+        # Given an import paused inside its transaction, just before it commits
+        path = write_flow(tmp_path / "depot.csv", {"29": "10", "22": "5"})
+        importing = spawn(cli_env, "import", str(path), hooks=("before_commit=pause",))
+        wait_for(importing, "before_commit")
+        # When `python -m etl demo` starts then: it finds the lock taken and waits
+        monkeypatch.setenv("ETL_LOCK_TIMEOUT", lock_timeout)
+        demo = spawn(cli_env, "demo", hooks=("lock_wait=say", "lock_refused=say"))
+        wait_for(demo, "lock_wait")
+        if demo_exit:  # with no wait allowed, it gives up while the import holds the lock
+            wait_for(demo, "lock_refused")
+        go_on(importing)
+        assert importing.wait(60) == 0
+        _out, err = demo.communicate(timeout=120)
+        # Then the demo ran after the import, or was refused in French
+        assert demo.returncode == demo_exit, err
+        statuses = [(r.kind, r.status) for r in runs(engine)]
+        if demo_exit:
+            assert "Un autre chargement est en cours sur cette base" in err
+            assert statuses == [("import", RunStatus.success), ("demo", RunStatus.failed)]
+            assert "Un autre chargement" in (runs(engine)[-1].error or "")
+        else:
+            assert statuses == [("import", RunStatus.success), ("demo", RunStatus.success)]
+            assert rows_by_origin(engine)[Origin.demo.value]
+        # And every deposited row is still a deposit, with its value
+        assert deposited(engine) == DEPOSITED
+
+    def test_demo_after_a_deposit_replaces_none_of_its_rows(
+        self, cli_env: str, engine: Engine, tmp_path: Path
+    ) -> None:
+        # Given a deposit
+        assert (
+            run_cli("import", str(write_flow(tmp_path / "depot.csv", {"29": "10", "22": "5"}))) == 0
+        )
+        before = rows_by_origin(engine)
+        assert set(before) == {Origin.deposit.value}
+        # When the demo runs alone
+        assert run_cli("demo") == 0
+        after = rows_by_origin(engine)
+        # Then it filled the other keys of the same indicator and period…
+        demo_keys = after[Origin.demo.value]
+        assert (FLOW, "department", "35", dt.date(2024, 3, 1), "_total") in demo_keys
+        # …and no deposit row was replaced: same rows, same values, none of its keys demo
+        assert after[Origin.deposit.value] == before[Origin.deposit.value]
+        assert not set(demo_keys) & set(before[Origin.deposit.value])
+        assert deposited(engine) == DEPOSITED
