@@ -172,6 +172,29 @@ class TestCmdImport:
         assert held == [False]
         assert state["locked"]
 
+    def test_stock_falling_below_the_stored_quarter_exits_non_zero(
+        self, cli_env: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        # Given 200 000 accounts stored for the first quarter
+        header = "indicateur;niveau;code_territoire;periode;ventilation;valeur"
+        first, second = tmp_path / "depot-t1.csv", tmp_path / "depot-t2.csv"
+        first.write_text(f"{header}\ntest_comptes;departement;29;T1 2024;ville;200 000\n")
+        second.write_text(f"{header}\ntest_comptes;departement;29;T2 2024;ville;1 000\n")
+        assert run_cli("import", str(first)) == 0
+        before = observations(engine)
+        # When the next quarter's file gives 1 000
+        code = run_cli("import", str(second))
+        # Then it is refused in French, naming file, row, column and value; nothing changes
+        err = capsys.readouterr().err
+        assert code == 1
+        assert (
+            "Fichier « depot-t2.csv », ligne 2, colonne « valeur » : valeur invalide « 1000 »"
+            in err
+        )
+        assert "valeur enregistrée pour 2024-01-01 : 200000" in err
+        assert observations(engine) == before
+        assert [r.status for r in runs(engine)] == [RunStatus.success, RunStatus.failed]
+
     def test_same_file_twice_is_skipped(
         self, cli_env: str, engine: Engine, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -415,6 +415,18 @@ class TestStockAgainstStored:
         assert run.error == caught.value.report()
         assert "Fichier « depot-fevrier.csv », ligne 3, colonne « valeur »" in run.error
 
+    def test_plan_refuses_the_fall_too(self, engine: Engine, catalog: Catalog) -> None:
+        # Given 200 000 stored for January
+        load_file(engine, catalog, deposit("depot-janvier.csv", ("29", "2024-01", "200 000")))
+        # When February's 1 000 is previewed
+        feb = deposit("depot-fevrier.csv", ("29", "2024-02", "1 000"))
+        request = LoadRequest(
+            catalog=catalog, source="depot", kind="import", origin=Origin.deposit, tidy=feb
+        )
+        # Then the preview refuses it as the load would
+        with pytest.raises(ValidationFailed, match="valeur enregistrée pour 2024-01-01"):
+            plan(engine, request)
+
     def test_stored_value_after_the_file_that_would_fall_is_refused(
         self, engine: Engine, catalog: Catalog
     ) -> None:
