@@ -9,8 +9,10 @@
     ))
 
 Inside the recorded, locked write: skip when the same source already loaded the same
-checksum, validate the tidy rows (etl.validate, before any write), then in the write's
-one transaction upsert the rows (etl.load) and, when a row was inserted or updated,
+checksum, validate the tidy rows (etl.validate, before any write), check their stocks
+against the real series stored next to them (read under the lock: a fall between two
+files is refused like one inside a file), then in the write's one transaction upsert
+the rows (etl.load) and, when a row was inserted or updated,
 recompute région and France aggregates from the départements by the catalog rule
 (etl.transform). `plan()` gives the same validation and diff without writing anything.
 """
@@ -20,19 +22,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, union_all
 
 from core.catalog import Catalog
 from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
-from etl.load import ValueChange, diff_observations, upsert_observations
+from etl.load import KEY, PRECEDENCE, ValueChange, diff_observations, upsert_observations
 from etl.runlog import LoadReport
 from etl.sync import area_ids, sync_indicators
 from etl.transform import aggregate_up
-from etl.validate import validate_tidy
+from etl.validate import check_stock_against_stored, cumulative_stocks, validate_tidy
 from etl.write import Provenance, WriteRequest, recorded_write
 
 TidySource: TypeAlias = pd.DataFrame | Callable[[], pd.DataFrame]
@@ -259,7 +261,8 @@ def _rows(request: LoadRequest) -> pd.DataFrame:
 
 
 def _validate(conn: Connection, request: LoadRequest, rows: pd.DataFrame) -> pd.DataFrame:
-    return validate_tidy(
+    """The rows checked alone, then their stocks against what `conn` sees stored."""
+    frame = validate_tidy(
         rows,
         catalog=request.catalog,
         area_ids=area_ids(conn),
@@ -270,6 +273,101 @@ def _validate(conn: Connection, request: LoadRequest, rows: pd.DataFrame) -> pd.
         source_label=request.source_label,
         source_url=request.provenance.source_url,
     )
+    check_stocks(
+        conn, frame, catalog=request.catalog, origin=request.origin, columns=request.columns
+    )
+    return frame
+
+
+def _within(
+    mine: pd.DataFrame, *, first: dt.date, last: dt.date, origin: Origin
+) -> ColumnElement[bool]:
+    """Stored periods of the file's range worth reading. When every series of the file has
+    the same periods, a stored row at one of them is the file's own key: the file
+    replaces it unless a stronger origin holds it, so only those are read (a re-load of a
+    million stocks reads none)."""
+    o = Observation
+    periods = sorted(pd.unique(mine["period_start"].to_numpy(dtype=object)))
+    series = mine[["area_id", "breakdown"]].drop_duplicates()
+    inside = o.period_start.between(first, last)
+    if len(series) * len(periods) != len(mine):
+        return inside
+    stronger = [k for k, rank in PRECEDENCE.items() if rank > PRECEDENCE[origin.value]]
+    return and_(inside, or_(o.period_start.not_in(periods), o.origin.in_(stronger)))
+
+
+def _stored_stocks(conn: Connection, stocks: pd.DataFrame, *, origin: Origin) -> pd.DataFrame:
+    """Stored real rows of the file's stock series that the check needs: those within its
+    periods, and each series' last one before and first one after them."""
+    o = Observation
+    columns = [o.indicator_id, o.area_id, o.breakdown, o.period_start, o.value, o.origin]
+    records: list[Any] = []
+    for indicator_id, mine in stocks.groupby("indicator_id", sort=True):
+        first, last = mine["period_start"].min(), mine["period_start"].max()
+        series = and_(
+            o.indicator_id == indicator_id,
+            o.area_id.in_(np.unique(mine["area_id"].to_numpy()).tolist()),
+            o.breakdown.in_(sorted(pd.unique(mine["breakdown"].to_numpy(dtype=object)))),
+            o.origin != Origin.demo.value,
+        )
+        within = _within(mine, first=first, last=last, origin=origin)
+        selects = [select(*columns).where(series, within)]
+        for edge, beyond in ((func.max, o.period_start < first), (func.min, o.period_start > last)):
+            nearest = (
+                select(o.area_id, o.breakdown, edge(o.period_start).label("period"))
+                .where(series, beyond)
+                .group_by(o.area_id, o.breakdown)
+                .subquery()
+            )
+            on = and_(
+                o.area_id == nearest.c.area_id,
+                o.breakdown == nearest.c.breakdown,
+                o.period_start == nearest.c.period,
+            )
+            selects.append(select(*columns).join(nearest, on).where(o.indicator_id == indicator_id))
+        records.extend(conn.execute(union_all(*selects)).all())
+    names = ["indicator_id", "area_id", "breakdown", "period_start", "value", "origin"]
+    stored = pd.DataFrame.from_records(records, columns=names)
+    stored["origin"] = [str(Origin(x).value) for x in stored["origin"]]
+    return stored
+
+
+def _written(frame: pd.DataFrame, stored: pd.DataFrame, *, origin: Origin) -> pd.DataFrame:
+    """The frame's rows the upsert will write: where a stronger origin is stored, it stays
+    (etl.load.PRECEDENCE), so the stored value is the one to compare."""
+    stronger = stored[stored["origin"].map(PRECEDENCE) > PRECEDENCE[origin.value]]
+    if stronger.empty:
+        return frame
+    merged = frame[KEY].merge(stronger[KEY].assign(_kept=True), on=KEY, how="left")
+    written = merged["_kept"].isna().to_numpy()
+    out = frame[written]
+    out.attrs = {**frame.attrs, "rows": np.asarray(frame.attrs["rows"])[written]}
+    return out
+
+
+def check_stocks(
+    conn: Connection,
+    frame: pd.DataFrame,
+    *,
+    catalog: Catalog,
+    origin: Origin,
+    columns: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse a real file's stock that falls against the stored real series next to it.
+
+    Call it under the write's lock, in its transaction: what is read then is what the
+    rows will sit beside. Demo rows are neither checked nor compared with. Raises
+    ValidationFailed.
+    """
+    if not origin.is_real:
+        return
+    is_stock = frame["indicator_id"].isin(cumulative_stocks(catalog)).to_numpy()
+    stocks = frame.loc[is_stock, ["indicator_id", "area_id", "breakdown", "period_start"]]
+    if stocks.empty:
+        return
+    stored = _stored_stocks(conn, stocks, origin=origin)
+    written = _written(frame, stored, origin=origin)
+    check_stock_against_stored(written, stored, catalog=catalog, columns=columns)
 
 
 def write_rows(

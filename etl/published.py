@@ -244,7 +244,11 @@ def load_published(
     """Replace the published table and load its series rows through the one write path.
 
     Series rows are validated like any load; observations of a figure gone from the
-    file are deleted (etl.load.purge_origin). Raises PublishedFileError, ValidationFailed.
+    file are deleted (etl.load.purge_origin). Their stocks are not compared with what is
+    stored (etl.pipeline.check_stocks): the file replaces every published row, so its own
+    check covers the published series, and a figure checked by hand against its
+    publication outranks any deposit or source value it would be compared with.
+    Raises PublishedFileError, ValidationFailed.
     """
     prov = Provenance(
         source_url=str(path), retrieved_at=dt.datetime.now(dt.UTC), checksum=file_checksum(path)

@@ -584,6 +584,13 @@ def validate_tidy(
 STORED_KEY = ["indicator_id", "area_id", "breakdown"]
 
 
+def cumulative_stocks(catalog: Catalog) -> set[str]:
+    """Stocks counted in units or euros: they only grow, bar corrections."""
+    return {
+        i.id for i in catalog.indicators if i.nature == "stock" and i.unit in ("count", "euros")
+    }
+
+
 def check_stock_against_stored(
     frame: pd.DataFrame,
     stored: pd.DataFrame,
@@ -601,9 +608,7 @@ def check_stock_against_stored(
     is what the file is compared with. Raises ValidationFailed naming each row.
     """
     columns = columns or {}
-    stocks = {
-        i.id for i in catalog.indicators if i.nature == "stock" and i.unit in ("count", "euros")
-    }
+    stocks = cumulative_stocks(catalog)
     rows = frame.attrs.get("rows", np.arange(2, len(frame) + 2))
     mine = frame.assign(_row=rows)
     mine = mine[mine["indicator_id"].isin(stocks) & mine["value"].notna()]

@@ -15,10 +15,12 @@ leaves no data and a run marked failed by the next writer. Any failure rolls the
 back and marks the run failed in its own transaction. A writer that leaves without
 opening the transaction (same file as last time) closes its run `unchanged`.
 
-Test seams are `EVENTS`: listeners run when the lock is busy (`lock_wait`), once it is
-held and the run opened, before any data is touched (`locked`: on SQLite, the only
-moment another process can still record its own refused run), inside the transaction
-just before it commits (`before_commit`) and just after (`after_commit`).
+Test seams are `EVENTS`: listeners run when the lock is busy (`lock_wait`), when that
+wait ends in a refusal, before the refused run is recorded (`lock_refused`: on SQLite
+that record waits for the holder's transaction), once the lock is held and the run
+opened, before any data is touched (`locked`: on SQLite, the only moment another process
+can still record its own refused run), inside the transaction just before it commits
+(`before_commit`) and just after (`after_commit`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from etl.validate import ValidationFailed
 STALE_RUN_ERROR = "Traitement interrompu (processus arrêté avant la fin). Aucune donnée modifiée."
 INTERRUPTED = "Interrompu. Aucune donnée modifiée."
 
-EventName = Literal["lock_wait", "locked", "before_commit", "after_commit"]
+EventName = Literal["lock_wait", "lock_refused", "locked", "before_commit", "after_commit"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Events:
     def __init__(self) -> None:
         self._listeners: dict[str, list[Listener]] = {
             "lock_wait": [],
+            "lock_refused": [],
             "locked": [],
             "before_commit": [],
             "after_commit": [],
@@ -184,6 +187,7 @@ def recorded_write(engine: Engine, request: WriteRequest) -> Iterator[Write]:
                 )
             )
         except LockTimeout as exc:
+            EVENTS.fire("lock_refused", write)
             write.run_id = start_run(
                 engine, source=request.source, kind=request.kind, source_url=url
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -171,6 +172,29 @@ class TestCmdImport:
         assert held == [False]
         assert state["locked"]
 
+    def test_stock_falling_below_the_stored_quarter_exits_non_zero(
+        self, cli_env: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        # Given 200 000 accounts stored for the first quarter
+        header = "indicateur;niveau;code_territoire;periode;ventilation;valeur"
+        first, second = tmp_path / "depot-t1.csv", tmp_path / "depot-t2.csv"
+        first.write_text(f"{header}\ntest_comptes;departement;29;T1 2024;ville;200 000\n")
+        second.write_text(f"{header}\ntest_comptes;departement;29;T2 2024;ville;1 000\n")
+        assert run_cli("import", str(first)) == 0
+        before = observations(engine)
+        # When the next quarter's file gives 1 000
+        code = run_cli("import", str(second))
+        # Then it is refused in French, naming file, row, column and value; nothing changes
+        err = capsys.readouterr().err
+        assert code == 1
+        assert (
+            "Fichier « depot-t2.csv », ligne 2, colonne « valeur » : valeur invalide « 1000 »"
+            in err
+        )
+        assert "valeur enregistrée pour 2024-01-01 : 200000" in err
+        assert observations(engine) == before
+        assert [r.status for r in runs(engine)] == [RunStatus.success, RunStatus.failed]
+
     def test_same_file_twice_is_skipped(
         self, cli_env: str, engine: Engine, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -317,3 +341,88 @@ def test_fixture_copy_is_not_modified(tmp_path: Path) -> None:
     """The fixtures are read only: a round trip works on a copy."""
     copy = shutil.copy(ARS / "depot-bretagne.csv", tmp_path / "x.csv")
     assert Path(copy).read_bytes() == (ARS / "depot-bretagne.csv").read_bytes()
+
+
+def rows_by_origin(engine: Engine) -> dict[str, dict[tuple[Any, ...], Any]]:
+    """Every stored value, by origin and key: what a writer may not have replaced."""
+    with engine.connect() as conn:
+        query = select(
+            Observation.origin, Observation.indicator_id, Area.level, Area.code,
+            Observation.period_start, Observation.breakdown, Observation.value,
+        ).join(Area, Area.id == Observation.area_id)  # fmt: skip
+        out: dict[str, dict[tuple[Any, ...], Any]] = {}
+        for origin, *key, value in conn.execute(query):
+            out.setdefault(Origin(origin).value, {})[tuple(key)] = value
+        return out
+
+
+DEPOSITED = {
+    (FLOW, "department", "22", "2024-03-01", "_total"): 5.0,
+    (FLOW, "department", "29", "2024-03-01", "_total"): 10.0,
+}
+
+
+def deposited(engine: Engine) -> dict[tuple[Any, ...], Any]:
+    """The deposit rows, periods as text to compare with DEPOSITED."""
+    rows = rows_by_origin(engine).get(Origin.deposit.value, {})
+    return {(i, lvl, c, str(p), b): v for (i, lvl, c, p, b), v in rows.items()}
+
+
+class TestDemoAgainstDeposits:
+    @pytest.mark.parametrize(
+        ("lock_timeout", "demo_exit"), [("60", 0), ("0", 1)], ids=["waits-then-runs", "refused"]
+    )
+    def test_demo_started_while_an_import_commits_never_replaces_its_rows(
+        self,
+        cli_env: str,
+        engine: Engine,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        lock_timeout: str,
+        demo_exit: int,
+    ) -> None:
+        # Given an import paused inside its transaction, just before it commits
+        path = write_flow(tmp_path / "depot.csv", {"29": "10", "22": "5"})
+        importing = spawn(cli_env, "import", str(path), hooks=("before_commit=pause",))
+        wait_for(importing, "before_commit")
+        # When `python -m etl demo` starts then: it finds the lock taken and waits
+        monkeypatch.setenv("ETL_LOCK_TIMEOUT", lock_timeout)
+        demo = spawn(cli_env, "demo", hooks=("lock_wait=say", "lock_refused=say"))
+        wait_for(demo, "lock_wait")
+        if demo_exit:  # with no wait allowed, it gives up while the import holds the lock
+            wait_for(demo, "lock_refused")
+        go_on(importing)
+        assert importing.wait(60) == 0
+        _out, err = demo.communicate(timeout=120)
+        # Then the demo ran after the import, or was refused in French
+        assert demo.returncode == demo_exit, err
+        statuses = [(r.kind, r.status) for r in runs(engine)]
+        if demo_exit:
+            assert "Un autre chargement est en cours sur cette base" in err
+            assert statuses == [("import", RunStatus.success), ("demo", RunStatus.failed)]
+            assert "Un autre chargement" in (runs(engine)[-1].error or "")
+        else:
+            assert statuses == [("import", RunStatus.success), ("demo", RunStatus.success)]
+            assert rows_by_origin(engine)[Origin.demo.value]
+        # And every deposited row is still a deposit, with its value
+        assert deposited(engine) == DEPOSITED
+
+    def test_demo_after_a_deposit_replaces_none_of_its_rows(
+        self, cli_env: str, engine: Engine, tmp_path: Path
+    ) -> None:
+        # Given a deposit
+        assert (
+            run_cli("import", str(write_flow(tmp_path / "depot.csv", {"29": "10", "22": "5"}))) == 0
+        )
+        before = rows_by_origin(engine)
+        assert set(before) == {Origin.deposit.value}
+        # When the demo runs alone
+        assert run_cli("demo") == 0
+        after = rows_by_origin(engine)
+        # Then it filled the other keys of the same indicator and period…
+        demo_keys = after[Origin.demo.value]
+        assert (FLOW, "department", "35", dt.date(2024, 3, 1), "_total") in demo_keys
+        # …and no deposit row was replaced: same rows, same values, none of its keys demo
+        assert after[Origin.deposit.value] == before[Origin.deposit.value]
+        assert not set(demo_keys) & set(before[Origin.deposit.value])
+        assert deposited(engine) == DEPOSITED

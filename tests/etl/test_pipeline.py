@@ -17,6 +17,7 @@ from core.models import Area, Base, Change, ChangeKind, Observation, Origin, Run
 from etl import pipeline
 from etl.pipeline import LoadRequest, LoadResult, load_tidy, plan
 from etl.sync import sync_indicators
+from etl.template import TIDY_TO_FRENCH
 from etl.validate import ValidationFailed
 from etl.write import STALE_RUN_ERROR, Provenance
 
@@ -342,3 +343,157 @@ class TestPlan:
         with pytest.raises(ValidationFailed, match="valeur invalide « 2C »"):
             plan(db, request(ars_catalog, rows(flow_row("2C", "5"))))
         assert tables(db) == before
+
+
+STOCK_MONTHLY = "mes_comptes_actives"  # count, sum, monthly, stock, départements
+
+
+def deposit(file: str, *records: tuple[str, str, str]) -> pd.DataFrame:
+    """A deposit file of the real catalog's monthly stock: (code, period, value) per row."""
+    frame = pd.DataFrame(
+        [
+            {"indicator_id": STOCK_MONTHLY, "level": "department", "code": code,
+             "period": period, "breakdown": "", "value": value, "numerator": "",
+             "denominator": ""}
+            for code, period, value in records
+        ]
+    )  # fmt: skip
+    frame["row"] = range(2, len(records) + 2)
+    frame["file"] = file
+    return frame
+
+
+def load_file(
+    engine: Engine, catalog: Catalog, tidy: pd.DataFrame, origin: Origin = Origin.deposit
+) -> LoadResult:
+    return load_tidy(
+        engine,
+        LoadRequest(
+            catalog=catalog, source=f"depot-{origin.value}", kind="import", origin=origin,
+            tidy=tidy, columns=TIDY_TO_FRENCH,
+        ),
+    )  # fmt: skip
+
+
+def stored_stock(engine: Engine) -> list[tuple[str, dt.date, float, str]]:
+    with engine.connect() as conn:
+        return [
+            (str(code), period, float(value), str(Origin(origin).value))
+            for code, period, value, origin in conn.execute(
+                select(Area.code, Observation.period_start, Observation.value, Observation.origin)
+                .join(Area, Area.id == Observation.area_id)
+                .where(Observation.indicator_id == STOCK_MONTHLY, Area.level == "department")
+                .order_by(Area.code, Observation.period_start)
+            )
+        ]
+
+
+class TestStockAgainstStored:
+    def test_fall_between_two_files_is_refused_naming_the_cell(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
+        # Given 200 000 accounts stored for January by a first file
+        load_file(engine, catalog, deposit("depot-janvier.csv", ("29", "2024-01", "200 000")))
+        before = tables(engine)
+        # When a second file gives 1 000 for February
+        second = deposit("depot-fevrier.csv", ("22", "2024-02", "5"), ("29", "2024-02", "1 000"))
+        with pytest.raises(ValidationFailed) as caught:
+            load_file(engine, catalog, second)
+        # Then the file is refused naming its file, row, column and value
+        (error,) = caught.value.errors
+        assert (error.file, error.row, error.column, error.value) == (
+            "depot-fevrier.csv", 3, "valeur", "1000",
+        )  # fmt: skip
+        assert "valeur enregistrée pour 2024-01-01 : 200000" in error.expected
+        # And nothing was written but the failed run, which carries the French report
+        after = tables(engine)
+        run = runs(engine)[-1]
+        assert {k: v for k, v in after.items() if k != "runs"} == {
+            k: v for k, v in before.items() if k != "runs"
+        }
+        assert (run.status, run.rows_inserted) == (RunStatus.failed, 0)
+        assert run.error == caught.value.report()
+        assert "Fichier « depot-fevrier.csv », ligne 3, colonne « valeur »" in run.error
+
+    def test_plan_refuses_the_fall_too(self, engine: Engine, catalog: Catalog) -> None:
+        # Given 200 000 stored for January
+        load_file(engine, catalog, deposit("depot-janvier.csv", ("29", "2024-01", "200 000")))
+        # When February's 1 000 is previewed
+        feb = deposit("depot-fevrier.csv", ("29", "2024-02", "1 000"))
+        request = LoadRequest(
+            catalog=catalog, source="depot", kind="import", origin=Origin.deposit, tidy=feb
+        )
+        # Then the preview refuses it as the load would
+        with pytest.raises(ValidationFailed, match="valeur enregistrée pour 2024-01-01"):
+            plan(engine, request)
+
+    def test_stored_value_after_the_file_that_would_fall_is_refused(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
+        # Given February stored at 200 000
+        load_file(engine, catalog, deposit("depot-fevrier.csv", ("29", "2024-02", "200 000")))
+        # When a later file gives January at 300 000, above what follows it
+        late = deposit("depot-janvier.csv", ("29", "2024-01", "300 000"))
+        # Then it is refused, naming the stored period after it
+        with pytest.raises(ValidationFailed, match="valeur enregistrée pour 2024-02-01"):
+            load_file(engine, catalog, late)
+
+    def test_each_series_is_compared_with_its_own_last_stored_period(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
+        # Given Finistère last stored in October, Côtes-d'Armor in January
+        load_file(engine, catalog, deposit("depot-1.csv", ("29", "2023-10", "200 000")))
+        load_file(engine, catalog, deposit("depot-2.csv", ("22", "2024-01", "100")))
+        # When February rises in Côtes-d'Armor and falls in Finistère
+        feb = deposit("depot-3.csv", ("22", "2024-02", "150"), ("29", "2024-02", "1 000"))
+        # Then only Finistère is refused, against its October value
+        with pytest.raises(ValidationFailed) as caught:
+            load_file(engine, catalog, feb)
+        (error,) = caught.value.errors
+        assert error.row == 3
+        assert "valeur enregistrée pour 2023-10-01 : 200000" in error.expected
+
+    @pytest.mark.parametrize("february", ["250 000", "196 000"], ids=["rise", "small-dip"])
+    def test_rise_or_dip_within_tolerance_is_accepted(
+        self, engine: Engine, catalog: Catalog, february: str
+    ) -> None:
+        # Given 200 000 stored for January
+        load_file(engine, catalog, deposit("depot-janvier.csv", ("29", "2024-01", "200 000")))
+        # When February rises, or dips by less than the tolerance
+        result = load_file(
+            engine, catalog, deposit("depot-fevrier.csv", ("29", "2024-02", february))
+        )
+        # Then it is stored
+        assert result.status is RunStatus.success
+        assert stored_stock(engine)[-1][:3] == (
+            "29",
+            dt.date(2024, 2, 1),
+            float(february.replace(" ", "")),
+        )
+
+    def test_demo_rows_are_not_compared_with(self, engine: Engine, catalog: Catalog) -> None:
+        # Given a demo January of 200 000
+        load_file(engine, catalog, deposit("demo.csv", ("29", "2024-01", "200 000")), Origin.demo)
+        # When a deposit gives 1 000 for February
+        result = load_file(
+            engine, catalog, deposit("depot-fevrier.csv", ("29", "2024-02", "1 000"))
+        )
+        # Then it is stored: only real rows are what a real file is compared with
+        assert result.status is RunStatus.success
+        assert stored_stock(engine) == [
+            ("29", dt.date(2024, 1, 1), 200_000.0, "demo"),
+            ("29", dt.date(2024, 2, 1), 1_000.0, "deposit"),
+        ]
+
+    def test_a_row_kept_for_a_stronger_origin_is_compared_as_stored(
+        self, engine: Engine, catalog: Catalog
+    ) -> None:
+        # Given a deposit of 200 000 for January
+        load_file(engine, catalog, deposit("depot-janvier.csv", ("29", "2024-01", "200 000")))
+        # When a source gives 1 000 for January and February: its January stays unwritten
+        source = deposit("source.csv", ("29", "2024-01", "1 000"), ("29", "2024-02", "1 000"))
+        # Then its February is refused against the deposit's January
+        with pytest.raises(ValidationFailed) as caught:
+            load_file(engine, catalog, source, Origin.source)
+        (error,) = caught.value.errors
+        assert (error.row, error.value) == (3, "1000")
