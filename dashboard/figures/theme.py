@@ -244,8 +244,13 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
     "moduleType": "locale",
     "name": "fr",
     "dictionary": {
-        "Download plot as a png": "Télécharger le graphique en PNG",
+        "Download plot as a PNG": "Télécharger le graphique en PNG",
         "Download plot": "Télécharger le graphique",
+        "Preparing image - this may take a few seconds": "Préparation de l'image…",
+        "Image download succeeded": "Image téléchargée",
+        "Sorry, there was a problem downloading your image!": (
+            "Désolé, le téléchargement de l'image a échoué."
+        ),
         "Zoom": "Zoomer",
         "Pan": "Déplacer",
         "Zoom in": "Zoom avant",
@@ -257,11 +262,6 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
         "Compare data on hover": "Comparer les données",
         "Double-click on legend to isolate one trace": (
             "Double-cliquez sur la légende pour isoler une série"
-        ),
-        "Snapshot succeeded": "Image enregistrée",
-        "Taking snapshot - this may take a few seconds": ("Capture en cours, quelques secondes…"),
-        "Sorry, there was a problem downloading your snapshot!": (
-            "Désolé, le téléchargement de l'image a échoué."
         ),
     },
     "format": {
@@ -276,10 +276,26 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
 }
 
 
+# Modebar buttons that send the chart to a third party (Plotly Cloud / Chart Studio).
+THIRD_PARTY_BUTTONS: Final = ("sendChartToCloud", "sendDataToCloud", "editInChartStudio")
+# The only toolbar buttons a reader sees, in French (tests/e2e checks the page against it).
+TOOLBAR_TITLES: Final = frozenset(
+    {"Télécharger le graphique en PNG", "Zoomer", "Déplacer", "Zoom avant", "Zoom arrière",
+     "Réinitialiser les axes"}
+)  # fmt: skip
+
+
 def graph_config(*, filename: str) -> dict[str, Any]:
-    """The dcc.Graph config: PNG export done by the browser, no Plotly logo, French labels."""
+    """The dcc.Graph config: PNG export done by the browser, no Plotly logo, French labels.
+
+    Nothing leaves the server: Plotly's « Share chart » button, which uploads the chart to
+    Plotly Cloud, is hidden and removed, and no Plotly server URL is given to it.
+    """
     return {
         "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "plotlyServerURL": "",
         "responsive": True,
         "locale": "fr",
         "locales": {"fr": FRENCH_LOCALE},
@@ -290,6 +306,7 @@ def graph_config(*, filename: str) -> dict[str, Any]:
             "toggleSpikelines",
             "hoverCompareCartesian",
             "hoverClosestCartesian",
+            *THIRD_PARTY_BUTTONS,
         ],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }

@@ -53,6 +53,26 @@ class TestPagesRender:
         plotly = [u for u in urls if "plotly" in u]
         assert plotly == [live_url + "/vendor/plotly-basic.min.js"]
 
+    def test_the_chart_toolbar_is_french_and_sends_nothing_away(
+        self, page: Any, live_url: str
+    ) -> None:
+        from dashboard.figures.theme import TOOLBAR_TITLES
+
+        # Given every request the browser makes
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        # When the indicator page is opened and a chart's toolbar shown
+        _open(page, live_url + INDICATOR)
+        page.wait_for_selector("#graphique-trajectoire .main-svg")
+        page.hover("#graphique-trajectoire")
+        titles = page.eval_on_selector_all(
+            ".modebar-btn", "els => els.map(e => e.getAttribute('data-title'))"
+        )
+        # Then only the allowed buttons are there, in French (no « Share chart » upload)
+        assert titles and set(titles) <= TOOLBAR_TITLES
+        # And no request left the loopback host
+        assert [u for u in requests if not u.startswith(live_url)] == []
+
 
 class TestUrlState:
     def test_choosing_a_region_updates_url_and_charts(self, page: Any, live_url: str) -> None:
