@@ -23,6 +23,7 @@ CONNECTOR_TYPES: dict[str, tuple[str, str]] = {
     "http_file": ("etl.sources.http_file", "HttpFileConnector"),
     "local_file": ("etl.sources.local_file", "LocalFileConnector"),
     "damir": ("etl.sources.damir", "DamirConnector"),
+    "ditp": ("etl.sources.ditp", "DitpConnector"),
 }
 
 
@@ -67,7 +68,7 @@ def build_connector(entry: dict[str, Any], *, catalog: Catalog) -> Connector:
             "Configuration de source invalide dans le catalogue :\n" + _describe(name, exc)
         ) from None
     mapping = getattr(config, "table", None)
-    indicator = getattr(mapping, "indicator", None)
+    indicator = getattr(mapping, "indicator", None) or getattr(config, "indicator", None)
     if indicator is not None and indicator not in catalog.by_id:
         raise SourceConfigError(f"Source « {name} » : indicateur inconnu « {indicator} ».")
     connector: Connector = getattr(module, class_name).from_config(config)

@@ -30,7 +30,7 @@ class TestBuildConnector:
             build_connector({**LOCAL, "type": "ftp"}, catalog=catalog)
         assert str(caught.value) == (
             "Source « depots » : type inconnu « ftp ». "
-            "Attendu : damir, datagouv, http_file, local_file, opendatasoft."
+            "Attendu : damir, datagouv, ditp, http_file, local_file, opendatasoft."
         )
 
     def test_missing_and_unknown_fields_are_named_in_french(self, catalog: Catalog) -> None:
