@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core import geography
-from core.catalog import Indicator, Target
+from core.catalog import Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import targets, urls
@@ -195,7 +195,7 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
                 for r in rows
             ],
             "Statut": [r.assessment.label for r in rows],
-            "Remarque": [r.assessment.reason or "" for r in rows],
+            "Remarque": [_remark(r) for r in rows],
             "Atteinte projetée": [
                 format_period(r.assessment.projected_date, frequency=r.indicator.frequency)
                 if r.assessment.projected_date
@@ -204,6 +204,18 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
             ],
         }
     )
+
+
+def reached_text(a: targets.Assessment, *, frequency: Frequency) -> str:
+    """« Cible atteinte en mars 2025. », or "" when the target is not reached."""
+    if a.reached_on is None:
+        return ""
+    return f"Cible atteinte en {format_period(a.reached_on, frequency=frequency)}."
+
+
+def _remark(r: TargetRow) -> str:
+    parts = [r.assessment.reason or "", reached_text(r.assessment, frequency=r.indicator.frequency)]
+    return " ".join(p for p in parts if p)
 
 
 def _fmt(value: float | None, unit: str, ind: Indicator) -> str:
