@@ -27,6 +27,7 @@ AT_RISK_MARGIN = 0.10  # projected within 10 % of the target
 HORIZON_YEARS = 10  # a projected date of achievement further away is not shown
 DEPARTMENT_COUNT = 101
 DEMO_BASIS = "Repose sur des données de démonstration"
+REAL_BASIS = "Repose sur des données réelles"
 
 
 METHOD_TEXT = (
@@ -70,13 +71,20 @@ class Assessment:
 
     @property
     def basis_label(self) -> str:
-        """« Repose sur des données de démonstration », or "" when every point is real."""
-        return DEMO_BASIS if self.rests_on_demo else ""
+        """What the status rests on: demo if any point used is demo; "" if no point was used."""
+        if self.rests_on_demo:
+            return DEMO_BASIS
+        return REAL_BASIS if self.origins else ""
 
     @property
     def origin_codes(self) -> str:
         """The origins used, in vocabulary order, as codes separated by « , »."""
         return ", ".join(o.value for o in Origin if o in self.origins)
+
+    @property
+    def origin_labels(self) -> str:
+        """The origins used, in vocabulary order, in French."""
+        return ", ".join(o.label for o in Origin if o in self.origins)
 
 
 def _month_index(day: dt.date | pd.Timestamp) -> int:

@@ -149,11 +149,19 @@ class TargetRow:
 
 
 def target_rows(
-    q: Reads, *, today: dt.date, scope: str = "FR", axis: str | None = None
+    q: Reads,
+    *,
+    today: dt.date,
+    scope: str = "FR",
+    axis: str | None = None,
+    real_only: bool = False,
 ) -> list[TargetRow]:
-    """Every dated target of a scope (« FR » or a région code) with its assessment."""
+    """Every dated target of a scope (« FR » or a région code) with its assessment;
+    `real_only` assesses from the real points alone (published, source, deposit)."""
     level = "national" if scope == "FR" else "region"
     all_series = q.series(level=level, codes=[scope])
+    if real_only:
+        all_series = targets.real_only(all_series)
     rows = []
     for ind in q.catalog.indicators:
         if axis and ind.axis != axis:
@@ -177,6 +185,9 @@ SORTS = {
 }
 
 
+CODES_COLUMN = "Codes d'origine"  # for files: the screen shows the French labels instead
+
+
 def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
     rows = sorted(rows, key=SORTS.get(sort, SORTS["echeance"]))
     return pd.DataFrame(
@@ -195,6 +206,9 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
                 for r in rows
             ],
             "Statut": [r.assessment.label for r in rows],
+            "Base du statut": [r.assessment.basis_label or "—" for r in rows],
+            "Origine des données": [r.assessment.origin_labels or "—" for r in rows],
+            CODES_COLUMN: [r.assessment.origin_codes for r in rows],
             "Remarque": [_remark(r) for r in rows],
             "Atteinte projetée": [
                 format_period(r.assessment.projected_date, frequency=r.indicator.frequency)

@@ -78,12 +78,18 @@ def _content(q: queries.Queries) -> list[Any]:
 
 def _summary(rows: list[views.TargetRow]) -> html.Section:
     counts = Counter(r.assessment.status for r in rows)
+    on_demo = Counter(r.assessment.status for r in rows if r.assessment.rests_on_demo)
     tiles = [
         html.Div(
             html.Div(
                 [
                     html.P(str(counts.get(s, 0)), className="tdb-count"),
                     html.P(s.label, className="fr-mb-0"),
+                    *(
+                        [html.P(demo_share(on_demo[s]), className="fr-text--xs fr-mb-0")]
+                        if on_demo.get(s)
+                        else []
+                    ),
                 ],
                 className=f"tdb-summary tdb-summary--{s.value}",
             ),
@@ -96,7 +102,8 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.H2("Objectifs nationaux", className="fr-h4"),
             html.P(
                 [
-                    f"{len(rows)} objectifs datés. ",
+                    f"{len(rows)} objectifs datés",
+                    f", {demo_share(sum(on_demo.values()))}. " if on_demo else ". ",
                     html.A(
                         "Voir le tableau des objectifs", href=urls.objectives(), className="fr-link"
                     ),
@@ -108,6 +115,11 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
         className="fr-mt-4w",
         **dsfr.attrs(aria_label="Synthèse des objectifs"),
     )
+
+
+def demo_share(count: int) -> str:
+    """« dont 3 sur des données de démonstration »."""
+    return f"dont {count} sur des données de démonstration"
 
 
 def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Queries) -> Any:
@@ -164,6 +176,10 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         )
         if a.reason:
             body.append(html.P(f"Non comparable : {a.reason}", className="fr-text--xs fr-mb-1v"))
+        if a.rests_on_demo:
+            body.append(
+                html.P(f"Statut : {a.basis_label.lower()}", className="fr-text--xs fr-mb-1v")
+            )
         body.append(
             html.Div(
                 [

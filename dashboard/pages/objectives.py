@@ -43,7 +43,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     sort = urls.value(state, "tri")
     sort = sort if sort in views.SORTS else "echeance"
     rows = views.target_rows(q, today=dt.date.today(), axis=axis)
-    frame = views.objectives_table(rows, sort=sort)
+    frame = views.objectives_table(rows, sort=sort).drop(columns=[views.CODES_COLUMN])
     ordered = sorted(rows, key=views.SORTS[sort])
     columns = list(frame.columns)
     header_links = [
@@ -55,6 +55,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         cells: list[Any] = list(rec)
         cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id))
         cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
+        if r.assessment.rests_on_demo:
+            cells[columns.index("Base du statut")] = dsfr.badge(rec["Base du statut"], kind="new")
         table_rows.append(cells)
     sort_label = {v: k for k, v in SORT_COLUMNS.items()}[sort]
     return [

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from core.catalog import Target
-from core.vocabulary import TargetStatus
-from dashboard.targets import Assessment, assess, comparable, meets, projection
+from core.vocabulary import Origin, TargetStatus
+from dashboard.targets import Assessment, assess, comparable, meets, projection, real_only
 
 TODAY = dt.date(2025, 6, 15)
 
@@ -244,3 +244,45 @@ class TestProjection:
             monthly([5.0]), target(300, dt.date(2026, 12, 31)), frequency="monthly", today=TODAY
         )
         assert p.empty
+
+
+class TestOrigins:
+    def with_origins(self, origins: list[str]) -> pd.DataFrame:
+        return monthly([10.0 * i for i in range(len(origins))]).assign(origin=origins)
+
+    def test_the_assessment_carries_the_origins_of_the_points_it_used(self) -> None:
+        # Given published figures then deposits
+        df = self.with_origins(["published"] * 6 + ["deposit"] * 6)
+        # When assessed
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        # Then it names both origins, in vocabulary order, and rests on real data
+        assert a.origins == {Origin.published, Origin.deposit}
+        assert a.origin_codes == "published, deposit"
+        assert a.origin_labels == "Chiffre publié, Dépôt ARS"
+        assert not a.rests_on_demo
+        assert a.basis_label == "Repose sur des données réelles"
+
+    def test_one_demo_point_is_enough_to_rest_on_demo(self) -> None:
+        df = self.with_origins(["published"] * 11 + ["demo"])
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        assert a.rests_on_demo
+        assert a.basis_label == "Repose sur des données de démonstration"
+
+    def test_a_masked_demo_point_is_not_used(self) -> None:
+        # Given a demo month that is masked (no value shown, none used)
+        df = self.with_origins(["source"] * 11 + ["demo"])
+        df.loc[11, "is_masked"] = True
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        assert a.origins == {Origin.source}
+
+    def test_a_target_that_uses_no_point_has_no_origin(self) -> None:
+        df = self.with_origins(["demo"] * 3)
+        a = run(df, target(70, dt.date(2026, 12, 31), unit="percent"), unit="count")
+        assert a.status is TargetStatus.not_comparable
+        assert a.origins == frozenset()
+        assert a.basis_label == ""
+
+    def test_real_only_drops_the_demo_points(self) -> None:
+        df = self.with_origins(["demo"] * 6 + ["published"] * 6)
+        assert set(real_only(df)["origin"]) == {"published"}
+        assert len(real_only(df)) == 6
