@@ -39,7 +39,7 @@ class TestHomeCounters:
         rows = views.target_rows(mixed(catalog), today=TODAY)
         demo = [r for r in rows if r.assessment.rests_on_demo]
         # When the summary of the home page is built
-        html = to_html(pages["home"]._summary(rows))
+        html = to_html(pages["home"]._summary(rows, state={}))
         # Then its status tile and the total say « dont 1 sur des données de démonstration »
         assert len(demo) == 1
         assert html.count("dont 1 sur des données de démonstration") == 2
@@ -49,7 +49,7 @@ class TestHomeCounters:
     ) -> None:
         ind, t = _targeted(catalog)
         q = FakeQueries(catalog, rows=series_rows(ind, t, ["source"] * 6))
-        html = to_html(pages["home"]._summary(views.target_rows(q, today=TODAY)))
+        html = to_html(pages["home"]._summary(views.target_rows(q, today=TODAY), state={}))
         assert "démonstration" not in html
 
 
@@ -84,3 +84,52 @@ class TestObjectivesDownload:
             "Origine des données",
             views.CODES_COLUMN,
         ]
+
+
+def demo_only(catalog: Catalog) -> FakeQueries:
+    ind, t = _targeted(catalog)
+    return FakeQueries(catalog, rows=series_rows(ind, t, ["demo"] * 6))
+
+
+class TestRealOnlySwitch:
+    def test_the_home_page_recomputes_its_counters_from_real_data(
+        self, pages: dict[str, ModuleType], catalog: Catalog
+    ) -> None:
+        # Given a target whose only data is demo
+        q = demo_only(catalog)
+        # When the home page is built with and without `reel=oui`
+        everything = to_html(pages["home"]._content(q, {}))
+        real = to_html(pages["home"]._content(q, {"reel": "oui"}))
+        # Then only the real-only page has no status resting on demo
+        assert "dont 1 sur des données de démonstration" in everything
+        assert "Statut : repose sur des données de démonstration" in everything
+        assert "dont 1 sur des données de démonstration" not in real
+        assert "Statut : repose sur des données de démonstration" not in real
+        # And it offers the switch, the current choice marked, and keeps it in its links
+        assert 'aria-current="page" class="fr-link tdb-tab--current" href="/?reel=oui"' in real
+        assert "/objectifs?reel=oui" in real
+
+    def test_objectives_page_and_links_keep_the_switch(
+        self, pages: dict[str, ModuleType], catalog: Catalog
+    ) -> None:
+        html = to_html(pages["objectives"]._content(demo_only(catalog), {"reel": "oui"}))
+        # The row of the demo-only target says « Données insuffisantes », on no demo point
+        assert "Données insuffisantes" in html
+        assert "Repose sur des données de démonstration" not in html
+        assert "Toutes les données" in html
+        # Sort links and downloads carry reel=oui; the form keeps it in a hidden field
+        assert 'href="/objectifs?tri=indicateur&amp;reel=oui"' in html
+        assert "tableau.csv?tri=echeance&amp;reel=oui" in html
+        assert 'name="reel"' in html
+
+    def test_the_download_uses_real_points_only(self, catalog: Catalog) -> None:
+        # When the objectives table of a demo-only target is downloaded with reel=oui
+        q = demo_only(catalog)
+        frame = downloads.objectives_frame(q, params={"reel": "oui"})  # type: ignore[arg-type]
+        everything = downloads.objectives_frame(q, params={})  # type: ignore[arg-type]
+        _, t = _targeted(catalog)
+        mine = frame[frame["Objectif"] == t.label].iloc[0]
+        # Then no row rests on demo, and the demo-only target has insufficient data
+        assert "demo" not in " ".join(frame[views.CODES_COLUMN])
+        assert mine["Statut"] == "Données insuffisantes"
+        assert "demo" in " ".join(everything[views.CODES_COLUMN])

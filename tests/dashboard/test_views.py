@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from core.catalog import MONTHS_PER_PERIOD, Catalog, Indicator, Target
+from core.vocabulary import Origin, TargetStatus
 from dashboard import urls, views
 from tests.fakes.queries import FakeQueries, Row
 
@@ -225,3 +226,30 @@ class TestTargetOrigins:
         mine = table[table["Objectif"] == t.label].iloc[0]
         assert mine["Base du statut"] == "Repose sur des données réelles"
         assert mine[views.CODES_COLUMN] == "source"
+
+
+class TestRealOnly:
+    def test_no_demo_point_is_used(self, catalog: Catalog) -> None:
+        # Given a target whose series mixes published figures and demo values
+        ind, t = _targeted(catalog)
+        q = FakeQueries(catalog, rows=series_rows(ind, t, ["published"] * 4 + ["demo"] * 2))
+        # When assessed on real data only
+        rows = views.target_rows(q, today=dt.date(2025, 6, 1), real_only=True)
+        # Then no status rests on any demo point
+        assert all(Origin.demo not in r.assessment.origins for r in rows)
+        mine = next(r for r in rows if r.target == t)
+        assert mine.assessment.origins == {Origin.published}
+
+    def test_a_target_with_demo_data_only_has_insufficient_data(self, catalog: Catalog) -> None:
+        # Given a target whose series is demo only
+        ind, t = _targeted(catalog)
+        q = FakeQueries(catalog, rows=series_rows(ind, t, ["demo"] * 6))
+        today = dt.date(2025, 6, 1)
+        everything = next(r for r in views.target_rows(q, today=today) if r.target == t)
+        real = next(r for r in views.target_rows(q, today=today, real_only=True) if r.target == t)
+        # Then with all data it has a status; with real data only, « données insuffisantes »
+        assert everything.assessment.status is not TargetStatus.insufficient_data
+        assert real.assessment.status is TargetStatus.insufficient_data
+        assert real.assessment.label == "Données insuffisantes"
+        assert (real.assessment.current, real.assessment.progress) == (None, None)
+        assert real.assessment.origins == frozenset()
