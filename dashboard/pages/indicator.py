@@ -114,6 +114,8 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             when += f" {views.reached_text(a, frequency=ind.frequency)}"
         if a.reason:
             when += f" Non comparable : {a.reason}"
+        if a.rests_on_demo:
+            when += f" Statut : {a.basis_label.lower()}."
         statuses.append(
             html.Li(
                 [

@@ -133,3 +133,19 @@ class TestRealOnlySwitch:
         assert "demo" not in " ".join(frame[views.CODES_COLUMN])
         assert mine["Statut"] == "Données insuffisantes"
         assert "demo" in " ".join(everything[views.CODES_COLUMN])
+
+
+class TestIndicatorPage:
+    def test_a_status_on_demo_data_says_so_on_the_fiche(
+        self, db_url: str, catalog: Catalog
+    ) -> None:
+        # Given the fiche of an indicator whose target is assessed on a demo value
+        create_app(database_url=db_url, redis_url="")
+        page = sys.modules["pages.indicator"]
+        ind, _ = _targeted(catalog)
+        q = mixed(catalog)
+        view = views.indicator_view(q, ind, {})  # type: ignore[arg-type]
+        # When its trajectory section is built
+        html = to_html(page._trajectory_section(view, today=TODAY))
+        # Then the status of that target says what it rests on
+        assert "Statut : repose sur des données de démonstration." in html
