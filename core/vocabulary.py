@@ -210,14 +210,16 @@ class StatusWords:
 
 
 class TargetStatus(StrEnum):
-    """Status of a dated target, in the order /objectifs sorts them."""
+    """Status of a dated target, most urgent first: the order /objectifs sorts them."""
 
-    achieved = "achieved"
-    on_track = "on_track"
+    deadline_missed = "deadline_missed"  # deadline passed, target not reached
+    behind = "behind"  # deadline ahead, trajectory below the target path
     at_risk = "at_risk"
-    late = "late"
-    no_data = "no_data"
+    on_track = "on_track"
+    reached_late = "reached_late"  # reached after the deadline
+    reached = "reached"  # reached by the deadline
     not_comparable = "not_comparable"
+    insufficient_data = "insufficient_data"
 
     @property
     def label(self) -> str:
@@ -227,12 +229,18 @@ class TargetStatus(StrEnum):
     def tone(self) -> str:
         return _STATUS_WORDS[self].tone
 
+    @property
+    def is_reached(self) -> bool:
+        return self in (TargetStatus.reached, TargetStatus.reached_late)
+
 
 _STATUS_WORDS: dict[TargetStatus, StatusWords] = {
-    TargetStatus.achieved: StatusWords("Atteint", "success"),
-    TargetStatus.on_track: StatusWords("En bonne voie", "info"),
+    TargetStatus.deadline_missed: StatusWords("Échéance dépassée", "error"),
+    TargetStatus.behind: StatusWords("En retard", "error"),
     TargetStatus.at_risk: StatusWords("À surveiller", "warning"),
-    TargetStatus.late: StatusWords("En retard", "error"),
-    TargetStatus.no_data: StatusWords("Données insuffisantes", ""),
+    TargetStatus.on_track: StatusWords("En bonne voie", "info"),
+    TargetStatus.reached_late: StatusWords("Atteint en retard", "success"),
+    TargetStatus.reached: StatusWords("Atteint", "success"),
     TargetStatus.not_comparable: StatusWords("Non comparable", ""),
+    TargetStatus.insufficient_data: StatusWords("Données insuffisantes", ""),
 }

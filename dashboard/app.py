@@ -156,7 +156,7 @@ def server_page(path: str) -> str:
         return ""
     try:
         queries.store().data_version()
-        body = server_html.to_html(entry["layout"]())
+        body = server_html.to_html(entry["layout"](**flask.request.args.to_dict()))
     except queries.DataUnavailable:
         return ""
     except server_html.UnrenderableComponent as exc:

@@ -98,7 +98,7 @@ def objectives_frame(q: queries.Queries, *, params: Mapping[str, object]) -> pd.
     state = urls.normalise(params)
     axis = urls.value(state, "axe")
     axis = axis if axis in {a.id for a in q.catalog.axes} else None
-    rows = views.target_rows(q, today=dt.date.today(), axis=axis)
+    rows = views.target_rows(q, today=dt.date.today(), axis=axis, real_only=urls.real_only(state))
     return views.objectives_table(rows, sort=urls.value(state, "tri") or "echeance")
 
 

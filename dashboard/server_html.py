@@ -64,6 +64,9 @@ def _dcc(kind: str, props: Mapping[str, Any]) -> str:
     if kind == "Link":
         link = ("href", "className", "title", "target", "id", "children")
         return element("a", {k: props[k] for k in link if k in props})
+    if kind == "Input" and props.get("type") == "hidden":  # a form field kept in the URL
+        field = ("type", "name", "value", "id")
+        return element("input", {k: props[k] for k in field if k in props})
     if kind == "Graph":  # drawn by Plotly once Dash runs
         box = ("id", "className", "style")
         return element("div", {k: props[k] for k in box if k in props})

@@ -19,23 +19,30 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import MONTHS_PER_PERIOD, Direction, Frequency, Target
-from core.vocabulary import TargetStatus, Unit
+from core.vocabulary import Origin, TargetStatus, Unit
 
 TREND_PERIODS = 12
 MIN_POINTS = 3
 AT_RISK_MARGIN = 0.10  # projected within 10 % of the target
 HORIZON_YEARS = 10  # a projected date of achievement further away is not shown
 DEPARTMENT_COUNT = 101
+DEMO_BASIS = "Repose sur des données de démonstration"
+REAL_BASIS = "Repose sur des données réelles"
 
 
 METHOD_TEXT = (
     "Tendance linéaire ajustée sur les 12 dernières périodes observées, prolongée "
-    "jusqu'à l'échéance. « Atteint » : la dernière valeur atteint la cible ; « En bonne "
-    "voie » : la projection l'atteint à l'échéance ; « À surveiller » : la projection "
-    "arrive à moins de 10 % de la cible ; « En retard » : au-delà, ou échéance passée "
-    "sans atteinte ; « Données insuffisantes » : moins de 3 valeurs observées ; « Non "
-    "comparable » : la cible n'est pas exprimée dans l'unité de la série (par exemple un "
-    "pourcentage de médecins face à un nombre d'ordonnances), aucun statut n'est calculé."
+    "jusqu'à l'échéance. « Échéance dépassée » : l'échéance est passée et la dernière "
+    "valeur n'atteint pas la cible ; « En retard » : l'échéance est à venir et la "
+    "projection arrive à plus de 10 % sous la cible ; « À surveiller » : la projection "
+    "arrive à moins de 10 % de la cible ; « En bonne voie » : la projection l'atteint à "
+    "l'échéance ; « Atteint » : la dernière valeur atteint la cible, atteinte au plus tard "
+    "à l'échéance ; « Atteint en retard » : atteinte après l'échéance (la date est "
+    "indiquée) ; « Données insuffisantes » : moins de 3 valeurs observées avant "
+    "l'échéance ; « Non comparable » : la cible n'est pas exprimée dans l'unité de la "
+    "série (par exemple un pourcentage de médecins face à un nombre d'ordonnances), aucun "
+    "statut n'est calculé. Un statut qui utilise au moins une valeur de démonstration "
+    "est signalé comme reposant sur des données de démonstration."
 )
 
 
@@ -50,10 +57,34 @@ class Assessment:
     projected_date: dt.date | None  # first period where the target is met (observed or projected)
     progress: float | None  # current / target, in percent
     reason: str | None = None  # why the target is not comparable with the series
+    reached_on: dt.date | None = None  # first observed period that met the target
+    origins: frozenset[Origin] = frozenset()  # origins of the observed points used
 
     @property
     def label(self) -> str:
         return self.status.label
+
+    @property
+    def rests_on_demo(self) -> bool:
+        """Whether any point the status, progress or projection used is a demo value."""
+        return Origin.demo in self.origins
+
+    @property
+    def basis_label(self) -> str:
+        """What the status rests on: demo if any point used is demo; "" if no point was used."""
+        if self.rests_on_demo:
+            return DEMO_BASIS
+        return REAL_BASIS if self.origins else ""
+
+    @property
+    def origin_codes(self) -> str:
+        """The origins used, in vocabulary order, as codes separated by « , »."""
+        return ", ".join(o.value for o in Origin if o in self.origins)
+
+    @property
+    def origin_labels(self) -> str:
+        """The origins used, in vocabulary order, in French."""
+        return ", ".join(o.label for o in Origin if o in self.origins)
 
 
 def _month_index(day: dt.date | pd.Timestamp) -> int:
@@ -64,13 +95,36 @@ def _from_month_index(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def _observed_rows(series: pd.DataFrame) -> pd.DataFrame:
+    """The non-masked rows that carry a value: the points an assessment uses."""
+    if series.empty:
+        return series
+    df = series.dropna(subset=["period_start", "value"])
+    if "is_masked" in df.columns:
+        df = df[~df["is_masked"].astype(bool)]
+    return df
+
+
+def origins_of(series: pd.DataFrame) -> frozenset[Origin]:
+    """The origins of the observed points of a series (codes outside the vocabulary skipped)."""
+    df = _observed_rows(series)
+    if df.empty or "origin" not in df.columns:
+        return frozenset()
+    return frozenset(Origin(o) for o in df["origin"].dropna().unique() if o in Origin.__members__)
+
+
+def real_only(series: pd.DataFrame) -> pd.DataFrame:
+    """The points of a series whose origin is real (published, source, deposit)."""
+    if "origin" not in series.columns:
+        return series
+    return series[series["origin"].isin([o.value for o in Origin.real()])]
+
+
 def _observed(series: pd.DataFrame) -> pd.Series:
     """Non-masked values indexed by month index, in time order."""
-    if series.empty:
+    df = _observed_rows(series)
+    if df.empty:
         return pd.Series(dtype=float)
-    df = series[["period_start", "value"]].dropna()
-    if "is_masked" in series.columns:
-        df = df[~series.loc[df.index, "is_masked"].astype(bool)]
     idx = [_month_index(pd.Timestamp(d)) for d in df["period_start"]]
     return pd.Series(df["value"].astype(float).to_numpy(), index=idx).sort_index()
 
@@ -162,8 +216,9 @@ def assess(
         return Assessment(TargetStatus.not_comparable, None, None, None, None, None, reason)
     step = MONTHS_PER_PERIOD[frequency]
     observed = _observed(series)
+    origins = origins_of(series)
     if observed.empty:
-        return Assessment(TargetStatus.no_data, None, None, None, None, None)
+        return Assessment(TargetStatus.insufficient_data, None, None, None, None, None)
     kw: dict[str, Any] = {
         "comparison": target.comparison,
         "step": step,
@@ -184,19 +239,51 @@ def assess(
     at_deadline = long_run[long_run.index <= deadline_idx]
     projected = float(at_deadline.iloc[-1]) if trend is not None and not at_deadline.empty else None
 
+    reached_on = _from_month_index(int(reached[0])) if reached else None
+    status = _status(
+        current=current,
+        projected=projected if trend is not None else None,
+        reached_idx=int(reached[0]) if reached else None,
+        target=target,
+        direction=direction,
+        today=today,
+    )
+    return Assessment(
+        status,
+        current,
+        current_period,
+        projected,
+        projected_date,
+        progress,
+        reached_on=reached_on if status.is_reached else None,
+        origins=origins,
+    )
+
+
+def _status(
+    *,
+    current: float | None,
+    projected: float | None,
+    reached_idx: int | None,
+    target: Target,
+    direction: Direction,
+    today: dt.date,
+) -> TargetStatus:
+    """The status, most urgent first: a passed deadline is judged on the last value alone."""
     if current is not None and meets(current, target, direction=direction):
-        status = TargetStatus.achieved
-    elif trend is None or current is None:
-        status = TargetStatus.no_data
-    elif _month_index(today) > deadline_idx or projected is None:
-        status = TargetStatus.late
-    elif meets(projected, target, direction=direction):
-        status = TargetStatus.on_track
-    elif abs(projected - target.value) <= AT_RISK_MARGIN * abs(target.value):
-        status = TargetStatus.at_risk
-    else:
-        status = TargetStatus.late
-    return Assessment(status, current, current_period, projected, projected_date, progress)
+        late = reached_idx is not None and reached_idx > _month_index(target.deadline)
+        return TargetStatus.reached_late if late else TargetStatus.reached
+    if current is None:
+        return TargetStatus.insufficient_data
+    if today > target.deadline:
+        return TargetStatus.deadline_missed
+    if projected is None:
+        return TargetStatus.insufficient_data
+    if meets(projected, target, direction=direction):
+        return TargetStatus.on_track
+    if abs(projected - target.value) <= AT_RISK_MARGIN * abs(target.value):
+        return TargetStatus.at_risk
+    return TargetStatus.behind
 
 
 def _first_reached(

@@ -178,6 +178,26 @@ def objectives(query: Mapping[str, object] | None = None) -> str:
     return with_query(BY_MODULE["objectives"].path, query)
 
 
+def real_only(state: Mapping[str, str]) -> bool:
+    """Whether a normalised state asks for real data only (`reel=oui`)."""
+    return value(state, "reel") == "oui"
+
+
+REAL_SWITCH = (("Toutes les données", None), ("Données réelles seulement", "oui"))
+"""The two choices of the `reel` switch: label, value of the parameter."""
+
+
+def real_switch(module: str, state: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+    """The « Toutes les données / Données réelles seulement » links of a page: (label, href,
+    current), each keeping the rest of the view's state (sort, axis, kept parameters)."""
+    path = BY_MODULE[module].path
+    current = value(state, "reel")
+    return [
+        (label, with_query(path, {**state, "reel": choice}), choice == current)
+        for label, choice in REAL_SWITCH
+    ]
+
+
 def about(anchor: str | None = None) -> str:
     path = BY_MODULE["about"].path
     return f"{path}#{anchor}" if anchor else path
@@ -324,8 +344,9 @@ PARAMS: tuple[Param, ...] = (
         "code", "un code de territoire (formulaire sans JavaScript)", None, False, (), _area_code
     ),
 )
-"""The one table of view parameters. `territoire`, `par_habitant` and `reel` are named
-now, parsed and normalised, but no page reads them yet: later pages build on them."""
+"""The one table of view parameters. `territoire` and `par_habitant` are named now, parsed
+and normalised, but no page reads them yet: later pages build on them. `reel=oui` makes the
+home page, /objectifs and its downloads assess targets from real data only."""
 
 BY_NAME = {p.name: p for p in PARAMS}
 MIGRATIONS = {old: p.name for p in PARAMS for old in p.old_names}

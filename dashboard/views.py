@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core import geography
-from core.catalog import Indicator, Target
+from core.catalog import Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import targets, urls
@@ -149,11 +149,19 @@ class TargetRow:
 
 
 def target_rows(
-    q: Reads, *, today: dt.date, scope: str = "FR", axis: str | None = None
+    q: Reads,
+    *,
+    today: dt.date,
+    scope: str = "FR",
+    axis: str | None = None,
+    real_only: bool = False,
 ) -> list[TargetRow]:
-    """Every dated target of a scope (« FR » or a région code) with its assessment."""
+    """Every dated target of a scope (« FR » or a région code) with its assessment;
+    `real_only` assesses from the real points alone (published, source, deposit)."""
     level = "national" if scope == "FR" else "region"
     all_series = q.series(level=level, codes=[scope])
+    if real_only:
+        all_series = targets.real_only(all_series)
     rows = []
     for ind in q.catalog.indicators:
         if axis and ind.axis != axis:
@@ -177,6 +185,9 @@ SORTS = {
 }
 
 
+CODES_COLUMN = "Codes d'origine"  # for files: the screen shows the French labels instead
+
+
 def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
     rows = sorted(rows, key=SORTS.get(sort, SORTS["echeance"]))
     return pd.DataFrame(
@@ -195,7 +206,10 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
                 for r in rows
             ],
             "Statut": [r.assessment.label for r in rows],
-            "Remarque": [r.assessment.reason or "" for r in rows],
+            "Base du statut": [r.assessment.basis_label or "—" for r in rows],
+            "Origine des données": [r.assessment.origin_labels or "—" for r in rows],
+            CODES_COLUMN: [r.assessment.origin_codes for r in rows],
+            "Remarque": [_remark(r) for r in rows],
             "Atteinte projetée": [
                 format_period(r.assessment.projected_date, frequency=r.indicator.frequency)
                 if r.assessment.projected_date
@@ -204,6 +218,18 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
             ],
         }
     )
+
+
+def reached_text(a: targets.Assessment, *, frequency: Frequency) -> str:
+    """« Cible atteinte en mars 2025. », or "" when the target is not reached."""
+    if a.reached_on is None:
+        return ""
+    return f"Cible atteinte en {format_period(a.reached_on, frequency=frequency)}."
+
+
+def _remark(r: TargetRow) -> str:
+    parts = [r.assessment.reason or "", reached_text(r.assessment, frequency=r.indicator.frequency)]
+    return " ".join(p for p in parts if p)
 
 
 def _fmt(value: float | None, unit: str, ind: Indicator) -> str:

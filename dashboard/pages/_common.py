@@ -255,3 +255,27 @@ def downloads_block(base: str, *, query: dict[str, Any] | None = None, label: st
         ],
         className="fr-mt-2w",
     )
+
+
+def real_switch(links: Sequence[tuple[str, str, bool]]) -> html.Nav:
+    """The « Toutes les données / Données réelles seulement » switch: plain links (no
+    JavaScript needed), the current choice marked in words for screen readers and in bold."""
+    return html.Nav(
+        html.Ul(
+            [
+                html.Li(
+                    html.A(
+                        label,
+                        href=href,
+                        className="fr-link tdb-tab--current" if current else "fr-link",
+                        **dsfr.attrs(aria_current="page" if current else None),
+                    )
+                )
+                for label, href, current in links
+            ],
+            className="tdb-tabs",
+        ),
+        id="choix-donnees",
+        className="fr-mb-2w",
+        **dsfr.attrs(aria_label="Données prises en compte dans les statuts"),
+    )

@@ -16,7 +16,7 @@ from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
-from dashboard.pages._common import page, updated
+from dashboard.pages._common import page, real_switch, updated
 
 dash.register_page(
     __name__,
@@ -33,22 +33,32 @@ def main_target(ind: Indicator, *, today: dt.date) -> Target | None:
     return upcoming[0] if upcoming else (national[-1] if national else None)
 
 
-def layout(**_: Any) -> html.Div:
-    return page(path=urls.HOME, build=_content)
+def layout(**params: Any) -> html.Div:
+    return page(path=urls.HOME, build=lambda q: _content(q, params), params=params)
 
 
-def _content(q: queries.Queries) -> list[Any]:
+def _content(q: queries.Queries, params: dict[str, Any] | None = None) -> list[Any]:
     today = dt.date.today()
+    state = urls.normalise(params or {})
+    real = urls.real_only(state)
     national = q.series(level="national", codes=["FR"])
+    if real:
+        national = targets.real_only(national)
     shown = [i for i in q.catalog.indicators if i.headline and i.visibility == "public"]
     if not shown:
         shown = [i for i in q.catalog.indicators if i.visibility == "public"]
-    rows = views.target_rows(q, today=today)
+    rows = views.target_rows(q, today=today, real_only=real)
     sections: list[Any] = []
     for axis in sorted(q.catalog.axes, key=lambda a: a.order):
         cards = [
             html.Div(
-                _card(ind, national[national["indicator_id"] == ind.id], today=today, q=q),
+                _card(
+                    ind,
+                    national[national["indicator_id"] == ind.id],
+                    today=today,
+                    q=q,
+                    state=state,
+                ),
                 className="fr-col-12 fr-col-md-6 fr-col-lg-4",
             )
             for ind in shown
@@ -71,19 +81,26 @@ def _content(q: queries.Queries) -> list[Any]:
             "dernière valeur, leur objectif daté et la trajectoire projetée. " + updated(q) + ".",
             className="fr-text--lead",
         ),
-        _summary(rows),
+        real_switch(urls.real_switch("home", state)),
+        _summary(rows, state=state),
         *sections,
     ]
 
 
-def _summary(rows: list[views.TargetRow]) -> html.Section:
+def _summary(rows: list[views.TargetRow], *, state: dict[str, str]) -> html.Section:
     counts = Counter(r.assessment.status for r in rows)
+    on_demo = Counter(r.assessment.status for r in rows if r.assessment.rests_on_demo)
     tiles = [
         html.Div(
             html.Div(
                 [
                     html.P(str(counts.get(s, 0)), className="tdb-count"),
                     html.P(s.label, className="fr-mb-0"),
+                    *(
+                        [html.P(demo_share(on_demo[s]), className="fr-text--xs fr-mb-0")]
+                        if on_demo.get(s)
+                        else []
+                    ),
                 ],
                 className=f"tdb-summary tdb-summary--{s.value}",
             ),
@@ -96,9 +113,12 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
             html.H2("Objectifs nationaux", className="fr-h4"),
             html.P(
                 [
-                    f"{len(rows)} objectifs datés. ",
+                    f"{len(rows)} objectifs datés",
+                    f", {demo_share(sum(on_demo.values()))}. " if on_demo else ". ",
                     html.A(
-                        "Voir le tableau des objectifs", href=urls.objectives(), className="fr-link"
+                        "Voir le tableau des objectifs",
+                        href=urls.objectives(urls.kept(state)),
+                        className="fr-link",
                     ),
                 ],
                 className="fr-text--sm",
@@ -110,7 +130,19 @@ def _summary(rows: list[views.TargetRow]) -> html.Section:
     )
 
 
-def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Queries) -> Any:
+def demo_share(count: int) -> str:
+    """« dont 3 sur des données de démonstration »."""
+    return f"dont {count} sur des données de démonstration"
+
+
+def _card(
+    ind: Indicator,
+    series: pd.DataFrame,
+    *,
+    today: dt.date,
+    q: queries.Queries,
+    state: dict[str, str],
+) -> Any:
     visible = series.dropna(subset=["value"])
     last = visible.iloc[-1] if not visible.empty else None
     target = main_target(ind, today=today)
@@ -164,6 +196,10 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
         )
         if a.reason:
             body.append(html.P(f"Non comparable : {a.reason}", className="fr-text--xs fr-mb-1v"))
+        if a.rests_on_demo:
+            body.append(
+                html.P(f"Statut : {a.basis_label.lower()}", className="fr-text--xs fr-mb-1v")
+            )
         body.append(
             html.Div(
                 [
@@ -194,7 +230,7 @@ def _card(ind: Indicator, series: pd.DataFrame, *, today: dt.date, q: queries.Qu
     source = ind.sources[0].name if ind.sources else ""
     return dsfr.card(
         title=ind.short_label,
-        href=urls.indicator(ind.id),
+        href=urls.indicator(ind.id, urls.kept(state)),
         body=body,
         badges=badges,
         detail_end=f"Source : {source}. {updated(q)}.",

@@ -15,7 +15,7 @@ from dash import html
 
 from core import geography
 from core.catalog import CatalogError, Indicator
-from core.vocabulary import Level, TargetStatus, Unit
+from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
@@ -107,11 +107,15 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
         )
         when = (
             f" Atteinte projetée : {format_period(a.projected_date, frequency=ind.frequency)}."
-            if a.projected_date and a.status is not TargetStatus.achieved
+            if a.projected_date and not a.status.is_reached
             else ""
         )
+        if a.reached_on:
+            when += f" {views.reached_text(a, frequency=ind.frequency)}"
         if a.reason:
             when += f" Non comparable : {a.reason}"
+        if a.rests_on_demo:
+            when += f" Statut : {a.basis_label.lower()}."
         statuses.append(
             html.Li(
                 [

@@ -10,11 +10,11 @@ import datetime as dt
 from typing import Any
 
 import dash
-from dash import html
+from dash import dcc, html
 
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
-from dashboard.pages._common import downloads_block, page, updated
+from dashboard.pages._common import downloads_block, page, real_switch, updated
 
 dash.register_page(
     __name__,
@@ -42,12 +42,14 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     axis = axis if axis in axes else None
     sort = urls.value(state, "tri")
     sort = sort if sort in views.SORTS else "echeance"
-    rows = views.target_rows(q, today=dt.date.today(), axis=axis)
-    frame = views.objectives_table(rows, sort=sort)
+    real = urls.real_only(state)
+    rows = views.target_rows(q, today=dt.date.today(), axis=axis, real_only=real)
+    query = {"axe": axis, "tri": sort, **urls.kept(state)}
+    frame = views.objectives_table(rows, sort=sort).drop(columns=[views.CODES_COLUMN])
     ordered = sorted(rows, key=views.SORTS[sort])
     columns = list(frame.columns)
     header_links = [
-        urls.objectives({"axe": axis, "tri": SORT_COLUMNS[c]}) if c in SORT_COLUMNS else None
+        urls.objectives({**query, "tri": SORT_COLUMNS[c]}) if c in SORT_COLUMNS else None
         for c in columns
     ]
     table_rows = []
@@ -55,6 +57,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         cells: list[Any] = list(rec)
         cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id))
         cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
+        if r.assessment.rests_on_demo:
+            cells[columns.index("Base du statut")] = dsfr.badge(rec["Base du statut"], kind="new")
         table_rows.append(cells)
     sort_label = {v: k for k, v in SORT_COLUMNS.items()}[sort]
     return [
@@ -66,8 +70,10 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             f"et la date d'atteinte projetée. {updated(q)}.",
             className="fr-text--lead",
         ),
+        real_switch(urls.real_switch("objectives", state)),
         dsfr.form(
             [
+                *hidden_fields(urls.kept(state)),
                 html.Div(
                     [
                         html.Div(
@@ -96,7 +102,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
                         ),
                     ],
                     className="fr-grid-row fr-grid-row--gutters",
-                )
+                ),
             ],
             action=urls.objectives(),
             form_id="formulaire-objectifs",
@@ -118,7 +124,12 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         ),
         downloads_block(
             urls.objectives_download(),
-            query={"axe": axis, "tri": sort},
+            query=query,
             label="Télécharger ce tableau :",
         ),
     ]
+
+
+def hidden_fields(kept: dict[str, str]) -> list[dcc.Input]:
+    """The kept parameters (`reel`…) as hidden fields, so that the form keeps them."""
+    return [dcc.Input(type="hidden", name=k, value=v) for k, v in kept.items()]

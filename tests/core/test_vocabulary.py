@@ -188,9 +188,38 @@ class TestOrigin:
 
 class TestTargetStatus:
     def test_each_status_has_a_label_and_a_badge_tone(self) -> None:
-        assert TargetStatus.late.label == "En retard"
-        assert TargetStatus.late.tone == "error"
-        assert TargetStatus.no_data.tone == ""
+        assert TargetStatus.behind.label == "En retard"
+        assert TargetStatus.behind.tone == "error"
+        assert TargetStatus.insufficient_data.tone == ""
+
+    def test_the_codes_are_in_sort_order_most_urgent_first(self) -> None:
+        # The API publishes these codes and /objectifs sorts by this order
+        assert [s.value for s in TargetStatus] == [
+            "deadline_missed",
+            "behind",
+            "at_risk",
+            "on_track",
+            "reached_late",
+            "reached",
+            "not_comparable",
+            "insufficient_data",
+        ]
+
+    def test_labels_say_what_each_status_means(self) -> None:
+        assert [s.label for s in TargetStatus] == [
+            "Échéance dépassée",
+            "En retard",
+            "À surveiller",
+            "En bonne voie",
+            "Atteint en retard",
+            "Atteint",
+            "Non comparable",
+            "Données insuffisantes",
+        ]
+
+    def test_only_the_two_reached_statuses_are_reached(self) -> None:
+        reached = {s for s in TargetStatus if s.is_reached}
+        assert reached == {TargetStatus.reached, TargetStatus.reached_late}
 
 
 class TestCatalogUsesTheVocabulary:

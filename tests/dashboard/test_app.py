@@ -108,6 +108,14 @@ class TestServerPage:
         assert app.SERVER_PAGE_ID not in other.get_data(as_text=True)
         assert other.cache_control.max_age == app.PAGE_MAX_AGE
 
+    def test_the_server_copy_follows_the_query_of_the_url(self, db_url: str) -> None:
+        # Given the home page asked on real data only
+        client = app.create_app(database_url=db_url, redis_url="").server.test_client()
+        copy = _server_copy(client.get("/?reel=oui").get_data(as_text=True))
+        # Then its server copy is the real-only view: that choice is the current one
+        assert 'aria-current="page" class="fr-link tdb-tab--current" href="/?reel=oui"' in copy
+        assert 'href="/objectifs?reel=oui"' in copy
+
     def test_without_a_database_the_page_is_left_to_dash(self, tmp_path: Path) -> None:
         # Given a database without the schema (never initialised)
         url = f"sqlite:///{tmp_path}/absente.sqlite"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from core.catalog import Target
-from core.vocabulary import TargetStatus
-from dashboard.targets import Assessment, assess, comparable, meets, projection
+from core.vocabulary import Origin, TargetStatus
+from dashboard.targets import Assessment, assess, comparable, meets, projection, real_only
 
 TODAY = dt.date(2025, 6, 15)
 
@@ -49,13 +49,13 @@ def run(df: pd.DataFrame, t: Target, **kw: object) -> Assessment:
 
 
 class TestAssess:
-    def test_achieved_when_latest_value_meets_target(self) -> None:
+    def test_reached_when_latest_value_meets_target(self) -> None:
         # Given a series already above its target
         df = monthly([80, 90, 100, 110])
         # When assessed
         a = run(df, target(100, dt.date(2026, 12, 31)))
         # Then it is achieved, dated at the first period that met it
-        assert a.status is TargetStatus.achieved
+        assert a.status is TargetStatus.reached
         assert a.projected_date == dt.date(2024, 8, 1)
         assert a.progress == pytest.approx(110.0)
 
@@ -68,16 +68,17 @@ class TestAssess:
         assert a.status is TargetStatus.on_track
         assert a.projected_date == dt.date(2026, 12, 1)
 
-    def test_flat_series_below_target_is_late(self) -> None:
+    def test_flat_series_below_target_is_behind(self) -> None:
         df = monthly([50.0] * 12)
         a = run(df, target(100, dt.date(2026, 12, 31)))
-        assert a.status is TargetStatus.late
+        assert a.status is TargetStatus.behind
+        assert a.label == "En retard"
         assert a.projected_date is None
 
-    def test_decreasing_series_is_late(self) -> None:
+    def test_decreasing_series_is_behind(self) -> None:
         df = monthly([100.0 - i for i in range(12)])
         a = run(df, target(150, dt.date(2026, 12, 31)))
-        assert a.status is TargetStatus.late
+        assert a.status is TargetStatus.behind
 
     def test_at_risk_when_projection_within_ten_percent(self) -> None:
         # Given a rise that ends near 95 at the deadline, target 100
@@ -88,12 +89,12 @@ class TestAssess:
 
     def test_one_point_is_not_enough_data(self) -> None:
         a = run(monthly([10.0]), target(100, dt.date(2026, 12, 31)))
-        assert a.status is TargetStatus.no_data
+        assert a.status is TargetStatus.insufficient_data
         assert a.current == 10.0
 
     def test_empty_series_is_not_enough_data(self) -> None:
         a = run(monthly([]), target(100, dt.date(2026, 12, 31)))
-        assert a.status is TargetStatus.no_data
+        assert a.status is TargetStatus.insufficient_data
         assert a.current is None
 
     def test_missing_periods_are_skipped_not_zero(self) -> None:
@@ -104,26 +105,61 @@ class TestAssess:
         assert a.status is TargetStatus.on_track
         assert a.current == 120
 
-    def test_target_in_the_past_not_met_is_late(self) -> None:
+    def test_target_in_the_past_not_met_is_deadline_missed(self) -> None:
         df = monthly([10.0 * i for i in range(12)])
         a = run(df, target(500, dt.date(2024, 12, 31)))
-        assert a.status is TargetStatus.late
+        assert a.status is TargetStatus.deadline_missed
+        assert a.label == "Échéance dépassée"
+        assert a.reached_on is None
 
-    def test_target_in_the_past_met_is_achieved(self) -> None:
+    def test_target_met_before_a_past_deadline_is_reached(self) -> None:
         df = monthly([10.0 * i for i in range(12)])
         a = run(df, target(50, dt.date(2024, 12, 31)))
-        assert a.status is TargetStatus.achieved
+        assert a.status is TargetStatus.reached
+        assert a.reached_on == dt.date(2024, 11, 1)
+
+    def test_target_met_after_its_deadline_is_reached_late_with_the_date(self) -> None:
+        # Given 10 a month from June 2024 (0) and a target of 80 due end 2024
+        df = monthly([10.0 * i for i in range(12)])
+        # When assessed in June 2025, the target having been met in February 2025
+        a = run(df, target(80, dt.date(2024, 12, 31)))
+        # Then it is reached late, and says when
+        assert a.status is TargetStatus.reached_late
+        assert a.label == "Atteint en retard"
+        assert a.reached_on == dt.date(2025, 2, 1)
+
+    def test_met_in_the_deadline_month_is_on_time(self) -> None:
+        df = monthly([10.0 * i for i in range(12)])
+        a = run(df, target(60, dt.date(2024, 12, 31)))
+        assert a.status is TargetStatus.reached
+        assert a.reached_on == dt.date(2024, 12, 1)
+
+    def test_one_point_after_a_past_deadline_is_deadline_missed(self) -> None:
+        # No trend is needed to see that a passed deadline was not met
+        a = run(monthly([10.0], start="2025-03-01"), target(100, dt.date(2025, 1, 31)))
+        assert a.status is TargetStatus.deadline_missed
+
+    def test_the_same_series_changes_status_with_today(self) -> None:
+        # Given a flat series below its target due end 2025
+        df = monthly([50.0] * 12)
+        t = target(100, dt.date(2025, 12, 31))
+        # When assessed before and after the deadline (today is injected)
+        before = run(df, t, today=dt.date(2025, 12, 31))
+        after = run(df, t, today=dt.date(2026, 1, 1))
+        # Then the deadline turns « en retard » into « échéance dépassée »
+        assert before.status is TargetStatus.behind
+        assert after.status is TargetStatus.deadline_missed
 
     def test_lower_is_better_reverses_the_comparison(self) -> None:
         df = monthly([20.0 - i for i in range(12)])  # 9 at the end
         a = run(df, target(10, dt.date(2026, 12, 31)), direction="lower_is_better")
-        assert a.status is TargetStatus.achieved
+        assert a.status is TargetStatus.reached
 
     def test_rolling_12_month_sum_is_compared(self) -> None:
         # Given 10 a month: a rolling year sums to 120
         df = monthly([10.0] * 12)
         a = run(df, target(120, dt.date(2026, 12, 31), comparison="rolling_12m_sum"))
-        assert a.status is TargetStatus.achieved
+        assert a.status is TargetStatus.reached
         assert a.current == pytest.approx(120.0)
 
     def test_calendar_year_sum_waits_for_a_complete_year(self) -> None:
@@ -140,7 +176,7 @@ class TestAssess:
         t = target(90, dt.date(2026, 12, 31), unit="percent", comparison="share_of_areas")
         a = run(df, t)
         assert a.current == pytest.approx(97.0 * 100 / 101)
-        assert a.status is TargetStatus.achieved
+        assert a.status is TargetStatus.reached
 
     def test_target_in_another_unit_is_not_comparable(self) -> None:
         # Given millions of prescriptions and a target of 70-80 % of liberal doctors
@@ -208,3 +244,45 @@ class TestProjection:
             monthly([5.0]), target(300, dt.date(2026, 12, 31)), frequency="monthly", today=TODAY
         )
         assert p.empty
+
+
+class TestOrigins:
+    def with_origins(self, origins: list[str]) -> pd.DataFrame:
+        return monthly([10.0 * i for i in range(len(origins))]).assign(origin=origins)
+
+    def test_the_assessment_carries_the_origins_of_the_points_it_used(self) -> None:
+        # Given published figures then deposits
+        df = self.with_origins(["published"] * 6 + ["deposit"] * 6)
+        # When assessed
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        # Then it names both origins, in vocabulary order, and rests on real data
+        assert a.origins == {Origin.published, Origin.deposit}
+        assert a.origin_codes == "published, deposit"
+        assert a.origin_labels == "Chiffre publié, Dépôt ARS"
+        assert not a.rests_on_demo
+        assert a.basis_label == "Repose sur des données réelles"
+
+    def test_one_demo_point_is_enough_to_rest_on_demo(self) -> None:
+        df = self.with_origins(["published"] * 11 + ["demo"])
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        assert a.rests_on_demo
+        assert a.basis_label == "Repose sur des données de démonstration"
+
+    def test_a_masked_demo_point_is_not_used(self) -> None:
+        # Given a demo month that is masked (no value shown, none used)
+        df = self.with_origins(["source"] * 11 + ["demo"])
+        df.loc[11, "is_masked"] = True
+        a = run(df, target(300, dt.date(2026, 12, 31)))
+        assert a.origins == {Origin.source}
+
+    def test_a_target_that_uses_no_point_has_no_origin(self) -> None:
+        df = self.with_origins(["demo"] * 3)
+        a = run(df, target(70, dt.date(2026, 12, 31), unit="percent"), unit="count")
+        assert a.status is TargetStatus.not_comparable
+        assert a.origins == frozenset()
+        assert a.basis_label == ""
+
+    def test_real_only_drops_the_demo_points(self) -> None:
+        df = self.with_origins(["demo"] * 6 + ["published"] * 6)
+        assert set(real_only(df)["origin"]) == {"published"}
+        assert len(real_only(df)) == 6

@@ -228,6 +228,28 @@ class TestNormalise:
         )
         assert urls.kept(state) == {"par_habitant": "oui", "reel": "oui", "territoire": "region-53"}
 
+    def test_reel_oui_asks_for_real_data_only(self) -> None:
+        assert urls.real_only(urls.normalise({"reel": "oui"}))
+        assert not urls.real_only(urls.normalise({"reel": "non"}))
+        assert not urls.real_only({})
+
+    def test_the_real_switch_keeps_the_rest_of_the_view(self) -> None:
+        # Given /objectifs sorted by status, on real data only
+        state = urls.normalise({"tri": "statut", "reel": "oui"})
+        # When its switch is built
+        links = urls.real_switch("objectives", state)
+        # Then each choice keeps the sort, and the current one is the real-only link
+        assert links == [
+            ("Toutes les données", "/objectifs?tri=statut", False),
+            ("Données réelles seulement", "/objectifs?reel=oui&tri=statut", True),
+        ]
+
+    def test_the_real_switch_of_the_home_page_starts_on_all_data(self) -> None:
+        assert urls.real_switch("home", {}) == [
+            ("Toutes les données", "/", True),
+            ("Données réelles seulement", "/?reel=oui", False),
+        ]
+
     def test_sort_values_are_the_sorts_of_the_objectives_table(self) -> None:
         from dashboard import views
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from core.catalog import Catalog, Indicator
+from core.catalog import MONTHS_PER_PERIOD, Catalog, Indicator, Target
+from core.vocabulary import Origin, TargetStatus
 from dashboard import urls, views
 from tests.fakes.queries import FakeQueries, Row
 
@@ -176,3 +177,79 @@ class TestDepartmentsTable:
         q = FakeQueries(catalog, rows=[r for r in _rows() if r.level != "department"])
         table = views.departments_table(q, region_code="53", indicator=_indicator(q))
         assert table.empty and list(table.columns) == ["Code", "Département", "Valeur", "Origine"]
+
+
+def _targeted(catalog: Catalog) -> tuple[Indicator, Target]:
+    """A national target compared on the latest value, in the unit of its series."""
+    return next(
+        (i, t)
+        for i in catalog.indicators
+        for t in i.targets
+        if t.scope == "FR" and t.unit == i.unit and t.comparison == "latest"
+    )
+
+
+def series_rows(indicator: Indicator, target: Target, origins: list[str]) -> list[Row]:
+    """One national point per period, ending at the target's deadline, with these origins."""
+    step = MONTHS_PER_PERIOD[indicator.frequency]
+    end = target.deadline.year * 12 + target.deadline.month - 1
+    months = [end - step * (len(origins) - 1 - k) for k in range(len(origins))]
+    return [
+        Row(indicator.id, "national", "FR", dt.date(m // 12, m % 12 + 1, 1), target.value / 2, o)
+        for m, o in zip(months, origins, strict=True)
+    ]
+
+
+class TestTargetOrigins:
+    def test_each_row_says_what_its_status_rests_on(self, catalog: Catalog) -> None:
+        # Given a target whose series mixes published figures and one demo value
+        ind, t = _targeted(catalog)
+        q = FakeQueries(catalog, rows=series_rows(ind, t, ["published"] * 5 + ["demo"]))
+        # When the objectives table is built
+        rows = views.target_rows(q, today=dt.date(2025, 6, 1))
+        table = views.objectives_table(rows, sort="statut")
+        mine = table[table["Objectif"] == t.label].iloc[0]
+        # Then the row names its origins and says it rests on demo data
+        assert mine["Base du statut"] == "Repose sur des données de démonstration"
+        assert mine["Origine des données"] == "Chiffre publié, Démonstration"
+        assert mine[views.CODES_COLUMN] == "published, demo"
+        # And a target without any point says so too
+        others = table[table["Objectif"] != t.label]
+        assert set(others["Base du statut"]) <= {"—"}
+        assert set(others[views.CODES_COLUMN]) <= {""}
+
+    def test_real_points_only_rest_on_real_data(self, catalog: Catalog) -> None:
+        ind, t = _targeted(catalog)
+        q = FakeQueries(catalog, rows=series_rows(ind, t, ["source"] * 6))
+        rows = views.target_rows(q, today=dt.date(2025, 6, 1))
+        table = views.objectives_table(rows, sort="statut")
+        mine = table[table["Objectif"] == t.label].iloc[0]
+        assert mine["Base du statut"] == "Repose sur des données réelles"
+        assert mine[views.CODES_COLUMN] == "source"
+
+
+class TestRealOnly:
+    def test_no_demo_point_is_used(self, catalog: Catalog) -> None:
+        # Given a target whose series mixes published figures and demo values
+        ind, t = _targeted(catalog)
+        q = FakeQueries(catalog, rows=series_rows(ind, t, ["published"] * 4 + ["demo"] * 2))
+        # When assessed on real data only
+        rows = views.target_rows(q, today=dt.date(2025, 6, 1), real_only=True)
+        # Then no status rests on any demo point
+        assert all(Origin.demo not in r.assessment.origins for r in rows)
+        mine = next(r for r in rows if r.target == t)
+        assert mine.assessment.origins == {Origin.published}
+
+    def test_a_target_with_demo_data_only_has_insufficient_data(self, catalog: Catalog) -> None:
+        # Given a target whose series is demo only
+        ind, t = _targeted(catalog)
+        q = FakeQueries(catalog, rows=series_rows(ind, t, ["demo"] * 6))
+        today = dt.date(2025, 6, 1)
+        everything = next(r for r in views.target_rows(q, today=today) if r.target == t)
+        real = next(r for r in views.target_rows(q, today=today, real_only=True) if r.target == t)
+        # Then with all data it has a status; with real data only, « données insuffisantes »
+        assert everything.assessment.status is not TargetStatus.insufficient_data
+        assert real.assessment.status is TargetStatus.insufficient_data
+        assert real.assessment.label == "Données insuffisantes"
+        assert (real.assessment.current, real.assessment.progress) == (None, None)
+        assert real.assessment.origins == frozenset()
