@@ -84,6 +84,18 @@ class SourceRef(_Strict):
     note: str | None = None
 
 
+class Baseline(_Strict):
+    """The initial value a target is measured from (DITP's « valeur initiale »).
+
+    A reference of the target, not an observation: it is in the target's unit and is not
+    plotted with the series.
+    """
+
+    value: float
+    date: dt.date
+    source: str  # where the initial value is published (file and row, or text)
+
+
 class Target(_Strict):
     """A dated target that a text really sets; a range keeps both bounds."""
 
@@ -98,11 +110,22 @@ class Target(_Strict):
     source_url: str | None = None
     date_verified: bool = True
     note: str | None = None
+    baseline: Baseline | None = None  # initial value: progress is measured from it
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> Target:
         if self.value_max is not None and self.value_max < self.value:
             raise ValueError("« value_max » doit être supérieur ou égal à « value »")
+        return self
+
+    @model_validator(mode="after")
+    def _baseline_precedes_deadline(self) -> Target:
+        if self.baseline is not None and self.baseline.date >= self.deadline:
+            raise ValueError(
+                f"la date de la valeur initiale « baseline.date » "
+                f"({self.baseline.date.isoformat()}) doit précéder l'échéance "
+                f"« deadline » ({self.deadline.isoformat()})"
+            )
         return self
 
 

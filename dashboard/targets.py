@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import MONTHS_PER_PERIOD, Direction, Frequency, Target
+from core.progress import progress_rate
 from core.vocabulary import Origin, TargetStatus, Unit
 
 TREND_PERIODS = 12
@@ -41,8 +42,11 @@ METHOD_TEXT = (
     "indiquée) ; « Données insuffisantes » : moins de 3 valeurs observées avant "
     "l'échéance ; « Non comparable » : la cible n'est pas exprimée dans l'unité de la "
     "série (par exemple un pourcentage de médecins face à un nombre d'ordonnances), aucun "
-    "statut n'est calculé. Un statut qui utilise au moins une valeur de démonstration "
-    "est signalé comme reposant sur des données de démonstration."
+    "statut n'est calculé. « Progression » (taux d'avancement, celui du Baromètre des "
+    "résultats de l'action publique) : (valeur actuelle − valeur initiale) ÷ (cible − "
+    "valeur initiale) × 100 quand la cible a une valeur initiale ; sinon valeur actuelle ÷ "
+    "cible × 100, et rien pour une cible à la baisse. Un statut qui utilise au moins une "
+    "valeur de démonstration est signalé comme reposant sur des données de démonstration."
 )
 
 
@@ -55,7 +59,7 @@ class Assessment:
     current_period: dt.date | None
     projected: float | None  # the compared quantity projected at the deadline
     projected_date: dt.date | None  # first period where the target is met (observed or projected)
-    progress: float | None  # current / target, in percent
+    progress: float | None  # « taux d'avancement » in percent (core.progress.progress_rate)
     reason: str | None = None  # why the target is not comparable with the series
     reached_on: dt.date | None = None  # first observed period that met the target
     origins: frozenset[Origin] = frozenset()  # origins of the observed points used
@@ -160,6 +164,24 @@ def meets(value: float, target: Target, *, direction: Direction) -> bool:
     return value >= target.value
 
 
+def target_progress(current: float | None, target: Target, *, direction: Direction) -> float | None:
+    """The progress rate of `current` towards a target, measured from its baseline if any.
+
+    The threshold is the one `meets` uses: the upper bound of a range for lower_is_better.
+    """
+    if current is None:
+        return None
+    threshold = target.value
+    if direction == "lower_is_better" and target.value_max is not None:
+        threshold = target.value_max
+    return progress_rate(
+        current=current,
+        target=threshold,
+        baseline=target.baseline.value if target.baseline is not None else None,
+        direction=direction,
+    )
+
+
 def _compare(
     values: pd.Series, *, comparison: str, step: int, target_unit: str, unit: str
 ) -> pd.Series:
@@ -228,7 +250,7 @@ def assess(
     compared = _compare(observed, **kw)
     current = float(compared.iloc[-1]) if not compared.empty else None
     current_period = _from_month_index(int(compared.index[-1])) if not compared.empty else None
-    progress = 100.0 * current / target.value if current is not None and target.value else None
+    progress = target_progress(current, target, direction=direction)
     reached = [i for i, v in compared.items() if meets(float(v), target, direction=direction)]
     deadline_idx = _month_index(target.deadline)
     trend = _trend(observed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from core.catalog import DEFAULT_CATALOG_PATH, Catalog, CatalogError, load_catalog, parse_catalog
+from core.package_data import package_path
 
 # The 33 indicators of docs/indicators.md, in the document's order.
 REFERENCE_SLUGS = (
@@ -152,6 +154,28 @@ class TestLoadCatalog:
         }
         # Then the 90 % target compares the share of covered areas
         assert comparisons[90] == "share_of_areas"
+
+    @pytest.mark.parametrize(
+        ("slug", "file"),
+        [
+            ("mes_activation_population", "ind-583.csv"),
+            ("sas_couverture_population", "ind-587.csv"),
+        ],
+    )
+    def test_the_ditp_targets_carry_the_published_national_baseline(
+        self, real_catalog: Catalog, slug: str, file: str
+    ) -> None:
+        # Given the national row of the vendored Baromètre file that carries `indic_vi`
+        path = package_path("etl", "reference") / "ditp" / file
+        with path.open(encoding="utf-8", newline="") as handle:
+            row = next(r for r in csv.DictReader(handle) if r["maille"] == "NAT" and r["indic_vi"])
+        # When the catalog target is read
+        (target,) = real_catalog.get(slug).targets
+        # Then its baseline is that value at that date, and says where it comes from
+        assert target.baseline is not None
+        assert target.baseline.value == float(row["indic_vi"])
+        assert target.baseline.date == dt.date.fromisoformat(row["metric_enforce_date"])
+        assert row["indic_id"] in target.baseline.source
 
     def test_annual_document_targets_compare_a_twelve_month_sum(
         self, real_catalog: Catalog
@@ -301,6 +325,33 @@ class TestParseCatalog:
         message = str(err.value)
         assert "indicateur « mes_taux_opposition »" in message
         assert "ne s'affiche qu'au niveau national" in message
+
+    def test_a_baseline_after_the_deadline_names_the_indicator_and_the_field(
+        self, raw_catalog: dict[str, Any]
+    ) -> None:
+        # Given the MES activation target with a baseline dated after its deadline
+        (target,) = _indicator(raw_catalog, "mes_activation_population")["targets"]
+        target["baseline"]["date"] = dt.date(2027, 1, 1)
+        # When it is parsed
+        with pytest.raises(CatalogError) as err:
+            parse_catalog(raw_catalog)
+        # Then the French message names the indicator, the target and both dates
+        message = str(err.value)
+        assert "indicateur « mes_activation_population », champ « targets.0 »" in message
+        assert "« baseline.date » (2027-01-01) doit précéder l'échéance" in message
+        assert "(2026-12-31)" in message
+
+    def test_a_baseline_without_value_names_the_field(self, raw_catalog: dict[str, Any]) -> None:
+        # Given the SAS coverage target whose baseline lost its value
+        (target,) = _indicator(raw_catalog, "sas_couverture_population")["targets"]
+        del target["baseline"]["value"]
+        # When it is parsed
+        with pytest.raises(CatalogError) as err:
+            parse_catalog(raw_catalog)
+        # Then the message names the indicator and the missing field
+        message = str(err.value)
+        assert "indicateur « sas_couverture_population »" in message
+        assert "champ « targets.0.baseline.value » : champ obligatoire absent" in message
 
     def test_an_unmodified_copy_parses(self, raw_catalog: dict[str, Any]) -> None:
         # Given the raw catalog as read from the file

@@ -8,9 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.catalog import Target
+from core.catalog import Baseline, Target, load_catalog
+from core.package_data import package_path
 from core.vocabulary import Origin, TargetStatus
-from dashboard.targets import Assessment, assess, comparable, meets, projection, real_only
+from dashboard.targets import (
+    Assessment,
+    assess,
+    comparable,
+    meets,
+    projection,
+    real_only,
+    target_progress,
+)
+from etl.sources.ditp import read_rows
 
 TODAY = dt.date(2025, 6, 15)
 
@@ -286,3 +296,73 @@ class TestOrigins:
         df = self.with_origins(["demo"] * 6 + ["published"] * 6)
         assert set(real_only(df)["origin"]) == {"published"}
         assert len(real_only(df)) == 6
+
+
+DITP_SNAPSHOT = package_path("etl", "reference") / "ditp"
+
+
+def ditp_national_series(*, file: str, ditp_id: str, indicator: str) -> pd.DataFrame:
+    """The national series the `ditp` connector loads from the vendored file, as queries give it."""
+    frame = pd.read_csv(DITP_SNAPSHOT / file, dtype=str, keep_default_na=False)
+    tidy = read_rows(frame, ditp_id=ditp_id, indicator=indicator, file=file)
+    national = tidy[tidy["level"] == "national"]
+    return pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(national["period"] + "-01"),
+            "value": national["value"].astype(float),
+            "is_masked": False,
+            "origin": Origin.source.value,
+        }
+    )
+
+
+class TestDitpProgress:
+    @pytest.mark.parametrize(
+        ("indicator", "file", "ditp_id", "published"),
+        [
+            ("mes_activation_population", "ind-583.csv", "IND-583", 19.21),
+            ("sas_couverture_population", "ind-587.csv", "IND-587", 92.19),
+        ],
+    )
+    def test_progress_of_a_ditp_target_is_the_published_national_rate(
+        self, indicator: str, file: str, ditp_id: str, published: float
+    ) -> None:
+        # Given the real national series of the Baromètre and the catalog's target with its baseline
+        ind = load_catalog().get(indicator)
+        (t,) = ind.targets
+        series = ditp_national_series(file=file, ditp_id=ditp_id, indicator=indicator)
+        # When /objectifs assesses it on the day of the snapshot
+        a = assess(
+            series, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit,
+            today=dt.date(2024, 10, 15),
+        )  # fmt: skip
+        # Then its « Progression » is DITP's national `indic_ta`, to its two-decimal rounding
+        assert a.progress == pytest.approx(published, abs=0.005)
+        # and it would not be without the baseline (current ÷ target)
+        no_baseline = t.model_copy(update={"baseline": None})
+        b = assess(
+            series, no_baseline, frequency=ind.frequency, direction=ind.direction, unit=ind.unit,
+            today=dt.date(2024, 10, 15),
+        )  # fmt: skip
+        assert b.progress != pytest.approx(published, abs=0.005)
+
+
+class TestTargetProgress:
+    def test_a_lower_is_better_target_without_baseline_shows_no_progress(self) -> None:
+        # Given a falling series and a lower-is-better target without baseline
+        a = run(
+            monthly([30.0, 25.0, 20.0]),
+            target(10, dt.date(2026, 12, 31)),
+            direction="lower_is_better",
+        )
+        # Then no progress is shown
+        assert a.progress is None
+
+    def test_a_lower_is_better_range_is_measured_to_its_upper_bound(self) -> None:
+        # Given a range 10-20 to come down to from a baseline of 40, now at 30
+        t = target(
+            10, dt.date(2026, 12, 31), value_max=20,
+            baseline=Baseline(value=40, date=dt.date(2024, 1, 1), source="texte"),
+        )  # fmt: skip
+        # When the progress is computed; Then half the way to 20
+        assert target_progress(30.0, t, direction="lower_is_better") == pytest.approx(50.0)
