@@ -1,7 +1,11 @@
 """Generate a synthetic Open DAMIR month file for the benchmark, once, then keep it.
 
 Real format (docs/sources.md § 4): gzip, `;` separator with a trailing `;` on every line,
-a header line, 55 columns. Only the documented columns have plausible values; the others
+a header line, 55 columns. `PRS_NAT` and `BEN_RES_REG` take their values from the reference
+tables (etl/reference/damir_acts.csv, damir_zones.csv): the counted codes, the listed codes
+that must not be counted (1167, télésurveillance, téléexpertise supplements), and every
+official zone, grouped and unknown ones included. Only the documented columns have plausible
+values; the others
 are named `COLONNE_NON_DOCUMENTEE_<n>` and hold meaningless small integers. DuckDB writes
 the rows (vectorised, values from a seeded hash of the row number, so the file is the same
 at each run), then Python gzips the text in one stream.
@@ -34,8 +38,10 @@ from etl.sources.damir import (  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "data" / "bench" / "A202401.csv.gz"
 DEFAULT_LINES = 10_000_000
-# Zone codes outside the lookup, so that the unmapped path is exercised (no meaning given).
-EXTRA_ZONES = (0, 99)
+# A zone code outside the lookup, so that the unknown-zone path is exercised (no meaning given).
+EXTRA_ZONES = (0,)
+# Other services: codes 2000-2999, none of which is listed in the act reference table.
+OTHER_CODES_FROM, OTHER_CODES_COUNT = 2000, 1000
 
 
 def _pick(values: list[int], *, key: str, seed: int) -> str:
@@ -50,17 +56,21 @@ def _uniform(key: str, *, seed: int, modulo: int) -> str:
 
 def select_sql(*, lines: int, seed: int, month: int) -> str:
     """One SELECT yielding the 55 columns plus a NULL that becomes the trailing `;`."""
-    zones = sorted(load_zones().regions) + list(EXTRA_ZONES)
+    zones = sorted(load_zones().labels) + list(EXTRA_ZONES)
     codes = load_act_codes()
     tc = sorted(codes.by_indicator.get("teleconsultations_actes", frozenset()))
     te = sorted(codes.by_indicator.get("teleexpertises_actes", frozenset()))
+    excluded = sorted(codes.excluded)
     u = _uniform
-    # ~2 % teleconsultation rows, ~0.3 % tele-expertise rows, the rest other services.
+    # ~2 % teleconsultation rows, ~0.3 % tele-expertise rows, ~0.5 % listed codes that are not
+    # counted, the rest other services.
     r = f"(hash(i, {seed}, 'nat') % 1000)"
+    other = f"{OTHER_CODES_FROM} + {u('other', seed=seed, modulo=OTHER_CODES_COUNT)}"
     prs_nat = (
         f"CASE WHEN {r} < 20 AND {len(tc)} > 0 THEN {_pick(tc, key='tc', seed=seed)} "
         f"WHEN {r} < 23 AND {len(te)} > 0 THEN {_pick(te, key='te', seed=seed)} "
-        f"ELSE 1000 + {u('other', seed=seed, modulo=8000)} END"
+        f"WHEN {r} < 28 AND {len(excluded)} > 0 THEN {_pick(excluded, key='ex', seed=seed)} "
+        f"ELSE {other} END"
     )
     q = f"(hash(i, {seed}, 'qte') % 100)"
     values = {

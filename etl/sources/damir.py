@@ -13,14 +13,16 @@ two readers do not.
 Rules (docs/sources.md § 4):
 - only rows with `PRS_REM_TYP = 0` are counted, the other rows repeat them (double counting);
 - an act is a row whose `PRS_NAT` is in the configured code lists (etl/reference/damir_acts.csv,
-  codes not verified);
+  read from the official Cnam variable description, see etl/reference/damir_LISEZMOI.md); the
+  rows of that table without an indicator are telehealth-looking codes deliberately not counted;
 - the act count is the sum of `PRS_ACT_QTE` (quantity of acts), negative regularisation lines
   included, so the figure is the net number of acts reimbursed in the processing month;
 - the period is the processing month `FLX_ANN_MOI`, never the care month;
 - the zone of residence `BEN_RES_REG` goes to an INSEE région through a versioned lookup
-  (etl/reference/damir_zones.csv, values not verified). Zones outside the lookup are counted
-  apart and reported, and they are part of the national total: France is the sum of every
-  counted row, so régions add up to France minus the unmapped zones.
+  (etl/reference/damir_zones.csv, official zones). Zones without a région (the grouped zones 5
+  « outre-mer » and 93 « PACA et Corse », 99 « inconnu ») and zones outside the lookup are
+  counted apart and reported, and they are part of the national total: France is the sum of
+  every counted row, so régions add up to France minus the unmapped zones.
 """
 
 from __future__ import annotations
@@ -149,10 +151,11 @@ class ZoneLookup:
 
 @dataclass(frozen=True)
 class ActCodes:
-    """`PRS_NAT` codes counted for each indicator."""
+    """`PRS_NAT` codes counted for each indicator, and the listed codes never counted."""
 
     by_indicator: Mapping[str, frozenset[int]]
     verified: bool
+    excluded: frozenset[int] = frozenset()
 
     def indicator_of(self) -> dict[int, str]:
         return {code: ind for ind, codes in self.by_indicator.items() for code in codes}
@@ -216,9 +219,13 @@ def load_zones(path: Path = ZONES_CSV) -> ZoneLookup:
 
 
 def load_act_codes(path: Path = ACTS_CSV) -> ActCodes:
-    """Read the `PRS_NAT` code lists; one code counts for one indicator only."""
+    """Read the `PRS_NAT` code lists; one code counts for one indicator only.
+
+    A row with an empty `indicator_id` lists a code that is deliberately not counted.
+    """
     rows = _read_reference(path, required=("indicator_id", "prs_nat", "verified"))
     by_indicator: dict[str, set[int]] = {}
+    excluded: set[int] = set()
     owner: dict[int, str] = {}
     verified = True
     for line, row in enumerate(rows, start=2):
@@ -227,15 +234,20 @@ def load_act_codes(path: Path = ACTS_CSV) -> ActCodes:
         if code in owner and owner[code] != indicator:
             raise DamirReferenceError(
                 f"Table de référence « {path.name} », ligne {line} : le code PRS_NAT "
-                f"« {code} » est déjà compté pour « {owner[code]} »."
+                f"« {code} » est déjà listé pour « {owner[code] or 'non compté'} »."
             )
         owner[code] = indicator
-        by_indicator.setdefault(indicator, set()).add(code)
+        if indicator:
+            by_indicator.setdefault(indicator, set()).add(code)
+        else:
+            excluded.add(code)
         verified = verified and row["verified"].strip().lower() == "true"
     if not by_indicator:
         raise DamirReferenceError(f"Table de référence « {path.name} » vide.")
     return ActCodes(
-        by_indicator={k: frozenset(v) for k, v in by_indicator.items()}, verified=verified
+        by_indicator={k: frozenset(v) for k, v in by_indicator.items()},
+        verified=verified,
+        excluded=frozenset(excluded),
     )
 
 
@@ -248,7 +260,7 @@ class DamirColumns:
 
     period: str = "FLX_ANN_MOI"
     zone: str = "BEN_RES_REG"
-    act_code: str = "PRS_NAT"  # may be PRS_NAT_REF in the descriptif (non vérifié)
+    act_code: str = "PRS_NAT"  # the name in the official variable description
     quantity: str = "PRS_ACT_QTE"
     reimbursement_type: str = "PRS_REM_TYP"
 

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_contours.py"
+from tests.scripts_loader import load_script
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_contours", SCRIPT)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["build_contours"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-bc = _load()
+bc = load_script("build_contours")
 
 
 def _square(lon: float, lat: float, size: float, n: int = 40) -> list[list[float]]:

@@ -6,8 +6,10 @@ each row; the expected sums below are added up by hand from it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +31,7 @@ from etl.sources.damir import (
     stream_aggregate,
     to_regions,
 )
+from tests.scripts_loader import load_script
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "damir"
 TC, TE = "teleconsultations_actes", "teleexpertises_actes"
@@ -190,13 +193,27 @@ class TestToRegions:
         assert set(tidy["file"]) == {"A202401.csv.gz"}
 
 
+SINGLE_REGION_ZONES = (11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84)
+
+
 class TestLoadZones:
-    def test_reference_maps_to_known_regions_and_says_it_is_unverified(self) -> None:
+    def test_reference_holds_the_official_zones_and_is_verified(self) -> None:
         zones = load_zones()
-        regions = {a.code for a in by_level("region")}
-        assert set(zones.regions.values()) <= regions
-        assert len(zones.regions) == 13
-        assert zones.verified is False
+        # 13 zones of the official description, and 99 « Inconnu »
+        assert sorted(zones.labels) == sorted((5, *SINGLE_REGION_ZONES, 93, 99))
+        assert zones.labels[93] == "Provence-Alpes-Côte d'Azur et Corse"
+        assert zones.verified is True
+
+    def test_single_region_zones_map_to_their_region(self) -> None:
+        zones = load_zones()
+        assert zones.regions == {z: str(z) for z in SINGLE_REGION_ZONES}
+        assert set(zones.regions.values()) <= {a.code for a in by_level("region")}
+
+    def test_grouped_and_unknown_zones_map_to_no_region(self) -> None:
+        # Given zone 5 (all overseas régions) and 93 (PACA and Corse): never split
+        zones = load_zones()
+        assert {5, 93, 99}.isdisjoint(zones.regions)
+        assert "94" not in zones.regions.values()
 
     def test_unknown_region_code_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "zones.csv"
@@ -207,19 +224,149 @@ class TestLoadZones:
             load_zones(path)
 
 
+VERIFIED_TC = {1191, 1192, 1046, 1039, 1040, 1056, 1057, 1096, 1157, 1164}
+VERIFIED_TE = {1193, 1194, 1097, 1158, 1165}
+TELESURVEILLANCE = {1172, 1174, 1190, 1201, 1202}
+SUPPLEMENTS = {1166, 1197, 1198, 1199}
+LATE_PAYMENT_PENALTY = 1167
+
+
 class TestLoadActCodes:
-    def test_reference_lists_both_indicators_and_says_it_is_unverified(self) -> None:
+    def test_reference_counts_the_verified_codes(self) -> None:
         codes = load_act_codes()
-        assert set(codes.by_indicator) == {TC, TE}
-        assert codes.verified is False
+        assert codes.by_indicator == {TC: VERIFIED_TC, TE: VERIFIED_TE}
+        assert codes.verified is True
+
+    def test_listed_codes_that_are_not_counted(self) -> None:
+        codes = load_act_codes()
+        assert codes.excluded == TELESURVEILLANCE | SUPPLEMENTS | {LATE_PAYMENT_PENALTY}
+        assert LATE_PAYMENT_PENALTY not in codes.indicator_of()
+        # Télésurveillance acts are never patients
+        assert "telesurveillance_patients" not in codes.by_indicator
+
+    def test_row_without_indicator_is_excluded_not_counted(self, tmp_path: Path) -> None:
+        path = tmp_path / "acts.csv"
+        path.write_text(
+            f"indicator_id,prs_nat,verified\n{TC},1191,true\n,1167,true\n", encoding="utf-8"
+        )
+        codes = load_act_codes(path)
+        assert codes.by_indicator == {TC: {1191}}
+        assert codes.excluded == {1167}
 
     def test_code_counted_for_two_indicators_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "acts.csv"
         path.write_text(
             f"indicator_id,prs_nat,verified\n{TC},1,true\n{TE},1,true\n", encoding="utf-8"
         )
-        with pytest.raises(DamirReferenceError, match="déjà compté"):
+        with pytest.raises(DamirReferenceError, match="déjà listé"):
             load_act_codes(path)
+
+    def test_code_both_counted_and_excluded_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "acts.csv"
+        path.write_text(f"indicator_id,prs_nat,verified\n{TC},1,true\n,1,true\n", encoding="utf-8")
+        with pytest.raises(DamirReferenceError, match="déjà listé pour « teleconsultations"):
+            load_act_codes(path)
+
+
+def _write_month(path: Path, rows: list[tuple[int, int, int, int]]) -> Path:
+    """A month file in the real layout (55 columns); rows are (zone, PRS_NAT, qty, rem_typ)."""
+    lines = [";".join(SAMPLE_HEADER) + ";\n"]
+    for zone, code, qty, rem_typ in rows:
+        cells = {"FLX_ANN_MOI": "202401", "BEN_RES_REG": str(zone), "PRS_NAT": str(code)}
+        cells |= {"PRS_ACT_QTE": str(qty), "PRS_REM_TYP": str(rem_typ)}
+        lines.append(";".join(cells.get(n, "0") for n in SAMPLE_HEADER) + ";\n")
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.writelines(lines)
+    return path
+
+
+class TestVerifiedReferenceOnRealLayout:
+    def test_hand_made_month_gives_the_totals_per_zone(self, tmp_path: Path) -> None:
+        # Given one month with the official codes and zones, sums made by hand
+        path = _write_month(
+            tmp_path / "A202401.csv.gz",
+            [
+                (11, 1191, 2, 0),  # TC Île-de-France
+                (11, 1191, -1, 0),  # regularisation, netted
+                (11, 1046, 5, 1),  # PRS_REM_TYP 1: not counted
+                (11, 1167, 7, 0),  # late-payment penalty: not counted
+                (93, 1192, 3, 0),  # PACA and Corse: France only
+                (5, 1164, 1, 0),  # overseas régions: France only
+                (99, 1040, 1, 0),  # unknown: France only
+                (84, 1193, 1, 0),  # TE Auvergne-Rhône-Alpes
+                (84, 1199, 1, 0),  # request for tele-expertise: not counted
+                (84, 1172, 4, 0),  # télésurveillance: not counted
+                (75, 1165, 2, 0),  # TE Nouvelle-Aquitaine
+            ],
+        )
+        # When it is streamed with the reference tables
+        agg = stream_aggregate(path, codes=load_act_codes())
+        result = to_regions(agg, zones=load_zones())
+        # Then
+        assert values(result.tidy) == {
+            (TC, "region", "11", "202401"): "1",
+            (TC, "national", "FR", "202401"): "6",  # 1 + 3 (zone 93) + 1 (zone 5) + 1 (zone 99)
+            (TE, "region", "84", "202401"): "1",
+            (TE, "region", "75", "202401"): "2",
+            (TE, "national", "FR", "202401"): "3",
+        }
+        assert sorted(int(z) for z in result.unmapped["zone"]) == [5, 93, 99]
+
+    def test_late_payment_penalty_1167_is_not_counted(self, tmp_path: Path) -> None:
+        # Given a month where 1167 sits beside one teleconsultation of the same zone
+        path = _write_month(tmp_path / "A202401.csv.gz", [(11, 1167, 9, 0), (11, 1191, 1, 0)])
+        # When streamed
+        agg = stream_aggregate(path, codes=load_act_codes())
+        # Then only the teleconsultation is there
+        assert agg.acts[["indicator_id", "zone", "acts"]].values.tolist() == [[TC, 11, 1]]
+
+
+def _sums_by_reading_each_line(path: Path) -> tuple[Counter[tuple[str, int]], Counter[int]]:
+    """Independent count in plain Python: (indicator, zone) → acts, and PRS_NAT → lines."""
+    indicator_of = load_act_codes().indicator_of()
+    acts: Counter[tuple[str, int]] = Counter()
+    lines_per_code: Counter[int] = Counter()
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter=";"):
+            code = int(row["PRS_NAT"])
+            lines_per_code[code] += 1
+            if row["PRS_REM_TYP"] == "0" and code in indicator_of:
+                acts[(indicator_of[code], int(row["BEN_RES_REG"]))] += int(row["PRS_ACT_QTE"])
+    return acts, lines_per_code
+
+
+class TestGeneratedMonth:
+    def test_generated_file_gives_the_line_by_line_totals_per_zone(self, tmp_path: Path) -> None:
+        # Given a generated month in the real layout, built from the reference tables
+        path = tmp_path / "A202401.csv.gz"
+        load_script("generate_damir").generate(path, lines=20_000, seed=7, month=202401, level=1)
+        expected, lines_per_code = _sums_by_reading_each_line(path)
+        # (the file holds the excluded codes and the grouped, unknown and foreign zones)
+        assert {LATE_PAYMENT_PENALTY, *TELESURVEILLANCE} <= set(lines_per_code)
+        assert {5, 93, 99, 0} <= {zone for _, zone in expected}
+        # When it is streamed
+        agg = stream_aggregate(path, codes=load_act_codes())
+        # Then every (indicator, zone) total is the line-by-line one
+        got = {(r.indicator_id, int(r.zone)): r.acts for r in agg.acts.itertuples()}
+        assert got == dict(expected)
+        assert agg.lines == 20_000
+
+    def test_generated_file_regions_and_france(self, tmp_path: Path) -> None:
+        path = tmp_path / "A202401.csv.gz"
+        load_script("generate_damir").generate(path, lines=20_000, seed=11, month=202401, level=1)
+        expected, _ = _sums_by_reading_each_line(path)
+        tidy = to_regions(stream_aggregate(path, codes=load_act_codes()), zones=load_zones()).tidy
+        got = values(tidy)
+        for indicator in (TC, TE):
+            # France counts every zone; a région only its own zone
+            total = sum(v for (ind, _), v in expected.items() if ind == indicator)
+            assert got[(indicator, "national", "FR", "202401")] == str(total)
+            for zone in SINGLE_REGION_ZONES:
+                want = expected[(indicator, zone)]
+                assert got.get((indicator, "region", str(zone), "202401"), "0") == str(want)
+        assert {code for (_, level, code, _) in got if level == "region"} <= {
+            str(z) for z in SINGLE_REGION_ZONES
+        }
 
 
 def _raw(path: Path) -> RawFile:
