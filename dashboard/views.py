@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core import geography
-from core.catalog import Frequency, Indicator, Target
+from core.catalog import MONTHS_PER_PERIOD, Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import targets, urls
-from dashboard.formatting import format_date, format_number, format_period
+from dashboard.formatting import format_age, format_date, format_number, format_period
 from dashboard.queries import Reads
 
 # -- indicator page ------------------------------------------------------------------------
@@ -136,6 +136,99 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
             "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
+
+
+# -- latest figures: real first ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LatestFigure:
+    """The latest value of one origin kind (real or demo) of a series, with what to say of it."""
+
+    value: float
+    qualifier: str
+    period_start: dt.date
+    observed_on: dt.date | None
+    origin: Origin
+    source_label: str
+    source_url: str
+    age_months: int  # whole months from the end of its period (or its date) to today
+
+    def value_text(self, ind: Indicator) -> str:
+        return format_number(
+            self.value, unit=ind.unit, decimals=ind.decimals, qualifier=self.qualifier or "exact"
+        )
+
+    def date_text(self, ind: Indicator) -> str:
+        """« au 15/09/2024 » for a figure dated to the day, else « en juillet 2024 »."""
+        if self.observed_on is not None:
+            return f"au {format_date(self.observed_on)}"
+        return f"en {format_period(self.period_start, frequency=ind.frequency)}"
+
+    @property
+    def age_text(self) -> str:
+        return format_age(self.age_months)
+
+
+@dataclass(frozen=True)
+class LatestFigures:
+    real: LatestFigure | None
+    demo: LatestFigure | None
+
+    @property
+    def demo_is_newer(self) -> bool:
+        """Whether the demo value says something the real one does not (a later period)."""
+        if self.demo is None:
+            return False
+        return self.real is None or self.demo.period_start > self.real.period_start
+
+
+def latest_figures(series: pd.DataFrame, *, ind: Indicator, today: dt.date) -> LatestFigures:
+    """The latest real figure (published, source, deposit) and the latest demo value of a
+    series of one area; masked and missing values are not figures."""
+    observed = series.dropna(subset=["value"])
+    if "is_masked" in observed.columns:
+        observed = observed[~observed["is_masked"].astype(bool)]
+    is_real = observed["origin"].isin([o.value for o in Origin.real()])
+    real = observed[is_real]
+    demo = observed[observed["origin"] == Origin.demo.value]
+    return LatestFigures(
+        real=_latest(real, ind=ind, today=today),
+        demo=_latest(demo, ind=ind, today=today),
+    )
+
+
+def _latest(frame: pd.DataFrame, *, ind: Indicator, today: dt.date) -> LatestFigure | None:
+    if frame.empty:
+        return None
+    last = frame.sort_values("period_start", kind="stable").iloc[-1]
+    start = pd.Timestamp(last["period_start"]).date()
+    observed_on = last.get("observed_on")
+    dated = (
+        pd.Timestamp(observed_on).date()
+        if observed_on is not None and not pd.isna(observed_on)
+        else None
+    )
+    if dated is not None:
+        month = dated.year * 12 + dated.month - 1
+    else:  # the last month of the period: « 2023 » is 1 month old in January 2024, not 12
+        month = start.year * 12 + start.month - 1 + MONTHS_PER_PERIOD[ind.frequency] - 1
+    age = max(0, today.year * 12 + today.month - 1 - month)
+    return LatestFigure(
+        value=float(last["value"]),
+        qualifier=_cell(last.get("qualifier")) or "exact",
+        period_start=start,
+        observed_on=dated,
+        origin=Origin(str(last["origin"])),
+        source_label=_cell(last.get("source_label")),
+        source_url=_cell(last.get("source_url")),
+        age_months=age,
+    )
+
+
+def _cell(value: object) -> str:
+    """A text cell of a frame: "" when missing (None or NaN)."""
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 # -- targets ------------------------------------------------------------------------------

@@ -144,34 +144,11 @@ def _card(
     state: dict[str, str],
 ) -> Any:
     visible = series.dropna(subset=["value"])
-    last = visible.iloc[-1] if not visible.empty else None
+    figures = views.latest_figures(series, ind=ind, today=today)
     target = main_target(ind, today=today)
-    body: list[Any] = []
-    if last is not None:
-        body.append(
-            html.P(
-                [
-                    html.Span(
-                        format_number(
-                            float(last["value"]),
-                            unit=ind.unit,
-                            decimals=ind.decimals,
-                            qualifier=str(last["qualifier"] or "exact"),
-                        ),
-                        className="tdb-value",
-                    ),
-                    html.Span(
-                        f" en {format_period(last['period_start'], frequency=ind.frequency)}",
-                        className="fr-text--sm",
-                    ),
-                ],
-                className="fr-mb-1v",
-            )
-        )
-    else:
-        body.append(html.P("Aucune valeur disponible", className="fr-text--sm"))
+    body: list[Any] = figure_lines(ind, figures)
     badges: list[Any] = []
-    if last is not None and last["origin"] == "demo":
+    if figures.real is None and figures.demo is not None:
         badges.append(dsfr.badge(Origin.demo.label, kind="new", icon=False))
     if target is not None:
         a = targets.assess(
@@ -235,6 +212,49 @@ def _card(
         badges=badges,
         detail_end=f"Source : {source}. {updated(q)}.",
     )
+
+
+NO_REAL_FIGURE = "Aucun chiffre réel publié"
+
+
+def figure_lines(ind: Indicator, figures: views.LatestFigures) -> list[Any]:
+    """The latest real figure first, with its date, source and age; then the demo value,
+    secondary and marked, when it is newer (or when there is no real figure)."""
+    lines: list[Any] = []
+    real, demo = figures.real, figures.demo
+    if real is not None:
+        lines.append(
+            html.P(
+                [
+                    html.Span(real.value_text(ind), className="tdb-value"),
+                    html.Span(f" {real.date_text(ind)}", className="fr-text--sm"),
+                ],
+                className="fr-mb-0 tdb-real",
+            )
+        )
+        lines.append(html.P(real_source(real), className="fr-text--xs fr-mb-1v tdb-real-source"))
+    else:
+        lines.append(html.P(NO_REAL_FIGURE, className="fr-text--sm fr-mb-1v tdb-no-real"))
+    if demo is not None and figures.demo_is_newer:
+        lines.append(
+            html.P(
+                [
+                    dsfr.badge(Origin.demo.label, kind="new", icon=False),
+                    f" Valeur de {Origin.demo.label.lower()} : {demo.value_text(ind)} "
+                    f"{demo.date_text(ind)}",
+                ],
+                className="fr-text--xs fr-mb-1v tdb-demo-value",
+            )
+        )
+    return lines
+
+
+def real_source(real: views.LatestFigure) -> list[Any]:
+    """« Chiffre publié — ANS — Chiffres clés (2024-10-01), il y a 3 mois »: the origin, the
+    source (a published figure's names its publisher first), linked, and the age."""
+    label = real.source_label or real.origin.label
+    source: Any = html.A(label, href=real.source_url) if real.source_url else label
+    return [f"{real.origin.label} — source : ", source, f", {real.age_text}."]
 
 
 def _spark_text(ind: Indicator, visible: pd.DataFrame) -> str:

@@ -1,0 +1,131 @@
+"""Real figures first: the home cards show the latest real figure with its date, source
+and age before any demo value, and say so when there is none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from types import ModuleType
+
+import pytest
+
+from core.catalog import Catalog
+from dashboard import views
+from dashboard.app import create_app
+from dashboard.formatting import NNBSP, format_age
+from dashboard.server_html import to_html
+from tests.fakes.queries import FakeQueries, Row
+
+TODAY = dt.date(2025, 6, 15)
+REAL = "mes_activation_population"  # headline, monthly, percent with one decimal
+DEMO_ONLY = "mes_taux_activation"  # headline, monthly, percent with one decimal
+SOURCE = "DITP — Baromètre des résultats de l'action publique"
+URL = "https://www.data.gouv.fr/fr/datasets/barometre-des-resultats-de-laction-publique-1/"
+
+
+def _rows() -> list[Row]:
+    real = [
+        Row(REAL, "national", "FR", dt.date(2024, m, 1), 15.0 + m, "source", source_label=SOURCE)
+        for m in (5, 6, 7)
+    ]
+    real[-1] = Row(
+        REAL,
+        "national",
+        "FR",
+        dt.date(2024, 7, 1),
+        19.3,
+        "source",
+        source_label=SOURCE,
+        source_url=URL,
+    )
+    demo = [
+        Row(REAL, "national", "FR", dt.date(2025, m, 1), 31.0 + m, "demo") for m in (1, 2, 3)
+    ] + [Row(DEMO_ONLY, "national", "FR", dt.date(2025, m, 1), 40.0 + m, "demo") for m in (1, 2)]
+    return real + demo
+
+
+@pytest.fixture
+def home(db_url: str) -> ModuleType:
+    create_app(database_url=db_url, redis_url="")  # registers the page modules
+    return sys.modules["pages.home"]
+
+
+def _figures(catalog: Catalog, indicator_id: str) -> views.LatestFigures:
+    q = FakeQueries(catalog, rows=_rows())
+    series = q.series(indicator_id=indicator_id, codes=["FR"])
+    return views.latest_figures(series, ind=catalog.get(indicator_id), today=TODAY)
+
+
+class TestLatestFigures:
+    def test_the_real_and_the_demo_figures_are_told_apart(self, catalog: Catalog) -> None:
+        figures = _figures(catalog, REAL)
+        assert figures.real is not None and figures.demo is not None
+        assert (figures.real.value, figures.real.period_start) == (19.3, dt.date(2024, 7, 1))
+        assert (figures.demo.value, figures.demo.period_start) == (34.0, dt.date(2025, 3, 1))
+        assert figures.real.source_url == URL
+        # July 2024 to June 2025: eleven months old
+        assert figures.real.age_months == 11
+        assert figures.demo_is_newer
+
+    def test_a_yearly_figure_is_as_old_as_its_last_month(self, catalog: Catalog) -> None:
+        ind = next(i for i in catalog.indicators if i.frequency == "yearly")
+        q = FakeQueries(
+            catalog, rows=[Row(ind.id, "national", "FR", dt.date(2023, 1, 1), 5, "published")]
+        )
+        real = views.latest_figures(
+            q.series(indicator_id=ind.id, codes=["FR"]), ind=ind, today=dt.date(2024, 1, 15)
+        ).real
+        assert real is not None and real.age_months == 1
+
+    def test_a_demo_only_series_has_no_real_figure(self, catalog: Catalog) -> None:
+        figures = _figures(catalog, DEMO_ONLY)
+        assert figures.real is None
+        assert figures.demo is not None and figures.demo.value == 42.0
+
+    @pytest.mark.parametrize(
+        ("months", "text"),
+        [(0, "il y a moins d'un mois"), (1, "il y a 1 mois"), (14, "il y a 14 mois")],
+    )
+    def test_age_in_french(self, months: int, text: str) -> None:
+        assert format_age(months) == text
+
+
+class TestHomeCards:
+    def test_a_real_figure_comes_first_with_its_date_source_and_age(
+        self, home: ModuleType, catalog: Catalog
+    ) -> None:
+        html = to_html(home.figure_lines(catalog.get(REAL), _figures(catalog, REAL)))
+        real = html.index(f"19,3{NNBSP}%")
+        demo = html.index(f"34,0{NNBSP}%")
+        # Then the real figure comes before the demo value, with its month, source and age
+        assert real < demo
+        assert "en juillet 2024" in html
+        assert f'href="{URL}"' in html and SOURCE in html
+        assert "Source ouverte" in html
+        assert "il y a 11 mois" in html
+        # And the demo value is marked as such, after it
+        assert html.index("Valeur de démonstration") > real
+        assert "Aucun chiffre réel publié" not in html
+
+    def test_a_demo_only_card_says_there_is_no_real_figure(
+        self, home: ModuleType, catalog: Catalog
+    ) -> None:
+        html = to_html(home.figure_lines(catalog.get(DEMO_ONLY), _figures(catalog, DEMO_ONLY)))
+        assert html.index("Aucun chiffre réel publié") < html.index(f"42,0{NNBSP}%")
+        assert "Valeur de démonstration" in html
+
+    def test_real_only_shows_no_demo_value_on_any_card(
+        self, home: ModuleType, catalog: Catalog
+    ) -> None:
+        q = FakeQueries(catalog, rows=_rows())
+        everything = to_html(home._content(q, {}))
+        real = to_html(home._content(q, {"reel": "oui"}))
+        # Every demo value is on the page with all data, none with real data only
+        for value in ("34,0", "42,0"):
+            assert f"{value}{NNBSP}%" in everything
+            assert f"{value}{NNBSP}%" not in real
+        assert "Valeur de démonstration" in everything
+        assert "Valeur de démonstration" not in real
+        # The real figure stays, and the demo-only card says it has no real figure
+        assert f"19,3{NNBSP}%" in real
+        assert "Aucun chiffre réel publié" in real
