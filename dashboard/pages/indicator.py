@@ -24,6 +24,7 @@ from dashboard.pages._common import (
     NATIONAL_ONLY,
     details,
     downloads_block,
+    figure_lines,
     graph,
     not_found,
     page,
@@ -67,6 +68,14 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
         ),
         html.H1(ind.label),
         html.P(ind.description, className="fr-text--lead"),
+        html.Div(
+            figure_lines(
+                ind,
+                views.latest_figures(view.national, ind=ind, today=today),
+                lead="Dernier chiffre réel : ",
+            ),
+            id="dernier-chiffre-reel",
+        ),
         html.P(updated(q) + ".", className="fr-text--sm"),
         _trajectory_section(view, today=today),
         _controls(view),

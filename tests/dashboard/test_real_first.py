@@ -13,6 +13,7 @@ from core.catalog import Catalog
 from dashboard import views
 from dashboard.app import create_app
 from dashboard.formatting import NNBSP, format_age
+from dashboard.pages import _common as common
 from dashboard.server_html import to_html
 from tests.fakes.queries import FakeQueries, Row
 
@@ -94,7 +95,7 @@ class TestHomeCards:
     def test_a_real_figure_comes_first_with_its_date_source_and_age(
         self, home: ModuleType, catalog: Catalog
     ) -> None:
-        html = to_html(home.figure_lines(catalog.get(REAL), _figures(catalog, REAL)))
+        html = to_html(common.figure_lines(catalog.get(REAL), _figures(catalog, REAL)))
         real = html.index(f"19,3{NNBSP}%")
         demo = html.index(f"34,0{NNBSP}%")
         # Then the real figure comes before the demo value, with its month, source and age
@@ -110,7 +111,7 @@ class TestHomeCards:
     def test_a_demo_only_card_says_there_is_no_real_figure(
         self, home: ModuleType, catalog: Catalog
     ) -> None:
-        html = to_html(home.figure_lines(catalog.get(DEMO_ONLY), _figures(catalog, DEMO_ONLY)))
+        html = to_html(common.figure_lines(catalog.get(DEMO_ONLY), _figures(catalog, DEMO_ONLY)))
         assert html.index("Aucun chiffre réel publié") < html.index(f"42,0{NNBSP}%")
         assert "Valeur de démonstration" in html
 
@@ -129,3 +130,37 @@ class TestHomeCards:
         # The real figure stays, and the demo-only card says it has no real figure
         assert f"19,3{NNBSP}%" in real
         assert "Aucun chiffre réel publié" in real
+
+
+@pytest.fixture
+def indicator_page(db_url: str) -> ModuleType:
+    create_app(database_url=db_url, redis_url="")
+    return sys.modules["pages.indicator"]
+
+
+def _header(page: ModuleType, catalog: Catalog, indicator_id: str) -> str:
+    """The indicator page's text from its title to its national trajectory."""
+    q = FakeQueries(catalog, rows=_rows())
+    html = to_html(page._content(q, views.indicator_view(q, catalog.get(indicator_id), {})))
+    return html[: html.index("Trajectoire nationale")]
+
+
+class TestIndicatorHeader:
+    def test_the_header_states_the_latest_real_figure_its_date_and_age(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        header = _header(indicator_page, catalog, REAL)
+        today = dt.date.today()
+        age = (today.year - 2024) * 12 + today.month - 7  # July 2024 to this month
+        assert "Dernier chiffre réel : " in header
+        assert header.index(f"19,3{NNBSP}%") < header.index("Valeur de démonstration")
+        assert "en juillet 2024" in header and SOURCE in header
+        assert format_age(age) in header
+
+    def test_the_header_says_when_there_is_no_real_figure(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        header = _header(indicator_page, catalog, DEMO_ONLY)
+        assert "Aucun chiffre réel publié" in header
+        assert "Dernier chiffre réel : " not in header
+        assert "Valeur de démonstration" in header
