@@ -37,6 +37,7 @@ class IndicatorView:
     snapshot: pd.DataFrame | None
     breakdowns: pd.DataFrame
     origins_by_level: dict[str, set[str]] = field(default_factory=dict)
+    real_only: bool = False  # `reel=oui`: demo values left out of every chart and table
 
     @property
     def territorial_data(self) -> bool:
@@ -49,23 +50,38 @@ class IndicatorView:
             "periode": urls.period_param(self.period) if self.period else None,
             "comparer": ",".join(self.compared) or None,
             "carte": self.map_kind,
+            "reel": "oui" if self.real_only else None,
         }
         out.update(changes)
         return {k: v for k, v in out.items() if v}
 
+    def state(self) -> dict[str, str]:
+        """The URL parameters of this view as text (for the real-data switch)."""
+        return {k: str(v) for k, v in self.params().items()}
+
 
 def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
     state = urls.normalise(params)
+    real = urls.real_only(state)
     level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
     if level not in indicator.levels_shown:
         level = Level.region.value
     origins = q.territorial_levels(indicator_id=indicator.id)
-    periods = q.periods(indicator_id=indicator.id, level=level) if origins.get(level) else []
+    if real:
+        origins = {lvl: o - {Origin.demo.value} for lvl, o in origins.items()}
+        origins = {lvl: o for lvl, o in origins.items() if o}
+    periods = (
+        q.periods(indicator_id=indicator.id, level=level, real_only=real)
+        if origins.get(level)
+        else []
+    )
     asked = urls.parse_period(urls.value(state, "periode"))
     period = asked if asked in periods else (periods[-1] if periods else None)
     compared = urls.values(state, "comparer")
     map_kind = urls.value(state, "carte") or "tuiles"
     national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
+    if real:
+        national = targets.real_only(national)
     totals = national[national["breakdown"] == TOTAL]
     breakdowns = national[national["breakdown"] != TOTAL]
     compared_series = (
@@ -78,6 +94,9 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
         if period is not None
         else None
     )
+    if real:
+        compared_series = targets.real_only(compared_series)
+        snapshot = real_snapshot(snapshot) if snapshot is not None else None
     return IndicatorView(
         indicator=indicator,
         level=level,
@@ -90,7 +109,17 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
         snapshot=snapshot,
         breakdowns=breakdowns.reset_index(drop=True),
         origins_by_level=origins,
+        real_only=real,
     )
+
+
+def real_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """A snapshot with its demo values taken out: those areas have no value (NaN, never 0)."""
+    out = snapshot.copy()
+    demo = out["origin"] == Origin.demo.value
+    out.loc[demo, "value"] = float("nan")
+    out["origin"] = out["origin"].astype(object).where(~demo, None)
+    return out
 
 
 def series_table(view: IndicatorView) -> pd.DataFrame:

@@ -326,3 +326,18 @@ def real_source(real: views.LatestFigure) -> list[Any]:
     label = real.source_label or real.origin.label
     source: Any = html.A(label, href=real.source_url) if real.source_url else label
     return [f"{real.origin.label} — source : ", source, f", {real.age_text}."]
+
+
+def hidden_fields(kept: dict[str, str]) -> list[dcc.Input]:
+    """The kept parameters (`reel`…) as hidden fields, so that a GET form keeps them."""
+    return [dcc.Input(type="hidden", name=k, value=v) for k, v in kept.items()]
+
+
+def real_only_note() -> Any:
+    """What `reel=oui` changes on a page that shows values, said above them."""
+    return dsfr.alert(
+        "info",
+        title=urls.REAL_SWITCH[1][0],
+        text=f"Les valeurs de {Origin.demo.label.lower()} sont retirées des graphiques, de la "
+        "carte, des tableaux et des téléchargements de cette page.",
+    )

@@ -26,8 +26,11 @@ from dashboard.pages._common import (
     downloads_block,
     figure_lines,
     graph,
+    hidden_fields,
     not_found,
     page,
+    real_only_note,
+    real_switch,
     table_details,
     updated,
 )
@@ -62,12 +65,19 @@ def layout(indicator_id: object = None, **params: Any) -> html.Div:
 def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
     ind = view.indicator
     today = dt.date.today()
+    kept = {"reel": "oui"} if view.real_only else {}
     return [
         dsfr.breadcrumb(
-            [("Accueil", urls.HOME), ("Indicateurs", urls.objectives()), (ind.short_label, None)]
+            [
+                ("Accueil", urls.with_query(urls.HOME, kept)),
+                ("Indicateurs", urls.objectives(kept)),
+                (ind.short_label, None),
+            ]
         ),
         html.H1(ind.label),
         html.P(ind.description, className="fr-text--lead"),
+        real_switch(urls.real_switch("indicator", view.state(), indicator_id=ind.id)),
+        *([real_only_note()] if view.real_only else []),
         html.Div(
             figure_lines(
                 ind,
@@ -239,6 +249,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
                     [html.Div(f, className="fr-col-12 fr-col-md-3") for f in fields],
                     className="fr-grid-row fr-grid-row--gutters",
                 ),
+                *hidden_fields({"reel": "oui"} if view.real_only else {}),
                 dsfr.button("Afficher", button_id="bouton-afficher"),
             ],
             action=urls.indicator(ind.id),

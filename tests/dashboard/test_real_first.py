@@ -7,10 +7,11 @@ import datetime as dt
 import sys
 from types import ModuleType
 
+import pandas as pd
 import pytest
 
 from core.catalog import Catalog
-from dashboard import views
+from dashboard import downloads, views
 from dashboard.app import create_app
 from dashboard.formatting import NNBSP, format_age
 from dashboard.pages import _common as common
@@ -164,3 +165,73 @@ class TestIndicatorHeader:
         assert "Aucun chiffre réel publié" in header
         assert "Dernier chiffre réel : " not in header
         assert "Valeur de démonstration" in header
+
+
+SAS = "sas_couverture_population"  # monthly, by département
+
+
+def _territorial(catalog: Catalog) -> FakeQueries:
+    """Two départements: real values in September 2024, demo values in March 2025, and one
+    demo value beside a real one in September 2024."""
+    rows = [
+        Row(SAS, "department", "29", dt.date(2024, 9, 1), 61.0, "source"),
+        Row(SAS, "department", "56", dt.date(2024, 9, 1), 77.0, "demo"),
+        Row(SAS, "department", "29", dt.date(2025, 3, 1), 88.0, "demo"),
+        Row(SAS, "department", "56", dt.date(2025, 3, 1), 99.0, "demo"),
+        Row(SAS, "national", "FR", dt.date(2024, 9, 1), 95.0, "source"),
+        Row(SAS, "national", "FR", dt.date(2025, 3, 1), 97.0, "demo"),
+    ]
+    return FakeQueries(catalog, rows=rows)
+
+
+class TestIndicatorRealOnly:
+    def test_the_view_keeps_real_values_only(self, catalog: Catalog) -> None:
+        q = _territorial(catalog)
+        ind = catalog.get(SAS)
+        everything = views.indicator_view(q, ind, {"niveau": "departements"})
+        real = views.indicator_view(q, ind, {"niveau": "departements", "reel": "oui"})
+        # With all data the map opens on the latest (demo) month; real only, on the real one
+        assert everything.period == dt.date(2025, 3, 1)
+        assert real.period == dt.date(2024, 9, 1) and real.periods == [dt.date(2024, 9, 1)]
+        # The demo value beside the real one is taken out of the map, not set to 0
+        table = views.snapshot_table(real).set_index("Code")
+        assert table.loc["29", "Valeur"] == 61.0
+        assert pd.isna(table.loc["56", "Valeur"])
+        assert "Démonstration" not in set(table["Origine"])
+        assert list(views.series_table(real)["Valeur"]) == [95.0]
+        # And its links keep the choice
+        assert real.params()["reel"] == "oui" and "reel" not in everything.params()
+
+    def test_the_downloads_follow_the_switch(self, catalog: Catalog) -> None:
+        q = _territorial(catalog)
+        for table in ("serie", "carte"):
+            frame = downloads.indicator_frame(
+                q,  # type: ignore[arg-type]
+                indicator_id=SAS,
+                table=table,
+                params={"niveau": "departements", "reel": "oui"},
+            )
+            assert "Démonstration" not in set(frame["Origine"])
+            assert frame["Valeur"].notna().any()
+
+    def test_the_page_shows_no_demo_value_and_says_so(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        q = FakeQueries(catalog, rows=_rows())
+        ind = catalog.get(REAL)
+        everything = to_html(indicator_page._content(q, views.indicator_view(q, ind, {})))
+        real = to_html(indicator_page._content(q, views.indicator_view(q, ind, {"reel": "oui"})))
+        assert f"34,0{NNBSP}%" in everything and f"34,0{NNBSP}%" not in real
+        assert f"19,3{NNBSP}%" in real
+        assert "sont retirées des graphiques" in real
+        assert "sont retirées des graphiques" not in everything
+        # The switch, the form and the downloads keep the choice
+        assert (
+            'class="fr-link tdb-tab--current" href="/indicateurs/mes_activation_population?' in real
+        )
+        assert "serie.csv?" in real and "reel=oui" in real.split("serie.csv?", 1)[1][:120]
+        # The view form of a territorial indicator keeps it in a hidden field
+        q = _territorial(catalog)
+        view = views.indicator_view(q, catalog.get(SAS), {"reel": "oui"})
+        form = to_html(indicator_page._content(q, view))
+        assert '<input name="reel" type="hidden" value="oui"' in form.replace("\n", "")
