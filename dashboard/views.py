@@ -167,6 +167,9 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
     )
 
 
+NO_REAL_FIGURE = "Aucun chiffre réel publié"
+NATIONAL_ONLY = "Publié à l'échelle nationale uniquement"
+
 # -- latest figures: real first ----------------------------------------------------------
 
 
@@ -372,10 +375,13 @@ def target_text(t: Target, ind: Indicator) -> str:
 # -- area pages ---------------------------------------------------------------------------
 
 
-def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
-    """Every indicator for one area beside France: latest value, rank among its level."""
+def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> pd.DataFrame:
+    """Every indicator for one area beside France: latest value, rank among its level;
+    `real_only` leaves the demo values out of values, France and ranks."""
     area_series = q.series(level=level, codes=[code])
     national = q.series(level="national", codes=["FR"])
+    if real_only:
+        area_series, national = targets.real_only(area_series), targets.real_only(national)
     rows = []
     for ind in q.catalog.indicators:
         if ind.visibility != "public":
@@ -386,6 +392,8 @@ def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
         if not mine.empty:
             last = mine.iloc[-1]
             snap = q.snapshot(indicator_id=ind.id, level=level, period=last["period_start"].date())
+            if real_only:
+                snap = real_snapshot(snap)
             ranks = snap["value"].rank(ascending=ind.direction == "lower_is_better", method="min")
             mine_rank = ranks[snap["code"] == code]
             count = int(snap["value"].notna().sum())
@@ -406,7 +414,7 @@ def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
                 "Rang": rank_text or "—",
                 "Origine": Origin.label_of(str(mine.iloc[-1]["origin"]))
                 if not mine.empty
-                else "Publié à l'échelle nationale uniquement",
+                else _no_value(q, ind, level=level, national=fr, real_only=real_only),
                 "unit": ind.unit,
                 "decimals": ind.decimals,
             }
@@ -414,15 +422,30 @@ def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def departments_table(q: Reads, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
-    """The région's départements side by side for one indicator at its latest period."""
-    periods = q.periods(indicator_id=indicator.id, level="department")
+def _no_value(
+    q: Reads, ind: Indicator, *, level: str, national: pd.DataFrame, real_only: bool
+) -> str:
+    """Why an area has no value: national only, or (real data only) no real figure here."""
+    if not real_only:
+        return NATIONAL_ONLY
+    real_levels = q.territorial_levels(indicator_id=ind.id).get(level, set()) - {Origin.demo}
+    return NATIONAL_ONLY if national.shape[0] and not real_levels else NO_REAL_FIGURE
+
+
+def departments_table(
+    q: Reads, *, region_code: str, indicator: Indicator, real_only: bool = False
+) -> pd.DataFrame:
+    """The région's départements side by side for one indicator at its latest period (its
+    latest period with a real value, and those values only, with `real_only`)."""
+    periods = q.periods(indicator_id=indicator.id, level="department", real_only=real_only)
     codes = [d.code for d in geography.departments_of(region_code)]
     if not periods:
         return pd.DataFrame(
             columns=["Code", Level.department.label.capitalize(), "Valeur", "Origine"]
         )
     snap = q.snapshot(indicator_id=indicator.id, level="department", period=periods[-1])
+    if real_only:
+        snap = real_snapshot(snap)
     snap = snap[snap["code"].isin(codes)]
     return pd.DataFrame(
         {

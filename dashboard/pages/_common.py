@@ -31,7 +31,7 @@ DEMO_TEXT = (
     "de bord ; ils ne décrivent pas la réalité. Les valeurs réellement publiées sont "
     "signalées comme telles dans les graphiques et les tableaux."
 )
-NATIONAL_ONLY = "Publié à l'échelle nationale uniquement"
+NATIONAL_ONLY = views.NATIONAL_ONLY
 
 
 def page(
@@ -283,9 +283,6 @@ def real_switch(links: Sequence[tuple[str, str, bool]]) -> html.Nav:
     )
 
 
-NO_REAL_FIGURE = "Aucun chiffre réel publié"
-
-
 def figure_lines(ind: Indicator, figures: views.LatestFigures, *, lead: str = "") -> list[Any]:
     """The latest real figure first, with its date, source and age; then the demo value,
     secondary and marked, when it is newer (or when there is no real figure). The home
@@ -305,7 +302,7 @@ def figure_lines(ind: Indicator, figures: views.LatestFigures, *, lead: str = ""
         )
         lines.append(html.P(real_source(real), className="fr-text--xs fr-mb-1v tdb-real-source"))
     else:
-        lines.append(html.P(NO_REAL_FIGURE, className="fr-text--sm fr-mb-1v tdb-no-real"))
+        lines.append(html.P(views.NO_REAL_FIGURE, className="fr-text--sm fr-mb-1v tdb-no-real"))
     if demo is not None and figures.demo_is_newer:
         lines.append(
             html.P(

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 
 from core.catalog import Catalog
+from core.vocabulary import Level
 from dashboard import downloads, views
 from dashboard.app import create_app
 from dashboard.formatting import NNBSP, format_age
+from dashboard.pages import _area
 from dashboard.pages import _common as common
 from dashboard.server_html import to_html
 from tests.fakes.queries import FakeQueries, Row
@@ -235,3 +237,62 @@ class TestIndicatorRealOnly:
         view = views.indicator_view(q, catalog.get(SAS), {"reel": "oui"})
         form = to_html(indicator_page._content(q, view))
         assert '<input name="reel" type="hidden" value="oui"' in form.replace("\n", "")
+
+
+class TestAreaRealOnly:
+    def test_the_area_table_keeps_real_values_ranks_and_france(self, catalog: Catalog) -> None:
+        q = _territorial(catalog)
+        every = views.area_table(q, level="department", code="29").set_index("indicator_id")
+        real = views.area_table(q, level="department", code="29", real_only=True)
+        real = real.set_index("indicator_id")
+        assert (every.loc[SAS, "Valeur"], every.loc[SAS, "France"]) == (88.0, 97.0)
+        assert (real.loc[SAS, "Valeur"], real.loc[SAS, "France"]) == (61.0, 95.0)
+        assert real.loc[SAS, "Période"] == "septembre 2024"
+        assert real.loc[SAS, "Rang"] == "1/1"  # the demo value of Morbihan is not ranked
+        assert real.loc[SAS, "Origine"] == "Source ouverte"
+        # A département with demo values only has no real figure
+        other = views.area_table(q, level="department", code="56", real_only=True)
+        row = other.set_index("indicator_id").loc[SAS]
+        assert pd.isna(row["Valeur"]) and row["Origine"] == "Aucun chiffre réel publié"
+
+    def test_an_area_without_value_says_why(self, catalog: Catalog) -> None:
+        q = FakeQueries(catalog, rows=_rows() + _territorial(catalog).rows)
+        real = views.area_table(q, level="department", code="29", real_only=True)
+        origin = real.set_index("indicator_id")["Origine"]
+        # Real national figures only: published nationally; demo only: no real figure
+        assert origin[REAL] == "Publié à l'échelle nationale uniquement"
+        assert origin[DEMO_ONLY] == "Aucun chiffre réel publié"
+
+    def test_the_departments_table_and_the_download_follow_the_switch(
+        self, catalog: Catalog
+    ) -> None:
+        q = _territorial(catalog)
+        table = views.departments_table(
+            q, region_code="53", indicator=catalog.get(SAS), real_only=True
+        ).set_index("Code")
+        assert table.loc["29", "Valeur"] == 61.0 and pd.isna(table.loc["56", "Valeur"])
+        assert "Démonstration" not in set(table["Origine"])
+        frame = downloads.area_frame(
+            q,  # type: ignore[arg-type]
+            level=Level.department,
+            code="29",
+            params={"reel": "oui"},
+        )
+        assert "Démonstration" not in set(frame["Origine"])
+        assert 61.0 in set(frame["Valeur"])
+
+    def test_the_region_page_shows_no_demo_value_and_says_so(
+        self, home: ModuleType, catalog: Catalog
+    ) -> None:
+        q = _territorial(catalog)
+        every = to_html(_area._content(q, level="region", code="53", params={}))
+        real = to_html(_area._content(q, level="region", code="53", params={"reel": "oui"}))
+        for demo in ("88,0", "99,0"):
+            assert f"{demo}{NNBSP}%" in every and f"{demo}{NNBSP}%" not in real
+        assert f"61,0{NNBSP}%" in real
+        assert "sont retirées des graphiques" in real
+        assert 'class="fr-link tdb-tab--current" href="/regions/53?reel=oui"' in real
+        # Links, the chooser and the download keep the choice
+        assert 'href="/indicateurs/sas_couverture_population?reel=oui"' in real
+        assert '<input name="reel" type="hidden" value="oui"' in real
+        assert "regions/53.csv?reel=oui" in real
