@@ -89,8 +89,11 @@ def area_code(*, level_slug: str, code: str) -> tuple[Level, str]:
     return level, canonical
 
 
-def area_frame(q: queries.Queries, *, level: Level, code: str) -> pd.DataFrame:
-    table = views.area_table(q, level=level, code=code)
+def area_frame(
+    q: queries.Queries, *, level: Level, code: str, params: Mapping[str, object]
+) -> pd.DataFrame:
+    real = urls.real_only(urls.normalise(params))
+    table = views.area_table(q, level=level, code=code, real_only=real)
     return table.drop(columns=["indicator_id", "unit", "decimals"], errors="ignore")
 
 
@@ -147,7 +150,7 @@ def register(server: flask.Flask) -> None:
                 filename = "objectifs"
             else:
                 level, canonical = area_code(level_slug=level_slug, code=code)
-                df = area_frame(queries.store(), level=level, code=canonical)
+                df = area_frame(queries.store(), level=level, code=canonical, params=_params())
                 filename = f"{level.slug}-{canonical}"
         except UnknownDownload as exc:
             return guards.text_response(str(exc), status=404)

@@ -154,6 +154,13 @@ def format_date(value: object) -> str:
     return _as_date(value).strftime("%d/%m/%Y")
 
 
+def format_age(months: int) -> str:
+    """How old a figure is, in whole months: « il y a 14 mois », « il y a moins d'un mois »."""
+    if months < 1:
+        return "il y a moins d'un mois"
+    return f"il y a {months} mois"
+
+
 _TICK_STEPS: Final = (1, 2, 3, 6, 12, 24, 60, 120)
 
 

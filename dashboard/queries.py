@@ -96,7 +96,9 @@ class Reads(Protocol):
         codes: Sequence[str] | None = None,
         breakdown: str | None = TOTAL,
     ) -> pd.DataFrame: ...
-    def periods(self, *, indicator_id: str, level: str) -> list[dt.date]: ...
+    def periods(
+        self, *, indicator_id: str, level: str, real_only: bool = False
+    ) -> list[dt.date]: ...
     def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame: ...
     def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]: ...
     def has_demo(self) -> bool: ...
@@ -268,8 +270,9 @@ class Queries:
         df = pd.DataFrame(rows, columns=SERIES_COLUMNS)
         return typed_series(df)
 
-    def periods(self, *, indicator_id: str, level: str) -> list[dt.date]:
-        """Periods with at least one value at this level, oldest first."""
+    def periods(self, *, indicator_id: str, level: str, real_only: bool = False) -> list[dt.date]:
+        """Periods with at least one value at this level, oldest first; with `real_only`,
+        at least one real value (published, source, deposit)."""
 
         def compute() -> list[dt.date]:
             stmt = (
@@ -283,10 +286,13 @@ class Queries:
                 .distinct()
                 .order_by(Observation.period_start)
             )
+            if real_only:
+                stmt = stmt.where(Observation.origin != Origin.demo)
             with self.engine.connect() as conn:
                 return [r[0] for r in conn.execute(stmt)]
 
-        return self._cached("periods", {"indicator_id": indicator_id, "level": level}, compute)
+        args = {"indicator_id": indicator_id, "level": level, "real_only": real_only}
+        return self._cached("periods", args, compute)
 
     def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame:
         """Every area of a level at one period; areas without a value have NaN, never 0."""

@@ -187,10 +187,13 @@ REAL_SWITCH = (("Toutes les données", None), ("Données réelles seulement", "o
 """The two choices of the `reel` switch: label, value of the parameter."""
 
 
-def real_switch(module: str, state: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+def real_switch(
+    module: str, state: Mapping[str, str], **values: str
+) -> list[tuple[str, str, bool]]:
     """The « Toutes les données / Données réelles seulement » links of a page: (label, href,
-    current), each keeping the rest of the view's state (sort, axis, kept parameters)."""
-    path = BY_MODULE[module].path
+    current), each keeping the rest of the view's state (sort, axis, kept parameters);
+    `values` fill a template page's path (`indicator_id=…`)."""
+    path = BY_MODULE[module].fill(**values)
     current = value(state, "reel")
     return [
         (label, with_query(path, {**state, "reel": choice}), choice == current)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core import geography
-from core.catalog import Frequency, Indicator, Target
+from core.catalog import MONTHS_PER_PERIOD, Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import targets, urls
-from dashboard.formatting import format_date, format_number, format_period
+from dashboard.formatting import format_age, format_date, format_number, format_period
 from dashboard.queries import Reads
 
 # -- indicator page ------------------------------------------------------------------------
@@ -37,6 +37,7 @@ class IndicatorView:
     snapshot: pd.DataFrame | None
     breakdowns: pd.DataFrame
     origins_by_level: dict[str, set[str]] = field(default_factory=dict)
+    real_only: bool = False  # `reel=oui`: demo values left out of every chart and table
 
     @property
     def territorial_data(self) -> bool:
@@ -49,23 +50,38 @@ class IndicatorView:
             "periode": urls.period_param(self.period) if self.period else None,
             "comparer": ",".join(self.compared) or None,
             "carte": self.map_kind,
+            "reel": "oui" if self.real_only else None,
         }
         out.update(changes)
         return {k: v for k, v in out.items() if v}
 
+    def state(self) -> dict[str, str]:
+        """The URL parameters of this view as text (for the real-data switch)."""
+        return {k: str(v) for k, v in self.params().items()}
+
 
 def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
     state = urls.normalise(params)
+    real = urls.real_only(state)
     level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
     if level not in indicator.levels_shown:
         level = Level.region.value
     origins = q.territorial_levels(indicator_id=indicator.id)
-    periods = q.periods(indicator_id=indicator.id, level=level) if origins.get(level) else []
+    if real:
+        origins = {lvl: o - {Origin.demo.value} for lvl, o in origins.items()}
+        origins = {lvl: o for lvl, o in origins.items() if o}
+    periods = (
+        q.periods(indicator_id=indicator.id, level=level, real_only=real)
+        if origins.get(level)
+        else []
+    )
     asked = urls.parse_period(urls.value(state, "periode"))
     period = asked if asked in periods else (periods[-1] if periods else None)
     compared = urls.values(state, "comparer")
     map_kind = urls.value(state, "carte") or "tuiles"
     national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
+    if real:
+        national = targets.real_only(national)
     totals = national[national["breakdown"] == TOTAL]
     breakdowns = national[national["breakdown"] != TOTAL]
     compared_series = (
@@ -78,6 +94,9 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
         if period is not None
         else None
     )
+    if real:
+        compared_series = targets.real_only(compared_series)
+        snapshot = real_snapshot(snapshot) if snapshot is not None else None
     return IndicatorView(
         indicator=indicator,
         level=level,
@@ -90,7 +109,17 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
         snapshot=snapshot,
         breakdowns=breakdowns.reset_index(drop=True),
         origins_by_level=origins,
+        real_only=real,
     )
+
+
+def real_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """A snapshot with its demo values taken out: those areas have no value (NaN, never 0)."""
+    out = snapshot.copy()
+    demo = out["origin"] == Origin.demo.value
+    out.loc[demo, "value"] = float("nan")
+    out["origin"] = out["origin"].astype(object).where(~demo, None)
+    return out
 
 
 def series_table(view: IndicatorView) -> pd.DataFrame:
@@ -136,6 +165,102 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
             "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
+
+
+NO_REAL_FIGURE = "Aucun chiffre réel publié"
+NATIONAL_ONLY = "Publié à l'échelle nationale uniquement"
+
+# -- latest figures: real first ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LatestFigure:
+    """The latest value of one origin kind (real or demo) of a series, with what to say of it."""
+
+    value: float
+    qualifier: str
+    period_start: dt.date
+    observed_on: dt.date | None
+    origin: Origin
+    source_label: str
+    source_url: str
+    age_months: int  # whole months from the end of its period (or its date) to today
+
+    def value_text(self, ind: Indicator) -> str:
+        return format_number(
+            self.value, unit=ind.unit, decimals=ind.decimals, qualifier=self.qualifier or "exact"
+        )
+
+    def date_text(self, ind: Indicator) -> str:
+        """« au 15/09/2024 » for a figure dated to the day, else « en juillet 2024 »."""
+        if self.observed_on is not None:
+            return f"au {format_date(self.observed_on)}"
+        return f"en {format_period(self.period_start, frequency=ind.frequency)}"
+
+    @property
+    def age_text(self) -> str:
+        return format_age(self.age_months)
+
+
+@dataclass(frozen=True)
+class LatestFigures:
+    real: LatestFigure | None
+    demo: LatestFigure | None
+
+    @property
+    def demo_is_newer(self) -> bool:
+        """Whether the demo value says something the real one does not (a later period)."""
+        if self.demo is None:
+            return False
+        return self.real is None or self.demo.period_start > self.real.period_start
+
+
+def latest_figures(series: pd.DataFrame, *, ind: Indicator, today: dt.date) -> LatestFigures:
+    """The latest real figure (published, source, deposit) and the latest demo value of a
+    series of one area; masked and missing values are not figures."""
+    observed = series.dropna(subset=["value"])
+    if "is_masked" in observed.columns:
+        observed = observed[~observed["is_masked"].astype(bool)]
+    is_real = observed["origin"].isin([o.value for o in Origin.real()])
+    real = observed[is_real]
+    demo = observed[observed["origin"] == Origin.demo.value]
+    return LatestFigures(
+        real=_latest(real, ind=ind, today=today),
+        demo=_latest(demo, ind=ind, today=today),
+    )
+
+
+def _latest(frame: pd.DataFrame, *, ind: Indicator, today: dt.date) -> LatestFigure | None:
+    if frame.empty:
+        return None
+    last = frame.sort_values("period_start", kind="stable").iloc[-1]
+    start = pd.Timestamp(last["period_start"]).date()
+    observed_on = last.get("observed_on")
+    dated = (
+        pd.Timestamp(observed_on).date()
+        if observed_on is not None and not pd.isna(observed_on)
+        else None
+    )
+    if dated is not None:
+        month = dated.year * 12 + dated.month - 1
+    else:  # the last month of the period: « 2023 » is 1 month old in January 2024, not 12
+        month = start.year * 12 + start.month - 1 + MONTHS_PER_PERIOD[ind.frequency] - 1
+    age = max(0, today.year * 12 + today.month - 1 - month)
+    return LatestFigure(
+        value=float(last["value"]),
+        qualifier=_cell(last.get("qualifier")) or "exact",
+        period_start=start,
+        observed_on=dated,
+        origin=Origin(str(last["origin"])),
+        source_label=_cell(last.get("source_label")),
+        source_url=_cell(last.get("source_url")),
+        age_months=age,
+    )
+
+
+def _cell(value: object) -> str:
+    """A text cell of a frame: "" when missing (None or NaN)."""
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 # -- targets ------------------------------------------------------------------------------
@@ -250,10 +375,13 @@ def target_text(t: Target, ind: Indicator) -> str:
 # -- area pages ---------------------------------------------------------------------------
 
 
-def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
-    """Every indicator for one area beside France: latest value, rank among its level."""
+def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> pd.DataFrame:
+    """Every indicator for one area beside France: latest value, rank among its level;
+    `real_only` leaves the demo values out of values, France and ranks."""
     area_series = q.series(level=level, codes=[code])
     national = q.series(level="national", codes=["FR"])
+    if real_only:
+        area_series, national = targets.real_only(area_series), targets.real_only(national)
     rows = []
     for ind in q.catalog.indicators:
         if ind.visibility != "public":
@@ -264,6 +392,8 @@ def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
         if not mine.empty:
             last = mine.iloc[-1]
             snap = q.snapshot(indicator_id=ind.id, level=level, period=last["period_start"].date())
+            if real_only:
+                snap = real_snapshot(snap)
             ranks = snap["value"].rank(ascending=ind.direction == "lower_is_better", method="min")
             mine_rank = ranks[snap["code"] == code]
             count = int(snap["value"].notna().sum())
@@ -284,7 +414,7 @@ def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
                 "Rang": rank_text or "—",
                 "Origine": Origin.label_of(str(mine.iloc[-1]["origin"]))
                 if not mine.empty
-                else "Publié à l'échelle nationale uniquement",
+                else _no_value(q, ind, level=level, national=fr, real_only=real_only),
                 "unit": ind.unit,
                 "decimals": ind.decimals,
             }
@@ -292,15 +422,30 @@ def area_table(q: Reads, *, level: str, code: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def departments_table(q: Reads, *, region_code: str, indicator: Indicator) -> pd.DataFrame:
-    """The région's départements side by side for one indicator at its latest period."""
-    periods = q.periods(indicator_id=indicator.id, level="department")
+def _no_value(
+    q: Reads, ind: Indicator, *, level: str, national: pd.DataFrame, real_only: bool
+) -> str:
+    """Why an area has no value: national only, or (real data only) no real figure here."""
+    if not real_only:
+        return NATIONAL_ONLY
+    real_levels = q.territorial_levels(indicator_id=ind.id).get(level, set()) - {Origin.demo}
+    return NATIONAL_ONLY if national.shape[0] and not real_levels else NO_REAL_FIGURE
+
+
+def departments_table(
+    q: Reads, *, region_code: str, indicator: Indicator, real_only: bool = False
+) -> pd.DataFrame:
+    """The région's départements side by side for one indicator at its latest period (its
+    latest period with a real value, and those values only, with `real_only`)."""
+    periods = q.periods(indicator_id=indicator.id, level="department", real_only=real_only)
     codes = [d.code for d in geography.departments_of(region_code)]
     if not periods:
         return pd.DataFrame(
             columns=["Code", Level.department.label.capitalize(), "Valeur", "Origine"]
         )
     snap = q.snapshot(indicator_id=indicator.id, level="department", period=periods[-1])
+    if real_only:
+        snap = real_snapshot(snap)
     snap = snap[snap["code"].isin(codes)]
     return pd.DataFrame(
         {

@@ -9,7 +9,7 @@ import pandas as pd
 from dash import html
 
 from core import geography
-from core.vocabulary import Level
+from core.vocabulary import Level, Origin
 from dashboard import queries, urls, views
 from dashboard.components import dsfr
 from dashboard.formatting import format_date, format_number
@@ -17,8 +17,11 @@ from dashboard.pages._common import (
     NATIONAL_ONLY,
     data_table,
     downloads_block,
+    hidden_fields,
     not_found,
     page,
+    real_only_note,
+    real_switch,
     updated,
 )
 
@@ -53,10 +56,13 @@ def _value(row: pd.Series, column: str) -> str:
 def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any]) -> list[Any]:
     singular, plural = Level(level).label, Level(level).plural
     area = geography.get_area(level, code)
-    table = views.area_table(q, level=level, code=code)
+    state = urls.normalise(params)
+    real = urls.real_only(state)
+    kept = urls.kept(state)
+    table = views.area_table(q, level=level, code=code, real_only=real)
     rows = [
         [
-            html.A(r["Indicateur"], href=urls.indicator(r["indicator_id"])),
+            html.A(r["Indicateur"], href=urls.indicator(r["indicator_id"], kept)),
             r["Période"],
             _value(r, "Valeur"),
             _value(r, "France"),
@@ -66,14 +72,28 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         for _, r in table.iterrows()
     ]
     parts: list[Any] = [
-        dsfr.breadcrumb([("Accueil", urls.HOME), (plural.capitalize(), None), (area.name, None)]),
+        dsfr.breadcrumb(
+            [
+                ("Accueil", urls.with_query(urls.HOME, kept)),
+                (plural.capitalize(), None),
+                (area.name, None),
+            ]
+        ),
         html.H1(f"{area.name}"),
         html.P(
             f"Fiche {singular} : chaque indicateur de la feuille de route pour ce territoire, à "
             f"côté de la valeur nationale, avec son rang parmi les {plural.lower()}. {updated(q)}.",
             className="fr-text--lead",
         ),
-        _chooser(level=level, code=code),
+        real_switch(
+            urls.real_switch(
+                urls.AREA_PAGES[Level(level)].module,
+                {k: v for k, v in state.items() if k != "code"},
+                code=code,
+            )
+        ),
+        *([real_only_note()] if real else []),
+        _chooser(level=level, code=code, kept=kept),
         html.H2("Indicateurs", className="fr-h3 fr-mt-4w"),
         html.P(
             f"« {NATIONAL_ONLY} » : aucune valeur territoriale, réelle ou de démonstration, "
@@ -87,18 +107,24 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             numeric=[False, False, True, True, True, False],
             table_id="tableau-territoire",
         ),
-        downloads_block(urls.area_download(level, code), label="Télécharger ce tableau :"),
+        downloads_block(
+            urls.area_download(level, code), query=kept, label="Télécharger ce tableau :"
+        ),
     ]
     if level == "region":
         parts.extend(_departments(q, region_code=code, params=params))
-        parts.extend(_regional_targets(q, code=code))
+        parts.extend(_regional_targets(q, code=code, real_only=real))
     else:
         region = geography.region_of(code)
         parts.append(
             html.P(
                 [
                     "Région : ",
-                    html.A(region.name, href=urls.area("region", region.code), className="fr-link"),
+                    html.A(
+                        region.name,
+                        href=urls.area("region", region.code, kept),
+                        className="fr-link",
+                    ),
                 ],
                 className="fr-mt-4w",
             )
@@ -106,7 +132,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
     return parts
 
 
-def _chooser(*, level: str, code: str) -> html.Section:
+def _chooser(*, level: str, code: str, kept: dict[str, str]) -> html.Section:
     info = Level(level)
     options = [(a.code, f"{a.name} ({a.code})") for a in geography.by_level(level)]
     return html.Section(
@@ -124,6 +150,7 @@ def _chooser(*, level: str, code: str) -> html.Section:
                             ),
                             className="fr-col-12 fr-col-md-6",
                         ),
+                        *hidden_fields(kept),
                         html.Div(
                             dsfr.button("Afficher", button_id="bouton-territoire"),
                             className="fr-col-12 fr-col-md-3 tdb-align-end",
@@ -142,26 +169,28 @@ def _chooser(*, level: str, code: str) -> html.Section:
 
 
 def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]) -> list[Any]:
+    state = urls.normalise(params)
+    real = urls.real_only(state)
     territorial = [
         ind
         for ind in q.catalog.indicators
         if ind.visibility == "public"
         and "department" in ind.levels_shown
-        and q.territorial_levels(indicator_id=ind.id).get("department")
+        and _has_values(q.territorial_levels(indicator_id=ind.id).get("department"), real=real)
     ]
     if not territorial:
         return [
             html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
             html.P(NATIONAL_ONLY + "."),
         ]
-    asked = urls.value(urls.normalise(params), "indicateur")
+    asked = urls.value(state, "indicateur")
     chosen = next((i for i in territorial if i.id == asked), territorial[0])
-    table = views.departments_table(q, region_code=region_code, indicator=chosen)
+    table = views.departments_table(q, region_code=region_code, indicator=chosen, real_only=real)
     links = [
         html.Li(
             html.A(
                 ind.short_label,
-                href=urls.area("region", region_code, {"indicateur": ind.id}),
+                href=urls.area("region", region_code, {"indicateur": ind.id, **urls.kept(state)}),
                 className="fr-tag",
                 **dsfr.attrs(aria_current="true" if ind.id == chosen.id else None),
             )
@@ -189,8 +218,13 @@ def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]
     ]
 
 
-def _regional_targets(q: queries.Queries, *, code: str) -> list[Any]:
-    rows = views.target_rows(q, today=dt.date.today(), scope=code)
+def _has_values(origins: set[str] | None, *, real: bool) -> bool:
+    """Whether a level has values to show: any, or real ones with `reel=oui`."""
+    return bool(origins and (not real or origins - {Origin.demo.value}))
+
+
+def _regional_targets(q: queries.Queries, *, code: str, real_only: bool) -> list[Any]:
+    rows = views.target_rows(q, today=dt.date.today(), scope=code, real_only=real_only)
     if not rows:
         return [
             html.H2("Objectifs régionaux", className="fr-h3 fr-mt-4w"),

@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from core import settings
+from core.catalog import Indicator
 from core.errors import UserError
-from dashboard import queries, urls
+from core.vocabulary import Origin
+from dashboard import queries, urls, views
 from dashboard.callbacks import tables
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
@@ -29,7 +31,7 @@ DEMO_TEXT = (
     "de bord ; ils ne décrivent pas la réalité. Les valeurs réellement publiées sont "
     "signalées comme telles dans les graphiques et les tableaux."
 )
-NATIONAL_ONLY = "Publié à l'échelle nationale uniquement"
+NATIONAL_ONLY = views.NATIONAL_ONLY
 
 
 def page(
@@ -278,4 +280,61 @@ def real_switch(links: Sequence[tuple[str, str, bool]]) -> html.Nav:
         id="choix-donnees",
         className="fr-mb-2w",
         **dsfr.attrs(aria_label="Données prises en compte dans les statuts"),
+    )
+
+
+def figure_lines(ind: Indicator, figures: views.LatestFigures, *, lead: str = "") -> list[Any]:
+    """The latest real figure first, with its date, source and age; then the demo value,
+    secondary and marked, when it is newer (or when there is no real figure). The home
+    cards and the indicator pages say it in the same words."""
+    lines: list[Any] = []
+    real, demo = figures.real, figures.demo
+    if real is not None:
+        lines.append(
+            html.P(
+                [
+                    lead,
+                    html.Span(real.value_text(ind), className="tdb-value"),
+                    html.Span(f" {real.date_text(ind)}", className="fr-text--sm"),
+                ],
+                className="fr-mb-0 tdb-real",
+            )
+        )
+        lines.append(html.P(real_source(real), className="fr-text--xs fr-mb-1v tdb-real-source"))
+    else:
+        lines.append(html.P(views.NO_REAL_FIGURE, className="fr-text--sm fr-mb-1v tdb-no-real"))
+    if demo is not None and figures.demo_is_newer:
+        lines.append(
+            html.P(
+                [
+                    dsfr.badge(Origin.demo.label, kind="new", icon=False),
+                    f" Valeur de {Origin.demo.label.lower()} : {demo.value_text(ind)} "
+                    f"{demo.date_text(ind)}",
+                ],
+                className="fr-text--xs fr-mb-1v tdb-demo-value",
+            )
+        )
+    return lines
+
+
+def real_source(real: views.LatestFigure) -> list[Any]:
+    """« Chiffre publié — ANS — Chiffres clés (2024-10-01), il y a 3 mois »: the origin, the
+    source (a published figure's names its publisher first), linked, and the age."""
+    label = real.source_label or real.origin.label
+    source: Any = html.A(label, href=real.source_url) if real.source_url else label
+    return [f"{real.origin.label} — source : ", source, f", {real.age_text}."]
+
+
+def hidden_fields(kept: dict[str, str]) -> list[dcc.Input]:
+    """The kept parameters (`reel`…) as hidden fields, so that a GET form keeps them."""
+    return [dcc.Input(type="hidden", name=k, value=v) for k, v in kept.items()]
+
+
+def real_only_note() -> Any:
+    """What `reel=oui` changes on a page that shows values, said above them."""
+    return dsfr.alert(
+        "info",
+        title=urls.REAL_SWITCH[1][0],
+        text=f"Les valeurs de {Origin.demo.label.lower()} sont retirées des graphiques, de la "
+        "carte, des tableaux et des téléchargements de cette page.",
     )

@@ -16,7 +16,7 @@ from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
 from dashboard.formatting import format_date, format_number, format_period
-from dashboard.pages._common import page, real_switch, updated
+from dashboard.pages._common import figure_lines, page, real_switch, updated
 
 dash.register_page(
     __name__,
@@ -144,34 +144,11 @@ def _card(
     state: dict[str, str],
 ) -> Any:
     visible = series.dropna(subset=["value"])
-    last = visible.iloc[-1] if not visible.empty else None
+    figures = views.latest_figures(series, ind=ind, today=today)
     target = main_target(ind, today=today)
-    body: list[Any] = []
-    if last is not None:
-        body.append(
-            html.P(
-                [
-                    html.Span(
-                        format_number(
-                            float(last["value"]),
-                            unit=ind.unit,
-                            decimals=ind.decimals,
-                            qualifier=str(last["qualifier"] or "exact"),
-                        ),
-                        className="tdb-value",
-                    ),
-                    html.Span(
-                        f" en {format_period(last['period_start'], frequency=ind.frequency)}",
-                        className="fr-text--sm",
-                    ),
-                ],
-                className="fr-mb-1v",
-            )
-        )
-    else:
-        body.append(html.P("Aucune valeur disponible", className="fr-text--sm"))
+    body: list[Any] = figure_lines(ind, figures)
     badges: list[Any] = []
-    if last is not None and last["origin"] == "demo":
+    if figures.real is None and figures.demo is not None:
         badges.append(dsfr.badge(Origin.demo.label, kind="new", icon=False))
     if target is not None:
         a = targets.assess(

@@ -24,9 +24,13 @@ from dashboard.pages._common import (
     NATIONAL_ONLY,
     details,
     downloads_block,
+    figure_lines,
     graph,
+    hidden_fields,
     not_found,
     page,
+    real_only_note,
+    real_switch,
     table_details,
     updated,
 )
@@ -61,12 +65,27 @@ def layout(indicator_id: object = None, **params: Any) -> html.Div:
 def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
     ind = view.indicator
     today = dt.date.today()
+    kept = {"reel": "oui"} if view.real_only else {}
     return [
         dsfr.breadcrumb(
-            [("Accueil", urls.HOME), ("Indicateurs", urls.objectives()), (ind.short_label, None)]
+            [
+                ("Accueil", urls.with_query(urls.HOME, kept)),
+                ("Indicateurs", urls.objectives(kept)),
+                (ind.short_label, None),
+            ]
         ),
         html.H1(ind.label),
         html.P(ind.description, className="fr-text--lead"),
+        real_switch(urls.real_switch("indicator", view.state(), indicator_id=ind.id)),
+        *([real_only_note()] if view.real_only else []),
+        html.Div(
+            figure_lines(
+                ind,
+                views.latest_figures(view.national, ind=ind, today=today),
+                lead="Dernier chiffre réel : ",
+            ),
+            id="dernier-chiffre-reel",
+        ),
         html.P(updated(q) + ".", className="fr-text--sm"),
         _trajectory_section(view, today=today),
         _controls(view),
@@ -230,6 +249,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
                     [html.Div(f, className="fr-col-12 fr-col-md-3") for f in fields],
                     className="fr-grid-row fr-grid-row--gutters",
                 ),
+                *hidden_fields({"reel": "oui"} if view.real_only else {}),
                 dsfr.button("Afficher", button_id="bouton-afficher"),
             ],
             action=urls.indicator(ind.id),

@@ -10,11 +10,11 @@ import datetime as dt
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
-from dashboard.pages._common import downloads_block, page, real_switch, updated
+from dashboard.pages._common import downloads_block, hidden_fields, page, real_switch, updated
 
 dash.register_page(
     __name__,
@@ -128,8 +128,3 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             label="Télécharger ce tableau :",
         ),
     ]
-
-
-def hidden_fields(kept: dict[str, str]) -> list[dcc.Input]:
-    """The kept parameters (`reel`…) as hidden fields, so that the form keeps them."""
-    return [dcc.Input(type="hidden", name=k, value=v) for k, v in kept.items()]

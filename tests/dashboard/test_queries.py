@@ -242,6 +242,13 @@ class TestFakeQueries:
         for period in [*periods, dt.date(2030, 1, 1)]:
             kwargs = {"indicator_id": "mes_taux_activation", "level": level, "period": period}
             pd.testing.assert_frame_equal(fake.snapshot(**kwargs), real.snapshot(**kwargs))
+        real_periods = real.periods(indicator_id="mes_taux_activation", level=level, real_only=True)
+        assert real_periods == fake.periods(
+            indicator_id="mes_taux_activation", level=level, real_only=True
+        )
+        # Real-only periods leave out those with demo values only
+        expected = {"national": [dt.date(2025, 1, 1)], "region": [dt.date(2025, 2, 1)]}
+        assert real_periods == expected.get(level, [])
 
     def test_levels_flags_and_published_columns_agree(
         self, both: tuple[Queries, FakeQueries]

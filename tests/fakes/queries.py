@@ -105,13 +105,16 @@ class FakeQueries:
         kept.sort(key=lambda r: (r.indicator_id, r.code, r.breakdown, r.period))
         return typed_series(pd.DataFrame([r.record() for r in kept], columns=SERIES_COLUMNS))
 
-    def periods(self, *, indicator_id: str, level: str) -> list[dt.date]:
+    def periods(self, *, indicator_id: str, level: str, real_only: bool = False) -> list[dt.date]:
         self.calls.append("periods")
         return sorted(
             {
                 r.period
                 for r in self.rows
-                if r.indicator_id == indicator_id and r.level == level and r.breakdown == TOTAL
+                if r.indicator_id == indicator_id
+                and r.level == level
+                and r.breakdown == TOTAL
+                and not (real_only and r.origin == "demo")
             }
         )
 
