@@ -160,7 +160,7 @@ def _card(
             today=today,
         )
         progress = (
-            f" — {format_number(a.progress, unit='percent')} de la cible"
+            f" — {format_number(a.progress, unit='percent')} d'avancement"
             if a.progress is not None
             else ""
         )
