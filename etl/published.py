@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert
 
 from core.catalog import Catalog
-from core.errors import UserError
+from core.errors import UserError, cell_problem
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Origin, PublishedFigure, Qualifier
 from core.package_data import package_path
@@ -55,13 +55,6 @@ class PublishedFileError(UserError):
     """The curated file has errors; the French message names row, column and value."""
 
 
-def _problem(file: str, row: int, column: str, value: str, expected: str) -> str:
-    return (
-        f"Fichier « {file} », ligne {row}, colonne « {column} » : valeur invalide "
-        f"« {value} ». Attendu : {expected}."
-    )
-
-
 def read_published(path: Path, catalog: Catalog) -> pd.DataFrame:
     """Parse and check the file; all problems are reported at once (first 50)."""
     name = path.name
@@ -78,7 +71,11 @@ def read_published(path: Path, catalog: Catalog) -> pd.DataFrame:
         row = i + 2  # spreadsheet numbering: the header is row 1
 
         def bad(column: str, expected: str, rec: dict[str, str] = rec, row: int = row) -> None:
-            problems.append(_problem(name, row, column, rec[column], expected))
+            problems.append(
+                cell_problem(
+                    file=name, row=row, column=column, value=rec[column], expected=expected
+                )
+            )
 
         ind = catalog.by_id.get(rec["slug"])
         if ind is None:
@@ -87,7 +84,11 @@ def read_published(path: Path, catalog: Catalog) -> pd.DataFrame:
         try:
             code = normalize_code(rec["geo_level"], rec["geo_code"])
         except GeographyError as exc:
-            problems.append(_problem(name, row, "geo_code", rec["geo_code"], str(exc)))
+            problems.append(
+                cell_problem(
+                    file=name, row=row, column="geo_code", value=rec["geo_code"], expected=str(exc)
+                )
+            )
             continue
         if rec["period_type"] not in PERIOD_TYPES:
             bad("period_type", "date, month, quarter ou year")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalog import Catalog
-from core.errors import UserError
+from core.errors import UserError, cell_problem
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL, Origin
 from core.vocabulary import Level, Unit
@@ -48,8 +48,7 @@ class RowError(Exception):
         self.file, self.row, self.column = file, row, column
         self.value, self.expected = "" if value is None else str(value), expected
         super().__init__(
-            f"Fichier « {file} », ligne {row}, colonne « {column} » : valeur invalide "
-            f"« {self.value} ». Attendu : {expected}."
+            cell_problem(file=file, row=row, column=column, value=self.value, expected=expected)
         )
 
 

@@ -57,14 +57,6 @@ class SourceError(UserError):
     """A source cannot be read or does not hold what its configuration says; French message."""
 
 
-def cell_problem(*, file: str, row: int, column: str, value: str, expected: str) -> str:
-    """One bad cell in the house template (spreadsheet numbering: header = 1)."""
-    return (
-        f"Fichier « {file} », ligne {row}, colonne « {column} » : "
-        f"valeur invalide « {value} ». Attendu : {expected}."
-    )
-
-
 class SourceUnreachable(SourceError):
     """The source could not be downloaded; the message names the URL and the HTTP status."""
 

@@ -47,6 +47,7 @@ from isal import isal_zlib
 from pydantic import field_validator
 
 from core.catalog import Catalog
+from core.errors import cell_problem
 from core.geography import NATIONAL_CODE, by_level
 from core.models import TOTAL
 from core.package_data import package_path
@@ -127,14 +128,6 @@ class DamirFormatError(SourceError):
 
 class DamirReferenceError(SourceError):
     """A lookup table (zones or act codes) is unreadable or inconsistent."""
-
-
-def cell_problem(*, file: str, row: int, column: str, value: str, expected: str) -> str:
-    """One bad cell in the house template (spreadsheet numbering: header = 1)."""
-    return (
-        f"Fichier « {file} », ligne {row}, colonne « {column} » : "
-        f"valeur invalide « {value} ». Attendu : {expected}."
-    )
 
 
 # --------------------------------------------------------------------------- lookups

@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import model_validator
 
 from core.catalog import Catalog
+from core.errors import cell_problem
 from core.geography import GeographyError, normalize_code
 from core.models import TOTAL
 from core.package_data import package_path
@@ -28,7 +29,6 @@ from etl.sources.base import (
     Fetcher,
     RawFile,
     SourceError,
-    cell_problem,
     tidy_frame,
 )
 from etl.sources.table import read_raw_table
