@@ -225,7 +225,6 @@ def create_app(
     guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
-    _public_cache(server)
     register_downloads(server)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
@@ -338,12 +337,14 @@ def _server_timing(server: flask.Flask) -> None:
 
 
 def _cache_headers(server: flask.Flask) -> None:
-    """Pages may be reused for PAGE_MAX_AGE seconds; an error is never stored (it may be
-    gone a minute later). No ETag: Dash writes a token of its own into every page
+    """Pages may be reused for PAGE_MAX_AGE seconds, a server-rendered page (the same for
+    every reader) for SERVER_PAGE_MAX_AGE; an error is never stored (it may be gone a
+    minute later). No ETag: Dash writes a token of its own into every page
     (`end_id`), so no two pages are the same bytes and an ETag would never validate."""
 
     @server.after_request
     def cache_control(response: flask.Response) -> flask.Response:
+        server_rendered = flask.g.pop("tdb_server_rendered", False)
         if response.status_code >= 400:
             response.headers["Cache-Control"] = "no-store"
         elif (
@@ -352,7 +353,8 @@ def _cache_headers(server: flask.Flask) -> None:
             and response.mimetype == "text/html"
             and "Cache-Control" not in response.headers
         ):
-            response.headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+            max_age = SERVER_PAGE_MAX_AGE if server_rendered else PAGE_MAX_AGE
+            response.headers["Cache-Control"] = f"public, max-age={max_age}"
         return response
 
 
@@ -368,17 +370,6 @@ def _not_found_status(server: flask.Flask) -> None:
             ids = {i.id for i in queries.store().catalog.indicators}
             if not urls.page_exists(request.path, request.args, indicator_ids=ids):
                 response.status_code = 404
-        return response
-
-
-def _public_cache(server: flask.Flask) -> None:
-    """A server-rendered page is the same for every reader: shared caches may keep it."""
-
-    @server.after_request
-    def cache_publicly(response: flask.Response) -> flask.Response:
-        if flask.g.pop("tdb_server_rendered", False) and response.status_code == 200:
-            response.cache_control.public = True
-            response.cache_control.max_age = SERVER_PAGE_MAX_AGE
         return response
 
 
