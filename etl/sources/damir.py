@@ -681,34 +681,25 @@ def to_regions(aggregate: DamirAggregate, *, zones: ZoneLookup) -> DamirResult:
     unmapped = acts[region.isna()].reset_index(drop=True)
     regional = mapped.groupby(["indicator_id", "period", "code"], as_index=False)["acts"].sum()
     national = acts.groupby(["indicator_id", "period"], as_index=False)["acts"].sum()
-    rows: list[dict[str, Any]] = [
-        {
-            "indicator_id": r.indicator_id,
-            "level": _NATIONAL,
-            "code": NATIONAL_CODE,
-            "period": r.period,
-            "breakdown": TOTAL,
-            "value": _format_count(r.acts),
-            "is_masked": False,
-            "row": None,
-            "file": aggregate.file,
-        }
-        for r in national.itertuples(index=False)
-    ]
-    rows += [
-        {
-            "indicator_id": r.indicator_id,
-            "level": _REGION,
-            "code": r.code,
-            "period": r.period,
-            "breakdown": TOTAL,
-            "value": _format_count(r.acts),
-            "is_masked": False,
-            "row": None,
-            "file": aggregate.file,
-        }
-        for r in regional.itertuples(index=False)
-    ]
+
+    def tidy_rows(frame: pd.DataFrame, *, level: str) -> list[dict[str, Any]]:
+        """One total row per (indicator, period, area) of `frame` (national: no `code`)."""
+        return [
+            {
+                "indicator_id": r.indicator_id,
+                "level": level,
+                "code": getattr(r, "code", NATIONAL_CODE),
+                "period": r.period,
+                "breakdown": TOTAL,
+                "value": _format_count(r.acts),
+                "is_masked": False,
+                "row": None,
+                "file": aggregate.file,
+            }
+            for r in frame.itertuples(index=False)
+        ]
+
+    rows = tidy_rows(national, level=_NATIONAL) + tidy_rows(regional, level=_REGION)
     for r in unmapped.itertuples(index=False):
         zone = "vide" if pd.isna(r.zone) else str(r.zone)
         label = zones.labels.get(int(r.zone), "hors table") if pd.notna(r.zone) else "hors table"
