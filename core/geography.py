@@ -2,6 +2,11 @@
 
 Vendored from the COG 2026 reference file (core/reference/geography.csv). A code
 alone is ambiguous (`01` is Ain and Guadeloupe): every area is (level, code).
+
+Some sources publish several régions as one zone (Open DAMIR: the five DROM together,
+PACA with Corse). Those groups are areas of their own (level `group`, declared once in
+core/reference/region_groups.csv), with their member régions and the sum of their
+populations: a grouped figure is never split into régions.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from core.package_data import package_path
 from core.vocabulary import Level
 
 GEOGRAPHY_CSV = package_path("core", "reference", "geography.csv")
+GROUPS_CSV = package_path("core", "reference", "region_groups.csv")
 
 NATIONAL_CODE = "FR"
 
@@ -40,14 +46,15 @@ class Area:
     population_year: int
     tile_row: int | None
     tile_col: int | None
+    members: tuple[str, ...] = ()  # the régions of a group; empty for other levels
 
 
 @lru_cache(maxsize=1)
 def areas() -> tuple[Area, ...]:
-    """All 120 areas in COG order (France, régions, départements)."""
+    """All 122 areas: France, régions, départements in COG order, then the région groups."""
     with GEOGRAPHY_CSV.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return tuple(
+    cog = tuple(
         Area(
             level=Level(row["level"]),
             code=row["code"],
@@ -60,6 +67,42 @@ def areas() -> tuple[Area, ...]:
         )
         for row in rows
     )
+    return cog + _groups(cog)
+
+
+def _groups(cog: tuple[Area, ...]) -> tuple[Area, ...]:
+    """The région groups, each with the sum of its members' populations (as old as the oldest)."""
+    regions = {a.code: a for a in cog if a.level is Level.region}
+    with GROUPS_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    groups = []
+    for row in rows:
+        members = tuple(row["members"].split())
+        unknown = [m for m in members if m not in regions]
+        if unknown or len(members) < 2:
+            raise GeographyError(
+                f"Fichier « {GROUPS_CSV.name} », groupe « {row['code']} » : membres "
+                f"« {row['members']} ». Attendu : au moins deux codes de région connus."
+            )
+        groups.append(
+            Area(
+                level=Level.group,
+                code=row["code"],
+                name=row["name"],
+                parent_code=NATIONAL_CODE,
+                population=sum(regions[m].population for m in members),
+                population_year=min(regions[m].population_year for m in members),
+                tile_row=None,
+                tile_col=None,
+                members=members,
+            )
+        )
+    return tuple(groups)
+
+
+def group_of(region_code: str) -> Area | None:
+    """The group a région is published with, if any (Corse → « PACA et Corse »)."""
+    return next((g for g in by_level(Level.group) if region_code in g.members), None)
 
 
 @lru_cache(maxsize=1)
@@ -136,18 +179,29 @@ def normalize_region_code(value: object) -> str:
     return s
 
 
+def normalize_group_code(value: object) -> str:
+    """A région group code as declared in region_groups.csv (case-insensitive)."""
+    s = _as_text(value, Level.group.label)
+    if (Level.group, s) not in _index():
+        known = ", ".join(f"« {g.code} »" for g in by_level(Level.group))
+        raise GeographyError(f"Code de groupe de régions inconnu « {value} ». Attendu : {known}.")
+    return s
+
+
 def normalize_code(level: str, value: object) -> str:
     if level == "department":
         return normalize_department_code(value)
     if level == "region":
         return normalize_region_code(value)
+    if level == "group":
+        return normalize_group_code(value)
     if level == "national":
         s = _as_text(value, "France")
         if s in NATIONAL_ALIASES:
             return NATIONAL_CODE
         raise GeographyError(f"Code national inconnu « {value} ». Attendu : « FR ».")
     raise GeographyError(
-        f"Niveau géographique inconnu « {level} ». Attendu : national, region ou department."
+        f"Niveau géographique inconnu « {level} ». Attendu : national, region, department ou group."
     )
 
 

@@ -77,6 +77,8 @@ def may_see_area(actor: Actor, visibility: str, level: str, code: str) -> bool:
         return code == NATIONAL_CODE
     if lvl is Level.region:
         return code == actor.region
+    if lvl is Level.group:  # a grouped zone's figure is also its member régions' figure
+        return actor.region in get_area(Level.group, code).members
     return get_area(Level.department, code).parent_code == actor.region
 
 
@@ -86,11 +88,12 @@ def may_deposit(actor: Actor, region: str) -> bool:
 
 
 def may_deposit_area(actor: Actor, level: str, code: str) -> bool:
-    """May the actor deposit a figure for this area? France is the delegation's alone."""
+    """May the actor deposit a figure for this area? France and the région groups (published
+    by national sources only) are the delegation's alone."""
     lvl = Level(level)
     if actor.role is Role.dns:
         return True
-    if actor.role is not Role.ars or lvl is Level.national:
+    if actor.role is not Role.ars or lvl in (Level.national, Level.group):
         return False
     if lvl is Level.region:
         return code == actor.region

@@ -29,6 +29,7 @@ class Level(StrEnum):
     national = "national"
     region = "region"
     department = "department"
+    group = "group"  # régions a source publishes together (Open DAMIR: DROM, PACA and Corse)
 
     @property
     def words(self) -> LevelWords:
@@ -99,6 +100,15 @@ _LEVEL_WORDS: dict[Level, LevelWords] = {
         territory="departement",
         aliases=("department", "departement", "département", "dep", "dept"),
         expected="un code de département (ex. « 29 », « 2A », « 974 »)",
+    ),
+    Level.group: LevelWords(
+        label="groupe de régions",
+        plural="groupes de régions",
+        feminine=False,
+        slug=None,
+        territory=None,
+        aliases=("group", "groupe", "groupe de régions", "groupe de regions"),
+        expected="un code de groupe de régions (core/reference/region_groups.csv)",
     ),
 }
 

@@ -16,7 +16,8 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
 
 
 def sync_areas(conn: Connection) -> None:
-    """Upsert the 120 areas; parents are linked once every area has an id."""
+    """Upsert the 122 areas (région groups included); parents are linked once every area has
+    an id. A group's parent is France: its member régions are in core.geography."""
     insert = _insert(conn)
     rows = [
         {
@@ -40,7 +41,7 @@ def sync_areas(conn: Connection) -> None:
     )
     conn.execute(stmt)
     ids = area_ids(conn)
-    parent_level = {"region": "national", "department": "region"}
+    parent_level = {"region": "national", "department": "region", "group": "national"}
     for a in geography.areas():
         if a.parent_code is None:
             continue

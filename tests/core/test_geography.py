@@ -106,3 +106,41 @@ class TestNormalizeCode:
     def test_unknown_level_is_rejected(self) -> None:
         with pytest.raises(GeographyError, match="Niveau géographique inconnu"):
             geography.normalize_code("commune", "75056")
+
+
+class TestRegionGroups:
+    def test_two_groups_with_their_member_regions(self) -> None:
+        # Given the région groups a source publishes together (Open DAMIR zones 5 and 93)
+        groups = {g.code: g for g in geography.by_level("group")}
+        # Then each names its régions, and France is its parent
+        assert {code: g.members for code, g in groups.items()} == {
+            "DROM": ("01", "02", "03", "04", "06"),
+            "PACA-COR": ("93", "94"),
+        }
+        assert groups["DROM"].name == "Outre-mer (5 DROM)"
+        assert groups["PACA-COR"].name == "PACA et Corse"
+        assert {g.parent_code for g in groups.values()} == {"FR"}
+
+    def test_a_group_population_is_the_sum_of_its_regions(self) -> None:
+        for group in geography.by_level("group"):
+            members = [geography.get_area("region", m) for m in group.members]
+            assert group.population == sum(r.population for r in members)
+            # Mayotte's population is older (2017): the sum is as old as its oldest part
+            assert group.population_year == min(r.population_year for r in members)
+        assert geography.get_area("group", "DROM").population_year == 2017
+
+    def test_groups_are_listed_after_the_cog_areas_and_have_no_tile(self) -> None:
+        levels = [a.level for a in geography.areas()]
+        assert levels[-2:] == ["group", "group"]
+        assert len(levels) == 122
+        assert all(g.tile_row is None for g in geography.by_level("group"))
+
+    def test_group_of_a_member_region(self) -> None:
+        assert geography.group_of("94").code == "PACA-COR"  # type: ignore[union-attr]
+        assert geography.group_of("06").code == "DROM"  # type: ignore[union-attr]
+        assert geography.group_of("53") is None
+
+    def test_group_codes_normalise_and_unknown_ones_are_refused(self) -> None:
+        assert geography.normalize_code("group", " drom ") == "DROM"
+        with pytest.raises(GeographyError, match=r"inconnu « 93 ».*« DROM », « PACA-COR »"):
+            geography.normalize_code("group", "93")

@@ -18,6 +18,10 @@ FRANCE, OWN_REGION, OWN_DEP, OTHER_DEP = (
     ("department", "29"),
     ("department", "75"),
 )
+# Région groups published as one zone: PACA and Corse (93, 94), the five DROM
+PACA_CORSE, DROM = ("group", "PACA-COR"), ("group", "DROM")
+ARS_CORSE = Actor(Role.ars, region="94", email="ars@corse.fr")
+ARS_REUNION = Actor(Role.ars, region="04", email="ars@reunion.fr")
 
 
 @pytest.mark.parametrize(
@@ -86,3 +90,30 @@ def test_an_ars_actor_has_exactly_one_region() -> None:
         Actor(Role.ars)
     with pytest.raises(ValueError):
         Actor(Role.dns, region="53")
+
+
+@pytest.mark.parametrize(
+    ("actor", "area", "restricted"),
+    [
+        (ARS_CORSE, PACA_CORSE, True),  # Corse is a member of « PACA et Corse »
+        (ARS_CORSE, DROM, False),
+        (ARS_REUNION, DROM, True),
+        (ARS_REUNION, PACA_CORSE, False),
+        (ARS_BZH, PACA_CORSE, False),  # Bretagne is in no group
+        (ANONYMOUS, DROM, False),
+        (DNS, PACA_CORSE, True),
+    ],
+)
+def test_an_ars_sees_a_grouped_zone_of_its_region(
+    actor: Actor, area: tuple[str, str], restricted: bool
+) -> None:
+    # Given a restricted indicator published for a group of régions
+    # Then an ARS sees the grouped figure if its région is a member, and anyone sees it public
+    assert policy.may_see_area(actor, "restricted", *area) is restricted
+    assert policy.may_see_area(actor, "public", *area) is True
+
+
+def test_only_the_delegation_deposits_for_a_group_of_regions() -> None:
+    # A group is published by a national source: no ARS speaks for the other members
+    assert policy.may_deposit_area(ARS_CORSE, *PACA_CORSE) is False
+    assert policy.may_deposit_area(DNS, *PACA_CORSE) is True

@@ -130,7 +130,14 @@ class TestNoVocabularyOutsideCore:
 
 class TestLevel:
     def test_territorial_levels_have_a_slug_and_national_has_none(self) -> None:
-        assert [lvl.slug for lvl in Level] == [None, "regions", "departements"]
+        # A région group (published by a source) has no page of its own: no slug
+        assert [lvl.slug for lvl in Level] == [None, "regions", "departements", None]
+        assert Level.territorial() == (Level.region, Level.department)
+
+    def test_the_group_level_words(self) -> None:
+        assert Level.group.label == "groupe de régions"
+        assert Level.group.another == "un autre groupe de régions"
+        assert Level.from_alias("Groupe") is Level.group
 
     def test_from_slug_reads_the_url_segment(self) -> None:
         assert Level.from_slug("departements") is Level.department
