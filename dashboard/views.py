@@ -17,7 +17,7 @@ from core import geography
 from core.catalog import MONTHS_PER_PERIOD, Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
-from dashboard import targets, urls
+from dashboard import grouped, targets, urls
 from dashboard.formatting import format_age, format_date, format_number, format_period
 from dashboard.queries import Reads
 
@@ -97,6 +97,9 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
     if real:
         compared_series = targets.real_only(compared_series)
         snapshot = real_snapshot(snapshot) if snapshot is not None else None
+    grouped_zones = level == Level.region and origins.get(Level.group.value)
+    if snapshot is not None and period is not None and grouped_zones:
+        snapshot = _with_region_groups(q, indicator, snapshot, period=period, real=real)
     return IndicatorView(
         indicator=indicator,
         level=level,
@@ -111,6 +114,15 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
         origins_by_level=origins,
         real_only=real,
     )
+
+
+def _with_region_groups(
+    q: Reads, indicator: Indicator, snapshot: pd.DataFrame, *, period: dt.date, real: bool
+) -> pd.DataFrame:
+    """The région snapshot with the values of région groups (Open DAMIR zones 5 and 93)
+    shared by their members."""
+    groups = q.snapshot(indicator_id=indicator.id, level=Level.group.value, period=period)
+    return grouped.share_group_values(snapshot, real_snapshot(groups) if real else groups)
 
 
 def real_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -148,22 +160,51 @@ def _fr_first(col: pd.Series) -> pd.Series:
 
 
 def snapshot_table(view: IndicatorView) -> pd.DataFrame:
-    """Table of the map and the ranking: every area, rank 1 = best according to direction."""
+    """Table of the map and the ranking: every area, rank 1 = best according to direction.
+
+    A région group is a row of its own, ranked; its members say « publié avec une autre
+    région » in place of a value (dashboard/grouped.py)."""
     cols = ["Rang", "Code", "Territoire", "Valeur", "Origine"]
     if view.snapshot is None:
         return pd.DataFrame(columns=cols)
-    snap = view.snapshot.copy()
+    snap = grouped.ranking_rows(view.snapshot)
     ascending = view.indicator.direction == "lower_is_better"
     snap["rank"] = snap["value"].rank(ascending=ascending, method="min")
     snap = snap.sort_values(["rank", "code"], na_position="last")
+    noted = snap["note"].notna()
     return pd.DataFrame(
         {
             "Rang": snap["rank"].astype("Int64").to_numpy(),
             "Code": snap["code"].to_numpy(),
             "Territoire": snap["name"].to_numpy(),
-            "Valeur": snap["value"].to_numpy(),
+            "Valeur": snap["value"].astype(object).where(~noted, snap["note"]).to_numpy()
+            if noted.any()
+            else snap["value"].to_numpy(),
             "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
+    )
+
+
+def ranking_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """The areas of the ranking chart: the table's rows (région groups as rows of their own)."""
+    return grouped.ranking_rows(snapshot)
+
+
+def shared_values_note(view: IndicatorView) -> str:
+    """What the map says of régions drawn with their group's value; "" when none is."""
+    if view.snapshot is None or "group_name" not in view.snapshot.columns:
+        return ""
+    shared = view.snapshot.dropna(subset=["group_name"])
+    if shared.empty:
+        return ""
+    parts = [
+        f"{', '.join(rows['name'])} : valeur commune « {name} »"
+        for name, rows in shared.groupby("group_name", sort=True)
+    ]
+    return (
+        f"Régions publiées ensemble par la source ({Level.group.label}s, jamais réparties) — "
+        + " ; ".join(parts)
+        + "."
     )
 
 

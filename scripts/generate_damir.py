@@ -4,9 +4,9 @@ Real format (docs/sources.md § 4): gzip, `;` separator with a trailing `;` on e
 a header line, 55 columns. `PRS_NAT` and `BEN_RES_REG` take their values from the reference
 tables (etl/reference/damir_acts.csv, damir_zones.csv): the counted codes, the listed codes
 that must not be counted (1167, télésurveillance, téléexpertise supplements), and every
-official zone, grouped and unknown ones included. Only the documented columns have plausible
-values; the others
-are named `COLONNE_NON_DOCUMENTEE_<n>` and hold meaningless small integers. DuckDB writes
+official zone, grouped and unknown ones included. The 55 columns carry their official names
+(etl/sources/damir.py); only the documented ones have plausible values, the others hold
+meaningless small integers. DuckDB writes
 the rows (vectorised, values from a seeded hash of the row number, so the file is the same
 at each run), then Python gzips the text in one stream.
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from etl.sources.damir import (  # noqa: E402
     DOCUMENTED_COLUMNS,
-    FILLER_COLUMNS,
+    OTHER_COLUMNS,
     SAMPLE_HEADER,
     load_act_codes,
     load_zones,
@@ -60,16 +60,18 @@ def select_sql(*, lines: int, seed: int, month: int) -> str:
     codes = load_act_codes()
     tc = sorted(codes.by_indicator.get("teleconsultations_actes", frozenset()))
     te = sorted(codes.by_indicator.get("teleexpertises_actes", frozenset()))
+    ts = sorted(codes.by_indicator.get("telesurveillance_actes", frozenset()))
     excluded = sorted(codes.excluded)
     u = _uniform
-    # ~2 % teleconsultation rows, ~0.3 % tele-expertise rows, ~0.5 % listed codes that are not
-    # counted, the rest other services.
+    # ~2 % teleconsultation rows, ~0.3 % tele-expertise rows, ~0.2 % télésurveillance rows,
+    # ~0.5 % listed codes that are not counted, the rest other services.
     r = f"(hash(i, {seed}, 'nat') % 1000)"
     other = f"{OTHER_CODES_FROM} + {u('other', seed=seed, modulo=OTHER_CODES_COUNT)}"
     prs_nat = (
         f"CASE WHEN {r} < 20 AND {len(tc)} > 0 THEN {_pick(tc, key='tc', seed=seed)} "
         f"WHEN {r} < 23 AND {len(te)} > 0 THEN {_pick(te, key='te', seed=seed)} "
-        f"WHEN {r} < 28 AND {len(excluded)} > 0 THEN {_pick(excluded, key='ex', seed=seed)} "
+        f"WHEN {r} < 25 AND {len(ts)} > 0 THEN {_pick(ts, key='ts', seed=seed)} "
+        f"WHEN {r} < 30 AND {len(excluded)} > 0 THEN {_pick(excluded, key='ex', seed=seed)} "
         f"ELSE {other} END"
     )
     q = f"(hash(i, {seed}, 'qte') % 100)"
@@ -96,7 +98,7 @@ def select_sql(*, lines: int, seed: int, month: int) -> str:
         else:
             expr = u(name, seed=seed, modulo=100)
         parts.append(f'{expr} AS "{name}"')
-    parts += [f'{u(name, seed=seed, modulo=100)} AS "{name}"' for name in FILLER_COLUMNS]
+    parts += [f'{u(name, seed=seed, modulo=100)} AS "{name}"' for name in OTHER_COLUMNS]
     parts.append('NULL AS "__fin_de_ligne__"')
     return f"SELECT {', '.join(parts)} FROM range({int(lines)}) t(i) ORDER BY i"
 

@@ -87,6 +87,9 @@ def hover_text(row: pd.Series, *, status: str, indicator: Indicator) -> str:
     text = format_number(float(row["value"]), unit=indicator.unit, decimals=indicator.decimals)
     if str(row.get("origin", "")) == "demo":
         text += " <i>(démonstration)</i>"
+    group = row.get("group_name")
+    if isinstance(group, str):  # the value of a région group, drawn over each member
+        text += f"<br><i>valeur commune « {group} » (publiée ensemble, non répartie)</i>"
     return f"{head}<br>{text}"
 
 

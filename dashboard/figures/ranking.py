@@ -57,8 +57,13 @@ def ranking(
     frame = ranked(snapshot, indicator=indicator)
     scale = value_range(frame.loc[frame["_status"] == "value", "value"])
     colours, texts, lengths = [], [], []
-    for value, status in zip(frame["value"], frame["_status"], strict=True):
-        if status == "value" and scale is not None:
+    notes = frame["note"] if "note" in frame.columns else pd.Series(None, index=frame.index)
+    for value, status, note in zip(frame["value"], frame["_status"], notes, strict=True):
+        if isinstance(note, str):  # a région published with others: « publié avec une… »
+            colours.append(GREY_MASKED)
+            texts.append(note)
+            lengths.append(0.0)
+        elif status == "value" and scale is not None:
             colours.append(colour_for(float(value), vmin=scale.vmin, vmax=scale.vmax))
             texts.append(
                 format_number(float(value), unit=indicator.unit, decimals=indicator.decimals)

@@ -282,7 +282,8 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
     else:
         fig = tile_map(snap, indicator=ind, level=view.level)
     table = views.snapshot_table(view)
-    known = table.dropna(subset=["Valeur"])
+    shared_note = views.shared_values_note(view)
+    known = table[pd.to_numeric(table["Valeur"], errors="coerce").notna()]
     map_text = f"Carte des {level_name}, {period_text}. "
     if not known.empty:
         best, worst = known.iloc[0], known.iloc[-1]
@@ -317,9 +318,10 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             )
             if view.map_kind == "geo"
             else html.Span(),
+            html.P(shared_note, className="fr-text--sm") if shared_note else html.Span(),
             html.H3(f"Classement des {level_name}", className="fr-h4 fr-mt-4w"),
             graph(
-                ranking(snap, indicator=ind, reference=reference),
+                ranking(views.ranking_snapshot(snap), indicator=ind, reference=reference),
                 graph_id="graphique-classement",
                 filename=f"{ind.id}-classement",
                 description=f"Classement des {level_name}, {period_text}, "
@@ -331,7 +333,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 caption=f"{ind.short_label} par {Level(view.level).label}, {period_text}",
                 frame=table,
                 formatters={
-                    "Valeur": _fmt(ind),
+                    "Valeur": lambda v: v if isinstance(v, str) else _fmt(ind)(v),
                     "Rang": lambda r: "—" if pd.isna(r) else str(r),
                 },
                 numeric=["Valeur", "Rang"],

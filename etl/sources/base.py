@@ -12,7 +12,7 @@ A connector is built from one entry of the catalog's `sources:` list and does tw
 Tidy columns (`TIDY_COLUMNS`), one row per (indicator, area, period, breakdown):
 
 - `indicator_id` : catalog id of the series;
-- `level`, `code` : area as (« national » | « region » | « department », COG code as text);
+- `level`, `code` : area as (« national » | « region » | « department » | « group », code as text);
 - `period`       : period as written in the source (« 2023 », « 202401 », « 2024-01 »…);
 - `breakdown`    : breakdown code, `_total` for the total (never empty);
 - `value`, `numerator`, `denominator` : raw strings or None (not every source has all three);

@@ -18,11 +18,12 @@ Rules (docs/sources.md § 4):
 - the act count is the sum of `PRS_ACT_QTE` (quantity of acts), negative regularisation lines
   included, so the figure is the net number of acts reimbursed in the processing month;
 - the period is the processing month `FLX_ANN_MOI`, never the care month;
-- the zone of residence `BEN_RES_REG` goes to an INSEE région through a versioned lookup
-  (etl/reference/damir_zones.csv, official zones). Zones without a région (the grouped zones 5
-  « outre-mer » and 93 « PACA et Corse », 99 « inconnu ») and zones outside the lookup are
-  counted apart and reported, and they are part of the national total: France is the sum of
-  every counted row, so régions add up to France minus the unmapped zones.
+- the zone of residence `BEN_RES_REG` goes through a versioned lookup (etl/reference/
+  damir_zones.csv, official zones) to an INSEE région (the 11 single-région zones) or to a
+  région group of core.geography (5 → « Outre-mer (5 DROM) », 93 → « PACA et Corse »), never
+  split into régions; 99 « inconnu » and zones outside the lookup are reported and counted in
+  France only. France is the sum of every counted row, each zone once: régions + groups +
+  unmapped zones = France, and no aggregation adds régions or groups up again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import threading
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -48,9 +49,10 @@ from pydantic import field_validator
 
 from core.catalog import Catalog
 from core.errors import cell_problem
-from core.geography import NATIONAL_CODE, by_level
+from core.geography import NATIONAL_CODE, by_level, get_area
 from core.models import TOTAL
 from core.package_data import package_path
+from core.vocabulary import Level
 from etl.sources.base import (
     BaseConnector,
     ConnectorConfig,
@@ -97,12 +99,42 @@ DOCUMENTED_COLUMNS: tuple[str, ...] = (
     "PSP_ACT_SNDS",
 )
 FILE_WIDTH = 55
-# Stand-ins for the columns whose name and meaning we have not verified: fixtures and the
-# benchmark file carry them so that their width is the real one, and nothing reads them.
-FILLER_COLUMNS: tuple[str, ...] = tuple(
-    f"COLONNE_NON_DOCUMENTEE_{i}" for i in range(len(DOCUMENTED_COLUMNS) + 1, FILE_WIDTH + 1)
+# The other 28 variables of the « tables A » (from 2015) in the official variable description
+# (etl/reference/damir_LISEZMOI.md; its 61 variables less the 6 « ZEAT » ones of the tables P,
+# up to 2014). Nothing reads them; fixtures and the benchmark file carry them so that their
+# header is the real one. Their order in the real file is not documented: columns are read
+# by name, never by position.
+OTHER_COLUMNS: tuple[str, ...] = (
+    "ATT_NAT",
+    "CPL_COD",
+    "DDP_SPE_COD",
+    "DRG_AFF_NAT",
+    "ETE_CAT_SNDS",
+    "ETE_IND_TAA",
+    "ETE_REG_COD",
+    "ETE_TYP_SNDS",
+    "EXE_INS_REG",
+    "EXO_MTF",
+    "FLT_ACT_COG",
+    "FLT_DEP_MNT",
+    "MDT_TYP_COD",
+    "MFT_COD",
+    "MTM_NAT",
+    "ORG_CLE_REG",
+    "PRS_ACT_COG",
+    "PRS_FJH_TYP",
+    "PRS_PDS_QCP",
+    "PRS_PPU_SEC",
+    "PSE_ACT_CAT",
+    "PSE_ACT_SNDS",
+    "PSE_SPE_SNDS",
+    "PSE_STJ_SNDS",
+    "PSP_ACT_CAT",
+    "PSP_SPE_SNDS",
+    "PSP_STJ_SNDS",
+    "TOP_PS5_TRG",
 )
-SAMPLE_HEADER: tuple[str, ...] = DOCUMENTED_COLUMNS + FILLER_COLUMNS
+SAMPLE_HEADER: tuple[str, ...] = DOCUMENTED_COLUMNS + OTHER_COLUMNS
 
 SEPARATOR = ";"
 MAX_REPORTED_ERRORS = 50
@@ -112,6 +144,7 @@ _CHUNK_BYTES = 256 << 20  # decompressed bytes per chunk parsed by DuckDB
 _CHUNKS_AHEAD = 1  # finished chunks waiting on disk
 _NATIONAL = "national"
 _REGION = "region"
+_GROUP = "group"
 
 
 class DamirFormatError(SourceError):
@@ -135,11 +168,12 @@ class DamirReferenceError(SourceError):
 
 @dataclass(frozen=True)
 class ZoneLookup:
-    """`BEN_RES_REG` zone → INSEE 2016 région code, and the zone labels."""
+    """`BEN_RES_REG` zone → INSEE 2016 région code or région group code, and zone labels."""
 
     regions: Mapping[int, str]
     labels: Mapping[int, str]
     verified: bool
+    groups: Mapping[int, str] = field(default_factory=dict)  # zone → core.geography group
 
 
 @dataclass(frozen=True)
@@ -181,10 +215,18 @@ def _int_cell(value: str, *, path: Path, line: int, column: str) -> int:
 
 
 def load_zones(path: Path = ZONES_CSV) -> ZoneLookup:
-    """Read the versioned zone lookup; a région code must exist in etl/geography."""
+    """Read the versioned zone lookup; codes must exist in core.geography.
+
+    A zone maps to one région (`region_code`) or to one région group (`group_code`, optional
+    column), never both; a région published alone may not also be a member of a mapped group,
+    or its figure would be drawn twice.
+    """
     rows = _read_reference(path, required=("zone_code", "zone_label", "region_code", "verified"))
-    known_regions = {a.code for a in by_level("region")}
+    known_regions = {a.code for a in by_level(Level.region)}
+    known_groups = {a.code for a in by_level(Level.group)}
+    group_codes = ", ".join(f"« {g} »" for g in sorted(known_groups))
     regions: dict[int, str] = {}
+    groups: dict[int, str] = {}
     labels: dict[int, str] = {}
     verified = True
     for line, row in enumerate(rows, start=2):
@@ -195,20 +237,42 @@ def load_zones(path: Path = ZONES_CSV) -> ZoneLookup:
             )
         labels[zone] = row["zone_label"]
         region = row["region_code"].strip()
-        if region:
-            if region not in known_regions:
+        group = (row.get("group_code") or "").strip()
+        if region and group:
+            raise DamirReferenceError(
+                f"Table de référence « {path.name} », ligne {line} : zone « {zone} » rattachée "
+                f"à la région « {region} » et au groupe « {group} ». Attendu : l'un ou l'autre."
+            )
+        for column, code, known, expected, lookup in (
+            ("region_code", region, known_regions, Level.region.words.expected, regions),
+            ("group_code", group, known_groups, group_codes, groups),
+        ):
+            if code and code not in known:
                 raise DamirReferenceError(
                     cell_problem(
-                        file=path.name,
-                        row=line,
-                        column="region_code",
-                        value=region,
-                        expected="un code de région INSEE 2016 (ex. « 11 », « 84 », « 04 »)",
+                        file=path.name, row=line, column=column, value=code, expected=expected
                     )
                 )
-            regions[zone] = region
+            if code:
+                lookup[zone] = code
         verified = verified and row["verified"].strip().lower() == "true"
-    return ZoneLookup(regions=regions, labels=labels, verified=verified)
+    for zone, group in groups.items():
+        overlap = set(get_area(Level.group, group).members) & set(regions.values())
+        if overlap:
+            raise DamirReferenceError(
+                f"Table de référence « {path.name} » : la zone « {zone} » (groupe « {group} ») "
+                f"contient la région « {min(overlap)} », déjà publiée seule par une autre zone."
+            )
+    return ZoneLookup(regions=regions, labels=labels, verified=verified, groups=groups)
+
+
+# Indicators that billed acts must never feed, and why (French, for the error message).
+NEVER_FED: dict[str, str] = {
+    "telesurveillance_patients": (
+        "Open DAMIR compte des actes et des versements facturés, pas des patients. "
+        "Attendu : « telesurveillance_actes »."
+    ),
+}
 
 
 def load_act_codes(path: Path = ACTS_CSV) -> ActCodes:
@@ -230,6 +294,11 @@ def load_act_codes(path: Path = ACTS_CSV) -> ActCodes:
                 f"« {code} » est déjà listé pour « {owner[code] or 'non compté'} »."
             )
         owner[code] = indicator
+        if indicator in NEVER_FED:
+            raise DamirReferenceError(
+                f"Table de référence « {path.name} », ligne {line} : le code PRS_NAT « {code} » "
+                f"ne peut pas alimenter « {indicator} » : {NEVER_FED[indicator]}"
+            )
         if indicator:
             by_indicator.setdefault(indicator, set()).add(code)
         else:
@@ -663,7 +732,7 @@ def _checked_aggregate(
 
 @dataclass(frozen=True)
 class DamirResult:
-    """Tidy rows for the régions and France, and the zones that map to no région."""
+    """Tidy rows for France, the régions and the région groups, and the zones mapped to none."""
 
     tidy: pd.DataFrame
     unmapped: pd.DataFrame  # indicator_id, period, zone, acts, rows
@@ -674,12 +743,23 @@ def _format_count(value: float) -> str:
 
 
 def to_regions(aggregate: DamirAggregate, *, zones: ZoneLookup) -> DamirResult:
-    """Zones → régions; France sums every counted row, unmapped zones included."""
+    """Zones → régions and région groups; France sums every counted row once.
+
+    Each zone goes to one area at most: its région (the 11 single-région zones), its région
+    group (5 → « Outre-mer (5 DROM) », 93 → « PACA et Corse »), or none (99 « inconnu », zones
+    outside the lookup). France is the sum of all zones, each counted once: régions plus
+    groups plus unmapped zones equal France, and a group is never split into its régions.
+    """
     acts = aggregate.acts
-    region = acts["zone"].map(lambda z: zones.regions.get(int(z)) if pd.notna(z) else None)
-    mapped = acts.assign(code=region)[region.notna()]
-    unmapped = acts[region.isna()].reset_index(drop=True)
-    regional = mapped.groupby(["indicator_id", "period", "code"], as_index=False)["acts"].sum()
+
+    def area_of(lookup: Mapping[int, str]) -> pd.Series:
+        return acts["zone"].map(lambda z: lookup.get(int(z)) if pd.notna(z) else None)
+
+    region, group = area_of(zones.regions), area_of(zones.groups)
+    unmapped = acts[region.isna() & group.isna()].reset_index(drop=True)
+    keys = ["indicator_id", "period", "code"]
+    regional = acts.assign(code=region)[region.notna()].groupby(keys, as_index=False)["acts"].sum()
+    grouped = acts.assign(code=group)[group.notna()].groupby(keys, as_index=False)["acts"].sum()
     national = acts.groupby(["indicator_id", "period"], as_index=False)["acts"].sum()
 
     def tidy_rows(frame: pd.DataFrame, *, level: str) -> list[dict[str, Any]]:
@@ -693,13 +773,15 @@ def to_regions(aggregate: DamirAggregate, *, zones: ZoneLookup) -> DamirResult:
                 "breakdown": TOTAL,
                 "value": _format_count(r.acts),
                 "is_masked": False,
-                "row": None,
-                "file": aggregate.file,
             }
             for r in frame.itertuples(index=False)
         ]
 
     rows = tidy_rows(national, level=_NATIONAL) + tidy_rows(regional, level=_REGION)
+    rows += tidy_rows(grouped, level=_GROUP)
+    # A total has no line of the source file: an error names its line in the table of totals.
+    for line, row in enumerate(rows, start=2):
+        row["row"], row["file"] = line, f"{aggregate.file} (totaux par zone)"
     for r in unmapped.itertuples(index=False):
         zone = "vide" if pd.isna(r.zone) else str(r.zone)
         label = zones.labels.get(int(r.zone), "hors table") if pd.notna(r.zone) else "hors table"

@@ -216,15 +216,10 @@ class TestLoadCatalog:
     def test_damir_telehealth_is_never_shown_by_departement(self, real_catalog: Catalog) -> None:
         # Given the telehealth indicators fed by Open DAMIR (région of residence only)
         # When their shown levels are read
-        levels = {
-            slug: real_catalog.get(slug).levels_shown
-            for slug in ("teleconsultations_actes", "teleexpertises_actes")
-        }
-        # Then they stop at the région
-        assert levels == {
-            "teleconsultations_actes": ["national", "region"],
-            "teleexpertises_actes": ["national", "region"],
-        }
+        slugs = ("teleconsultations_actes", "teleexpertises_actes", "telesurveillance_actes")
+        levels = {slug: real_catalog.get(slug).levels_shown for slug in slugs}
+        # Then they stop at the région (and the région groups of zones 5 and 93)
+        assert levels == {slug: ["national", "region", "group"] for slug in slugs}
 
     def test_sector_breakdowns_are_published_nationally_only(self, real_catalog: Catalog) -> None:
         # Given indicators whose breakdown no public source gives by territory

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core.catalog import load_catalog
 from core.geography import by_level
 from etl.sources.base import TIDY_COLUMNS, RawFile, SourceError
 from etl.sources.damir import (
@@ -34,7 +35,7 @@ from etl.sources.damir import (
 from tests.scripts_loader import load_script
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "damir"
-TC, TE = "teleconsultations_actes", "teleexpertises_actes"
+TC, TE, TS = "teleconsultations_actes", "teleexpertises_actes", "telesurveillance_actes"
 CODES = ActCodes(by_indicator={TC: frozenset({9001, 9002}), TE: frozenset({9003})}, verified=True)
 ZONES = ZoneLookup(
     regions={11: "11", 53: "53", 84: "84"},
@@ -190,7 +191,9 @@ class TestToRegions:
         tidy = to_regions(agg, zones=ZONES).tidy
         assert tuple(tidy.columns) == TIDY_COLUMNS
         assert set(tidy["breakdown"]) == {"_total"}
-        assert set(tidy["file"]) == {"A202401.csv.gz"}
+        # A total has no source line: errors name its line in the table of totals
+        assert set(tidy["file"]) == {"A202401.csv.gz (totaux par zone)"}
+        assert tidy["row"].tolist() == list(range(2, len(tidy) + 2))
 
 
 SINGLE_REGION_ZONES = (11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84)
@@ -215,6 +218,39 @@ class TestLoadZones:
         assert {5, 93, 99}.isdisjoint(zones.regions)
         assert "94" not in zones.regions.values()
 
+    def test_grouped_zones_map_to_their_region_group(self) -> None:
+        # Given the two zones that publish several régions together
+        zones = load_zones()
+        # Then each is a région group of core.geography, and 99 is in none
+        assert dict(zones.groups) == {5: "DROM", 93: "PACA-COR"}
+        assert {g.code: g.name for g in by_level("group")} == {
+            "DROM": "Outre-mer (5 DROM)",
+            "PACA-COR": "PACA et Corse",
+        }
+
+    @pytest.mark.parametrize(
+        ("lines", "message"),
+        [
+            # a zone mapped to a région and to a group
+            (["93,PACA,93,PACA-COR,true"], "l'un ou l'autre"),
+            # a group code core.geography does not declare
+            (["5,DOM,,OUTREMER,true"], "ligne 2, colonne « group_code »"),
+            # Corse alone while PACA-Corse is a group: its acts would be drawn twice
+            (
+                ["93,PACA et Corse,,PACA-COR,true", "94,Corse,94,,true"],
+                "région « 94 », déjà publiée seule",
+            ),
+        ],
+    )
+    def test_inconsistent_group_mapping_is_refused(
+        self, tmp_path: Path, lines: list[str], message: str
+    ) -> None:
+        path = tmp_path / "zones.csv"
+        header = "zone_code,zone_label,region_code,group_code,verified"
+        path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+        with pytest.raises(DamirReferenceError, match=message):
+            load_zones(path)
+
     def test_unknown_region_code_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "zones.csv"
         path.write_text(
@@ -234,15 +270,30 @@ LATE_PAYMENT_PENALTY = 1167
 class TestLoadActCodes:
     def test_reference_counts_the_verified_codes(self) -> None:
         codes = load_act_codes()
-        assert codes.by_indicator == {TC: VERIFIED_TC, TE: VERIFIED_TE}
+        assert codes.by_indicator == {TC: VERIFIED_TC, TE: VERIFIED_TE, TS: TELESURVEILLANCE}
         assert codes.verified is True
 
     def test_listed_codes_that_are_not_counted(self) -> None:
+        # The tele-expertise supplements and requests are not counted (double count)
         codes = load_act_codes()
-        assert codes.excluded == TELESURVEILLANCE | SUPPLEMENTS | {LATE_PAYMENT_PENALTY}
+        assert codes.excluded == SUPPLEMENTS | {LATE_PAYMENT_PENALTY}
         assert LATE_PAYMENT_PENALTY not in codes.indicator_of()
         # Télésurveillance acts are never patients
         assert "telesurveillance_patients" not in codes.by_indicator
+
+    def test_telesurveillance_codes_can_never_feed_patients(self, tmp_path: Path) -> None:
+        path = tmp_path / "acts.csv"
+        path.write_text(
+            "indicator_id,prs_nat,verified\ntelesurveillance_patients,1174,true\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(DamirReferenceError, match=r"ligne 2.*pas des patients"):
+            load_act_codes(path)
+
+    def test_the_new_indicator_is_in_the_catalog(self) -> None:
+        ind = load_catalog().get(TS)
+        assert ind.label == "Actes de télésurveillance remboursés"
+        assert ind.levels_shown == ["national", "region", "group"]
 
     def test_row_without_indicator_is_excluded_not_counted(self, tmp_path: Path) -> None:
         path = tmp_path / "acts.csv"
@@ -290,12 +341,15 @@ class TestVerifiedReferenceOnRealLayout:
                 (11, 1191, -1, 0),  # regularisation, netted
                 (11, 1046, 5, 1),  # PRS_REM_TYP 1: not counted
                 (11, 1167, 7, 0),  # late-payment penalty: not counted
-                (93, 1192, 3, 0),  # PACA and Corse: France only
-                (5, 1164, 1, 0),  # overseas régions: France only
+                (93, 1192, 3, 0),  # PACA and Corse: the group, never split
+                (5, 1164, 1, 0),  # overseas régions: the group « Outre-mer (5 DROM) »
+                (5, 1157, 2, 0),  # overseas régions again
                 (99, 1040, 1, 0),  # unknown: France only
                 (84, 1193, 1, 0),  # TE Auvergne-Rhône-Alpes
                 (84, 1199, 1, 0),  # request for tele-expertise: not counted
-                (84, 1172, 4, 0),  # télésurveillance: not counted
+                (84, 1166, 1, 0),  # tele-expertise supplement: not counted
+                (84, 1172, 4, 0),  # télésurveillance: acts, not patients
+                (5, 1190, 1, 0),  # télésurveillance variable bonus, overseas
                 (75, 1165, 2, 0),  # TE Nouvelle-Aquitaine
             ],
         )
@@ -305,12 +359,21 @@ class TestVerifiedReferenceOnRealLayout:
         # Then
         assert values(result.tidy) == {
             (TC, "region", "11", "202401"): "1",
-            (TC, "national", "FR", "202401"): "6",  # 1 + 3 (zone 93) + 1 (zone 5) + 1 (zone 99)
+            (TC, "group", "PACA-COR", "202401"): "3",
+            (TC, "group", "DROM", "202401"): "3",
+            # 1 + 3 (zone 93) + 3 (zone 5) + 1 (zone 99): each zone once
+            (TC, "national", "FR", "202401"): "8",
             (TE, "region", "84", "202401"): "1",
             (TE, "region", "75", "202401"): "2",
             (TE, "national", "FR", "202401"): "3",
+            (TS, "region", "84", "202401"): "4",
+            (TS, "group", "DROM", "202401"): "1",
+            (TS, "national", "FR", "202401"): "5",
         }
-        assert sorted(int(z) for z in result.unmapped["zone"]) == [5, 93, 99]
+        # No région of a group gets a value: a group is never split
+        members = {"01", "02", "03", "04", "06", "93", "94"}
+        assert members.isdisjoint(result.tidy.loc[result.tidy["level"] == "region", "code"])
+        assert sorted(int(z) for z in result.unmapped["zone"]) == [99]
 
     def test_late_payment_penalty_1167_is_not_counted(self, tmp_path: Path) -> None:
         # Given a month where 1167 sits beside one teleconsultation of the same zone
@@ -351,22 +414,37 @@ class TestGeneratedMonth:
         assert got == dict(expected)
         assert agg.lines == 20_000
 
-    def test_generated_file_regions_and_france(self, tmp_path: Path) -> None:
+    def test_generated_file_regions_groups_and_france(self, tmp_path: Path) -> None:
+        # Given a generated month in the real layout (55 official columns)
         path = tmp_path / "A202401.csv.gz"
         load_script("generate_damir").generate(path, lines=20_000, seed=11, month=202401, level=1)
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            header = fh.readline().rstrip("\n").split(";")[:-1]
+        assert header == list(SAMPLE_HEADER) and len(set(header)) == FILE_WIDTH == 55
         expected, _ = _sums_by_reading_each_line(path)
+        # When it is streamed and mapped to areas
         tidy = to_regions(stream_aggregate(path, codes=load_act_codes()), zones=load_zones()).tidy
         got = values(tidy)
-        for indicator in (TC, TE):
-            # France counts every zone; a région only its own zone
-            total = sum(v for (ind, _), v in expected.items() if ind == indicator)
-            assert got[(indicator, "national", "FR", "202401")] == str(total)
+        for indicator in (TC, TE, TS):
+            by_zone = {zone: v for (ind, zone), v in expected.items() if ind == indicator}
+            # Then France counts every zone once (99 and the foreign zone 0 included)
+            assert got[(indicator, "national", "FR", "202401")] == str(sum(by_zone.values()))
+            # a région only its own zone
             for zone in SINGLE_REGION_ZONES:
-                want = expected[(indicator, zone)]
+                want = by_zone.get(zone, 0)
                 assert got.get((indicator, "region", str(zone), "202401"), "0") == str(want)
+            # zones 5 and 93 are their région group, whole
+            for zone, group in ((5, "DROM"), (93, "PACA-COR")):
+                want = by_zone.get(zone, 0)
+                assert got.get((indicator, "group", group, "202401"), "0") == str(want)
+            # régions + groups + zones 99 and 0 (France only) = France: nothing counted twice
+            areas = sum(int(v) for (ind, lvl, _, _), v in got.items() if ind == indicator)
+            france = int(got[(indicator, "national", "FR", "202401")])
+            assert areas - france == france - by_zone.get(99, 0) - by_zone.get(0, 0)
         assert {code for (_, level, code, _) in got if level == "region"} <= {
             str(z) for z in SINGLE_REGION_ZONES
         }
+        assert {code for (_, level, code, _) in got if level == "group"} == {"DROM", "PACA-COR"}
 
 
 def _raw(path: Path) -> RawFile:
