@@ -10,11 +10,11 @@ and its départements only (the other areas are absent, never zero).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 
-from core import policy
+from core import geography, policy
 from core.catalog import Catalog, Indicator
 from core.policy import Actor
 from dashboard.actor import current_actor
@@ -56,24 +56,40 @@ def visible_rows(
     """
     if frame.empty:
         return frame
-    ids = _column(frame, "indicator_id", indicator_id)
-    levels = _column(frame, level_column, level)
-    keys = list(zip(ids, levels, frame[code_column], strict=True))
-    verdicts = {key: _allowed(catalog, actor, *key) for key in set(keys)}
-    keep = [verdicts[key] for key in keys]
-    if all(keep):
+    reader = Actor(actor.role, region=actor.region)  # what the policy reads (cache key)
+    ids = [indicator_id] if indicator_id is not None else pd.unique(frame["indicator_id"])
+    levels = [level] if level is not None else pd.unique(frame[level_column])
+    keep: pd.Series | None = None
+    for ind_id in ids:
+        indicator = catalog.by_id.get(str(ind_id))
+        for lvl in levels:
+            allowed = (
+                _allowed_codes(reader, indicator.visibility, str(lvl))
+                if indicator is not None
+                else frozenset()
+            )
+            if allowed is None:  # every area of the level
+                continue
+            dropped = ~frame[code_column].isin(allowed)
+            if indicator_id is None:
+                dropped &= frame["indicator_id"] == ind_id
+            if level is None:
+                dropped &= frame[level_column] == lvl
+            keep = ~dropped if keep is None else keep & ~dropped
+    if keep is None or bool(keep.all()):
         return frame
-    return frame[keep]
+    return frame[keep].reset_index(drop=True)
 
 
-def _column(frame: pd.DataFrame, name: str, value: str | None) -> Iterable[object]:
-    return frame[name] if value is None else [value] * len(frame)
-
-
-def _allowed(
-    catalog: Catalog, actor: Actor, indicator_id: object, level: object, code: object
-) -> bool:
-    indicator = catalog.by_id.get(str(indicator_id))
-    if indicator is None:
-        return False
-    return may_see_area(indicator, str(level), str(code), actor)
+@lru_cache(maxsize=1024)
+def _allowed_codes(actor: Actor, visibility: str, level: str) -> frozenset[str] | None:
+    """The codes of the level's areas the actor may see for an indicator of this
+    visibility, or None when it may see them all."""
+    codes = [a.code for a in geography.by_level(level)]
+    allowed = frozenset(
+        c
+        for c in codes
+        if policy.may_see_indicator(actor, visibility)
+        and policy.may_see_area(actor, visibility, level, c)
+    )
+    return None if len(allowed) == len(codes) else allowed

@@ -8,8 +8,8 @@ database.
 
 Every read answers for the reader of the request (dashboard.actor.current_actor): the
 catalog holds only the indicators it may see, and the rows only the areas it may see
-(dashboard/access.py asks core.policy). The data cache holds the rows as read, before that
-filter; page bodies are cached under the reader's visibility scope.
+(dashboard/access.py asks core.policy). Reads and page bodies are cached under the
+reader's visibility scope: what one reader may see is never served to another who sees less.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from dashboard.cache import Cache, MemoryCache, RedisCache, cache_key, catalog_v
 
 T = TypeVar("T")
 
-ROWS_SCOPE = "lignes"  # the data cache: rows as read, before the policy filters them
+EVERY_READER = "tous"  # the scope of a value the same for every reader (a date, a flag)
 
 PAGE_CACHE_SIZE = 512  # page bodies kept per process (a geographic map page is ~1 MB)
 
@@ -157,23 +157,31 @@ class Queries:
 
     def _visible(
         self,
-        frame: pd.DataFrame,
+        name: str,
+        args: Mapping[str, object],
+        compute: Callable[[], pd.DataFrame],
         *,
         indicator_id: str | None = None,
         level: str | None = None,
         level_column: str = "level",
         code_column: str = "code",
     ) -> pd.DataFrame:
-        """The rows of the frame the request's reader may see."""
-        return visible_rows(
-            frame,
-            catalog=self.declared_catalog,
-            actor=current_actor(),
-            indicator_id=indicator_id,
-            level=level,
-            level_column=level_column,
-            code_column=code_column,
-        ).reset_index(drop=True)
+        """A read of rows, keeping those the request's reader may see, cached under its
+        visibility scope (filtered once, not on every request)."""
+        actor = current_actor()
+
+        def filtered() -> pd.DataFrame:
+            return visible_rows(
+                compute(),
+                catalog=self.declared_catalog,
+                actor=actor,
+                indicator_id=indicator_id,
+                level=level,
+                level_column=level_column,
+                code_column=code_column,
+            )
+
+        return self._cached(name, args, filtered, scope=policy.scope(actor))
 
     # -- version and caching ------------------------------------------------------------
 
@@ -207,7 +215,7 @@ class Queries:
         compute: Callable[[], T],
         *,
         cache: Cache | None = None,
-        scope: str = ROWS_SCOPE,
+        scope: str = EVERY_READER,
     ) -> T:
         store = self.cache if cache is None else cache
         key = cache_key(
@@ -270,14 +278,13 @@ class Queries:
             "codes": list(codes) if codes is not None else None,
             "breakdown": breakdown,
         }
-        rows = self._cached(
+        return self._visible(
             "series",
             args,
             lambda: self._series(
                 indicator_id=indicator_id, level=level, codes=codes, breakdown=breakdown
             ),
         )
-        return self._visible(rows)
 
     def _series(
         self,
@@ -388,12 +395,13 @@ class Queries:
                 rows = conn.execute(stmt).all()
             return snapshot_frame(level, pd.DataFrame(rows, columns=SNAPSHOT_VALUES))
 
-        snapshot = self._cached(
+        return self._visible(
             "snapshot",
             {"indicator_id": indicator_id, "level": level, "period": period},
             compute,
+            indicator_id=indicator_id,
+            level=level,
         )
-        return self._visible(snapshot, indicator_id=indicator_id, level=level)
 
     def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]:
         """Origins present at each level, to say « publié à l'échelle nationale uniquement »."""
@@ -472,9 +480,13 @@ class Queries:
             df["qualifier"] = [_text(v) for v in df["qualifier"]]
             return df
 
-        figures = self._cached("published", {"indicator_id": indicator_id}, compute)
         return self._visible(
-            figures, indicator_id=indicator_id, level_column="geo_level", code_column="geo_code"
+            "published",
+            {"indicator_id": indicator_id},
+            compute,
+            indicator_id=indicator_id,
+            level_column="geo_level",
+            code_column="geo_code",
         )
 
 

@@ -13,6 +13,8 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from dashboard import access, app, queries, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import FORMATS
 from tests.dashboard.test_guards import router_body
+from tests.fakes.cache import RecordingCache
 from tests.fakes.queries import FakeQueries, Row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -382,46 +385,47 @@ class TestCache:
         assert {r[1] for r in first} == {"22", "29", "35", "56"}
         assert {r[1] for r in second} == {d.code for d in geography.departments_of("11")}
 
-    def test_page_entries_carry_the_reader_s_scope(self, client: FlaskClient) -> None:
+    def test_a_read_cached_for_the_delegation_is_not_served_to_an_agency(
+        self, server: flask.Flask
+    ) -> None:
+        # Given the rows of the restricted indicator, read (and cached) for the delegation
         store = queries.store()
-        written: list[str] = []
-        pages = store.pages
+        readers = [("dns", 18), ("ars-53", 1), ("public", 0), ("dns", 18)]
+        for who, expected in readers:
+            with server.test_request_context("/"):
+                if ACTORS[who].signed_in:
+                    flask.g.actor = ACTORS[who]
+                # When each reader reads them, Then each gets its own areas only
+                rows = store.series(indicator_id=RESTRICTED, level="region")
+                assert len(rows) == expected, who
+                snapshot = store.snapshot(
+                    indicator_id=RESTRICTED, level="region", period=dt.date(2019, 1, 1)
+                )
+                assert len(snapshot) == expected, who
 
-        class Counting:
-            def get(self, key: str) -> Any | None:
-                return pages.get(key)
-
-            def set(self, key: str, value: Any) -> None:
-                written.append(key)
-                pages.set(key, value)
-
-        store.pages = Counting()
-        try:
+    def test_page_entries_carry_the_reader_s_scope(self, client: FlaskClient) -> None:
+        with recorded_pages(through=True) as pages:
             content(client, urls.objectives(), "ars-53", "?tri=statut")
             content(client, urls.objectives(), "public", "?tri=statut")
-        finally:
-            store.pages = pages
-        assert [k.split(":")[1] for k in written] == ["ars-53", "anonymous"]
+        assert [k.split(":")[1] for k in pages.written] == ["ars-53", "anonymous"]
 
     def test_warm_up_builds_anonymous_pages_only(self, server: flask.Flask) -> None:
-        store = queries.store()
-        written: list[str] = []
-        pages = store.pages
-
-        class Counting:
-            def get(self, key: str) -> Any | None:
-                return None
-
-            def set(self, key: str, value: Any) -> None:
-                written.append(key)
-
-        store.pages = Counting()
-        try:
+        with recorded_pages(through=False) as pages:  # every page is built, none read
             built = app.warm_cache(server)
-        finally:
-            store.pages = pages
-        assert built == len(app.warm_paths()) and written
-        assert {k.split(":")[1] for k in written} == {policy.scope(ANONYMOUS)}
+        assert built == len(app.warm_paths()) and pages.written
+        assert {k.split(":")[1] for k in pages.written} == {policy.scope(ANONYMOUS)}
+
+
+@contextmanager
+def recorded_pages(*, through: bool) -> Iterator[RecordingCache]:
+    """The store's page cache, recording its writes for the time of the block."""
+    store = queries.store()
+    pages = store.pages
+    store.pages = RecordingCache(pages if through else None)
+    try:
+        yield store.pages
+    finally:
+        store.pages = pages
 
 
 class TestHeaders:

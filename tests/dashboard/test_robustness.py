@@ -22,6 +22,7 @@ from dashboard import guards, queries, urls
 from dashboard.app import PAGE_MAX_AGE, SERVER_PAGE_MAX_AGE, SERVER_RENDERED, create_app
 from dashboard.downloads import FORMATS
 from tests.dashboard.test_guards import router_body
+from tests.fakes.cache import RecordingCache
 
 FUZZ = settings(
     max_examples=150,
@@ -363,18 +364,9 @@ class TestCacheHeaders:
     def test_unknown_parameters_add_no_cache_entry_over_http(self, client: FlaskClient) -> None:
         # Given a store whose page-cache writes are counted
         store = queries.store()
-        written: list[str] = []
-        cache = store.pages
-
-        class Counting:
-            def get(self, key: str) -> Any | None:
-                return cache.get(key)
-
-            def set(self, key: str, value: Any) -> None:
-                written.append(key)
-                cache.set(key, value)
-
-        store.pages = Counting()
+        recorder = RecordingCache(store.pages)
+        written = recorder.written
+        store.pages = recorder
 
         def page_entries(search: str) -> list[str]:
             client.post("/_dash-update-component", json=router_body("/objectifs", search))
