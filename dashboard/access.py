@@ -38,6 +38,11 @@ def may_see_area(indicator: Indicator, level: str, code: str, actor: Actor | Non
     )
 
 
+def sees_whole_level(indicator: Indicator, level: str, actor: Actor) -> bool:
+    """May the actor see the indicator for every area of the level?"""
+    return _allowed_codes(_reader(actor), indicator.visibility, level) is None
+
+
 def visible_rows(
     frame: pd.DataFrame,
     *,
@@ -56,7 +61,7 @@ def visible_rows(
     """
     if frame.empty:
         return frame
-    reader = Actor(actor.role, region=actor.region)  # what the policy reads (cache key)
+    reader = _reader(actor)
     ids = [indicator_id] if indicator_id is not None else pd.unique(frame["indicator_id"])
     levels = [level] if level is not None else pd.unique(frame[level_column])
     keep: pd.Series | None = None
@@ -79,6 +84,11 @@ def visible_rows(
     if keep is None or bool(keep.all()):
         return frame
     return frame[keep].reset_index(drop=True)
+
+
+def _reader(actor: Actor) -> Actor:
+    """The actor as the policy reads it (role and région): the key of `_allowed_codes`."""
+    return Actor(actor.role, region=actor.region)
 
 
 @lru_cache(maxsize=1024)

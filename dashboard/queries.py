@@ -32,7 +32,7 @@ from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, 
 from core.package_data import package_path
 from core.policy import Actor
 from core.vocabulary import Level
-from dashboard.access import may_see_area, visible_catalog, visible_rows
+from dashboard.access import sees_whole_level, visible_catalog, visible_rows
 from dashboard.actor import current_actor
 from dashboard.cache import Cache, MemoryCache, RedisCache, cache_key, catalog_version
 
@@ -139,7 +139,6 @@ class Queries:
         self.declared_catalog = catalog
         self.catalog_version = catalog_version(catalog)
         self._catalogs: dict[str, Catalog] = {}  # the catalog of each visibility scope
-        self._whole_levels: dict[tuple[str, str, str], bool] = {}  # see _sees_whole_level
 
     # -- the reader -----------------------------------------------------------------------
 
@@ -365,17 +364,8 @@ class Queries:
     def _sees_whole_level(self, indicator_id: str, level: str) -> bool:
         """Whether the reader may see the indicator for every area of the level (then the
         reads about the level as a whole, periods and origins, are the reader's too)."""
-        actor = current_actor()
-        key = (policy.scope(actor), indicator_id, level)
-        found = self._whole_levels.get(key)
-        if found is None:
-            indicator = self.declared_catalog.by_id.get(indicator_id)
-            found = indicator is not None and all(
-                may_see_area(indicator, level, area.code, actor)
-                for area in geography.by_level(level)
-            )
-            self._whole_levels[key] = found
-        return found
+        indicator = self.declared_catalog.by_id.get(indicator_id)
+        return indicator is not None and sees_whole_level(indicator, level, current_actor())
 
     def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame:
         """Every area of a level at one period; areas without a value have NaN, never 0."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import flask
 import openpyxl
+import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -27,6 +28,7 @@ from werkzeug.test import TestResponse
 from core import geography, policy
 from core.catalog import Catalog
 from core.policy import ANONYMOUS, Actor, Role
+from core.vocabulary import Level
 from dashboard import access, app, queries, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import FORMATS
@@ -237,7 +239,7 @@ def _same_headers(a: TestResponse, b: TestResponse) -> bool:
 
 def _text_of(response: TestResponse) -> bytes:
     """A download's cells as text (an XLSX is a zip: its cells are read)."""
-    if response.mimetype.endswith("sheet"):
+    if (response.mimetype or "").endswith("sheet"):
         book = openpyxl.load_workbook(io.BytesIO(response.data))
         return repr(list(book.active.iter_rows(values_only=True))).encode()
     return response.data
@@ -318,7 +320,7 @@ class TestAreasOfARestrictedIndicator:
     def test_map_download_holds_the_allowed_areas_only(
         self, client: FlaskClient, who: str, level: str, expected: set[str]
     ) -> None:
-        query = {"niveau": geography_slug(level)}
+        query = {"niveau": Level(level).slug}
         path = urls.with_query(urls.indicator_download(RESTRICTED, "carte") + ".csv", query)
         codes = {r["Code"] for r in rows_of(get(client, path, who))}
         assert codes == expected  # the others are absent, not zero
@@ -347,12 +349,6 @@ class TestAreasOfARestrictedIndicator:
         other = content(client, urls.area("region", "11"), "ars-53", search)
         label = restricted_label(catalog)
         assert label in own and label not in other
-
-
-def geography_slug(level: str) -> str:
-    from core.vocabulary import Level
-
-    return str(Level(level).slug)
 
 
 # -- caches and headers ---------------------------------------------------------------------
@@ -529,3 +525,44 @@ class TestFakeQueries:
             assert list(fake.series(indicator_id=RESTRICTED, level="region")["code"]) == ["53"]
             assert access.may_see_area(catalog.by_id[RESTRICTED], "department", "29")
             assert not access.may_see_area(catalog.by_id[RESTRICTED], "department", "75")
+
+
+class TestVisibleRows:
+    FRAME = pd.DataFrame(
+        {
+            "indicator_id": [RESTRICTED] * 5 + [PUBLIC, "inconnu"],
+            "level": ["national", *["region"] * 2, *["department"] * 2, *["region"] * 2],
+            "code": ["FR", "53", "11", "29", "75", "11", "53"],
+        }
+    )
+
+    @pytest.mark.parametrize(
+        ("who", "kept"),
+        [
+            ("public", ["mssante_messages_mois/11"]),
+            ("ars-53", ["FR", "53", "29", "mssante_messages_mois/11"]),
+            ("ars-11", ["FR", "11", "75", "mssante_messages_mois/11"]),
+            ("dns", ["FR", "53", "11", "29", "75", "mssante_messages_mois/11"]),
+        ],
+    )
+    def test_rows_of_areas_the_reader_may_not_see_are_dropped(
+        self, catalog: Catalog, who: str, kept: list[str]
+    ) -> None:
+        out = access.visible_rows(self.FRAME, catalog=catalog, actor=ACTORS[who])
+        pairs = zip(out["indicator_id"], out["code"], strict=True)
+        labels = [c if i == RESTRICTED else f"{i}/{c}" for i, c in pairs]
+        assert labels == kept  # an indicator missing from the catalog is never shown
+        assert list(out.index) == list(range(len(out)))
+
+    def test_a_frame_of_one_indicator_and_level_names_them_as_arguments(
+        self, catalog: Catalog
+    ) -> None:
+        snapshot = pd.DataFrame({"code": [a.code for a in geography.by_level("region")]})
+        out = access.visible_rows(
+            snapshot, catalog=catalog, actor=ARS_BZH, indicator_id=RESTRICTED, level="region"
+        )
+        assert list(out["code"]) == ["53"]
+        whole = access.visible_rows(
+            snapshot, catalog=catalog, actor=ARS_BZH, indicator_id=PUBLIC, level="region"
+        )
+        assert whole is snapshot  # nothing to drop: the frame itself, not a copy
