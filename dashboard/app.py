@@ -24,7 +24,9 @@ from flask_compress import Compress
 from core import settings
 from core.errors import UserError
 from core.package_data import package_path
+from core.policy import ANONYMOUS
 from dashboard import guards, queries, server_html, urls
+from dashboard.actor import current_actor
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -243,8 +245,8 @@ def _freeze_heap() -> None:
 
 
 def warm_paths() -> list[tuple[str, dict[str, str]]]:
-    """The pages built ahead: `/`, `/objectifs` and each indicator's default view."""
-    return urls.warm_paths([i.id for i in queries.store().catalog.indicators])
+    """The pages built ahead: `/`, `/objectifs` and each public indicator's default view."""
+    return urls.warm_paths([i.id for i in queries.store().catalog_for(ANONYMOUS).indicators])
 
 
 # The indicator views that cost most to build (département tiles, geographic maps, up to
@@ -258,7 +260,7 @@ WARM_VIEWS: tuple[dict[str, str], ...] = (
 
 def warm_view_paths() -> list[tuple[str, dict[str, str]]]:
     """The département-level and geographic-map views of each indicator (see WARM_VIEWS)."""
-    ids = [i.id for i in queries.store().catalog.indicators]
+    ids = [i.id for i in queries.store().catalog_for(ANONYMOUS).indicators]
     return [
         (urls.BY_MODULE["indicator"].path, {"indicator_id": i, **view})
         for view in WARM_VIEWS
@@ -269,7 +271,7 @@ def warm_view_paths() -> list[tuple[str, dict[str, str]]]:
 def warm_cache(server: flask.Flask, paths: list[tuple[str, dict[str, str]]] | None = None) -> int:
     """Build the layout of the default pages (or of `paths`) once, so that the first
     visitor of each finds it in the cache (keyed on the data version, like every read).
-    Reads only.
+    Reads only, as the public: only anonymous pages are built ahead.
 
     Returns how many pages were built; a page that fails is skipped (its visitor will
     get the error page as usual), so warming can never take the server down.
@@ -286,6 +288,7 @@ def warm_cache(server: flask.Flask, paths: list[tuple[str, dict[str, str]]] | No
         url = urls.fill_query(path, kwargs)
         try:
             with server.test_request_context(url):
+                flask.g.actor = ANONYMOUS
                 layout(**kwargs)
             built += 1
         except Exception:  # best effort: the request itself reports errors
@@ -338,24 +341,36 @@ def _server_timing(server: flask.Flask) -> None:
 
 def _cache_headers(server: flask.Flask) -> None:
     """Pages may be reused for PAGE_MAX_AGE seconds, a server-rendered page (the same for
-    every reader) for SERVER_PAGE_MAX_AGE; an error is never stored (it may be gone a
-    minute later). No ETag: Dash writes a token of its own into every page
-    (`end_id`), so no two pages are the same bytes and an ETag would never validate."""
+    every anonymous reader) for SERVER_PAGE_MAX_AGE; an error is never stored (it may be
+    gone a minute later). What a signed-in reader receives depends on who they are: only
+    their own browser may keep it (`private`), and never for another cookie (`Vary`).
+    No ETag: Dash writes a token of its own into every page (`end_id`), so no two pages
+    are the same bytes and an ETag would never validate."""
 
     @server.after_request
     def cache_control(response: flask.Response) -> flask.Response:
         server_rendered = flask.g.pop("tdb_server_rendered", False)
         if response.status_code >= 400:
             response.headers["Cache-Control"] = "no-store"
-        elif (
-            flask.request.method in ("GET", "HEAD")
-            and response.status_code == 200
-            and response.mimetype == "text/html"
-            and "Cache-Control" not in response.headers
-        ):
+        elif current_actor().signed_in:
+            if _is_page(response) and "Cache-Control" not in response.headers:
+                response.cache_control.max_age = PAGE_MAX_AGE
+            response.cache_control.public = False
+            response.cache_control.private = True
+            response.vary.add("Cookie")
+        elif _is_page(response) and "Cache-Control" not in response.headers:
             max_age = SERVER_PAGE_MAX_AGE if server_rendered else PAGE_MAX_AGE
             response.headers["Cache-Control"] = f"public, max-age={max_age}"
         return response
+
+
+def _is_page(response: flask.Response) -> bool:
+    """A page answered to GET or HEAD (not a file, a callback or an error)."""
+    return (
+        flask.request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+    )
 
 
 def _not_found_status(server: flask.Flask) -> None:

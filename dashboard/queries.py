@@ -5,6 +5,11 @@ new load is seen by every worker at its next request with no message between
 processes. The data cache is in-process by default and Redis when REDIS_URL is set;
 page bodies stay in the process (see dashboard/cache.py). Nothing here writes to the
 database.
+
+Every read answers for the reader of the request (dashboard.actor.current_actor): the
+catalog holds only the indicators it may see, and the rows only the areas it may see
+(dashboard/access.py asks core.policy). Reads and page bodies are cached under the
+reader's visibility scope: what one reader may see is never served to another who sees less.
 """
 
 from __future__ import annotations
@@ -19,16 +24,21 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import geography
+from core import geography, policy
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.errors import UserError
 from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
 from core.package_data import package_path
+from core.policy import Actor
 from core.vocabulary import Level
-from dashboard.cache import ANONYMOUS, Cache, MemoryCache, RedisCache, cache_key, catalog_version
+from dashboard.access import sees_whole_level, visible_catalog, visible_rows
+from dashboard.actor import current_actor
+from dashboard.cache import Cache, MemoryCache, RedisCache, cache_key, catalog_version
 
 T = TypeVar("T")
+
+EVERY_READER = "tous"  # the scope of a value the same for every reader (a date, a flag)
 
 PAGE_CACHE_SIZE = 512  # page bodies kept per process (a geographic map page is ~1 MB)
 
@@ -86,7 +96,8 @@ class DataUnavailable(UserError):
 class Reads(Protocol):
     """What the views and pages read: `Queries`, or an in-memory fake in the tests."""
 
-    catalog: Catalog
+    @property
+    def catalog(self) -> Catalog: ...
 
     def series(
         self,
@@ -112,10 +123,11 @@ def _copy(value: T) -> T:
 
 
 class Queries:
-    """Reads of one database, cached by data version.
+    """Reads of one database, cached by data version, as the request's reader may see them.
 
     `cache` holds the reads (frames and plain values: it may be Redis); `pages` holds
     what `memo` builds, Dash components included, and is always in the process.
+    `declared_catalog` is the whole catalog; `catalog` is the reader's part of it.
     """
 
     def __init__(
@@ -124,8 +136,51 @@ class Queries:
         self.engine = engine
         self.cache = cache
         self.pages = pages if pages is not None else MemoryCache(maxsize=PAGE_CACHE_SIZE)
-        self.catalog = catalog
+        self.declared_catalog = catalog
         self.catalog_version = catalog_version(catalog)
+        self._catalogs: dict[str, Catalog] = {}  # the catalog of each visibility scope
+
+    # -- the reader -----------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Catalog:
+        """The indicators the request's reader may see (404, lists, counts ask this)."""
+        return self.catalog_for(current_actor())
+
+    def catalog_for(self, actor: Actor) -> Catalog:
+        key = policy.scope(actor)
+        found = self._catalogs.get(key)
+        if found is None:
+            found = self._catalogs[key] = visible_catalog(self.declared_catalog, actor)
+        return found
+
+    def _visible(
+        self,
+        name: str,
+        args: Mapping[str, object],
+        compute: Callable[[], pd.DataFrame],
+        *,
+        indicator_id: str | None = None,
+        level: str | None = None,
+        level_column: str = "level",
+        code_column: str = "code",
+    ) -> pd.DataFrame:
+        """A read of rows, keeping those the request's reader may see, cached under its
+        visibility scope (filtered once, not on every request)."""
+        actor = current_actor()
+
+        def filtered() -> pd.DataFrame:
+            return visible_rows(
+                compute(),
+                catalog=self.declared_catalog,
+                actor=actor,
+                indicator_id=indicator_id,
+                level=level,
+                level_column=level_column,
+                code_column=code_column,
+            )
+
+        return self._cached(name, args, filtered, scope=policy.scope(actor))
 
     # -- version and caching ------------------------------------------------------------
 
@@ -159,7 +214,7 @@ class Queries:
         compute: Callable[[], T],
         *,
         cache: Cache | None = None,
-        scope: str = ANONYMOUS,
+        scope: str = EVERY_READER,
     ) -> T:
         store = self.cache if cache is None else cache
         key = cache_key(
@@ -182,11 +237,14 @@ class Queries:
         params: Mapping[str, object] | tuple[object, ...],
         compute: Callable[[], T],
         *,
-        scope: str = ANONYMOUS,
+        scope: str | None = None,
     ) -> T:
         """Cache a value derived from the data (a page body) in the process, keyed on the
-        normalised view parameters, the reader's visibility scope and the versions."""
-        return self._cached(name, params, compute, cache=self.pages, scope=scope)
+        normalised view parameters, the reader's visibility scope (the request's reader
+        unless given) and the versions: a page built for one reader is never served to
+        one who sees less."""
+        reader_scope = policy.scope(current_actor()) if scope is None else scope
+        return self._cached(name, params, compute, cache=self.pages, scope=reader_scope)
 
     @staticmethod
     def _guard(compute: Callable[[], T]) -> T:
@@ -219,7 +277,7 @@ class Queries:
             "codes": list(codes) if codes is not None else None,
             "breakdown": breakdown,
         }
-        return self._cached(
+        return self._visible(
             "series",
             args,
             lambda: self._series(
@@ -291,8 +349,23 @@ class Queries:
             with self.engine.connect() as conn:
                 return [r[0] for r in conn.execute(stmt)]
 
+        if not self._sees_whole_level(indicator_id, level):
+            return self._visible_periods(indicator_id, level, real_only=real_only)
         args = {"indicator_id": indicator_id, "level": level, "real_only": real_only}
         return self._cached("periods", args, compute)
+
+    def _visible_periods(self, indicator_id: str, level: str, *, real_only: bool) -> list[dt.date]:
+        """`periods` from the rows the reader may see (a reader who sees part of a level)."""
+        rows = self.series(indicator_id=indicator_id, level=level)
+        if real_only:
+            rows = rows[rows["origin"] != Origin.demo.value]
+        return sorted({ts.date() for ts in rows["period_start"]})
+
+    def _sees_whole_level(self, indicator_id: str, level: str) -> bool:
+        """Whether the reader may see the indicator for every area of the level (then the
+        reads about the level as a whole, periods and origins, are the reader's too)."""
+        indicator = self.declared_catalog.by_id.get(indicator_id)
+        return indicator is not None and sees_whole_level(indicator, level, current_actor())
 
     def snapshot(self, *, indicator_id: str, level: str, period: dt.date) -> pd.DataFrame:
         """Every area of a level at one period; areas without a value have NaN, never 0."""
@@ -312,10 +385,12 @@ class Queries:
                 rows = conn.execute(stmt).all()
             return snapshot_frame(level, pd.DataFrame(rows, columns=SNAPSHOT_VALUES))
 
-        return self._cached(
+        return self._visible(
             "snapshot",
             {"indicator_id": indicator_id, "level": level, "period": period},
             compute,
+            indicator_id=indicator_id,
+            level=level,
         )
 
     def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]:
@@ -334,7 +409,15 @@ class Queries:
                     out.setdefault(level, set()).add(_text(origin))
             return out
 
-        return self._cached("levels", {"indicator_id": indicator_id}, compute)
+        levels = self._cached("levels", {"indicator_id": indicator_id}, compute)
+        out: dict[str, set[str]] = {}
+        for level, origins in levels.items():
+            if not self._sees_whole_level(indicator_id, level):  # the reader's areas only
+                rows = self.series(indicator_id=indicator_id, level=level, breakdown=None)
+                origins = set(rows["origin"])
+            if origins:
+                out[level] = origins
+        return out
 
     def has_demo(self) -> bool:
         """Whether any synthetic value is in the database (the banner on every page)."""
@@ -387,7 +470,14 @@ class Queries:
             df["qualifier"] = [_text(v) for v in df["qualifier"]]
             return df
 
-        return self._cached("published", {"indicator_id": indicator_id}, compute)
+        return self._visible(
+            "published",
+            {"indicator_id": indicator_id},
+            compute,
+            indicator_id=indicator_id,
+            level_column="geo_level",
+            code_column="geo_code",
+        )
 
 
 def _text(value: object) -> str:

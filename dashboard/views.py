@@ -18,6 +18,7 @@ from core.catalog import MONTHS_PER_PERIOD, Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import grouped, targets, urls
+from dashboard.access import may_see_area
 from dashboard.formatting import format_age, format_date, format_number, format_period
 from dashboard.queries import Reads
 
@@ -333,7 +334,7 @@ def target_rows(
         if axis and ind.axis != axis:
             continue
         for t in ind.targets:
-            if t.scope != scope:
+            if t.scope != scope or not may_see_area(ind, level, scope):
                 continue
             s = all_series[all_series["indicator_id"] == ind.id]
             a = targets.assess(
@@ -425,7 +426,7 @@ def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> p
         area_series, national = targets.real_only(area_series), targets.real_only(national)
     rows = []
     for ind in q.catalog.indicators:
-        if ind.visibility != "public":
+        if not may_see_area(ind, level, code):  # its row is absent, not « no value »
             continue
         mine = area_series[area_series["indicator_id"] == ind.id].dropna(subset=["value"])
         fr = national[national["indicator_id"] == ind.id].dropna(subset=["value"])

@@ -11,6 +11,7 @@ from dash import html
 from core import geography
 from core.vocabulary import Level, Origin
 from dashboard import queries, urls, views
+from dashboard.access import may_see_area
 from dashboard.components import dsfr
 from dashboard.formatting import format_date, format_number
 from dashboard.pages._common import (
@@ -174,7 +175,7 @@ def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]
     territorial = [
         ind
         for ind in q.catalog.indicators
-        if ind.visibility == "public"
+        if may_see_area(ind, "region", region_code)
         and "department" in ind.levels_shown
         and _has_values(q.territorial_levels(indicator_id=ind.id).get("department"), real=real)
     ]

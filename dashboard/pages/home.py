@@ -44,9 +44,7 @@ def _content(q: queries.Queries, params: dict[str, Any] | None = None) -> list[A
     national = q.series(level="national", codes=["FR"])
     if real:
         national = targets.real_only(national)
-    shown = [i for i in q.catalog.indicators if i.headline and i.visibility == "public"]
-    if not shown:
-        shown = [i for i in q.catalog.indicators if i.visibility == "public"]
+    shown = [i for i in q.catalog.indicators if i.headline] or q.catalog.indicators
     rows = views.target_rows(q, today=today, real_only=real)
     sections: list[Any] = []
     for axis in sorted(q.catalog.axes, key=lambda a: a.order):

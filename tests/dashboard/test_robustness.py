@@ -8,8 +8,6 @@ import datetime as dt
 import json
 import logging
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,13 +17,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from core import db, geography
-from core.catalog import Catalog
+from core import geography
 from dashboard import guards, queries, urls
 from dashboard.app import PAGE_MAX_AGE, SERVER_PAGE_MAX_AGE, SERVER_RENDERED, create_app
 from dashboard.downloads import FORMATS
-from etl.demo import run_demo
 from tests.dashboard.test_guards import router_body
+from tests.fakes.cache import RecordingCache
 
 FUZZ = settings(
     max_examples=150,
@@ -42,26 +39,6 @@ FRENCH_ERRORS = (
     "Format de fichier inconnu",
 )
 SAFE_FILENAME = re.compile(r'attachment; filename="[\w.-]+"')
-
-
-@pytest.fixture(scope="module")
-def demo_url(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, catalog: Catalog
-) -> str:
-    """A copy of the migrated template with one year of demo data (under a second)."""
-    path = tmp_path_factory.mktemp("robustness") / "demo.sqlite"
-    shutil.copy(sqlite_template, path)
-    engine = db.make_engine(f"sqlite:///{path}")
-    run_demo(
-        engine,
-        catalog,
-        seed=9,
-        until=dt.date(2019, 12, 1),
-        progress=lambda _: None,
-        today=dt.date(2026, 1, 1),
-    )
-    engine.dispose()
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -387,18 +364,9 @@ class TestCacheHeaders:
     def test_unknown_parameters_add_no_cache_entry_over_http(self, client: FlaskClient) -> None:
         # Given a store whose page-cache writes are counted
         store = queries.store()
-        written: list[str] = []
-        cache = store.pages
-
-        class Counting:
-            def get(self, key: str) -> Any | None:
-                return cache.get(key)
-
-            def set(self, key: str, value: Any) -> None:
-                written.append(key)
-                cache.set(key, value)
-
-        store.pages = Counting()
+        recorder = RecordingCache(store.pages)
+        written = recorder.written
+        store.pages = recorder
 
         def page_entries(search: str) -> list[str]:
             client.post("/_dash-update-component", json=router_body("/objectifs", search))

@@ -3,6 +3,8 @@
 Views and pages take their data access as a parameter; their unit tests pass this fake
 instead of a database. tests/dashboard/test_queries.py::TestFakeQueries runs the same
 reads on both and checks that they agree, so that the fake cannot drift from the real one.
+Like `Queries`, it answers for the request's reader: its catalog and rows are what the
+reader may see (dashboard/access.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pandas as pd
 from core import geography
 from core.catalog import Catalog
 from core.models import TOTAL
+from dashboard.access import may_see_area, visible_catalog
+from dashboard.actor import current_actor
 from dashboard.queries import (
     PUBLISHED_COLUMNS,
     SERIES_COLUMNS,
@@ -79,11 +83,24 @@ class FakeQueries:
         published: Mapping[str, pd.DataFrame] | None = None,
         updated: dt.datetime | None = None,
     ) -> None:
-        self.catalog = catalog
+        self.declared_catalog = catalog
         self.rows = list(rows)
         self.published = dict(published or {})
         self.updated = updated
         self.calls: list[str] = []  # which reads a view made, in order
+
+    @property
+    def catalog(self) -> Catalog:
+        return visible_catalog(self.declared_catalog, current_actor())
+
+    def _visible(self) -> list[Row]:
+        """The rows the request's reader may see."""
+        known = self.declared_catalog.by_id
+        return [
+            r
+            for r in self.rows
+            if r.indicator_id in known and may_see_area(known[r.indicator_id], r.level, r.code)
+        ]
 
     def series(
         self,
@@ -96,7 +113,7 @@ class FakeQueries:
         self.calls.append("series")
         kept = [
             r
-            for r in self.rows
+            for r in self._visible()
             if r.level == level
             and (indicator_id is None or r.indicator_id == indicator_id)
             and (codes is None or r.code in codes)
@@ -110,7 +127,7 @@ class FakeQueries:
         return sorted(
             {
                 r.period
-                for r in self.rows
+                for r in self._visible()
                 if r.indicator_id == indicator_id
                 and r.level == level
                 and r.breakdown == TOTAL
@@ -122,7 +139,7 @@ class FakeQueries:
         self.calls.append("snapshot")
         values = [
             (r.code, r.value, r.is_masked, r.origin)
-            for r in self.rows
+            for r in self._visible()
             if r.indicator_id == indicator_id
             and r.level == level
             and r.breakdown == TOTAL
@@ -133,7 +150,7 @@ class FakeQueries:
     def territorial_levels(self, *, indicator_id: str) -> dict[str, set[str]]:
         self.calls.append("territorial_levels")
         out: dict[str, set[str]] = {}
-        for r in self.rows:
+        for r in self._visible():
             if r.indicator_id == indicator_id:
                 out.setdefault(r.level, set()).add(r.origin)
         return out
