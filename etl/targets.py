@@ -110,7 +110,7 @@ def _rows(
             "label": _label(
                 ind.id, catalog=catalog, level=str(t.level), code=str(t.code), deadline=t.deadline
             ),
-            "source_title": f"{targets.source_title} — fichier « {t.file} », ligne {t.row}",
+            "source_title": f"{targets.source_title}, fichier « {t.file} »",
             "source_url": targets.source_url,
             "date_verified": True,
             "baseline_value": None if pd.isna(t.baseline_value) else float(t.baseline_value),
