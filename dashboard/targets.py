@@ -45,7 +45,8 @@ METHOD_TEXT = (
     "série (par exemple un pourcentage de médecins face à un nombre d'ordonnances), aucun "
     "statut n'est calculé. « Progression » (taux d'avancement, celui du Baromètre des "
     "résultats de l'action publique) : (valeur actuelle − valeur initiale) ÷ (cible − "
-    "valeur initiale) × 100 quand la cible a une valeur initiale ; sinon valeur actuelle ÷ "
+    "valeur initiale) × 100 quand la cible a une valeur initiale (100 dès que la valeur "
+    "actuelle atteint la cible, comme le publie le Baromètre) ; sinon valeur actuelle ÷ "
     "cible × 100, et rien pour une cible à la baisse. Un statut qui utilise au moins une "
     "valeur de démonstration est signalé comme reposant sur des données de démonstration."
 )
