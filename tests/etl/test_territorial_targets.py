@@ -175,6 +175,26 @@ class TestDitpTargetsLoad:
         assert stored[("national", "FR")]["value"] == 20000.0
         assert stored[("department", "01")]["value"] == 192.0
 
+    def test_without_its_reason_the_falling_aidants_series_would_be_refused(
+        self, engine: Engine, catalog: Catalog, fetcher: HttpFetcher
+    ) -> None:
+        # Given the catalog without the reason why IND-734 is not a running total
+        ind = catalog.get("aidants_numeriques_formes")
+        assert ind.not_cumulative and "cumul: false" in ind.not_cumulative
+        data = catalog.model_dump()
+        for entry in data["indicators"]:
+            if entry["id"] == ind.id:
+                entry["not_cumulative"] = None
+        strict = Catalog.model_validate(data)
+        # When the same file is loaded
+        (result,) = run(engine, strict, fetcher, AIDANTS)
+        # Then its real falls (Corse-du-Sud 73 → 56 in October 2023) are refused, nothing written
+        assert result.status is RunStatus.failed
+        assert "Fichier rejeté : 16 erreurs" in result.message
+        assert "« 56.0 »" in result.message and "(période 2023-09-01 : 73)" in result.message
+        assert count(engine, Observation) == 0
+        assert count(engine, Target, origin=TargetOrigin.source.value) == 0
+
     def test_a_second_run_changes_nothing(
         self, engine: Engine, catalog: Catalog, fetcher: HttpFetcher
     ) -> None:
