@@ -365,12 +365,13 @@ def territory_assessments(
     target: Target | None = None,
     stored: pd.DataFrame | None = None,
 ) -> list[targets.TerritoryAssessment]:
-    """The status of each area of `level` that a source gave its own target (the same
-    deadline and value as `target`, when given), from its own series and baseline."""
+    """The status of each area of `level` that a source gave its own target (for the
+    deadline of `target`, when given: each area's value may differ, as the Baromètre's
+    shares of a national count do), from its own series and baseline."""
     stored = q.source_targets(indicator_id=ind.id) if stored is None else stored
     mine = stored[(stored["indicator_id"] == ind.id) & (stored["level"] == level)]
     if target is not None:
-        mine = mine[(mine["deadline"] == target.deadline) & (mine["value"] == target.value)]
+        mine = mine[mine["deadline"] == target.deadline]
     if mine.empty:
         return []
     series = q.series(indicator_id=ind.id, level=level)
@@ -381,11 +382,11 @@ def territory_assessments(
     )
 
 
-TERRITORIES_SHOWN = 12  # names of areas behind listed in a remark before « … »
+TERRITORIES_SHOWN = 12  # names of areas behind listed in a remark before « et N autres »
 
 
 def territories_text(items: tuple[targets.TerritoryAssessment, ...] | list[Any]) -> str:
-    """« Cible fixée aussi pour 101 départements, chacun avec sa valeur initiale (fichier
+    """« Cibles fixées aussi pour 101 départements, chacune avec sa valeur initiale (fichier
     de la source) : En retard : 15 ; Atteint : 86. Non atteinte (échéance dépassée, en
     retard, à surveiller) dans 15 départements : Ain, … »; "" without territorial targets."""
     if not items:
@@ -393,13 +394,14 @@ def territories_text(items: tuple[targets.TerritoryAssessment, ...] | list[Any])
     level = Level(items[0].level)
     counts = " ; ".join(f"{s.label} : {n}" for s, n in targets.count_by_status(list(items)))
     text = (
-        f"Cible fixée aussi pour {len(items)} {level.plural}, chacun avec sa valeur "
+        f"Cibles fixées aussi pour {len(items)} {level.plural}, chacune avec sa valeur "
         f"initiale ({TargetOrigin.source.label.lower()}) : {counts}."
     )
     behind = sorted((i for i in items if i.is_behind), key=lambda i: geography.sort_key(i.code))
     if behind:
         names = ", ".join(i.name for i in behind[:TERRITORIES_SHOWN])
-        more = " …" if len(behind) > TERRITORIES_SHOWN else ""
+        rest = len(behind) - TERRITORIES_SHOWN
+        more = f" et {rest} autre{'s' if rest > 1 else ''}" if rest > 0 else ""
         which = ", ".join(s.label.lower() for s in targets.BEHIND)
         text += f" Non atteinte ({which}) dans {len(behind)} {level.plural} : {names}{more}."
     return text

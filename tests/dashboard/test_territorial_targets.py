@@ -141,11 +141,19 @@ class TestObjectives:
         # Then the SAS row carries the 100 départements' own targets
         assert len(sas.territories) == 100
         remark = views.objectives_table([sas], sort="echeance")["Remarque"].iloc[0]
-        assert "Cible fixée aussi pour 100 départements" in remark
+        assert "Cibles fixées aussi pour 100 départements" in remark
         assert "En retard : 10 ; Atteint : 90." in remark
         assert "Pyrénées-Atlantiques" in remark and "Ain" not in remark.split("Non atteinte")[1]
-        # And a target no source sets per territory has none
-        assert all(not r.territories for r in rows if r.indicator.id != SAS)
+        # And the aidants' row has the 101 départements' own targets (each its own value),
+        # while a target no source sets per territory has none (MES: France only)
+        by_id = {r.indicator.id: r for r in rows if r.territories}
+        assert set(by_id) == {SAS, "aidants_numeriques_formes"}
+        aidants = by_id["aidants_numeriques_formes"].territories
+        assert len(aidants) == 101 and len({t.target.value for t in aidants}) > 1
+        behind = sum(t.is_behind for t in aidants)
+        text = views.territories_text(aidants)
+        assert behind > views.TERRITORIES_SHOWN
+        assert text.endswith(f" et {behind - views.TERRITORIES_SHOWN} autres.")
 
     def test_the_page_links_to_the_map_of_the_departments(
         self, db_url: str, loaded: queries.Queries
@@ -153,7 +161,7 @@ class TestObjectives:
         # Given the app on the database of real data only, When /objectifs is built
         html = render(db_url, "pages.objectives")
         # Then the SAS row says how many départements have their own target, and links to them
-        assert "Cible fixée aussi pour 100 départements" in html
+        assert "Cibles fixées aussi pour 100 départements" in html
         link = urls.indicator(SAS, {"niveau": Level.department.slug}).replace("&", "&amp;")
         assert f'href="{link}"' in html
         assert "Voir la carte des départements" in html
@@ -189,7 +197,7 @@ class TestIndicatorPageWithRealDataOnly:
         )  # fmt: skip
         # Then it says how the départements stand against their own targets
         assert 'id="cibles-territoriales"' in html
-        assert "Cible fixée aussi pour 100 départements" in html
+        assert "Cibles fixées aussi pour 100 départements" in html
         assert "Statut de la cible" in html
         assert "Démonstration" not in html.split('id="cibles-territoriales"')[1][:2000]
 
