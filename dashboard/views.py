@@ -178,12 +178,12 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
     return with_territory_targets(table, view) if view.territories else table
 
 
-TERRITORY_COLUMNS = ["Cible", "Échéance", "Progression", "Statut de la cible"]
+TERRITORY_COLUMNS = ["Cible", "Échéance", "Progression", "Statut de la cible", "Base du statut"]
 
 
 def with_territory_targets(table: pd.DataFrame, view: IndicatorView) -> pd.DataFrame:
-    """The map's table with each area's own target and its status (on its latest value);
-    « — » for an area the source gave no target."""
+    """The map's table with each area's own target, its status (on its latest value) and
+    what the status rests on (real or demo values); « — » for an area with no target."""
     by_code = {t.code: t for t in view.territories}
     ind = view.indicator
 
@@ -197,6 +197,7 @@ def with_territory_targets(table: pd.DataFrame, view: IndicatorView) -> pd.DataF
             format_date(t.target.deadline),
             "—" if progress is None else format_number(progress, unit="percent"),
             t.assessment.label,
+            t.assessment.basis_label or "—",
         ]
 
     rows = [cells(str(c)) for c in table["Code"]]

@@ -181,6 +181,7 @@ class TestIndicatorPageWithRealDataOnly:
         assert rows.loc["01", "Statut de la cible"] == TargetStatus.reached.label
         assert rows.loc["01", "Cible"].startswith("100")
         assert rows.loc["976", "Statut de la cible"] == "—"  # no target set for Mayotte
+        assert set(rows.loc[rows["Cible"] != "—", "Base du statut"]) == {targets.REAL_BASIS}
         assert set(rows["Origine"].dropna()) - {""} == {Origin.source.label}
         # And the map's download holds the same columns
         frame = downloads.indicator_frame(loaded, indicator_id=SAS, table="carte", params=params)
