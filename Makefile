@@ -55,7 +55,7 @@ $(VENDOR)/.copied: node_modules/.installed Makefile
 run: setup
 	$(PY) -m etl init
 	$(PY) -m etl published
-	$(PY) -m etl run ditp-mes-activation ditp-sas-population
+	$(PY) -m etl run ditp-mes-activation ditp-sas-population ditp-aidants-numeriques
 	@if [ "$(DEMO)" != "0" ]; then $(PY) -m etl demo --if-empty; fi
 	$(PY) -m dashboard --host $(HOST) --port $(PORT)
 

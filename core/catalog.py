@@ -149,6 +149,9 @@ class Indicator(_Strict):
     sources: list[SourceRef]
     methodology: str
     targets: list[Target] = []
+    # Why a stock of units or euros may fall (its source publishes a level, not a running
+    # total): the load then does not refuse its falls of more than 5 %. None: cumulative.
+    not_cumulative: str | None = None
 
     @model_validator(mode="after")
     def _levels_consistent(self) -> Indicator:
@@ -160,6 +163,15 @@ class Indicator(_Strict):
         if territorial and self.aggregation.rule == "not_aggregable":
             raise ValueError("un indicateur « not_aggregable » ne s'affiche qu'au niveau national")
         return self
+
+    @property
+    def is_cumulative_stock(self) -> bool:
+        """A stock counted in units or euros that only grows, bar corrections (checked)."""
+        return (
+            self.nature == "stock"
+            and self.unit in ("count", "euros")
+            and self.not_cumulative is None
+        )
 
     @property
     def months_per_period(self) -> int:

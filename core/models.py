@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.vocabulary import Origin as Origin  # stored as its code: same values, no migration
+from core.vocabulary import TargetOrigin
 
 TOTAL = "_total"  # breakdown of the total row: never NULL, NULLs are distinct in unique keys
 
@@ -177,11 +178,22 @@ class Change(Base):
 
 
 class Target(Base):
+    """A dated target of one area. `origin` says who set it: the catalog (replaced at each
+    sync) or a source file (loaded with its run's observations, kept by the sync). The
+    baseline is the initial value progress is measured from (DITP's `indic_vi`)."""
+
     __tablename__ = "targets"
     __table_args__ = (
         UniqueConstraint(
-            "indicator_id", "area_id", "deadline", "comparison", "value", name="uq_targets_key"
+            "indicator_id",
+            "area_id",
+            "deadline",
+            "comparison",
+            "value",
+            "origin",
+            name="uq_targets_key",
         ),
+        Index("ix_targets_indicator", "indicator_id", "origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,6 +208,13 @@ class Target(Base):
     source_title: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(Text)
     date_verified: Mapped[bool] = mapped_column(default=True)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_date: Mapped[dt.date | None] = mapped_column(Date)
+    baseline_source: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default=TargetOrigin.catalog.value)
+    run_id: Mapped[int | None] = mapped_column(  # None: a catalog target
+        ForeignKey("runs.id", name="fk_targets_run")
+    )
 
 
 class PublishedFigure(Base):

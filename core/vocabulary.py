@@ -254,3 +254,21 @@ _STATUS_WORDS: dict[TargetStatus, StatusWords] = {
     TargetStatus.not_comparable: StatusWords("Non comparable", ""),
     TargetStatus.insufficient_data: StatusWords("Données insuffisantes", ""),
 }
+
+
+class TargetOrigin(StrEnum):
+    """Who set a stored target: the catalog (indicators.yaml, replaced at each sync) or a
+    source file loaded by a connector (kept by the sync, replaced by its next load)."""
+
+    catalog = "catalog"
+    source = "source"
+
+    @property
+    def label(self) -> str:
+        return _TARGET_ORIGIN_LABELS[self]
+
+
+_TARGET_ORIGIN_LABELS: dict[TargetOrigin, str] = {
+    TargetOrigin.catalog: "Catalogue des indicateurs",
+    TargetOrigin.source: "Fichier de la source",
+}

@@ -28,10 +28,19 @@ from core import geography, policy
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.errors import UserError
-from core.models import TOTAL, Area, Observation, Origin, PublishedFigure, Run, RunStatus
+from core.models import (
+    TOTAL,
+    Area,
+    Observation,
+    Origin,
+    PublishedFigure,
+    Run,
+    RunStatus,
+    Target,
+)
 from core.package_data import package_path
 from core.policy import Actor
-from core.vocabulary import Level
+from core.vocabulary import Level, TargetOrigin
 from dashboard.access import sees_whole_level, visible_catalog, visible_rows
 from dashboard.actor import current_actor
 from dashboard.cache import Cache, MemoryCache, RedisCache, cache_key, catalog_version
@@ -76,6 +85,22 @@ PUBLISHED_COLUMNS = [
     "note",
 ]
 SNAPSHOT_VALUES = ["code", "value", "is_masked", "origin"]
+SOURCE_TARGET_COLUMNS = [
+    "indicator_id",
+    "level",
+    "code",
+    "name",
+    "value",
+    "unit",
+    "deadline",
+    "label",
+    "source_title",
+    "source_url",
+    "baseline_value",
+    "baseline_date",
+    "baseline_source",
+    "run_id",
+]
 SNAPSHOT_COLUMNS = [
     "code",
     "name",
@@ -115,6 +140,7 @@ class Reads(Protocol):
     def has_demo(self) -> bool: ...
     def last_update(self) -> dt.datetime | None: ...
     def published_figures(self, *, indicator_id: str) -> pd.DataFrame: ...
+    def source_targets(self, *, indicator_id: str | None = None) -> pd.DataFrame: ...
 
 
 def _copy(value: T) -> T:
@@ -479,9 +505,55 @@ class Queries:
             code_column="geo_code",
         )
 
+    def source_targets(self, *, indicator_id: str | None = None) -> pd.DataFrame:
+        """The targets a source file set for each area (origin « source », etl.targets),
+        with their baselines, of one indicator or all (None); catalog targets are read
+        from the catalog itself."""
+
+        def compute() -> pd.DataFrame:
+            t = Target
+            stmt = (
+                select(
+                    t.indicator_id,
+                    Area.level,
+                    Area.code,
+                    Area.name,
+                    t.value,
+                    t.unit,
+                    t.deadline,
+                    t.label,
+                    t.source_title,
+                    t.source_url,
+                    t.baseline_value,
+                    t.baseline_date,
+                    t.baseline_source,
+                    t.run_id,
+                )
+                .join(Area, Area.id == t.area_id)
+                .where(t.origin == TargetOrigin.source.value)
+                .order_by(t.indicator_id, Area.level, Area.code, t.deadline)
+            )
+            if indicator_id is not None:
+                stmt = stmt.where(t.indicator_id == indicator_id)
+            with self.engine.connect() as conn:
+                rows = conn.execute(stmt).all()
+            return source_target_frame(pd.DataFrame(rows, columns=SOURCE_TARGET_COLUMNS))
+
+        return self._visible(
+            "source_targets", {"indicator_id": indicator_id}, compute, indicator_id=indicator_id
+        )
+
 
 def _text(value: object) -> str:
     return str(getattr(value, "value", value)) if value is not None else ""
+
+
+def source_target_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The `source_targets` frame's types: dates as dates, missing baselines as None."""
+    for col in ("deadline", "baseline_date"):
+        df[col] = [None if pd.isna(v) else dt.date.fromisoformat(str(v)[:10]) for v in df[col]]
+    df["baseline_value"] = df["baseline_value"].astype(object).where(df["baseline_value"].notna())
+    return df
 
 
 def typed_series(df: pd.DataFrame) -> pd.DataFrame:

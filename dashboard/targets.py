@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core.catalog import MONTHS_PER_PERIOD, Direction, Frequency, Target
+from core.catalog import MONTHS_PER_PERIOD, Baseline, Direction, Frequency, Target
 from core.progress import progress_rate
 from core.vocabulary import Origin, TargetStatus, Unit
 
@@ -44,7 +45,8 @@ METHOD_TEXT = (
     "série (par exemple un pourcentage de médecins face à un nombre d'ordonnances), aucun "
     "statut n'est calculé. « Progression » (taux d'avancement, celui du Baromètre des "
     "résultats de l'action publique) : (valeur actuelle − valeur initiale) ÷ (cible − "
-    "valeur initiale) × 100 quand la cible a une valeur initiale ; sinon valeur actuelle ÷ "
+    "valeur initiale) × 100 quand la cible a une valeur initiale (100 dès que la valeur "
+    "actuelle atteint la cible, comme le publie le Baromètre) ; sinon valeur actuelle ÷ "
     "cible × 100, et rien pour une cible à la baisse. Un statut qui utilise au moins une "
     "valeur de démonstration est signalé comme reposant sur des données de démonstration."
 )
@@ -347,3 +349,71 @@ def projection(
             "value": values,
         }
     )
+
+
+# -- targets of each territory (set by a source file, etl.targets) ------------------------
+
+BEHIND = (TargetStatus.deadline_missed, TargetStatus.behind, TargetStatus.at_risk)
+
+
+@dataclass(frozen=True)
+class TerritoryAssessment:
+    """The status of one area's own target (a Baromètre département, say)."""
+
+    level: str
+    code: str
+    name: str
+    target: Target
+    assessment: Assessment
+
+    @property
+    def is_behind(self) -> bool:
+        return self.assessment.status in BEHIND
+
+
+def stored_target(row: Mapping[str, Any]) -> Target:
+    """A row of `queries.source_targets` as a Target, its baseline included."""
+    baseline = None
+    if row.get("baseline_value") is not None and not pd.isna(row["baseline_value"]):
+        baseline = Baseline(
+            value=float(row["baseline_value"]),
+            date=row["baseline_date"],
+            source=str(row.get("baseline_source") or row["source_title"]),
+        )
+    return Target(
+        value=float(row["value"]),
+        unit=row["unit"],
+        deadline=row["deadline"],
+        scope=str(row["code"]),
+        comparison="latest",
+        label=str(row["label"]),
+        source_title=str(row["source_title"]),
+        source_url=row.get("source_url") or None,
+        baseline=baseline,
+    )
+
+
+def assess_territories(
+    series: pd.DataFrame,
+    stored: pd.DataFrame,
+    *,
+    frequency: Frequency,
+    direction: Direction,
+    unit: str,
+    today: dt.date,
+) -> list[TerritoryAssessment]:
+    """Each stored target assessed on its own area's series (`series` holds every area of
+    the level), from its own baseline; an area without a target gets no status."""
+    out = []
+    for row in stored.to_dict("records"):
+        mine = series[series["code"] == row["code"]]
+        target = stored_target(row)
+        a = assess(mine, target, frequency=frequency, direction=direction, unit=unit, today=today)
+        out.append(TerritoryAssessment(row["level"], row["code"], row["name"], target, a))
+    return out
+
+
+def count_by_status(items: list[TerritoryAssessment]) -> list[tuple[TargetStatus, int]]:
+    """How many areas have each status, most urgent first (statuses nobody has left out)."""
+    counts = {s: sum(1 for i in items if i.assessment.status is s) for s in TargetStatus}
+    return [(s, n) for s, n in counts.items() if n]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from core import geography
 from core.catalog import MONTHS_PER_PERIOD, Frequency, Indicator, Target
 from core.models import TOTAL
-from core.vocabulary import Level, Origin, TargetStatus
+from core.vocabulary import Level, Origin, TargetOrigin, TargetStatus
 from dashboard import grouped, targets, urls
 from dashboard.access import may_see_area
 from dashboard.formatting import format_age, format_date, format_number, format_period
@@ -39,6 +40,8 @@ class IndicatorView:
     breakdowns: pd.DataFrame
     origins_by_level: dict[str, set[str]] = field(default_factory=dict)
     real_only: bool = False  # `reel=oui`: demo values left out of every chart and table
+    # the areas of `level` that a source gave their own target, each with its status
+    territories: list[targets.TerritoryAssessment] = field(default_factory=list)
 
     @property
     def territorial_data(self) -> bool:
@@ -61,7 +64,9 @@ class IndicatorView:
         return {k: str(v) for k, v in self.params().items()}
 
 
-def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object]) -> IndicatorView:
+def indicator_view(
+    q: Reads, indicator: Indicator, params: Mapping[str, object], *, today: dt.date | None = None
+) -> IndicatorView:
     state = urls.normalise(params)
     real = urls.real_only(state)
     level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
@@ -114,6 +119,11 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
         breakdowns=breakdowns.reset_index(drop=True),
         origins_by_level=origins,
         real_only=real,
+        territories=territory_assessments(
+            q, indicator, level=level, today=today or dt.date.today(), real_only=real
+        )
+        if level != Level.national.value
+        else [],
     )
 
 
@@ -173,7 +183,7 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
     snap["rank"] = snap["value"].rank(ascending=ascending, method="min")
     snap = snap.sort_values(["rank", "code"], na_position="last")
     noted = snap["note"].notna()
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Rang": snap["rank"].astype("Int64").to_numpy(),
             "Code": snap["code"].to_numpy(),
@@ -184,6 +194,34 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
             "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
+    return with_territory_targets(table, view) if view.territories else table
+
+
+TERRITORY_COLUMNS = ["Cible", "Échéance", "Progression", "Statut de la cible", "Base du statut"]
+
+
+def with_territory_targets(table: pd.DataFrame, view: IndicatorView) -> pd.DataFrame:
+    """The map's table with each area's own target, its status (on its latest value) and
+    what the status rests on (real or demo values); « — » for an area with no target."""
+    by_code = {t.code: t for t in view.territories}
+    ind = view.indicator
+
+    def cells(code: str) -> list[str]:
+        t = by_code.get(code)
+        if t is None:
+            return ["—"] * len(TERRITORY_COLUMNS)
+        progress = t.assessment.progress
+        return [
+            _target_text(t.target, ind),
+            format_date(t.target.deadline),
+            "—" if progress is None else format_number(progress, unit="percent"),
+            t.assessment.label,
+            t.assessment.basis_label or "—",
+        ]
+
+    rows = [cells(str(c)) for c in table["Code"]]
+    extra = pd.DataFrame(rows, columns=TERRITORY_COLUMNS, index=table.index)
+    return pd.concat([table, extra], axis=1)
 
 
 def ranking_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -313,6 +351,8 @@ class TargetRow:
     indicator: Indicator
     target: Target
     assessment: targets.Assessment
+    # the same target set by a source for each département, each with its own status
+    territories: tuple[targets.TerritoryAssessment, ...] = ()
 
 
 def target_rows(
@@ -329,6 +369,7 @@ def target_rows(
     all_series = q.series(level=level, codes=[scope])
     if real_only:
         all_series = targets.real_only(all_series)
+    stored = q.source_targets() if scope == "FR" else None
     rows = []
     for ind in q.catalog.indicators:
         if axis and ind.axis != axis:
@@ -340,8 +381,73 @@ def target_rows(
             a = targets.assess(
                 s, t, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
             )
-            rows.append(TargetRow(ind, t, a))
+            territories = (
+                territory_assessments(
+                    q,
+                    ind,
+                    stored=stored,
+                    level=Level.department.value,
+                    today=today,
+                    real_only=real_only,
+                    target=t,
+                )
+                if stored is not None
+                else []
+            )
+            rows.append(TargetRow(ind, t, a, tuple(territories)))
     return rows
+
+
+def territory_assessments(
+    q: Reads,
+    ind: Indicator,
+    *,
+    level: str,
+    today: dt.date,
+    real_only: bool = False,
+    target: Target | None = None,
+    stored: pd.DataFrame | None = None,
+) -> list[targets.TerritoryAssessment]:
+    """The status of each area of `level` that a source gave its own target (for the
+    deadline of `target`, when given: each area's value may differ, as the Baromètre's
+    shares of a national count do), from its own series and baseline."""
+    stored = q.source_targets(indicator_id=ind.id) if stored is None else stored
+    mine = stored[(stored["indicator_id"] == ind.id) & (stored["level"] == level)]
+    if target is not None:
+        mine = mine[mine["deadline"] == target.deadline]
+    if mine.empty:
+        return []
+    series = q.series(indicator_id=ind.id, level=level)
+    if real_only:
+        series = targets.real_only(series)
+    return targets.assess_territories(
+        series, mine, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+    )
+
+
+TERRITORIES_SHOWN = 12  # names of areas behind listed in a remark before « et N autres »
+
+
+def territories_text(items: tuple[targets.TerritoryAssessment, ...] | list[Any]) -> str:
+    """« Cibles fixées aussi pour 101 départements, chacune avec sa valeur initiale (fichier
+    de la source) : En retard : 15 ; Atteint : 86. Non atteinte (échéance dépassée, en
+    retard, à surveiller) dans 15 départements : Ain, … »; "" without territorial targets."""
+    if not items:
+        return ""
+    level = Level(items[0].level)
+    counts = " ; ".join(f"{s.label} : {n}" for s, n in targets.count_by_status(list(items)))
+    text = (
+        f"Cibles fixées aussi pour {len(items)} {level.plural}, chacune avec sa valeur "
+        f"initiale ({TargetOrigin.source.label.lower()}) : {counts}."
+    )
+    behind = sorted((i for i in items if i.is_behind), key=lambda i: geography.sort_key(i.code))
+    if behind:
+        names = ", ".join(i.name for i in behind[:TERRITORIES_SHOWN])
+        rest = len(behind) - TERRITORIES_SHOWN
+        more = f" et {rest} autre{'s' if rest > 1 else ''}" if rest > 0 else ""
+        which = ", ".join(s.label.lower() for s in targets.BEHIND)
+        text += f" Non atteinte ({which}) dans {len(behind)} {level.plural} : {names}{more}."
+    return text
 
 
 SORTS = {
@@ -395,7 +501,11 @@ def reached_text(a: targets.Assessment, *, frequency: Frequency) -> str:
 
 
 def _remark(r: TargetRow) -> str:
-    parts = [r.assessment.reason or "", reached_text(r.assessment, frequency=r.indicator.frequency)]
+    parts = [
+        r.assessment.reason or "",
+        reached_text(r.assessment, frequency=r.indicator.frequency),
+        territories_text(r.territories),
+    ]
     return " ".join(p for p in parts if p)
 
 

@@ -14,7 +14,9 @@ against the real series stored next to them (read under the lock: a fall between
 files is refused like one inside a file), then in the write's one transaction upsert
 the rows (etl.load) and, when a row was inserted or updated,
 recompute région and France aggregates from the départements by the catalog rule
-(etl.transform). `plan()` gives the same validation and diff without writing anything.
+(etl.transform). The targets the file sets, when its connector reads some
+(`LoadRequest.targets`), are written in that same transaction (etl.targets).
+`plan()` gives the same validation and diff without writing anything.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
 from etl.load import KEY, PRECEDENCE, ValueChange, diff_observations, upsert_observations
 from etl.runlog import LoadReport
 from etl.sync import area_ids, sync_indicators
+from etl.targets import SourceTargets, TargetReport, has_source_targets, write_source_targets
 from etl.transform import aggregate_up
 from etl.validate import check_stock_against_stored, cumulative_stocks, validate_tidy
 from etl.write import Provenance, WriteRequest, recorded_write
@@ -46,7 +49,8 @@ class LoadRequest:
     function returning it (called only when the checksum is new, so an unchanged file is
     never parsed). `source` names the run (one connector or « depot-ars »); `kind` is
     « import » or « connector »; `origin` goes on every row. `columns` maps tidy names to
-    the file's own, for messages. `force` loads even a checksum already loaded."""
+    the file's own, for messages. `force` loads even a checksum already loaded.
+    `targets`: the targets the file sets (etl.targets), read once the checksum is new."""
 
     catalog: Catalog
     source: str
@@ -61,6 +65,7 @@ class LoadRequest:
     aggregate: bool = True
     force: bool = False
     lock_timeout: float | None = None
+    targets: Callable[[], SourceTargets] | None = None
 
 
 @dataclass
@@ -71,10 +76,17 @@ class LoadResult:
     aggregates: LoadReport = field(default_factory=LoadReport)
     skipped: bool = False
     ignored: str = ""  # rows of the file not imported, in French (etl.template.describe_ignored)
+    targets: TargetReport | None = None  # the source targets written, when the file sets some
 
 
-def _already_loaded(engine: Engine, *, source: str, checksum: str) -> bool:
+def _already_loaded(
+    engine: Engine, *, source: str, checksum: str, with_targets: bool = False
+) -> bool:
+    """The source's last good run read this checksum (and, `with_targets`, stored the
+    file's targets: a file loaded before targets were is read again)."""
     with engine.connect() as conn:
+        if with_targets and not has_source_targets(conn, source=source):
+            return False
         last = conn.execute(
             select(Run.checksum)
             .where(
@@ -420,11 +432,18 @@ def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
         if (
             prov.checksum
             and not request.force
-            and _already_loaded(engine, source=request.source, checksum=prov.checksum)
+            and _already_loaded(
+                engine,
+                source=request.source,
+                checksum=prov.checksum,
+                with_targets=request.targets is not None,
+            )
         ):
             return LoadResult(write.run_id, RunStatus.unchanged, LoadReport(), skipped=True)
         rows = _rows(request)
         write.report.rows_read = len(rows)
+        source_targets = request.targets() if request.targets is not None else None
+        target_report: TargetReport | None = None
         with write.transaction() as conn:
             frame = _validate(conn, request, rows)
             report, aggregates = write_rows(
@@ -437,9 +456,16 @@ def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
                 source_label=request.source_label,
                 source_url=prov.source_url,
             )
+            if source_targets is not None:
+                target_report = write_source_targets(
+                    conn, source_targets, catalog=request.catalog, run_id=write.run_id
+                )
             write.report = report + aggregates
             write.report.rows_read = report.rows_read
-    return LoadResult(write.run_id, write.status, report, aggregates=aggregates)
+            write.report.targets_changed = target_report.changed if target_report else 0
+    return LoadResult(
+        write.run_id, write.status, report, aggregates=aggregates, targets=target_report
+    )
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from core.models import Origin, Run, RunStatus
 from etl import pipeline
 from etl.http import HttpFetcher
 from etl.runlog import LoadReport, finish_run, start_run
-from etl.sources.base import Connector, Fetcher, RawFile, SourceError
+from etl.sources.base import Connector, Fetcher, RawFile, SourceError, TargetConnector
 from etl.sources.registry import build_connectors
+from etl.targets import SourceTargets
 from etl.write import Provenance
 
 KIND = "connector"
@@ -113,6 +114,7 @@ def run_source(
             file=raw.display_name,
             source_label=connector.label,
             force=force,
+            targets=_targets_of(connector, raw, catalog=catalog),
         )
         result = pipeline.load_tidy(engine, request)
     except UserError as exc:
@@ -127,8 +129,18 @@ def run_source(
     else:
         total = result.report + result.aggregates
         total.rows_read = result.report.rows_read
-        message = f"{raw.url} : {total.summary()}."
+        message = f"{raw.url} : {total.summary()}"
+        message += f" ; {result.targets.summary()}." if result.targets else "."
     return SourceResult(connector.name, result.status, message, result.run_id, result.report)
+
+
+def _targets_of(
+    connector: Connector, raw: RawFile, *, catalog: Catalog
+) -> Callable[[], SourceTargets] | None:
+    """The targets the file sets, for a connector that reads some (TargetConnector)."""
+    if not isinstance(connector, TargetConnector):
+        return None
+    return lambda: connector.to_targets(raw, catalog=catalog)
 
 
 def _unexpected(exc: Exception) -> str:

@@ -26,6 +26,7 @@ class LoadReport:
     rows_rejected: int = 0
     rows_deleted: int = 0
     rows_kept: int = 0  # same key held by an origin of higher precedence (etl.load)
+    targets_changed: int = 0  # source targets inserted, updated or deleted (etl.targets)
 
     def __add__(self, other: LoadReport) -> LoadReport:
         return LoadReport(
@@ -34,7 +35,7 @@ class LoadReport:
 
     def counts(self) -> dict[str, int]:
         """The run's count columns; a row kept for a stronger origin is unchanged here."""
-        counts = {k: v for k, v in vars(self).items() if k != "rows_kept"}
+        counts = {k: v for k, v in vars(self).items() if k not in ("rows_kept", "targets_changed")}
         counts["rows_unchanged"] += self.rows_kept
         return counts
 

@@ -1,4 +1,4 @@
-"""Reference tables (areas, indicators, targets) synced from geography.py and the catalog."""
+"""Reference tables (areas, indicators, catalog targets) from geography.py and the catalog."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core import geography
 from core.catalog import Catalog
 from core.models import Area, Indicator, Target
+from core.vocabulary import TargetOrigin
 
 
 def _insert(conn: Connection):  # type: ignore[no-untyped-def]
@@ -54,7 +55,8 @@ def area_ids(conn: Connection) -> dict[tuple[str, str], int]:
 
 
 def sync_indicators(conn: Connection, catalog: Catalog) -> None:
-    """Upsert indicators and replace their targets: the yaml is the truth."""
+    """Upsert indicators and replace the catalog's targets: the yaml is the truth for
+    them. Targets a source set (origin « source », etl.targets) are not touched."""
     insert = _insert(conn)
     rows = [
         {
@@ -78,7 +80,7 @@ def sync_indicators(conn: Connection, catalog: Catalog) -> None:
     )
     conn.execute(stmt)
     ids = area_ids(conn)
-    conn.execute(delete(Target))
+    conn.execute(delete(Target).where(Target.origin == TargetOrigin.catalog.value))
     targets = [
         {
             "indicator_id": ind.id,
@@ -92,6 +94,11 @@ def sync_indicators(conn: Connection, catalog: Catalog) -> None:
             "source_title": t.source_title,
             "source_url": t.source_url,
             "date_verified": t.date_verified,
+            "baseline_value": t.baseline.value if t.baseline else None,
+            "baseline_date": t.baseline.date if t.baseline else None,
+            "baseline_source": t.baseline.source if t.baseline else None,
+            "origin": TargetOrigin.catalog.value,
+            "run_id": None,
         }
         for ind in catalog.indicators
         for t in ind.targets

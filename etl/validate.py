@@ -545,10 +545,8 @@ def validate_tidy(
         )
 
     # stocks that fall
-    cumulative = (
-        (prop("nature") == "stock")
-        & unit.isin(["count", "euros"])
-        & ~pd.Series(errors.bad, index=frame.index)
+    cumulative = prop("is_cumulative_stock", False).astype(bool) & ~pd.Series(
+        errors.bad, index=frame.index
     )
     if cumulative.any():
         stock = out[cumulative & out["value"].notna()].sort_values(
@@ -584,10 +582,9 @@ STORED_KEY = ["indicator_id", "area_id", "breakdown"]
 
 
 def cumulative_stocks(catalog: Catalog) -> set[str]:
-    """Stocks counted in units or euros: they only grow, bar corrections."""
-    return {
-        i.id for i in catalog.indicators if i.nature == "stock" and i.unit in ("count", "euros")
-    }
+    """Stocks counted in units or euros: they only grow, bar corrections (unless the
+    catalog says why one does not: `not_cumulative`)."""
+    return {i.id for i in catalog.indicators if i.is_cumulative_stock}
 
 
 def check_stock_against_stored(

@@ -80,7 +80,7 @@ class Write:
     @property
     def status(self) -> RunStatus:
         r = self.report
-        changed = r.rows_inserted + r.rows_updated + r.rows_deleted
+        changed = r.rows_inserted + r.rows_updated + r.rows_deleted + r.targets_changed
         return RunStatus.success if changed else RunStatus.unchanged
 
     @contextlib.contextmanager

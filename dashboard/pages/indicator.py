@@ -299,6 +299,9 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
         float(fr["value"].iloc[0]) if not fr.empty and pd.notna(fr["value"].iloc[0]) else None
     )
     origins = set(snap["origin"].dropna())
+    targets_note = views.territories_text(view.territories)
+    if targets_note:
+        map_text += targets_note
     demo_note = (
         [dsfr.badge("Valeurs de démonstration", kind="new", icon=False)]
         if "demo" in origins
@@ -308,6 +311,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
         [
             html.H2(f"Carte des {level_name} — {period_text}", className="fr-h3 fr-mt-4w"),
             *demo_note,
+            html.P(targets_note, id="cibles-territoriales") if targets_note else html.Span(),
             graph(
                 fig, graph_id="graphique-carte", filename=f"{ind.id}-carte", description=map_text
             ),

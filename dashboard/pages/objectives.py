@@ -12,6 +12,7 @@ from typing import Any
 import dash
 from dash import html
 
+from core.vocabulary import Level
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.pages._common import downloads_block, hidden_fields, page, real_switch, updated
@@ -59,6 +60,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
         if r.assessment.rests_on_demo:
             cells[columns.index("Base du statut")] = dsfr.badge(rec["Base du statut"], kind="new")
+        if r.territories:
+            cells[columns.index("Remarque")] = _territories_cell(rec["Remarque"], r, state)
         table_rows.append(cells)
     sort_label = {v: k for k, v in SORT_COLUMNS.items()}[sort]
     return [
@@ -128,3 +131,17 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             label="Télécharger ce tableau :",
         ),
     ]
+
+
+def _territories_cell(remark: str, row: views.TargetRow, state: dict[str, str]) -> html.Span:
+    """The remark, then a link to the map of the areas that have their own target."""
+    level = Level(row.territories[0].level)
+    query = {"niveau": level.slug, **urls.kept(state)}
+    return html.Span(
+        [
+            remark + " ",
+            html.A(
+                f"Voir la carte des {level.plural}", href=urls.indicator(row.indicator.id, query)
+            ),
+        ]
+    )

@@ -30,13 +30,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from core.catalog import Catalog
 from core.errors import UserError
+
+if TYPE_CHECKING:
+    from etl.targets import SourceTargets
 
 TIDY_COLUMNS: tuple[str, ...] = (
     "indicator_id",
@@ -139,6 +142,13 @@ class Connector(Protocol):
     def extract(self, *, fetcher: Fetcher) -> RawFile: ...
 
     def to_tidy(self, raw: RawFile, *, catalog: Catalog) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class TargetConnector(Connector, Protocol):
+    """A connector whose file also sets targets (etl.targets), loaded in the same run."""
+
+    def to_targets(self, raw: RawFile, *, catalog: Catalog) -> SourceTargets: ...
 
 
 class ConnectorConfig(BaseModel):

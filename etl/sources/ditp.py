@@ -7,10 +7,17 @@ Only the current value (`indic_va`) is an observation: the initial value is a ba
 the target row is dated at its deadline, so rows without a date or a current value are
 skipped. A vendored snapshot (etl/reference/ditp/, see its LISEZMOI.md) is read by default,
 so `make run` needs no network; `url_template` reads the live raw file instead.
+
+The file also sets targets, zone by zone: `read_targets` gives each zone's target value
+(`indic_vc`, on a row dated at its deadline month) with its own baseline (`indic_vi` and
+its date). A target applies to a zone only where the file sets one; they are written
+with the observations, in the same run (etl.targets).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -32,8 +39,14 @@ from etl.sources.base import (
     tidy_frame,
 )
 from etl.sources.table import read_raw_table
+from etl.targets import TARGET_COLUMNS, SourceTargets, empty_targets
 
 REFERENCE_DIR = package_path("etl", "reference")
+SNAPSHOT_COMMIT = "c469c68f9abaceda0987e75f02d1dc0037563d36"
+SNAPSHOT_URL = (
+    "https://raw.githubusercontent.com/DITP-pilotage/barometre-resultats/"
+    f"{SNAPSHOT_COMMIT}/data/{{file}}"
+)
 COLUMNS: tuple[str, ...] = (
     "indic_id",
     "enforce_zone_id",
@@ -105,6 +118,16 @@ def _area(zone: str, maille: str, *, file: str, row: int) -> tuple[str, str]:
         raise ValueError(wrong) from None
 
 
+def _refuse(problems: list[str], *, what: str) -> None:
+    """Raise one SourceError listing the first bad cells, if any."""
+    if not problems:
+        return
+    shown = "\n".join(f"- {p}" for p in problems[:MAX_REPORTED_ERRORS])
+    more = len(problems) - MAX_REPORTED_ERRORS
+    tail = f"\n… et {more} autre(s) erreur(s)." if more > 0 else ""
+    raise SourceError(f"{what}, aucune donnée retenue :\n{shown}{tail}")
+
+
 def read_rows(frame: pd.DataFrame, *, ditp_id: str, indicator: str, file: str) -> pd.DataFrame:
     """Tidy rows of one Baromètre file; every bad cell is named (up to 20), nothing kept."""
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -149,14 +172,98 @@ def read_rows(frame: pd.DataFrame, *, ditp_id: str, indicator: str, file: str) -
                 "file": file,
             }
         )
-    if problems:
-        shown = "\n".join(f"- {p}" for p in problems[:MAX_REPORTED_ERRORS])
-        more = len(problems) - MAX_REPORTED_ERRORS
-        tail = f"\n… et {more} autre(s) erreur(s)." if more > 0 else ""
-        raise SourceError(
-            f"Fichier du Baromètre « {file} » invalide, aucune donnée retenue :\n{shown}{tail}"
-        )
+    _refuse(problems, what=f"Fichier du Baromètre « {file} » invalide")
     return tidy_frame(rows)
+
+
+def _number(get: dict[str, str], column: str) -> float | None:
+    return float(get[column]) if get[column] else None
+
+
+def read_targets(frame: pd.DataFrame, *, ditp_id: str, indicator: str, file: str) -> pd.DataFrame:
+    """Each zone's target (`indic_vc`, deadline = end of its row's month) and baseline
+    (`indic_vi` and its row's date), in etl.targets.TARGET_COLUMNS; every bad cell named.
+
+    Zones and levels are checked as `read_rows` does. A zone may have a target without a
+    baseline (progress is then current ÷ target), not two of either.
+    """
+    problems: list[str] = []
+    found: dict[str, dict[str, tuple[float, str, int]]] = {"indic_vi": {}, "indic_vc": {}}
+    areas: dict[str, tuple[str, str]] = {}
+    columns = [c for c in COLUMNS if c in frame.columns]
+    for row, cells in frame[columns].fillna("").iterrows():
+        line = int(row)
+        get = {c: str(cells[c]).strip() if c in cells else "" for c in COLUMNS}
+        date = get["metric_enforce_date"]
+        for column in ("indic_vi", "indic_vc"):
+            cell = get[column]
+            if not cell:
+                continue
+            expected = ""
+            if not _NUMBER.fullmatch(cell):
+                expected = _NUMBER_EXPECTED
+            elif not _DATE.fullmatch(date):
+                problems.append(
+                    cell_problem(
+                        file=file, row=line, column="metric_enforce_date", value=date,
+                        expected=f"la date de la valeur « {column} », {_DATE_EXPECTED}",
+                    )
+                )  # fmt: skip
+                continue
+            elif get["enforce_zone_id"] in found[column]:
+                first = found[column][get["enforce_zone_id"]][2]
+                expected = f"une seule valeur « {column} » par zone (déjà donnée ligne {first})"
+            if expected:
+                problems.append(
+                    cell_problem(file=file, row=line, column=column, value=cell, expected=expected)
+                )
+                continue
+            try:
+                areas[get["enforce_zone_id"]] = _area(
+                    get["enforce_zone_id"], get["maille"], file=file, row=line
+                )
+            except ValueError as exc:
+                problems.append(str(exc))
+                continue
+            found[column][get["enforce_zone_id"]] = (float(cell), date, line)
+    rows: list[dict[str, Any]] = []
+    for zone, (value, date, line) in found["indic_vc"].items():
+        year, month = int(date[:4]), int(date[5:7])
+        deadline = dt.date(year, month, calendar.monthrange(year, month)[1])
+        baseline = found["indic_vi"].get(zone)
+        if baseline is not None and dt.date.fromisoformat(baseline[1]) >= deadline:
+            problems.append(
+                cell_problem(
+                    file=file, row=baseline[2], column="metric_enforce_date", value=baseline[1],
+                    expected=f"une date de valeur initiale antérieure à l'échéance de la "
+                    f"cible ({date}, ligne {line})",
+                )
+            )  # fmt: skip
+            continue
+        level, code = areas[zone]
+        rows.append(
+            {
+                "indicator_id": indicator,
+                "level": level,
+                "code": code,
+                "deadline": deadline,
+                "value": value,
+                "baseline_value": baseline[0] if baseline else None,
+                "baseline_date": dt.date.fromisoformat(baseline[1]) if baseline else None,
+                "baseline_source": (
+                    f"{ditp_id}, fichier « {file} », ligne {baseline[2]} "
+                    f"(« indic_vi » du {baseline[1]})"
+                )
+                if baseline
+                else None,
+                "row": line,
+                "file": file,
+            }
+        )
+    _refuse(problems, what=f"Cibles du Baromètre « {file} » invalides")
+    if not rows:
+        return empty_targets()
+    return pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
 
 
 class DitpConnector(BaseConnector[Config]):
@@ -181,3 +288,24 @@ class DitpConnector(BaseConnector[Config]):
             frame, ditp_id=self.config.ditp_id, indicator=self.config.indicator,
             file=raw.display_name,
         )  # fmt: skip
+
+    @property
+    def public_url(self) -> str:
+        """The published file: the live one when configured, else the pinned commit's."""
+        template = self.config.url_template or SNAPSHOT_URL
+        return template.replace("{file}", self.config.file_name)
+
+    def to_targets(self, raw: RawFile, *, catalog: Catalog) -> SourceTargets:
+        """The zones' targets and baselines the file sets (etl.targets writes them)."""
+        catalog.get(self.config.indicator)
+        frame = read_raw_table(raw, fmt="csv")
+        targets = read_targets(
+            frame, ditp_id=self.config.ditp_id, indicator=self.config.indicator,
+            file=raw.display_name,
+        )  # fmt: skip
+        return SourceTargets(
+            indicator_ids=frozenset({self.config.indicator}),
+            frame=targets,
+            source_title=f"{self.label} : valeur cible « indic_vc »",
+            source_url=self.public_url,
+        )

@@ -12,9 +12,10 @@ from core.package_data import package_path
 from core.progress import progress_rate
 
 DITP_DIR = package_path("etl", "reference") / "ditp"
-DITP_FILES = ("ind-583.csv", "ind-587.csv")
-# DITP publishes `indic_ta` rounded to two decimals: half a unit of the last digit.
-DITP_ROUNDING = 0.005
+DITP_FILES = ("ind-583.csv", "ind-587.csv", "ind-734.csv")
+# DITP publishes `indic_ta` rounded to two decimals: half a unit of the last digit (and a
+# hair for the float error of a half rounded up, 34.375 → 34.38).
+DITP_ROUNDING = 0.005 + 1e-9
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,12 @@ class TestDitpPublishedRates:
         # Given the vendored Baromètre files of commit c469c68
         # When every row carrying `indic_ta` is read
         by_file = {name: [r for r in ALL_RATES if r.file == name] for name in DITP_FILES}
-        # Then IND-583 has its national rate, IND-587 France and 100 départements (no Mayotte)
-        # (no région row carries a rate in this commit)
+        # Then IND-583 has its national rate, IND-587 France and 100 départements (no Mayotte),
+        # IND-734 France, its 18 régions and 101 départements
         assert len(by_file["ind-583.csv"]) == 1
         assert len(by_file["ind-587.csv"]) == 101
-        assert {r.level for r in ALL_RATES} == {"NAT", "DEPT"}
+        assert len(by_file["ind-734.csv"]) == 120
+        assert {r.level for r in ALL_RATES} == {"NAT", "REG", "DEPT"}
 
     @pytest.mark.parametrize(
         "rate", ALL_RATES, ids=[f"{r.file}-{r.zone}-{r.date}" for r in ALL_RATES]
@@ -120,6 +122,26 @@ class TestDitpPublishedRates:
         )  # fmt: skip
         assert rate.published == expected
         assert computed == pytest.approx(expected, abs=DITP_ROUNDING)
+
+    def test_a_zone_past_its_target_is_published_at_100(self) -> None:
+        # Given the IND-734 zones whose current value meets their target, some set below
+        # their baseline (D05: from 49 to 43, now 66) or passed far beyond (D04: 59 for 51)
+        met = [r for r in ALL_RATES if r.current >= r.target and r.initial != r.target]
+        # When their rate is computed; Then it is 100, as published, not the formula's value
+        assert {(r.zone, r.published) for r in met if r.zone in ("D04", "D05")} == {
+            ("D04", 100.0),
+            ("D05", 100.0),
+        }
+        assert {r.published for r in met} == {100.0}
+        assert {
+            progress_rate(
+                current=r.current,
+                target=r.target,
+                baseline=r.initial,
+                direction="higher_is_better",
+            )
+            for r in met
+        } == {100.0}
 
     def test_current_over_target_would_not_reproduce_them(self) -> None:
         # Given the same rows

@@ -24,6 +24,7 @@ from dashboard.queries import (
     PUBLISHED_COLUMNS,
     SERIES_COLUMNS,
     SNAPSHOT_VALUES,
+    SOURCE_TARGET_COLUMNS,
     snapshot_frame,
     typed_series,
 )
@@ -82,10 +83,12 @@ class FakeQueries:
         rows: Iterable[Row] = (),
         published: Mapping[str, pd.DataFrame] | None = None,
         updated: dt.datetime | None = None,
+        source_targets: Mapping[str, pd.DataFrame] | None = None,
     ) -> None:
         self.declared_catalog = catalog
         self.rows = list(rows)
         self.published = dict(published or {})
+        self.targets = dict(source_targets or {})  # indicator id -> frame of SOURCE_TARGET_COLUMNS
         self.updated = updated
         self.calls: list[str] = []  # which reads a view made, in order
 
@@ -164,3 +167,8 @@ class FakeQueries:
     def published_figures(self, *, indicator_id: str) -> pd.DataFrame:
         empty = pd.DataFrame(columns=PUBLISHED_COLUMNS)
         return self.published.get(indicator_id, empty).copy()
+
+    def source_targets(self, *, indicator_id: str | None = None) -> pd.DataFrame:
+        frames = [f for i, f in self.targets.items() if indicator_id is None or i == indicator_id]
+        empty = pd.DataFrame(columns=SOURCE_TARGET_COLUMNS)
+        return pd.concat(frames, ignore_index=True) if frames else empty

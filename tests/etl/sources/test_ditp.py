@@ -172,7 +172,7 @@ class TestRegistry:
     def test_catalog_sources_build_ditp_connectors(self, catalog: Catalog) -> None:
         entries = [e for e in catalog.sources if e.get("type") == "ditp"]
         built = {e["ditp_id"]: build_connector(e, catalog=catalog) for e in entries}
-        assert set(built) == {"IND-583", "IND-587"}
+        assert set(built) == {"IND-583", "IND-587", "IND-734"}
         assert all(isinstance(c, DitpConnector) for c in built.values())
 
     def test_unknown_indicator_is_refused_at_build(self, catalog: Catalog) -> None:
