@@ -128,6 +128,10 @@ BASE_SHARES: dict[str, float] = {
 }
 # Monthly seasonality of flows: summer holidays and the late-December break.
 SEASONALITY = np.array([1.02, 1.0, 1.03, 1.0, 0.97, 1.0, 0.93, 0.78, 1.0, 1.04, 1.03, 0.88])
+# After the last real figure: a tail moving less than this (relative) is a carried-forward
+# line, and the real trend (fading over TREND_FADE periods) replaces it.
+FLAT_TOLERANCE = 0.002
+TREND_FADE = 12.0
 
 
 def default_profile(indicator: Indicator) -> Profile:
@@ -233,6 +237,7 @@ def _calibrate(
         x = x * np.exp(np.interp(np.arange(len(x)), idx, log_ratio))
     for i, v in anchors.items():
         x[i] = v
+    x = _continue_after_last_anchor(x, indicator=indicator, anchors=anchors)
     if indicator.nature == "flow":
         for year, members in annual.items():
             if year not in totals or any(np.isnan(x[i]) for i in members):
@@ -253,6 +258,38 @@ def _calibrate(
     if indicator.unit == "percent":
         x = np.clip(x, 0.0, 100.0)
     return x
+
+
+def _continue_after_last_anchor(
+    x: FloatArray, *, indicator: Indicator, anchors: dict[int, float]
+) -> FloatArray:
+    """After the last real figure, never repeat it as a flat line labelled with later periods.
+
+    A saturated shape bent through the last figure gives that figure again period after
+    period, which reads as data. Where it would, the demo follows the trend of the last two
+    real figures, fading over TREND_FADE periods; without a trend (one figure, or a stock
+    that would fall), it stops at the last real figure.
+    """
+    if not anchors:
+        return x
+    last = max(anchors)
+    value = anchors[last]
+    tail = np.arange(last + 1, len(x))
+    tail = tail[~np.isnan(x[tail])]
+    if tail.size == 0 or value <= 0:
+        return x
+    if np.max(np.abs(x[tail] / value - 1.0)) > FLAT_TOLERANCE:
+        return x  # the shape moves on by itself
+    earlier = [i for i in anchors if i < last and anchors[i] > 0]
+    rate = np.log(value / anchors[max(earlier)]) / (last - max(earlier)) if earlier else 0.0
+    monotone_stock = indicator.nature == "stock" and indicator.id != "mes_profils_crees"
+    out = x.copy()
+    if abs(rate) < 1e-6 or (monotone_stock and rate < 0):
+        out[tail] = np.nan
+        return out
+    steps = (tail - last).astype(float)
+    out[tail] = value * np.exp(rate * TREND_FADE * (1.0 - np.exp(-steps / TREND_FADE)))
+    return out
 
 
 def _round_counts(x: FloatArray, *, indicator: Indicator, anchored: set[int]) -> FloatArray:
