@@ -227,8 +227,13 @@ def _calibrate(
     anchors: dict[int, float],
     annual: dict[int, list[int]],
     totals: dict[int, float],
+    tail: bool = True,
 ) -> FloatArray:
-    """Bend the series through the published figures, then make flows add to annual totals."""
+    """Bend the series through the published figures, then make flows add to annual totals.
+
+    `tail=False` for a breakdown's series: it exists where the national total does, whose
+    own tail (_continue_after_last_anchor) already decided how it goes on.
+    """
     x = series.copy()
     usable = {i: v for i, v in anchors.items() if not np.isnan(x[i]) and x[i] > 0 and v > 0}
     if usable:
@@ -237,7 +242,8 @@ def _calibrate(
         x = x * np.exp(np.interp(np.arange(len(x)), idx, log_ratio))
     for i, v in anchors.items():
         x[i] = v
-    x = _continue_after_last_anchor(x, indicator=indicator, anchors=anchors)
+    if tail:
+        x = _continue_after_last_anchor(x, indicator=indicator, anchors=anchors)
     if indicator.nature == "flow":
         for year, members in annual.items():
             if year not in totals or any(np.isnan(x[i]) for i in members):
@@ -513,10 +519,7 @@ def _additive(
     sector_values = np.zeros((t_count, 0))
     if codes and (indicator.breakdown is None or indicator.breakdown.total_is_sum):
         shares = _breakdown_shares(indicator, seed=seed, periods=t_count)
-        fixed = np.full(shares.shape, np.nan)
-        for (p, b), v in anchors.items():
-            if b in codes and p in periods:
-                fixed[periods.index(p), codes.index(b)] = v
+        fixed = _sector_columns(indicator, national, codes=codes, periods=periods, anchors=anchors)
         is_fixed = ~np.isnan(fixed)
         free_total = national - np.nan_to_num(fixed).sum(axis=1)
         free = split_integer(
@@ -530,9 +533,8 @@ def _additive(
         sector_values = national[:, None] * fractions[None, :]
         if indicator.unit in ("count", "euros"):
             sector_values = np.round(sector_values)
-        for (p, b), v in anchors.items():
-            if b in codes and p in periods:
-                sector_values[periods.index(p), codes.index(b)] = v
+        bent = _sector_columns(indicator, national, codes=codes, periods=periods, anchors=anchors)
+        sector_values = np.where(np.isnan(bent), sector_values, bent)
     frames: list[pd.DataFrame] = []
     fr = [NATIONAL_CODE]
     if not territorial:
@@ -578,6 +580,39 @@ def _additive(
         pd.concat([deps, aggregate_up(deps, indicator=indicator)], ignore_index=True),
         Series(periods, national, cells),
     )
+
+
+def _sector_columns(
+    indicator: Indicator,
+    national: FloatArray,
+    *,
+    codes: list[str],
+    periods: list[dt.date],
+    anchors: dict[tuple[dt.date, str], float],
+) -> FloatArray:
+    """The series of each breakdown value that has real figures (T, B): the national
+    trajectory scaled through them; NaN for a value without any.
+
+    Setting a real figure into its one period alone would make a spike (850 radiology
+    sites between two demo months of 27 000); a share that drifts would make a stock fall
+    or stay flat after its last real figure. Following the national total avoids both.
+    """
+    out = np.full((len(periods), len(codes)), np.nan)
+    position = {p: i for i, p in enumerate(periods)}
+    for j, code in enumerate(codes):
+        own = {position[p]: v for (p, b), v in anchors.items() if b == code and p in position}
+        if not own:
+            continue
+        column = _calibrate(
+            national.astype(float),
+            indicator=indicator,
+            anchors=own,
+            annual={},
+            totals={},
+            tail=False,
+        )
+        out[:, j] = _round_counts(column, indicator=indicator, anchored=set(own))
+    return out
 
 
 def _ratio_curve(

@@ -256,10 +256,11 @@ class TestGenerate:
         assert rows["period_start"].min() == dt.date(2022, 1, 1)
 
 
-def national_after(
-    catalog: Catalog, slug: str, anchors: dict[tuple[dt.date, str], float]
+def national_series(
+    catalog: Catalog, slug: str, code: str, anchors: dict[tuple[dt.date, str], float]
 ) -> pd.Series:
-    """National demo totals after the last anchor of a one-indicator generation."""
+    """National demo values of one breakdown value (or `_total`) up to October 2026, with
+    these real figures, indexed by period."""
     rows, _ = generate_indicator(
         catalog.get(slug),
         seed=42,
@@ -267,9 +268,16 @@ def national_after(
         calibration=Calibration(anchors, {}),
         generated={},
     )
-    national = rows[(rows["level"] == "national") & (rows["breakdown"] == "_total")]
-    last = max(p for p, _ in anchors)
-    return national[national["period_start"] > last].sort_values("period_start")["value"]
+    mine = rows[(rows["level"] == "national") & (rows["breakdown"] == code)]
+    return mine.set_index("period_start")["value"].sort_index()
+
+
+def national_after(
+    catalog: Catalog, slug: str, anchors: dict[tuple[dt.date, str], float]
+) -> pd.Series:
+    """National demo totals after the last anchor of a one-indicator generation."""
+    national = national_series(catalog, slug, "_total", anchors)
+    return national[national.index > max(p for p, _ in anchors)]
 
 
 def carried_forward(values: pd.Series, last_real: float) -> int:
@@ -325,6 +333,31 @@ class TestAfterTheLastRealFigure:
             if carried_forward(later.head(2), float(row["value"])) == 2:
                 flat.append(ind.id)
         assert flat == []
+
+
+class TestBreakdownFigures:
+    def test_a_real_figure_of_a_breakdown_value_is_no_spike(self, catalog: Catalog) -> None:
+        # Given 850 radiology sites equipped in September 2023 (sectors that overlap)
+        september = dt.date(2023, 9, 1)
+        anchors = {(september, "radiologie"): 850.0}
+        # When the demo is generated
+        radiology = national_series(catalog, "segur_v1_structures_equipees", "radiologie", anchors)
+        # Then the real figure stays, and the months around it are of the same order
+        assert radiology[september] == 850.0
+        around = radiology[[dt.date(2023, 8, 1), dt.date(2023, 10, 1)]]
+        assert ((around > 850 * 0.9) & (around < 850 * 1.1)).all()
+
+    def test_a_stock_value_between_two_real_figures_never_falls(self, catalog: Catalog) -> None:
+        # Given 43 then 46 doctors' software solutions referenced (sectors adding up)
+        anchors = {
+            (dt.date(2024, 2, 1), "lgc"): 43.0,
+            (dt.date(2024, 12, 1), "lgc"): 46.0,
+        }
+        # When the demo is generated
+        lgc = national_series(catalog, "segur_logiciels_references", "lgc", anchors)
+        # Then it passes through both and never decreases in between or after
+        assert (lgc[dt.date(2024, 2, 1)], lgc[dt.date(2024, 12, 1)]) == (43.0, 46.0)
+        assert lgc[dt.date(2024, 1, 1) :].is_monotonic_increasing
 
 
 class TestRunDemo:
