@@ -353,7 +353,12 @@ def reached_text(a: targets.Assessment, *, frequency: Frequency) -> str:
 
 
 def _remark(r: TargetRow) -> str:
-    parts = [r.assessment.reason or "", reached_text(r.assessment, frequency=r.indicator.frequency)]
+    compared = compared_text(r.assessment, r.target, r.indicator)  # what « Valeur actuelle » sums
+    parts = [
+        f"{compared}." if compared else "",
+        r.assessment.reason or "",
+        reached_text(r.assessment, frequency=r.indicator.frequency),
+    ]
     return " ".join(p for p in parts if p)
 
 

@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from core.catalog import Catalog, Indicator, Target
-from dashboard import targets, views
+from dashboard import downloads, targets, views
 from dashboard.app import create_app
 from dashboard.formatting import format_number
 from dashboard.server_html import to_html
@@ -123,3 +123,19 @@ class TestPages:
         statuses = html[html.index("Trajectoire nationale") : html.index("Méthode du statut")]
         # Then both yearly targets (250 M and 400 M) state the sum they are judged on
         assert statuses.count(self.expected) == 2
+
+
+class TestObjectivesTable:
+    def test_the_current_value_of_a_yearly_target_says_which_months_it_sums(
+        self, catalog: Catalog
+    ) -> None:
+        # Given the same figures and the objectives table (page and downloads)
+        q = FakeQueries(catalog, rows=_rows())
+        frame = downloads.objectives_frame(q, params={})  # type: ignore[arg-type]
+        mine = frame[frame["Objectif"] == _target(catalog.get(FLOW), "rolling_12m_sum").label]
+        row = mine.iloc[0]
+        # Then « Valeur actuelle » is the 12-month sum, and the remark names its months
+        assert row["Valeur actuelle"] == _count(LAST_12)
+        assert row["Remarque"].startswith(
+            f"12 derniers mois : {_count(LAST_12)} (mars 2024 – février 2025)."
+        )
