@@ -65,6 +65,7 @@ class Assessment:
     reason: str | None = None  # why the target is not comparable with the series
     reached_on: dt.date | None = None  # first observed period that met the target
     origins: frozenset[Origin] = frozenset()  # origins of the observed points used
+    current_from: dt.date | None = None  # first period summed into `current` (a flow's sum)
 
     @property
     def label(self) -> str:
@@ -189,8 +190,12 @@ def _compare(
 ) -> pd.Series:
     """The quantity the target is about, at each period (index = month index)."""
     if comparison == "rolling_12m_sum":
+        # Twelve consecutive months: a missing period leaves the sums that would span it out.
         window = max(1, 12 // step)
-        return values.rolling(window, min_periods=window).sum().dropna()
+        if values.empty:
+            return values
+        grid = range(int(values.index[0]), int(values.index[-1]) + 1, step)
+        return values.reindex(grid).rolling(window, min_periods=window).sum().dropna()
     if comparison == "calendar_year_sum":
         years = pd.Series([i // 12 for i in values.index], index=values.index)
         per_year = 12 // step
@@ -264,6 +269,7 @@ def assess(
     projected = float(at_deadline.iloc[-1]) if trend is not None and not at_deadline.empty else None
 
     reached_on = _from_month_index(int(reached[0])) if reached else None
+    current_from = _summed_from(current_period, comparison=target.comparison, step=step)
     status = _status(
         current=current,
         projected=projected if trend is not None else None,
@@ -281,7 +287,19 @@ def assess(
         progress,
         reached_on=reached_on if status.is_reached else None,
         origins=origins,
+        current_from=current_from,
     )
+
+
+def _summed_from(last: dt.date | None, *, comparison: str, step: int) -> dt.date | None:
+    """The first period of the sum compared at `last`: 12 months back, or January."""
+    if last is None:
+        return None
+    if comparison == "rolling_12m_sum":
+        return _from_month_index(_month_index(last) - (max(1, 12 // step) - 1) * step)
+    if comparison == "calendar_year_sum":
+        return dt.date(last.year, 1, 1)
+    return last
 
 
 def _status(

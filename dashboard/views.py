@@ -501,7 +501,9 @@ def reached_text(a: targets.Assessment, *, frequency: Frequency) -> str:
 
 
 def _remark(r: TargetRow) -> str:
+    compared = compared_text(r.assessment, r.target, r.indicator)  # what « Valeur actuelle » sums
     parts = [
+        f"{compared}." if compared else "",
         r.assessment.reason or "",
         reached_text(r.assessment, frequency=r.indicator.frequency),
         territories_text(r.territories),
@@ -522,6 +524,24 @@ def _target_text(t: Target, ind: Indicator) -> str:
 
 def target_text(t: Target, ind: Indicator) -> str:
     return _target_text(t, ind)
+
+
+def compared_text(a: targets.Assessment, t: Target, ind: Indicator) -> str | None:
+    """« 12 derniers mois : 310 000 000 (août 2024 – juillet 2025) »: the quantity a yearly
+    target of a flow is judged on, shown beside it instead of a monthly value. None when
+    the target compares the latest value (then the latest figure is that quantity)."""
+    if t.comparison not in ("rolling_12m_sum", "calendar_year_sum") or a.current is None:
+        return None
+    if a.current_period is None:
+        return None
+    value = _fmt(a.current, t.unit, ind)
+    if t.comparison == "calendar_year_sum":
+        text = f"Année {a.current_period.year} : {value}"
+    else:
+        start = format_period(a.current_from or a.current_period, frequency=ind.frequency)
+        end = format_period(a.current_period, frequency=ind.frequency)
+        text = f"12 derniers mois : {value} ({start} – {end})"
+    return text  # what it rests on is said by the status line beside it (basis_label)
 
 
 # -- area pages ---------------------------------------------------------------------------

@@ -128,6 +128,10 @@ BASE_SHARES: dict[str, float] = {
 }
 # Monthly seasonality of flows: summer holidays and the late-December break.
 SEASONALITY = np.array([1.02, 1.0, 1.03, 1.0, 0.97, 1.0, 0.93, 0.78, 1.0, 1.04, 1.03, 0.88])
+# After the last real figure: a tail moving less than this (relative) is a carried-forward
+# line, and the real trend (fading over TREND_FADE periods) replaces it.
+FLAT_TOLERANCE = 0.002
+TREND_FADE = 12.0
 
 
 def default_profile(indicator: Indicator) -> Profile:
@@ -223,8 +227,13 @@ def _calibrate(
     anchors: dict[int, float],
     annual: dict[int, list[int]],
     totals: dict[int, float],
+    tail: bool = True,
 ) -> FloatArray:
-    """Bend the series through the published figures, then make flows add to annual totals."""
+    """Bend the series through the published figures, then make flows add to annual totals.
+
+    `tail=False` for a breakdown's series: it exists where the national total does, whose
+    own tail (_continue_after_last_anchor) already decided how it goes on.
+    """
     x = series.copy()
     usable = {i: v for i, v in anchors.items() if not np.isnan(x[i]) and x[i] > 0 and v > 0}
     if usable:
@@ -233,6 +242,8 @@ def _calibrate(
         x = x * np.exp(np.interp(np.arange(len(x)), idx, log_ratio))
     for i, v in anchors.items():
         x[i] = v
+    if tail:
+        x = _continue_after_last_anchor(x, indicator=indicator, anchors=anchors)
     if indicator.nature == "flow":
         for year, members in annual.items():
             if year not in totals or any(np.isnan(x[i]) for i in members):
@@ -253,6 +264,38 @@ def _calibrate(
     if indicator.unit == "percent":
         x = np.clip(x, 0.0, 100.0)
     return x
+
+
+def _continue_after_last_anchor(
+    x: FloatArray, *, indicator: Indicator, anchors: dict[int, float]
+) -> FloatArray:
+    """After the last real figure, never repeat it as a flat line labelled with later periods.
+
+    A saturated shape bent through the last figure gives that figure again period after
+    period, which reads as data. Where it would, the demo follows the trend of the last two
+    real figures, fading over TREND_FADE periods; without a trend (one figure, or a stock
+    that would fall), it stops at the last real figure.
+    """
+    if not anchors:
+        return x
+    last = max(anchors)
+    value = anchors[last]
+    tail = np.arange(last + 1, len(x))
+    tail = tail[~np.isnan(x[tail])]
+    if tail.size == 0 or value <= 0:
+        return x
+    if np.max(np.abs(x[tail] / value - 1.0)) > FLAT_TOLERANCE:
+        return x  # the shape moves on by itself
+    earlier = [i for i in anchors if i < last and anchors[i] > 0]
+    rate = np.log(value / anchors[max(earlier)]) / (last - max(earlier)) if earlier else 0.0
+    monotone_stock = indicator.nature == "stock" and indicator.id != "mes_profils_crees"
+    out = x.copy()
+    if abs(rate) < 1e-6 or (monotone_stock and rate < 0):
+        out[tail] = np.nan
+        return out
+    steps = (tail - last).astype(float)
+    out[tail] = value * np.exp(rate * TREND_FADE * (1.0 - np.exp(-steps / TREND_FADE)))
+    return out
 
 
 def _round_counts(x: FloatArray, *, indicator: Indicator, anchored: set[int]) -> FloatArray:
@@ -476,10 +519,7 @@ def _additive(
     sector_values = np.zeros((t_count, 0))
     if codes and (indicator.breakdown is None or indicator.breakdown.total_is_sum):
         shares = _breakdown_shares(indicator, seed=seed, periods=t_count)
-        fixed = np.full(shares.shape, np.nan)
-        for (p, b), v in anchors.items():
-            if b in codes and p in periods:
-                fixed[periods.index(p), codes.index(b)] = v
+        fixed = _sector_columns(indicator, national, codes=codes, periods=periods, anchors=anchors)
         is_fixed = ~np.isnan(fixed)
         free_total = national - np.nan_to_num(fixed).sum(axis=1)
         free = split_integer(
@@ -493,9 +533,8 @@ def _additive(
         sector_values = national[:, None] * fractions[None, :]
         if indicator.unit in ("count", "euros"):
             sector_values = np.round(sector_values)
-        for (p, b), v in anchors.items():
-            if b in codes and p in periods:
-                sector_values[periods.index(p), codes.index(b)] = v
+        bent = _sector_columns(indicator, national, codes=codes, periods=periods, anchors=anchors)
+        sector_values = np.where(np.isnan(bent), sector_values, bent)
     frames: list[pd.DataFrame] = []
     fr = [NATIONAL_CODE]
     if not territorial:
@@ -541,6 +580,39 @@ def _additive(
         pd.concat([deps, aggregate_up(deps, indicator=indicator)], ignore_index=True),
         Series(periods, national, cells),
     )
+
+
+def _sector_columns(
+    indicator: Indicator,
+    national: FloatArray,
+    *,
+    codes: list[str],
+    periods: list[dt.date],
+    anchors: dict[tuple[dt.date, str], float],
+) -> FloatArray:
+    """The series of each breakdown value that has real figures (T, B): the national
+    trajectory scaled through them; NaN for a value without any.
+
+    Setting a real figure into its one period alone would make a spike (850 radiology
+    sites between two demo months of 27 000); a share that drifts would make a stock fall
+    or stay flat after its last real figure. Following the national total avoids both.
+    """
+    out = np.full((len(periods), len(codes)), np.nan)
+    position = {p: i for i, p in enumerate(periods)}
+    for j, code in enumerate(codes):
+        own = {position[p]: v for (p, b), v in anchors.items() if b == code and p in position}
+        if not own:
+            continue
+        column = _calibrate(
+            national.astype(float),
+            indicator=indicator,
+            anchors=own,
+            annual={},
+            totals={},
+            tail=False,
+        )
+        out[:, j] = _round_counts(column, indicator=indicator, anchored=set(own))
+    return out
 
 
 def _ratio_curve(

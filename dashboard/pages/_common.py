@@ -54,9 +54,7 @@ def page(
     try:
         q = queries.store()
         content = q.memo("page", key, lambda: list(build(q))) if cacheable else list(build(q))
-        banner = (
-            [dsfr.notice(DEMO_TEXT, title="Données de démonstration :")] if q.has_demo() else []
-        )
+        banner = demo_banner(q, params or {})
     except queries.DataUnavailable as exc:
         content = unavailable(str(exc))
         banner = []
@@ -81,6 +79,17 @@ def page(
         # url-forms.js leaves links to these to the browser (files, not pages)
         **dsfr.attrs(data_file_prefixes=" ".join(urls.FILE_PREFIXES)),
     )
+
+
+def demo_banner(q: queries.Reads, params: dict[str, Any]) -> list[Any]:
+    """The demo banner, when synthetic values exist and the view may show them.
+
+    With `reel=oui` every page leaves demo values, statuses and projections out: the
+    banner would then announce what the page does not show.
+    """
+    if urls.real_only(urls.normalise(params)) or not q.has_demo():
+        return []
+    return [dsfr.notice(DEMO_TEXT, title="Données de démonstration :")]
 
 
 def unavailable(message: str) -> list[Any]:

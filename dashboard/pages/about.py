@@ -19,8 +19,8 @@ dash.register_page(
 )
 
 
-def layout(**_: Any) -> html.Div:
-    return page(path=urls.about(), build=_content)
+def layout(**params: Any) -> html.Div:
+    return page(path=urls.about(), build=_content, params=params)  # params: the demo banner
 
 
 def _content(q: queries.Queries) -> list[Any]:

@@ -144,7 +144,7 @@ def _card(
     visible = series.dropna(subset=["value"])
     figures = views.latest_figures(series, ind=ind, today=today)
     target = main_target(ind, today=today)
-    body: list[Any] = figure_lines(ind, figures)
+    body: list[Any] = figure_lines(ind, figures, lead="Dernier chiffre réel : ")
     badges: list[Any] = []
     if figures.real is None and figures.demo is not None:
         badges.append(dsfr.badge(Origin.demo.label, kind="new", icon=False))
@@ -162,6 +162,9 @@ def _card(
             if a.progress is not None
             else ""
         )
+        compared = views.compared_text(a, target, ind)
+        if compared:  # a yearly target of a flow: its 12-month sum, not the monthly value
+            body.append(html.P(compared, className="fr-text--sm fr-mb-1v tdb-compared"))
         body.append(
             html.P(
                 f"Objectif : {views.target_text(target, ind)} "

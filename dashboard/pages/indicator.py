@@ -131,6 +131,9 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
         )
         if a.reached_on:
             when += f" {views.reached_text(a, frequency=ind.frequency)}"
+        compared = views.compared_text(a, t, ind)
+        if compared:
+            when = f" {compared}.{when}"
         if a.reason:
             when += f" Non comparable : {a.reason}"
         if a.rests_on_demo:

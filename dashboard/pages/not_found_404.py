@@ -17,8 +17,9 @@ dash.register_page(
 )
 
 
-def layout(**_: Any) -> html.Div:
+def layout(**params: Any) -> html.Div:
     return page(
         path=urls.BY_MODULE["not_found_404"].path,
         build=lambda q: not_found("La page que vous cherchez est introuvable."),
+        params=params,  # the demo banner follows `reel`
     )

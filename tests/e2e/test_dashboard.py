@@ -111,6 +111,28 @@ class TestUrlState:
         assert page.locator("#choix-niveau").input_value() == "departements"
 
 
+class TestRealOnlySwitch:
+    def test_the_switch_takes_the_demo_banner_away_and_back(self, page: Any, live_url: str) -> None:
+        # Given the home page of the demo database, with its banner
+        _open(page, live_url + "/")
+        assert page.locator("#react-entry-point #bandeau-demo").count() == 1
+        # When « Données réelles seulement » is chosen (in-page navigation)
+        page.click("#react-entry-point #choix-donnees >> text=Données réelles seulement")
+        page.wait_for_url("**reel=oui**")
+        page.wait_for_selector(
+            "#react-entry-point #choix-donnees [aria-current=page]"
+            ":has-text('Données réelles seulement')"
+        )
+        # Then no page shows the banner, nor a demo value: here and on the next page
+        assert page.locator("#react-entry-point #bandeau-demo").count() == 0
+        assert page.locator("#react-entry-point .tdb-demo-value").count() == 0
+        _open(page, live_url + INDICATOR + "?reel=oui")
+        assert page.locator("#react-entry-point #bandeau-demo").count() == 0
+        # And going back to all data brings it back
+        _open(page, live_url + "/")
+        assert page.locator("#react-entry-point #bandeau-demo").count() == 1
+
+
 class TestDownloads:
     def test_csv_download_returns_the_table_shown(self, page: Any, live_url: str) -> None:
         _open(page, live_url + INDICATOR + "?periode=2025-06")

@@ -17,8 +17,10 @@ from core.catalog import Catalog
 from core.models import Area, Observation, Origin, Run
 from etl.demo import (
     DEMO_LABEL,
+    Calibration,
     DemoError,
     generate,
+    generate_indicator,
     has_demo,
     parse_until,
     purge_demo,
@@ -252,6 +254,110 @@ class TestGenerate:
         rows = demo_rows[demo_rows["indicator_id"] == "mes_profils_crees"]
         # Then it is January 2022, the launch of Mon espace santé
         assert rows["period_start"].min() == dt.date(2022, 1, 1)
+
+
+def national_series(
+    catalog: Catalog, slug: str, code: str, anchors: dict[tuple[dt.date, str], float]
+) -> pd.Series:
+    """National demo values of one breakdown value (or `_total`) up to October 2026, with
+    these real figures, indexed by period."""
+    rows, _ = generate_indicator(
+        catalog.get(slug),
+        seed=42,
+        last=dt.date(2026, 10, 1),
+        calibration=Calibration(anchors, {}),
+        generated={},
+    )
+    mine = rows[(rows["level"] == "national") & (rows["breakdown"] == code)]
+    return mine.set_index("period_start")["value"].sort_index()
+
+
+def national_after(
+    catalog: Catalog, slug: str, anchors: dict[tuple[dt.date, str], float]
+) -> pd.Series:
+    """National demo totals after the last anchor of a one-indicator generation."""
+    national = national_series(catalog, slug, "_total", anchors)
+    return national[national.index > max(p for p, _ in anchors)]
+
+
+def carried_forward(values: pd.Series, last_real: float) -> int:
+    """How many later periods repeat the last real figure (a flat line with later labels)."""
+    return int(np.isclose(values.to_numpy(dtype=float), last_real, rtol=1e-3).sum())
+
+
+class TestAfterTheLastRealFigure:
+    def test_saturated_stock_follows_the_real_trend_instead_of_a_flat_line(
+        self, catalog: Catalog
+    ) -> None:
+        # Given two real profile counts, the last one where the demo shape has saturated
+        anchors = {
+            (dt.date(2023, 2, 1), "_total"): 65_700_000.0,
+            (dt.date(2024, 1, 1), "_total"): 68_406_684.0,
+        }
+        # When the demo is generated up to October 2026
+        later = national_after(catalog, "mes_profils_crees", anchors)
+        # Then no later month repeats the last real figure, and the series keeps rising
+        assert len(later) == 33
+        assert carried_forward(later, 68_406_684.0) == 0
+        assert later.is_monotonic_increasing
+        assert later.iloc[-1] > 68_406_684.0
+
+    def test_without_a_trend_the_demo_stops_at_the_last_real_figure(self, catalog: Catalog) -> None:
+        # Given a single real profile count, where the demo shape has saturated
+        anchors = {(dt.date(2024, 1, 1), "_total"): 68_406_684.0}
+        # When the demo is generated up to October 2026
+        later = national_after(catalog, "mes_profils_crees", anchors)
+        # Then it shows nothing after the real figure rather than repeating it
+        assert later.empty
+
+    def test_no_indicator_repeats_its_last_real_figure(
+        self, catalog: Catalog, demo_rows: pd.DataFrame
+    ) -> None:
+        # Given, for every indicator, its own demo value of December 2022 taken as real
+        national = demo_rows[
+            (demo_rows["level"] == "national") & (demo_rows["breakdown"] == "_total")
+        ]
+        anchor_month = dt.date(2022, 12, 1)
+        flat = []
+        for ind in catalog.indicators:
+            own = national[
+                (national["indicator_id"] == ind.id) & (national["period_start"] <= anchor_month)
+            ].sort_values("period_start")
+            if own.empty:
+                continue
+            row = own.iloc[-1]
+            anchors = {(row["period_start"], "_total"): float(row["value"])}
+            # When the demo is generated through that figure
+            later = national_after(catalog, ind.id, anchors)
+            # Then no later period carries it forward twice in a row
+            if carried_forward(later.head(2), float(row["value"])) == 2:
+                flat.append(ind.id)
+        assert flat == []
+
+
+class TestBreakdownFigures:
+    def test_a_real_figure_of_a_breakdown_value_is_no_spike(self, catalog: Catalog) -> None:
+        # Given 850 radiology sites equipped in September 2023 (sectors that overlap)
+        september = dt.date(2023, 9, 1)
+        anchors = {(september, "radiologie"): 850.0}
+        # When the demo is generated
+        radiology = national_series(catalog, "segur_v1_structures_equipees", "radiologie", anchors)
+        # Then the real figure stays, and the months around it are of the same order
+        assert radiology[september] == 850.0
+        around = radiology[[dt.date(2023, 8, 1), dt.date(2023, 10, 1)]]
+        assert ((around > 850 * 0.9) & (around < 850 * 1.1)).all()
+
+    def test_a_stock_value_between_two_real_figures_never_falls(self, catalog: Catalog) -> None:
+        # Given 43 then 46 doctors' software solutions referenced (sectors adding up)
+        anchors = {
+            (dt.date(2024, 2, 1), "lgc"): 43.0,
+            (dt.date(2024, 12, 1), "lgc"): 46.0,
+        }
+        # When the demo is generated
+        lgc = national_series(catalog, "segur_logiciels_references", "lgc", anchors)
+        # Then it passes through both and never decreases in between or after
+        assert (lgc[dt.date(2024, 2, 1)], lgc[dt.date(2024, 12, 1)]) == (43.0, 46.0)
+        assert lgc[dt.date(2024, 1, 1) :].is_monotonic_increasing
 
 
 class TestRunDemo:
