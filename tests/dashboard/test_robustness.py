@@ -8,8 +8,6 @@ import datetime as dt
 import json
 import logging
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,12 +17,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from core import db, geography
-from core.catalog import Catalog
+from core import geography
 from dashboard import guards, queries, urls
 from dashboard.app import PAGE_MAX_AGE, SERVER_PAGE_MAX_AGE, SERVER_RENDERED, create_app
 from dashboard.downloads import FORMATS
-from etl.demo import run_demo
+from tests.dashboard.demo_db import demo_url_fixture
 from tests.dashboard.test_guards import router_body
 
 FUZZ = settings(
@@ -44,24 +41,8 @@ FRENCH_ERRORS = (
 SAFE_FILENAME = re.compile(r'attachment; filename="[\w.-]+"')
 
 
-@pytest.fixture(scope="module")
-def demo_url(
-    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, catalog: Catalog
-) -> str:
-    """A copy of the migrated template with one year of demo data (under a second)."""
-    path = tmp_path_factory.mktemp("robustness") / "demo.sqlite"
-    shutil.copy(sqlite_template, path)
-    engine = db.make_engine(f"sqlite:///{path}")
-    run_demo(
-        engine,
-        catalog,
-        seed=9,
-        until=dt.date(2019, 12, 1),
-        progress=lambda _: None,
-        today=dt.date(2026, 1, 1),
-    )
-    engine.dispose()
-    return f"sqlite:///{path}"
+# one year of demo data
+demo_url = demo_url_fixture("robustness", seed=9, until=dt.date(2019, 12, 1))
 
 
 @pytest.fixture
