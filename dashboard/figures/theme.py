@@ -263,6 +263,7 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
         "Double-click on legend to isolate one trace": (
             "Double-cliquez sur la légende pour isoler une série"
         ),
+        "Double-click to zoom back out": "Double-cliquez pour revenir à la vue d'ensemble",
     },
     "format": {
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],

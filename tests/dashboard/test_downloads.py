@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -17,8 +21,10 @@ from core.periods import iso_period
 from core.vocabulary import Level
 from dashboard import downloads, queries, records, urls, views
 from dashboard.app import create_app
+from dashboard.callbacks import tables
 from dashboard.downloads import UnknownDownload, split_format, to_bytes
-from dashboard.formatting import format_number
+from dashboard.formatting import NNBSP, format_number
+from dashboard.server_html import to_html
 from tests.dashboard.demo_db import demo_url_fixture
 from tests.fakes.queries import FakeQueries, Row
 
@@ -146,6 +152,23 @@ class TestToBytes:
         assert rows[1][header.index("Rang")].value is None
         deadline = rows[1][header.index("Échéance")]
         assert deadline.is_date and deadline.value.date() == dt.date(2027, 12, 31)
+
+    @pytest.mark.parametrize(
+        ("kind", "unit", "decimals", "expected"),
+        [
+            ("measure", "percent", 1, '#,##0.0" %"'),
+            ("measure", "euros", 0, '#,##0" €"'),
+            ("measure", "count", 0, "#,##0"),
+            ("measure", "ratio", 2, "#,##0.00"),
+            ("percent", None, 0, '0" %"'),
+            ("date", None, 0, "dd/mm/yyyy"),
+            ("text", None, 0, None),
+        ],
+    )
+    def test_number_formats(
+        self, kind: str, unit: str | None, decimals: int, expected: str | None
+    ) -> None:
+        assert downloads.number_format(kind, unit=unit, decimals=decimals) == expected
 
     def test_xlsx_describes_its_columns(self, catalog: Catalog) -> None:
         book = openpyxl.load_workbook(io.BytesIO(to_bytes(_sample(catalog), fmt="xlsx")))
@@ -357,3 +380,54 @@ class TestFilesMatchTheViews:
             if cell.value is not None:
                 assert cell.data_type == "n"
                 assert cell.value == round(float(on_page), ind.decimals)
+
+
+# -- on the indicator page ------------------------------------------------------------------
+
+
+@pytest.fixture
+def indicator_page(db_url: str) -> ModuleType:
+    create_app(database_url=db_url, redis_url="")  # registers the page modules
+    return sys.modules["pages.indicator"]
+
+
+def _components(node: Any) -> Iterator[Any]:
+    """Every Dash component under `node`, depth first."""
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _components(item)
+    elif hasattr(node, "to_plotly_json"):
+        yield node
+        yield from _components(getattr(node, "children", None))
+
+
+def _by_id(tree: Any, component_id: object) -> Any:
+    return next(c for c in _components(tree) if getattr(c, "id", None) == component_id)
+
+
+class TestBreakdownOnThePage:
+    def test_breakdown_chart_has_its_table_downloads_and_named_png(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        # Given a series broken down by sector, When its indicator page is built
+        q = _fake(catalog)
+        view = views.indicator_view(q, catalog.get(SEGUR), {})
+        tree = indicator_page._content(q, view)
+        # Then the breakdown chart has a value table with the rows of the file, as shown
+        store = _by_id(tree, tables.component_id(tables.DATA, "tableau-repartition"))
+        assert [row[1:3] for row in store.data["rows"]] == [
+            ["Hôpital (DPI)", f"14,0{NNBSP}%"],
+            ["Médecine de ville (LGC)", f"12,0{NNBSP}%"],
+        ]
+        # And the three downloads, and a PNG export named after the view
+        html = to_html(tree)
+        for suffix in downloads.FORMATS:
+            assert f"{urls.indicator_download(SEGUR, 'repartition')}{suffix}" in html
+        graph = _by_id(tree, "graphique-repartition")
+        assert graph.config["toImageButtonOptions"]["filename"] == (
+            f"{SEGUR}-repartition-secteur-france"
+        )
+        carte = _by_id(tree, "graphique-carte")
+        assert carte.config["toImageButtonOptions"]["filename"] == (
+            f"{SEGUR}-carte-regions-2025-02"
+        )

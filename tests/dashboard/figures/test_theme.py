@@ -7,11 +7,13 @@ import copy
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.app import VENDOR
 from dashboard.figures.theme import (
     BLUE_FRANCE,
     BLUE_FRANCE_925,
     FONT_FAMILY,
     TEMPLATE_DICT,
+    TOOLBAR_TITLES,
     colour_for,
     font_family,
     graph_config,
@@ -128,6 +130,28 @@ class TestGraphConfig:
             "scale": 2,
         }
         assert config["locales"]["fr"]["format"]["months"][2] == "mars"
+
+    def test_toolbar_and_toasts_are_in_french(self) -> None:
+        # Given Plotly's French dictionary, registered through the public `locales` option
+        config = graph_config(filename="x")
+        dictionary = config["locales"][config["locale"]]["dictionary"]
+        bundle = (VENDOR / "plotly-basic.min.js").read_text(encoding="utf-8")
+        # Then each toast and title the reader can meet is translated
+        shown = {
+            "Download plot as a PNG",
+            "Preparing image - this may take a few seconds",
+            "Image download succeeded",
+            "Sorry, there was a problem downloading your image!",
+            "Double-click to zoom back out",
+            "Double-click on legend to isolate one trace",
+            "Zoom in",
+            "Zoom out",
+            "Reset axes",
+        }
+        assert shown <= set(dictionary)
+        # And each key is a string the vendored bundle really asks for (not a guess)
+        assert all(f'"{key}"' in bundle for key in dictionary)
+        assert set(TOOLBAR_TITLES) <= set(dictionary.values())
 
 
 class TestColourForMatchesPlotly:
