@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import flask
@@ -33,6 +33,7 @@ from core.errors import UserError
 from core.periods import iso_period
 from core.vocabulary import Level, Origin
 from dashboard import guards, queries, records, urls, views
+from dashboard.formatting import format_date, format_period
 
 FORMATS = {
     "-fr.csv": "csv_fr",
@@ -182,6 +183,36 @@ def view_name(view: views.IndicatorView, what: str) -> str:
     if view.real_only:
         parts.append(REAL_ONLY_NAME)
     return _safe("-".join(p for p in parts if p))
+
+
+def export_marks(
+    view: views.IndicatorView,
+    what: str,
+    frames: Sequence[pd.DataFrame],
+    *,
+    today: dt.date | None = None,
+) -> tuple[str, list[str]]:
+    """The title and notes a chart's PNG carries (`figures.theme.with_export_marks`): what it
+    shows, its sources, the periods of its values, the day, and « Données de démonstration »
+    when one of its values is demo."""
+    ind = view.indicator
+    shown = [f.dropna(subset=["value"]) for f in frames if not f.empty]
+    origins = {str(o) for f in shown for o in f["origin"].dropna()}
+    real = bool(origins - {Origin.demo.value})
+    sources = " ; ".join(s.name for s in ind.sources) if real else ""
+    notes = [f"Source : {sources}"] if sources else []
+    second = [f"<b>{records.DEMO_SOURCE.upper()}</b>"] if Origin.demo.value in origins else []
+    periods = [p for f in shown if "period_start" in f for p in f["period_start"]]
+    if not periods and view.period is not None:
+        periods = [view.period]
+    if periods:
+        first, last = min(periods), max(periods)
+        span = format_period(last, frequency=ind.frequency)
+        if first != last:
+            span = f"{format_period(first, frequency=ind.frequency)} à {span}"
+        second.append(f"Données : {span}")
+    second.append(f"Tableau de bord du numérique en santé, {format_date(today or dt.date.today())}")
+    return f"{ind.short_label} — {what}", [*notes, " · ".join(second)]
 
 
 def _safe(name: str) -> str:

@@ -18,7 +18,7 @@ from core.catalog import CatalogError, Indicator
 from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
-from dashboard.downloads import view_name
+from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.formatting import format_date, format_number, format_period, join_labels
 from dashboard.pages._common import (
@@ -173,6 +173,7 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
                 graph_id="graphique-trajectoire",
                 filename=view_name(view, "trajectoire"),
                 description=text,
+                marks=export_marks(view, "trajectoire nationale", [view.national]),
             ),
             *_values(
                 view,
@@ -308,6 +309,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 graph_id="graphique-carte",
                 filename=view_name(view, "carte"),
                 description=map_text,
+                marks=export_marks(view, f"carte des {level_name}", [snap]),
             ),
             html.P(
                 "Contours : Source : IGN – ADMIN EXPRESS COG 2018, conversion france-geojson "
@@ -321,6 +323,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 ranking(snap, indicator=ind, reference=reference),
                 graph_id="graphique-classement",
                 filename=view_name(view, "classement"),
+                marks=export_marks(view, f"classement des {level_name}", [snap]),
                 description=f"Classement des {level_name}, {period_text}, "
                 "du plus au moins favorable. "
                 "Les valeurs sont dans le tableau ci-dessous.",
@@ -368,6 +371,7 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
                 comparison(frame, indicator=ind),
                 graph_id="graphique-comparaison",
                 filename=view_name(view, "comparaison"),
+                marks=export_marks(view, "comparaison de régions", [frame]),
                 description=f"Évolution comparée de la France et de {join_labels(names)}. "
                 "Les valeurs sont dans le tableau de la série.",
             ),
@@ -390,6 +394,9 @@ def _breakdown_section(view: views.IndicatorView) -> html.Section:
                 breakdown(view.breakdowns, indicator=ind),
                 graph_id="graphique-repartition",
                 filename=view_name(view, "repartition"),
+                marks=export_marks(
+                    view, f"répartition par {ind.breakdown.label.lower()}", [view.breakdowns]
+                ),
                 description=f"Répartition nationale par {ind.breakdown.label.lower()} : "
                 + join_labels(sorted(set(frame["label"])))
                 + ". Les valeurs sont dans le tableau ci-dessous.",

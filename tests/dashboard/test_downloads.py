@@ -431,3 +431,35 @@ class TestBreakdownOnThePage:
         assert carte.config["toImageButtonOptions"]["filename"] == (
             f"{SEGUR}-carte-regions-2025-02"
         )
+
+    def test_each_chart_carries_its_title_sources_periods_and_demo_mark(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        q = _fake(catalog)
+        ind = catalog.get(SEGUR)
+        tree = indicator_page._content(q, views.indicator_view(q, ind, {}))
+        trajectory = _by_id(tree, "graphique-trajectoire").figure["layout"]["title"]
+        assert trajectory["text"] == f"{ind.short_label} — trajectoire nationale"
+        notes = trajectory["subtitle"]["text"].split("<br>")
+        # published and demo points: the catalogue's sources and the demo mark
+        assert notes[0] == "Source : " + " ; ".join(s.name for s in ind.sources)
+        assert notes[1].startswith(
+            "<b>DONNÉES DE DÉMONSTRATION</b> · Données : janvier 2025 à février 2025"
+        )
+        # the map: its one period
+        carte = _by_id(tree, "graphique-carte").figure["layout"]["title"]
+        assert carte["text"] == f"{ind.short_label} — carte des régions"
+        assert (
+            "<b>DONNÉES DE DÉMONSTRATION</b> · Données : février 2025 · "
+            in carte["subtitle"]["text"]
+        )
+
+    def test_real_values_only_carry_no_demo_mark(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        q = _fake(catalog)
+        view = views.indicator_view(q, catalog.get(SEGUR), {"reel": "oui"})
+        tree = indicator_page._content(q, view)
+        notes = _by_id(tree, "graphique-trajectoire").figure["layout"]["title"]["subtitle"]
+        assert "DÉMONSTRATION" not in notes["text"]
+        assert "Données : janvier 2025 · " in notes["text"]

@@ -11,6 +11,7 @@ from dashboard.app import VENDOR
 from dashboard.figures.theme import (
     BLUE_FRANCE,
     BLUE_FRANCE_925,
+    EXPORT_MARGIN,
     FONT_FAMILY,
     TEMPLATE_DICT,
     TOOLBAR_TITLES,
@@ -22,6 +23,7 @@ from dashboard.figures.theme import (
     trace,
     update_axis,
     update_layout,
+    with_export_marks,
     with_font,
 )
 from dashboard.formatting import NNBSP
@@ -163,3 +165,21 @@ class TestColourForMatchesPlotly:
 
         expected = sample_colorscale([list(stop) for stop in SEQUENTIAL], [position])[0]
         assert colour_for(position * 10, vmin=0.0, vmax=10.0) == expected
+
+
+class TestExportMarks:
+    def test_title_and_notes_are_drawn_above_the_plot_without_changing_the_figure(self) -> None:
+        # Given a figure with its own top margin
+        fig = new_figure(data=[trace("scatter", x=[1], y=[2])])
+        update_layout(fig, margin={"t": 30})
+        before = copy.deepcopy(fig)
+        # When its export marks are added
+        marked = with_export_marks(fig, title="Taux — carte", notes=["Source : X", "DÉMO"])
+        # Then it has the title, the notes on two lines and room for them; Plotly accepts it
+        title = marked["layout"]["title"]
+        assert title["text"] == "Taux — carte"
+        assert title["subtitle"]["text"] == "Source : X<br>DÉMO"
+        assert marked["layout"]["margin"]["t"] == 30 + EXPORT_MARGIN
+        go.Figure(marked)
+        # And the figure it was given is unchanged (it may be cached)
+        assert fig == before
