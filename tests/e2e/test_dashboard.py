@@ -75,6 +75,24 @@ class TestPagesRender:
         # And no request left the loopback host
         assert [u for u in requests if not u.startswith(live_url)] == []
 
+    def test_png_export_is_named_after_the_view_and_told_in_french(
+        self, page: Any, live_url: str
+    ) -> None:
+        # Given the region map of an indicator at a chosen period
+        _open(page, live_url + INDICATOR + "?periode=2025-06")
+        page.wait_for_selector("#graphique-carte .main-svg")
+        page.hover("#graphique-carte")
+        # When its PNG is downloaded from the toolbar
+        with page.expect_download() as info:
+            page.click(
+                "#graphique-carte .modebar-btn[data-title='Télécharger le graphique en PNG']"
+            )
+        # Then the file says the view, and the toasts are French
+        name = "mes_taux_activation-carte-regions-2025-06.png"
+        assert info.value.suggested_filename == name
+        page.wait_for_selector(f".notifier-note:has-text('Image téléchargée - {name}')")
+        assert page.locator(".notifier-note:has-text('Préparation de l')").count() == 1
+
 
 class TestUrlState:
     def test_choosing_a_region_updates_url_and_charts(self, page: Any, live_url: str) -> None:
