@@ -35,3 +35,15 @@ def period_range(first: dt.date, last: dt.date, frequency: Frequency) -> list[dt
 def last_complete_period(today: dt.date, frequency: Frequency) -> dt.date:
     """The latest period that has fully ended before `today`."""
     return add_periods(period_start(today, frequency), -1, frequency)
+
+
+def iso_period(start: dt.date, frequency: Frequency) -> str:
+    """The period that starts on `start` as files write it: `2024-03`, `2024-Q1` or `2024`.
+
+    ISO 8601 has no quarter notation; `2024-Q1` is the one of SDMX and of spreadsheets.
+    """
+    if frequency == "monthly":
+        return f"{start.year:04d}-{start.month:02d}"
+    if frequency == "quarterly":
+        return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year:04d}"

@@ -1,22 +1,39 @@
 """Download routes: the table on screen as CSV (French or standard) or XLSX.
 
-Plain links to server routes, so they work without JavaScript. The frames come from
-`views`, the same functions the pages use: a download is exactly what is shown.
+Plain links to server routes, so they work without JavaScript. The rows come from
+`views`, the same functions the pages use: a download holds the rows of the table on
+screen, in the columns of `dashboard.records` (one schema for every file): codes beside
+labels, ISO periods, numbers as numbers at the published precision, unit, origin, source.
+
+- French CSV (`…-fr.csv`): `;` separator, decimal comma, UTF-8 with BOM (Excel in French);
+- standard CSV (`….csv`): RFC 4180, `,` separator, decimal point, UTF-8;
+- XLSX (`….xlsx`): numeric cells with a number format at the published precision (a
+  percentage stays in points, 41,5, shown « 41,5 % »; euros are shown « … € »), dates as
+  dates, and a second sheet that describes each column.
+
+The file name says the view (indicator, table, level, period, compared régions, real data
+only) and differs between the three formats.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import flask
+import openpyxl
 import pandas as pd
+from openpyxl.styles import Font
 
-from core.catalog import CatalogError
+from core.catalog import CatalogError, Indicator
 from core.errors import UserError
-from core.vocabulary import Level
-from dashboard import guards, queries, urls, views
+from core.periods import iso_period
+from core.vocabulary import Level, Origin
+from dashboard import guards, queries, records, urls, views
+from dashboard.formatting import format_date, format_period
 
 FORMATS = {
     "-fr.csv": "csv_fr",
@@ -33,24 +50,100 @@ FORMAT_LABELS = {
     ".csv": ("CSV standard", "séparateur « , », point décimal"),
     ".xlsx": ("XLSX", "classeur Excel"),
 }
+SUFFIXES = {fmt: suffix for suffix, fmt in FORMATS.items()}
+INDICATOR_TABLES = ("serie", "carte", "repartition")
+REAL_ONLY_NAME = "donnees-reelles"
+SHEET, COLUMNS_SHEET = "Données", "Colonnes"
+DATE_FORMAT = "dd/mm/yyyy"
+UNIT_SUFFIXES = {"percent": '" %"', "euros": '" €"'}  # shown after the number, value unchanged
 
 
 class UnknownDownload(UserError):
     """No table behind this address (unknown indicator, area or format)."""
 
 
+class File(NamedTuple):
+    """A download: its records (`dashboard.records` keys) and its name without suffix."""
+
+    frame: pd.DataFrame
+    name: str
+
+
+# -- formats --------------------------------------------------------------------------------
+
+
 def to_bytes(df: pd.DataFrame, *, fmt: str) -> bytes:
-    """CSV fr: `;`, decimal comma, UTF-8 with BOM (Excel in French); CSV: RFC 4180, UTF-8."""
+    """CSV fr: `;`, decimal comma, UTF-8 with BOM (Excel in French); CSV: RFC 4180, UTF-8;
+    XLSX: typed cells. Columns named by a `records` key get its French title."""
     if fmt == "csv_fr":
-        return df.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+        text = records.titled(df).to_csv(index=False, sep=";", decimal=",")
+        return text.encode("utf-8-sig")
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
+        return records.titled(df).to_csv(index=False).encode("utf-8")
     if fmt == "xlsx":
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            df.to_excel(writer, index=False, sheet_name="Données")
-        return buffer.getvalue()
+        return _xlsx(df)
     raise UnknownDownload(f"Format inconnu « {fmt} ». Attendu : csv_fr, csv ou xlsx.")
+
+
+def number_format(kind: str, *, unit: object = None, decimals: int = 0) -> str | None:
+    """The XLSX number format of a cell: `#,##0.0" %"` for a percentage at one decimal
+    (Excel shows the separators of the reader's locale); None for text."""
+    if kind == "date":
+        return DATE_FORMAT
+    if kind == "integer":
+        return "0"
+    if kind == "percent":
+        return "0" + UNIT_SUFFIXES["percent"]
+    if kind != "measure":
+        return None
+    digits = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return digits + UNIT_SUFFIXES.get(str(unit), "")
+
+
+def _xlsx(df: pd.DataFrame) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.worksheets[0])
+    sheet = book.create_sheet(SHEET)
+    keys = [str(c) for c in df.columns]
+    sheet.append([records.BY_KEY[k].title if k in records.BY_KEY else k for k in keys])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    kinds = [records.BY_KEY[k].kind if k in records.BY_KEY else "" for k in keys]
+    units = df["unit"].tolist() if "unit" in df.columns else [None] * len(df)
+    decimals = df["decimals"].tolist() if "decimals" in df.columns else [None] * len(df)
+    for i, row in enumerate(df.itertuples(index=False), start=2):
+        sheet.append([_plain(v) for v in row])
+        places = decimals[i - 2]
+        places = 0 if places is None or pd.isna(places) else int(places)
+        for j, kind in enumerate(kinds, start=1):
+            fmt = number_format(kind, unit=units[i - 2], decimals=places)
+            if fmt is not None:
+                sheet.cell(row=i, column=j).number_format = fmt
+    sheet.freeze_panes = "A2"
+    for j, key in enumerate(keys, start=1):
+        title = records.BY_KEY[key].title if key in records.BY_KEY else key
+        letter = openpyxl.utils.get_column_letter(j)
+        sheet.column_dimensions[letter].width = max(12, min(40, len(title) + 4))
+    described = [records.BY_KEY[k] for k in keys if k in records.BY_KEY]
+    if described:
+        about = book.create_sheet(COLUMNS_SHEET)
+        about.append(["Colonne", "Nom pour les programmes", "Description"])
+        for column in described:
+            about.append([column.title, column.key, column.description])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _plain(value: object) -> Any:
+    """A cell as openpyxl writes it: None for missing, Python numbers, dates as dates."""
+    if value is None or (not isinstance(value, str | dt.date) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
 
 
 def split_format(name: str) -> tuple[str, str]:
@@ -63,19 +156,148 @@ def split_format(name: str) -> tuple[str, str]:
     )
 
 
+def file_name(name: str, *, fmt: str) -> str:
+    """`mes-carte-regions-2025-06` → `…-fr.csv`, `….csv` or `….xlsx`: one name per format."""
+    return name + SUFFIXES[fmt]
+
+
+# -- file names -----------------------------------------------------------------------------
+
+
+def view_name(view: views.IndicatorView, what: str) -> str:
+    """The name of a file or PNG export of an indicator view: indicator, what it is, then
+    level and period (map, ranking), compared régions (series, comparison), breakdown
+    dimension, and whether demo values are left out."""
+    ind = view.indicator
+    parts = [ind.id, what]
+    if what in ("carte", "classement"):
+        parts.append(str(Level(view.level).slug))
+        if view.period is not None:
+            parts.append(iso_period(view.period, ind.frequency))
+    elif what == "repartition":
+        parts += [ind.breakdown.dimension if ind.breakdown else "", "france"]
+    else:
+        parts.append("france")
+        if what in ("serie", "comparaison") and view.compared:
+            parts += ["regions", *view.compared]
+    if view.real_only:
+        parts.append(REAL_ONLY_NAME)
+    return _safe("-".join(p for p in parts if p))
+
+
+def export_marks(
+    view: views.IndicatorView,
+    what: str,
+    frames: Sequence[pd.DataFrame],
+    *,
+    today: dt.date | None = None,
+) -> tuple[str, list[str]]:
+    """The title and notes a chart's PNG carries (`figures.theme.with_export_marks`): what it
+    shows, its sources, the periods of its values, the day, and « Données de démonstration »
+    when one of its values is demo."""
+    ind = view.indicator
+    shown = [f.dropna(subset=["value"]) for f in frames if not f.empty]
+    origins = {str(o) for f in shown for o in f["origin"].dropna()}
+    real = bool(origins - {Origin.demo.value})
+    sources = " ; ".join(s.name for s in ind.sources) if real else ""
+    notes = [f"Source : {sources}"] if sources else []
+    second = [f"<b>{records.DEMO_SOURCE.upper()}</b>"] if Origin.demo.value in origins else []
+    periods = [p for f in shown if "period_start" in f for p in f["period_start"]]
+    if not periods and view.period is not None:
+        periods = [view.period]
+    if periods:
+        first, last = min(periods), max(periods)
+        span = format_period(last, frequency=ind.frequency)
+        if first != last:
+            span = f"{format_period(first, frequency=ind.frequency)} à {span}"
+        second.append(f"Données : {span}")
+    second.append(f"Tableau de bord du numérique en santé, {format_date(today or dt.date.today())}")
+    return f"{ind.short_label} — {what}", [*notes, " · ".join(second)]
+
+
+def _safe(name: str) -> str:
+    """Only letters, digits, `_` and `-` reach a file name or a header."""
+    return re.sub(r"[^A-Za-z0-9_-]", "", name)
+
+
+# -- the tables -----------------------------------------------------------------------------
+
+
 def indicator_frame(
-    q: queries.Queries, *, indicator_id: str, table: str, params: Mapping[str, object]
-) -> pd.DataFrame:
+    q: queries.Reads, *, indicator_id: str, table: str, params: Mapping[str, object]
+) -> File:
     try:
         indicator = q.catalog.get(indicator_id)
     except CatalogError:
         raise UnknownDownload(f"Indicateur inconnu « {urls.shown(indicator_id)} ».") from None
+    if table not in INDICATOR_TABLES:
+        raise UnknownDownload(
+            f"Tableau inconnu « {urls.shown(table)} ». Attendu : {', '.join(INDICATOR_TABLES)}."
+        )
     view = views.indicator_view(q, indicator, params)
     if table == "serie":
-        return views.series_table(view)
-    if table == "carte":
-        return views.snapshot_table(view)
-    raise UnknownDownload(f"Tableau inconnu « {urls.shown(table)} ». Attendu : serie ou carte.")
+        facts = _observations(views.series_frame(view))
+    elif table == "repartition":
+        facts = _observations(views.breakdown_frame(view), breakdown=True)
+    else:
+        facts = _map_facts(q, view)
+    return File(records.records(facts, catalog=q.catalog), view_name(view, table))
+
+
+def _observations(frame: pd.DataFrame, *, breakdown: bool = False) -> list[dict[str, Any]]:
+    """Facts of rows in the series columns (dashboard.queries.SERIES_COLUMNS)."""
+    out = []
+    for r in frame.itertuples(index=False):
+        fact: dict[str, Any] = {
+            "indicator_id": r.indicator_id,
+            "level": r.level,
+            "area_code": r.code,
+            "area": r.name,
+            "period_start": r.period_start,
+            "value": r.value,
+            "masked": r.is_masked,
+            "origin": r.origin,
+            "source": r.source_label,
+            "source_url": r.source_url,
+        }
+        if breakdown:
+            fact["breakdown_code"] = r.breakdown
+        out.append(fact)
+    return out
+
+
+def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, Any]]:
+    """The map and ranking table's rows and ranks, with each value's origin and source."""
+    shown = views.snapshot_table(view)
+    if view.snapshot is None or view.period is None or shown.empty:
+        return []
+    ind = view.indicator
+    snap = view.snapshot.set_index("code")
+    series = q.series(indicator_id=ind.id, level=view.level)
+    at_period = series[series["period_start"] == pd.Timestamp(view.period)].set_index("code")
+    ranked = int(snap["value"].notna().sum())
+    facts = []
+    for code, rank in zip(shown["Code"], shown["Rang"], strict=True):
+        area = snap.loc[code]
+        origin = area["origin"] if isinstance(area["origin"], str) else None
+        source = at_period.loc[code] if origin and code in at_period.index else None
+        facts.append(
+            {
+                "indicator_id": ind.id,
+                "level": view.level,
+                "area_code": code,
+                "area": area["name"],
+                "period_start": view.period,
+                "rank": None if pd.isna(rank) else int(rank),
+                "ranked": ranked,
+                "value": area["value"],
+                "masked": area["is_masked"],
+                "origin": origin,
+                "source": None if source is None else source["source_label"],
+                "source_url": None if source is None else source["source_url"],
+            }
+        )
+    return facts
 
 
 def area_code(*, level_slug: str, code: str) -> tuple[Level, str]:
@@ -89,20 +311,92 @@ def area_code(*, level_slug: str, code: str) -> tuple[Level, str]:
     return level, canonical
 
 
-def area_frame(
-    q: queries.Queries, *, level: Level, code: str, params: Mapping[str, object]
-) -> pd.DataFrame:
+def area_frame(q: queries.Reads, *, level: Level, code: str, params: Mapping[str, object]) -> File:
+    """The fiche's table: each indicator's latest value here, France, rank, period, level."""
     real = urls.real_only(urls.normalise(params))
     table = views.area_table(q, level=level, code=code, real_only=real)
-    return table.drop(columns=["indicator_id", "unit", "decimals"], errors="ignore")
+    facts = [
+        {
+            "indicator_id": r["indicator_id"],
+            "level": level.value,
+            "area_code": code,
+            "period_start": r["period_start"],
+            "value": r["Valeur"],
+            "france_value": r["France"],
+            "rank": r["rank"],
+            "ranked": r["ranked"],
+            "origin": r["origin"],
+            "source": r["source"],
+            "source_url": r["source_url"],
+            "remark": r["Origine"] if pd.isna(r["origin"]) else None,  # why there is no value
+        }
+        for _, r in table.iterrows()
+    ]
+    name = "-".join([str(level.slug), code, *([REAL_ONLY_NAME] if real else [])])
+    return File(records.records(facts, catalog=q.catalog), name)
 
 
-def objectives_frame(q: queries.Queries, *, params: Mapping[str, object]) -> pd.DataFrame:
+def objectives_frame(
+    q: queries.Reads, *, params: Mapping[str, object], today: dt.date | None = None
+) -> File:
+    """/objectifs as a file: each target with its current value, target, progress, status
+    (code and label), what the status rests on (origin codes and labels) and its sources."""
+    today = today or dt.date.today()
     state = urls.normalise(params)
     axis = urls.value(state, "axe")
     axis = axis if axis in {a.id for a in q.catalog.axes} else None
-    rows = views.target_rows(q, today=dt.date.today(), axis=axis, real_only=urls.real_only(state))
-    return views.objectives_table(rows, sort=urls.value(state, "tri") or "echeance")
+    real = urls.real_only(state)
+    rows = views.target_rows(q, today=today, axis=axis, real_only=real)
+    rows = views.sort_targets(rows, sort=urls.value(state, "tri") or "echeance")
+    facts = [_target_fact(r) for r in rows]
+    parts = ["objectifs", *(["axe", axis] if axis else []), *([REAL_ONLY_NAME] if real else [])]
+    name = _safe("-".join([*parts, "au", today.isoformat()]))
+    return File(records.records(facts, catalog=q.catalog), name)
+
+
+def _target_fact(r: views.TargetRow) -> dict[str, Any]:
+    a, t = r.assessment, r.target
+    scope_level = Level.national if t.scope == "FR" else Level.region
+    source, source_url = _sources(r.indicator, a.origins)
+    return {
+        "indicator_id": r.indicator.id,
+        "target": t.label,
+        "level": scope_level.value,
+        "area_code": t.scope,
+        "period_start": a.current_period,
+        "value": a.current,
+        "target_value": t.value,
+        "target_value_max": t.value_max,
+        "deadline": t.deadline,
+        "progress": a.progress,
+        "status": a.status.value,
+        "rests_on_demo": a.rests_on_demo,
+        "basis": a.basis_label or None,
+        "projected_start": a.projected_date,
+        "remark": views.target_remark(r) or None,
+        "unit": t.unit,
+        "origin": a.origins,
+        "source": source,
+        "source_url": source_url,
+        "target_source": t.source_title,
+        "target_source_url": t.source_url,
+    }
+
+
+def _sources(ind: Indicator, origins: Iterable[Origin]) -> tuple[str | None, str | None]:
+    """What a status's values come from: the indicator's sources if any real value was
+    used, « Données de démonstration » if any demo value was."""
+    used = set(origins)
+    names, links = [], []
+    if any(o.is_real for o in used):
+        names = [s.name for s in ind.sources]
+        links = [s.url for s in ind.sources if s.url]
+    if Origin.demo in used:
+        names.append(records.DEMO_SOURCE)
+    return (" ; ".join(names) or None, " ; ".join(links) or None)
+
+
+# -- links and routes -----------------------------------------------------------------------
 
 
 def download_links(base: str, *, query: str = "") -> list[tuple[str, str, str]]:
@@ -113,11 +407,12 @@ def download_links(base: str, *, query: str = "") -> list[tuple[str, str, str]]:
     ]
 
 
-def _send(df: pd.DataFrame, *, fmt: str, filename: str) -> flask.Response:
-    data = to_bytes(df, fmt=fmt)
-    ext = "xlsx" if fmt == "xlsx" else "csv"
+def _send(file: File, *, fmt: str) -> flask.Response:
+    data = to_bytes(file.frame, fmt=fmt)
     response = flask.Response(data, mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{ext}"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{file_name(file.name, fmt=fmt)}"'
+    )
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -132,28 +427,26 @@ def register(server: flask.Flask) -> None:
     def indicator_download(indicator_id: str, name: str) -> flask.Response:
         try:
             table, fmt = split_format(name)
-            df = indicator_frame(
+            file = indicator_frame(
                 queries.store(), indicator_id=indicator_id, table=table, params=_params()
             )
         except UnknownDownload as exc:
             return guards.text_response(str(exc), status=404)
         except queries.DataUnavailable as exc:
             return guards.text_response(str(exc), status=503)
-        return _send(df, fmt=fmt, filename=f"{indicator_id}-{table}")
+        return _send(file, fmt=fmt)
 
     @server.route(urls.AREA_DOWNLOAD_ROUTE)
     def area_download(level_slug: str, name: str) -> flask.Response:
         try:
             code, fmt = split_format(name)
             if (level_slug, code) == (urls.OBJECTIVES_SLUG, urls.OBJECTIVES_TABLE):
-                df = objectives_frame(queries.store(), params=_params())
-                filename = "objectifs"
+                file = objectives_frame(queries.store(), params=_params())
             else:
                 level, canonical = area_code(level_slug=level_slug, code=code)
-                df = area_frame(queries.store(), level=level, code=canonical, params=_params())
-                filename = f"{level.slug}-{canonical}"
+                file = area_frame(queries.store(), level=level, code=canonical, params=_params())
         except UnknownDownload as exc:
             return guards.text_response(str(exc), status=404)
         except queries.DataUnavailable as exc:
             return guards.text_response(str(exc), status=503)
-        return _send(df, fmt=fmt, filename=filename)
+        return _send(file, fmt=fmt)

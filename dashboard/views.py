@@ -145,12 +145,20 @@ def real_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def series_table(view: IndicatorView) -> pd.DataFrame:
-    """Table of the trajectory chart: France then the compared régions, newest first."""
+def series_frame(view: IndicatorView) -> pd.DataFrame:
+    """The rows of the trajectory table (series columns): France then the compared
+    régions, newest first; the table on screen and the downloads read it."""
     frame = pd.concat([view.national, view.compared_series], ignore_index=True)
     if frame.empty:
+        return frame
+    return frame.sort_values(["code", "period_start"], ascending=[True, False], key=_fr_first)
+
+
+def series_table(view: IndicatorView) -> pd.DataFrame:
+    """Table of the trajectory chart: France then the compared régions, newest first."""
+    frame = series_frame(view)
+    if frame.empty:
         return pd.DataFrame(columns=["Territoire", "Période", "Valeur", "Origine", "Source"])
-    frame = frame.sort_values(["code", "period_start"], ascending=[True, False], key=_fr_first)
     return pd.DataFrame(
         {
             "Territoire": frame["name"].to_numpy(),
@@ -244,6 +252,39 @@ def shared_values_note(view: IndicatorView) -> str:
         f"Régions publiées ensemble par la source ({Level.group.label}s, jamais réparties) — "
         + " ; ".join(parts)
         + "."
+    )
+
+
+def breakdown_frame(view: IndicatorView) -> pd.DataFrame:
+    """The rows of the breakdown table (series columns): newest period first, the parts in
+    the catalogue's order within a period."""
+    frame = view.breakdowns
+    if frame.empty or view.indicator.breakdown is None:
+        return frame.iloc[0:0]
+    order = {code: i for i, code in enumerate(view.indicator.breakdown.values)}
+    rank = frame["breakdown"].astype(str).map(lambda b: order.get(b, len(order)))
+    return (
+        frame.assign(_order=rank)
+        .sort_values(["period_start", "_order", "breakdown"], ascending=[False, True, True])
+        .drop(columns="_order")
+    )
+
+
+def breakdown_table(view: IndicatorView) -> pd.DataFrame:
+    """Table of the breakdown chart: each part of the national total, period by period."""
+    frame = breakdown_frame(view)
+    dimension = view.indicator.breakdown.label if view.indicator.breakdown else "Ventilation"
+    labels = view.indicator.breakdown.values if view.indicator.breakdown else {}
+    return pd.DataFrame(
+        {
+            "Période": [
+                format_period(d, frequency=view.indicator.frequency) for d in frame["period_start"]
+            ],
+            dimension: [labels.get(str(b), str(b)) for b in frame["breakdown"]],
+            "Valeur": frame["value"].to_numpy(dtype=float),
+            "Origine": [Origin.label_of(o) for o in frame["origin"]],
+            "Source": frame["source_label"].fillna("").to_numpy(),
+        }
     )
 
 
@@ -461,8 +502,13 @@ SORTS = {
 CODES_COLUMN = "Codes d'origine"  # for files: the screen shows the French labels instead
 
 
+def sort_targets(rows: list[TargetRow], *, sort: str) -> list[TargetRow]:
+    """The rows in the order of /objectifs' `tri` (by deadline if unknown)."""
+    return sorted(rows, key=SORTS.get(sort, SORTS["echeance"]))
+
+
 def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
-    rows = sorted(rows, key=SORTS.get(sort, SORTS["echeance"]))
+    rows = sort_targets(rows, sort=sort)
     return pd.DataFrame(
         {
             "Indicateur": [r.indicator.short_label for r in rows],
@@ -482,7 +528,7 @@ def objectives_table(rows: list[TargetRow], *, sort: str) -> pd.DataFrame:
             "Base du statut": [r.assessment.basis_label or "—" for r in rows],
             "Origine des données": [r.assessment.origin_labels or "—" for r in rows],
             CODES_COLUMN: [r.assessment.origin_codes for r in rows],
-            "Remarque": [_remark(r) for r in rows],
+            "Remarque": [target_remark(r) for r in rows],
             "Atteinte projetée": [
                 format_period(r.assessment.projected_date, frequency=r.indicator.frequency)
                 if r.assessment.projected_date
@@ -500,7 +546,7 @@ def reached_text(a: targets.Assessment, *, frequency: Frequency) -> str:
     return f"Cible atteinte en {format_period(a.reached_on, frequency=frequency)}."
 
 
-def _remark(r: TargetRow) -> str:
+def target_remark(r: TargetRow) -> str:
     compared = compared_text(r.assessment, r.target, r.indicator)  # what « Valeur actuelle » sums
     parts = [
         f"{compared}." if compared else "",
@@ -561,6 +607,8 @@ def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> p
         mine = area_series[area_series["indicator_id"] == ind.id].dropna(subset=["value"])
         fr = national[national["indicator_id"] == ind.id].dropna(subset=["value"])
         rank_text = ""
+        rank: int | None = None
+        count = 0
         if not mine.empty:
             last = mine.iloc[-1]
             snap = q.snapshot(indicator_id=ind.id, level=level, period=last["period_start"].date())
@@ -570,7 +618,8 @@ def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> p
             mine_rank = ranks[snap["code"] == code]
             count = int(snap["value"].notna().sum())
             if not mine_rank.empty and pd.notna(mine_rank.iloc[0]):
-                rank_text = f"{int(mine_rank.iloc[0])}/{count}"
+                rank = int(mine_rank.iloc[0])
+                rank_text = f"{rank}/{count}"
         fr_same = fr
         if not mine.empty:
             fr_same = fr[fr["period_start"] == mine.iloc[-1]["period_start"]]
@@ -589,9 +638,29 @@ def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> p
                 else _no_value(q, ind, level=level, national=fr, real_only=real_only),
                 "unit": ind.unit,
                 "decimals": ind.decimals,
+                # for the files (dashboard.records): codes and numbers behind the texts
+                **_area_facts(mine, rank=rank, count=count),
             }
         )
     return pd.DataFrame(rows)
+
+
+AREA_FACTS = ("period_start", "origin", "source", "source_url", "rank", "ranked")
+"""The columns of `area_table` that the screen does not show and the files need."""
+
+
+def _area_facts(mine: pd.DataFrame, *, rank: int | None, count: int) -> dict[str, object]:
+    if mine.empty:
+        return dict.fromkeys(AREA_FACTS)
+    last = mine.iloc[-1]
+    return {
+        "period_start": last["period_start"],
+        "origin": _cell(last["origin"]) or None,
+        "source": _cell(last.get("source_label")) or None,
+        "source_url": _cell(last.get("source_url")) or None,
+        "rank": rank,
+        "ranked": count if rank is not None else None,
+    }
 
 
 def _no_value(

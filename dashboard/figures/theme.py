@@ -263,6 +263,7 @@ FRENCH_LOCALE: Final[dict[str, Any]] = {
         "Double-click on legend to isolate one trace": (
             "Double-cliquez sur la légende pour isoler une série"
         ),
+        "Double-click to zoom back out": "Double-cliquez pour revenir à la vue d'ensemble",
     },
     "format": {
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
@@ -310,6 +311,33 @@ def graph_config(*, filename: str) -> dict[str, Any]:
         ],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
+
+
+EXPORT_MARGIN: Final = 64  # room above the plot for the title and its two lines of notes
+
+
+def with_export_marks(figure: Figure, *, title: str, notes: Sequence[str]) -> Figure:
+    """The figure with a title and, under it, notes (source, date, « Données de
+    démonstration »), as a new dict: the browser exports the figure as drawn, so this is
+    what makes a PNG say what it shows and what it rests on. The figure itself is not
+    changed (it may be cached and shared)."""
+    layout = dict(figure["layout"])
+    margin = {**TEMPLATE_DICT["layout"]["margin"], **layout.get("margin", {})}
+    margin["t"] = int(margin["t"]) + EXPORT_MARGIN
+    layout["margin"] = margin
+    layout["title"] = {
+        "text": title,
+        "x": 0,
+        "xref": "paper",
+        "xanchor": "left",
+        "yref": "container",
+        "y": 1,
+        "yanchor": "top",
+        "pad": {"t": 6},
+        "font": {"size": 15, "color": GREY_TEXT},
+        "subtitle": {"text": "<br>".join(notes), "font": {"size": 11, "color": GREY_MENTION}},
+    }
+    return {"data": figure["data"], "layout": layout}
 
 
 _SCALE_POSITIONS: Final = [float(stop[0]) for stop in SEQUENTIAL]

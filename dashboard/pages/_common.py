@@ -23,7 +23,7 @@ from dashboard.callbacks import tables
 from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
-from dashboard.figures.theme import Figure, with_font
+from dashboard.figures.theme import Figure, with_export_marks, with_font
 from dashboard.formatting import format_date
 
 DEMO_TEXT = (
@@ -150,12 +150,22 @@ def updated(q: queries.Queries) -> str:
     return f"Mis à jour le {format_date(last)}" if last else "Jamais mis à jour"
 
 
-def graph(figure: Figure, *, graph_id: str, filename: str, description: str) -> html.Figure:
+def graph(
+    figure: Figure,
+    *,
+    graph_id: str,
+    filename: str,
+    description: str,
+    marks: tuple[str, Sequence[str]] | None = None,
+) -> html.Figure:
     """A chart with its text alternative (aria-describedby + a caption), PNG via the modebar.
 
     The chart stays a <figure> labelled by its <figcaption>: it holds the modebar buttons.
+    `marks` (title, notes) are drawn on the chart, so that its PNG export carries them.
     """
     desc_id = f"{graph_id}-description"
+    if marks is not None:
+        figure = with_export_marks(figure, title=marks[0], notes=marks[1])
     chart = dcc.Graph(
         id=graph_id,
         figure=with_font(figure, state_marks=settings.dashboard().state_marks),

@@ -18,6 +18,7 @@ from core.catalog import CatalogError, Indicator
 from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
+from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.formatting import format_date, format_number, format_period, join_labels
 from dashboard.pages._common import (
@@ -173,21 +174,17 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             graph(
                 trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
                 graph_id="graphique-trajectoire",
-                filename=f"{ind.id}-trajectoire",
+                filename=view_name(view, "trajectoire"),
                 description=text,
+                marks=export_marks(view, "trajectoire nationale", [view.national]),
             ),
-            table_details(
-                "Tableau des valeurs de la série",
-                caption=f"{ind.short_label} : valeurs par période",
+            *_values(
+                view,
+                "serie",
                 frame=table,
-                formatters={"Valeur": _fmt(ind)},
-                numeric=["Valeur"],
-                table_id="tableau-serie",
-            ),
-            downloads_block(
-                urls.indicator_download(ind.id, "serie"),
-                query=view.params(),
-                label="Télécharger la série affichée :",
+                summary="Tableau des valeurs de la série",
+                caption=f"{ind.short_label} : valeurs par période",
+                download_label="Télécharger la série affichée :",
             ),
         ],
         **dsfr.attrs(aria_label="Trajectoire nationale"),
@@ -316,7 +313,11 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             *demo_note,
             html.P(targets_note, id="cibles-territoriales") if targets_note else html.Span(),
             graph(
-                fig, graph_id="graphique-carte", filename=f"{ind.id}-carte", description=map_text
+                fig,
+                graph_id="graphique-carte",
+                filename=view_name(view, "carte"),
+                description=map_text,
+                marks=export_marks(view, f"carte des {level_name}", [snap]),
             ),
             html.P(
                 "Contours : Source : IGN – ADMIN EXPRESS COG 2018, conversion france-geojson "
@@ -330,7 +331,8 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             graph(
                 ranking(views.ranking_snapshot(snap), indicator=ind, reference=reference),
                 graph_id="graphique-classement",
-                filename=f"{ind.id}-classement",
+                filename=view_name(view, "classement"),
+                marks=export_marks(view, f"classement des {level_name}", [snap]),
                 description=f"Classement des {level_name}, {period_text}, "
                 "du plus au moins favorable. "
                 "Les valeurs sont dans le tableau ci-dessous.",
@@ -377,7 +379,8 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
             graph(
                 comparison(frame, indicator=ind),
                 graph_id="graphique-comparaison",
-                filename=f"{ind.id}-comparaison",
+                filename=view_name(view, "comparaison"),
+                marks=export_marks(view, "comparaison de régions", [frame]),
                 description=f"Évolution comparée de la France et de {join_labels(names)}. "
                 "Les valeurs sont dans le tableau de la série.",
             ),
@@ -399,12 +402,51 @@ def _breakdown_section(view: views.IndicatorView) -> html.Section:
             graph(
                 breakdown(view.breakdowns, indicator=ind),
                 graph_id="graphique-repartition",
-                filename=f"{ind.id}-repartition",
+                filename=view_name(view, "repartition"),
+                marks=export_marks(
+                    view, f"répartition par {ind.breakdown.label.lower()}", [view.breakdowns]
+                ),
                 description=f"Répartition nationale par {ind.breakdown.label.lower()} : "
-                + join_labels(sorted(set(frame["label"]))),
+                + join_labels(sorted(set(frame["label"])))
+                + ". Les valeurs sont dans le tableau ci-dessous.",
+            ),
+            *_values(
+                view,
+                "repartition",
+                frame=views.breakdown_table(view),
+                summary="Tableau des valeurs de la répartition",
+                caption=f"{ind.short_label} par {ind.breakdown.label.lower()}, par période",
+                download_label="Télécharger la répartition affichée :",
             ),
         ]
     )
+
+
+def _values(
+    view: views.IndicatorView,
+    table: str,
+    *,
+    frame: pd.DataFrame,
+    summary: str,
+    caption: str,
+    download_label: str,
+) -> list[Any]:
+    """A chart's value table (values formatted as on the chart) and its three downloads."""
+    return [
+        table_details(
+            summary,
+            caption=caption,
+            frame=frame,
+            formatters={"Valeur": _fmt(view.indicator)},
+            numeric=["Valeur"],
+            table_id=f"tableau-{table}",
+        ),
+        downloads_block(
+            urls.indicator_download(view.indicator.id, table),
+            query=view.params(),
+            label=download_label,
+        ),
+    ]
 
 
 def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Section:

@@ -208,13 +208,13 @@ class TestIndicatorRealOnly:
         q = _territorial(catalog)
         for table in ("serie", "carte"):
             frame = downloads.indicator_frame(
-                q,  # type: ignore[arg-type]
+                q,
                 indicator_id=SAS,
                 table=table,
                 params={"niveau": "departements", "reel": "oui"},
-            )
-            assert "Démonstration" not in set(frame["Origine"])
-            assert frame["Valeur"].notna().any()
+            ).frame
+            assert "demo" not in set(frame["origin"])
+            assert frame["value"].notna().any()
 
     def test_the_page_shows_no_demo_value_and_says_so(
         self, indicator_page: ModuleType, catalog: Catalog
@@ -273,13 +273,13 @@ class TestAreaRealOnly:
         assert table.loc["29", "Valeur"] == 61.0 and pd.isna(table.loc["56", "Valeur"])
         assert "Démonstration" not in set(table["Origine"])
         frame = downloads.area_frame(
-            q,  # type: ignore[arg-type]
+            q,
             level=Level.department,
             code="29",
             params={"reel": "oui"},
-        )
-        assert "Démonstration" not in set(frame["Origine"])
-        assert 61.0 in set(frame["Valeur"])
+        ).frame
+        assert "demo" not in set(frame["origin"])
+        assert 61.0 in set(frame["value"])
 
     def test_the_region_page_shows_no_demo_value_and_says_so(
         self, home: ModuleType, catalog: Catalog

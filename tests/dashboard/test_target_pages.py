@@ -10,6 +10,7 @@ from types import ModuleType
 import pytest
 
 from core.catalog import Catalog
+from core.vocabulary import TargetStatus
 from dashboard import downloads, views
 from dashboard.app import create_app
 from dashboard.server_html import to_html
@@ -70,20 +71,15 @@ class TestObjectivesPage:
 class TestObjectivesDownload:
     def test_the_file_has_the_origin_codes_and_the_basis_label(self, catalog: Catalog) -> None:
         # When the objectives table is downloaded
-        frame = downloads.objectives_frame(mixed(catalog), params={})  # type: ignore[arg-type]
+        frame = downloads.objectives_frame(mixed(catalog), params={}).frame
         _, t = _targeted(catalog)
-        mine = frame[frame["Objectif"] == t.label].iloc[0]
-        # Then it has a column of origin codes and one of the derived label
-        assert mine[views.CODES_COLUMN] == "published, demo"
-        assert mine["Base du statut"] == "Repose sur des données de démonstration"
-        cols = list(frame.columns)
-        at = cols.index("Statut")
-        assert cols[at : at + 4] == [
-            "Statut",
-            "Base du statut",
-            "Origine des données",
-            views.CODES_COLUMN,
-        ]
+        mine = frame[frame["target"] == t.label].iloc[0]
+        # Then it has the status code and label, what it rests on, the origin codes and labels
+        assert mine["status_label"] == TargetStatus(mine["status"]).label
+        assert mine["origin"] == "published, demo"
+        assert mine["origin_label"] == "Chiffre publié, Démonstration"
+        assert mine["rests_on_demo"] == "oui"
+        assert mine["basis"] == "Repose sur des données de démonstration"
 
 
 def demo_only(catalog: Catalog) -> FakeQueries:
@@ -125,14 +121,15 @@ class TestRealOnlySwitch:
     def test_the_download_uses_real_points_only(self, catalog: Catalog) -> None:
         # When the objectives table of a demo-only target is downloaded with reel=oui
         q = demo_only(catalog)
-        frame = downloads.objectives_frame(q, params={"reel": "oui"})  # type: ignore[arg-type]
-        everything = downloads.objectives_frame(q, params={})  # type: ignore[arg-type]
+        frame = downloads.objectives_frame(q, params={"reel": "oui"}).frame
+        everything = downloads.objectives_frame(q, params={}).frame
         _, t = _targeted(catalog)
-        mine = frame[frame["Objectif"] == t.label].iloc[0]
+        mine = frame[frame["target"] == t.label].iloc[0]
         # Then no row rests on demo, and the demo-only target has insufficient data
-        assert "demo" not in " ".join(frame[views.CODES_COLUMN])
-        assert mine["Statut"] == "Données insuffisantes"
-        assert "demo" in " ".join(everything[views.CODES_COLUMN])
+        assert "demo" not in " ".join(frame["origin"].dropna())
+        assert set(frame["rests_on_demo"]) == {"non"}
+        assert mine["status_label"] == "Données insuffisantes"
+        assert "demo" in " ".join(everything["origin"].dropna())
 
 
 class TestIndicatorPage:

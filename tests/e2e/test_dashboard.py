@@ -7,8 +7,10 @@ import io
 import urllib.request
 from typing import Any
 
+import openpyxl
 import pytest
 
+from dashboard.formatting import format_number
 from tests.e2e.conftest import AXE
 
 PAGES = [
@@ -72,6 +74,24 @@ class TestPagesRender:
         assert titles and set(titles) <= TOOLBAR_TITLES
         # And no request left the loopback host
         assert [u for u in requests if not u.startswith(live_url)] == []
+
+    def test_png_export_is_named_after_the_view_and_told_in_french(
+        self, page: Any, live_url: str
+    ) -> None:
+        # Given the region map of an indicator at a chosen period
+        _open(page, live_url + INDICATOR + "?periode=2025-06")
+        page.wait_for_selector("#graphique-carte .main-svg")
+        page.hover("#graphique-carte")
+        # When its PNG is downloaded from the toolbar
+        with page.expect_download() as info:
+            page.click(
+                "#graphique-carte .modebar-btn[data-title='Télécharger le graphique en PNG']"
+            )
+        # Then the file says the view, and the toasts are French
+        name = "mes_taux_activation-carte-regions-2025-06.png"
+        assert info.value.suggested_filename == name
+        page.wait_for_selector(f".notifier-note:has-text('Image téléchargée - {name}')")
+        assert page.locator(".notifier-note:has-text('Préparation de l')").count() == 1
 
 
 class TestUrlState:
@@ -144,12 +164,39 @@ class TestDownloads:
         with urllib.request.urlopen(live_url + href) as r:
             text = r.read().decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-        assert rows[0] == ["Rang", "Code", "Territoire", "Valeur", "Origine"]
+        header = rows[0]
+        assert {"Période (ISO)", "Code unité", "Code origine", "Source", "Rang"} <= set(header)
         assert len(rows) - 1 == shown == 18
         first_name = (
             page.locator("#tableau-carte tbody tr").first.locator("td").nth(1).text_content()
         )
-        assert rows[1][2] == first_name
+        assert rows[1][header.index("Territoire")] == first_name
+        assert rows[1][header.index("Période (ISO)")] == "2025-06"
+
+    def test_xlsx_cell_is_the_number_on_screen(self, page: Any, live_url: str) -> None:
+        # Given the département map of an indicator, its table opened
+        _open(page, live_url + INDICATOR + "?niveau=departements&periode=2025-06")
+        page.click("summary:has-text('Tableau des valeurs de la carte')")
+        page.wait_for_selector("#tableau-carte tbody tr")
+        first = page.locator("#tableau-carte tbody tr").first
+        cells = [c.strip() for c in first.locator("th, td").all_text_contents()]
+        # When its XLSX is downloaded from the link beside the table
+        with page.expect_download() as info:
+            page.locator("a[href*='/carte.xlsx']").click()
+        download = info.value
+        assert download.suggested_filename == (
+            "mes_taux_activation-carte-departements-2025-06.xlsx"
+        )
+        with open(download.path(), "rb") as f:  # no extension: openpyxl wants a stream then
+            sheet = openpyxl.load_workbook(io.BytesIO(f.read())).active
+        header = [c.value for c in sheet[1]]
+        row = list(sheet[2])
+        value = row[header.index("Valeur")]
+        # Then the cell is a number, and written in French it is the text on screen
+        assert value.data_type == "n"
+        assert row[header.index("Territoire")].value in cells
+        shown = format_number(value.value, unit="percent", decimals=1)
+        assert shown in cells
 
 
 class TestNotFound:

@@ -7,11 +7,14 @@ import copy
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.app import VENDOR
 from dashboard.figures.theme import (
     BLUE_FRANCE,
     BLUE_FRANCE_925,
+    EXPORT_MARGIN,
     FONT_FAMILY,
     TEMPLATE_DICT,
+    TOOLBAR_TITLES,
     colour_for,
     font_family,
     graph_config,
@@ -20,6 +23,7 @@ from dashboard.figures.theme import (
     trace,
     update_axis,
     update_layout,
+    with_export_marks,
     with_font,
 )
 from dashboard.formatting import NNBSP
@@ -129,6 +133,28 @@ class TestGraphConfig:
         }
         assert config["locales"]["fr"]["format"]["months"][2] == "mars"
 
+    def test_toolbar_and_toasts_are_in_french(self) -> None:
+        # Given Plotly's French dictionary, registered through the public `locales` option
+        config = graph_config(filename="x")
+        dictionary = config["locales"][config["locale"]]["dictionary"]
+        bundle = (VENDOR / "plotly-basic.min.js").read_text(encoding="utf-8")
+        # Then each toast and title the reader can meet is translated
+        shown = {
+            "Download plot as a PNG",
+            "Preparing image - this may take a few seconds",
+            "Image download succeeded",
+            "Sorry, there was a problem downloading your image!",
+            "Double-click to zoom back out",
+            "Double-click on legend to isolate one trace",
+            "Zoom in",
+            "Zoom out",
+            "Reset axes",
+        }
+        assert shown <= set(dictionary)
+        # And each key is a string the vendored bundle really asks for (not a guess)
+        assert all(f'"{key}"' in bundle for key in dictionary)
+        assert set(TOOLBAR_TITLES) <= set(dictionary.values())
+
 
 class TestColourForMatchesPlotly:
     @pytest.mark.parametrize("position", [i / 40 for i in range(41)] + [0.123456, 0.7, 0.35])
@@ -139,3 +165,21 @@ class TestColourForMatchesPlotly:
 
         expected = sample_colorscale([list(stop) for stop in SEQUENTIAL], [position])[0]
         assert colour_for(position * 10, vmin=0.0, vmax=10.0) == expected
+
+
+class TestExportMarks:
+    def test_title_and_notes_are_drawn_above_the_plot_without_changing_the_figure(self) -> None:
+        # Given a figure with its own top margin
+        fig = new_figure(data=[trace("scatter", x=[1], y=[2])])
+        update_layout(fig, margin={"t": 30})
+        before = copy.deepcopy(fig)
+        # When its export marks are added
+        marked = with_export_marks(fig, title="Taux — carte", notes=["Source : X", "DÉMO"])
+        # Then it has the title, the notes on two lines and room for them; Plotly accepts it
+        title = marked["layout"]["title"]
+        assert title["text"] == "Taux — carte"
+        assert title["subtitle"]["text"] == "Source : X<br>DÉMO"
+        assert marked["layout"]["margin"]["t"] == 30 + EXPORT_MARGIN
+        go.Figure(marked)
+        # And the figure it was given is unchanged (it may be cached)
+        assert fig == before
