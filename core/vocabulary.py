@@ -121,6 +121,7 @@ class UnitWords:
     maximum: float | None
     expected: str  # the valid range, for error messages
     is_rate: bool  # a rate or a ratio: never summed across areas
+    symbol: str | None = None  # written after a number (« 41,5 % », « 2 000 € »)
 
 
 class Unit(StrEnum):
@@ -142,6 +143,10 @@ class Unit(StrEnum):
     def noun(self) -> str:
         return self.words.noun
 
+    @property
+    def symbol(self) -> str | None:
+        return self.words.symbol
+
 
 # Upper bounds refuse what no real figure reaches (an overflow, a typo of ten digits):
 # France has 68 M people and the largest published count is 3e8 documents, so counts stop
@@ -150,10 +155,12 @@ _UNIT_WORDS: dict[Unit, UnitWords] = {
     Unit.count: UnitWords(
         "nombre", "nombre", 0.0, 1e10, "un nombre entre 0 et 10 000 000 000", False
     ),
-    Unit.percent: UnitWords("%", "pourcentage", 0.0, 100.0, "un pourcentage entre 0 et 100", True),
+    Unit.percent: UnitWords(
+        "%", "pourcentage", 0.0, 100.0, "un pourcentage entre 0 et 100", True, symbol="%"
+    ),
     Unit.ratio: UnitWords("ratio", "ratio", 0.0, 1e6, "un ratio entre 0 et 1 000 000", True),
     Unit.euros: UnitWords(
-        "€", "euros", 0.0, 1e12, "un montant entre 0 et 1 000 000 000 000 €", False
+        "€", "euros", 0.0, 1e12, "un montant entre 0 et 1 000 000 000 000 €", False, symbol="€"
     ),
     Unit.days: UnitWords(
         "jours", "jours", 0.0, 36_525.0, "un nombre de jours entre 0 et 36 525", False

@@ -31,8 +31,8 @@ from openpyxl.styles import Font
 from core.catalog import CatalogError, Indicator
 from core.errors import UserError
 from core.periods import iso_period
-from core.vocabulary import Level, Origin
-from dashboard import guards, queries, records, urls, views
+from core.vocabulary import Level, Origin, Unit
+from dashboard import guards, queries, records, targets, urls, views
 from dashboard.formatting import format_date, format_period
 
 FORMATS = {
@@ -55,7 +55,6 @@ INDICATOR_TABLES = ("serie", "carte", "repartition")
 REAL_ONLY_NAME = "donnees-reelles"
 SHEET, COLUMNS_SHEET = "Données", "Colonnes"
 DATE_FORMAT = "dd/mm/yyyy"
-UNIT_SUFFIXES = {"percent": '" %"', "euros": '" €"'}  # shown after the number, value unchanged
 
 
 class UnknownDownload(UserError):
@@ -93,11 +92,16 @@ def number_format(kind: str, *, unit: object = None, decimals: int = 0) -> str |
     if kind == "integer":
         return "0"
     if kind == "percent":
-        return "0" + UNIT_SUFFIXES["percent"]
+        return "0" + _suffix(Unit.percent)
     if kind != "measure":
         return None
     digits = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return digits + UNIT_SUFFIXES.get(str(unit), "")
+    return digits + (_suffix(Unit(str(unit))) if str(unit) in Unit.__members__ else "")
+
+
+def _suffix(unit: Unit) -> str:
+    """The unit's symbol after the number, in a number format (the value is unchanged)."""
+    return f'" {unit.symbol}"' if unit.symbol else ""
 
 
 def _xlsx(df: pd.DataFrame) -> bytes:
@@ -276,6 +280,7 @@ def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, An
     series = q.series(indicator_id=ind.id, level=view.level)
     at_period = series[series["period_start"] == pd.Timestamp(view.period)].set_index("code")
     ranked = int(snap["value"].notna().sum())
+    own_targets = {t.code: t for t in view.territories}
     facts = []
     for code, rank in zip(shown["Code"], shown["Rang"], strict=True):
         area = snap.loc[code]
@@ -295,9 +300,27 @@ def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, An
                 "origin": origin,
                 "source": None if source is None else source["source_label"],
                 "source_url": None if source is None else source["source_url"],
+                **_territory_target_fact(own_targets.get(str(code))),
             }
         )
     return facts
+
+
+def _territory_target_fact(t: targets.TerritoryAssessment | None) -> dict[str, Any]:
+    """An area's own target (a Baromètre département's, say) beside its value; {} if none."""
+    if t is None:
+        return {}
+    a = t.assessment
+    return {
+        "target_value": t.target.value,
+        "deadline": t.target.deadline,
+        "progress": a.progress,
+        "status": a.status.value,
+        "rests_on_demo": a.rests_on_demo,
+        "basis": a.basis_label or None,
+        "target_source": t.target.source_title,
+        "target_source_url": t.target.source_url,
+    }
 
 
 def area_code(*, level_slug: str, code: str) -> tuple[Level, str]:

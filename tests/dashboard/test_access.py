@@ -322,7 +322,7 @@ class TestAreasOfARestrictedIndicator:
     ) -> None:
         query = {"niveau": Level(level).slug}
         path = urls.with_query(urls.indicator_download(RESTRICTED, "carte") + ".csv", query)
-        codes = {r["Code"] for r in rows_of(get(client, path, who))}
+        codes = {r["Code territoire"] for r in rows_of(get(client, path, who))}
         assert codes == expected  # the others are absent, not zero
 
     @pytest.mark.parametrize(("who", "own"), [("ars-53", "Bretagne"), ("ars-11", "Île-de-France")])

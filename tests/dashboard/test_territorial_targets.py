@@ -184,9 +184,13 @@ class TestIndicatorPageWithRealDataOnly:
         assert set(rows.loc[rows["Cible"] != "—", "Base du statut"]) == {targets.REAL_BASIS}
         assert set(rows["Origine"].dropna()) - {""} == {Origin.source.label}
         # And the map's download holds the same columns
-        frame = downloads.indicator_frame(loaded, indicator_id=SAS, table="carte", params=params)
-        assert list(frame.columns) == list(table.columns)
-        assert set(views.TERRITORY_COLUMNS) <= set(frame.columns)
+        file = downloads.indicator_frame(loaded, indicator_id=SAS, table="carte", params=params)
+        got = file.frame.set_index("area_code")
+        assert got.loc["64", "status"] == TargetStatus.behind.value
+        assert got.loc["01", "status"] == TargetStatus.reached.value
+        assert got.loc["01", "target_value"] == 100
+        assert pd.isna(got.loc["976", "target_value"])  # no target set for Mayotte
+        assert set(got.loc[got["target_value"].notna(), "basis"]) == {targets.REAL_BASIS}
 
     def test_the_page_says_how_many_departments_reached_their_target(
         self, db_url: str, loaded: queries.Queries
