@@ -80,7 +80,7 @@ INDEX_STRING = """<!DOCTYPE html>
 PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
 CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
 # Pages whose index carries their HTML (dashboard/server_html.py), shared caches included.
-SERVER_RENDERED = frozenset({urls.HOME})
+SERVER_RENDERED = frozenset(urls.SERVER_RENDERED)
 SERVER_PAGE_ID = "tdb-server-page"  # hidden entry point beside it: dashboard/assets/tdb.css
 SERVER_PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
 # The Marianne weights every page draws text with, fetched with the stylesheet instead of

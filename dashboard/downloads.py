@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.catalog import CatalogError
 from core.errors import UserError
-from core.vocabulary import Level
+from core.vocabulary import Level, TargetStatus
 from dashboard import guards, queries, urls, views
 
 FORMATS = {
@@ -102,6 +102,7 @@ def objectives_frame(q: queries.Queries, *, params: Mapping[str, object]) -> pd.
     axis = urls.value(state, "axe")
     axis = axis if axis in {a.id for a in q.catalog.axes} else None
     rows = views.target_rows(q, today=dt.date.today(), axis=axis, real_only=urls.real_only(state))
+    rows = views.with_status(rows, TargetStatus.from_slug(urls.value(state, "statut")))
     return views.objectives_table(rows, sort=urls.value(state, "tri") or "echeance")
 
 
