@@ -243,7 +243,8 @@ def _freeze_heap() -> None:
 
 
 def warm_paths() -> list[tuple[str, dict[str, str]]]:
-    """The pages built ahead: `/`, `/objectifs` and each indicator's default view."""
+    """The pages built ahead: `/`, `/objectifs`, the index pages and each indicator's
+    default view."""
     return urls.warm_paths([i.id for i in queries.store().catalog.indicators])
 
 

@@ -57,13 +57,13 @@ def _area_page(level: Level, module: str) -> Page:
 
 def _index_page(level: Level, module: str) -> Page:
     """/regions, /departements: every area of the level (tile map and list)."""
-    return Page(module, f"/{level.slug}", nav=level.plural.capitalize())
+    return Page(module, f"/{level.slug}", nav=level.plural.capitalize(), warm=True)
 
 
 PAGES: tuple[Page, ...] = (
     Page("home", HOME, nav="Vue nationale", warm=True),
     Page("objectives", "/objectifs", nav="Objectifs", warm=True),
-    Page("indicator_index", "/indicateurs", nav="Indicateurs"),
+    Page("indicator_index", "/indicateurs", nav="Indicateurs", warm=True),
     _index_page(Level.region, "region_index"),
     _index_page(Level.department, "department_index"),
     Page("about", "/a-propos", nav="À propos"),
@@ -396,7 +396,7 @@ PARAMS: tuple[Param, ...] = (
     Param("periode", "AAAA-MM (dernière période par défaut)", None, False, ("period",), _period),
     Param(
         "comparer",
-        f"codes de région (ou de département avec niveau=departements), jusqu'à {MAX_COMPARED}",
+        f"codes de région, ou de département (niveau=departements), jusqu'à {MAX_COMPARED}",
         None,
         False,
         ("regions",),

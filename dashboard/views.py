@@ -80,8 +80,15 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
     real = urls.real_only(state)
     place = urls.territory(state)
     level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
+    asked_compared = urls.values(state, "comparer")
     if "niveau" not in state and place is not None:  # the map of the territory's level
         level = place[0].value
+    elif (
+        "niveau" not in state
+        and asked_compared
+        and not any(urls.valid_code(Level.region, c) for c in asked_compared)
+    ):  # `comparer=29,22`: no région has these codes, départements do
+        level = Level.department.value
     if level not in indicator.levels_shown:
         level = Level.region.value
     origins = q.territorial_levels(indicator_id=indicator.id)
@@ -95,7 +102,7 @@ def indicator_view(q: Reads, indicator: Indicator, params: Mapping[str, object])
     )
     asked = urls.parse_period(urls.value(state, "periode"))
     period = asked if asked in periods else (periods[-1] if periods else None)
-    compared = [c for c in urls.values(state, "comparer") if urls.valid_code(level, c)]
+    compared = [c for c in asked_compared if urls.valid_code(level, c)]
     map_kind = urls.value(state, "carte") or "tuiles"
     national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
     if real:

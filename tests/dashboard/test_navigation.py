@@ -119,10 +119,19 @@ class TestTerritoryInTheView:
             "Côtes-d'Armor",
         }
 
+    def test_without_niveau_codes_no_region_has_are_departements(self, fake: FakeQueries) -> None:
+        view = views.indicator_view(fake, fake.catalog.get(ACTIVATION), {"comparer": "29,22"})
+        assert (view.level, view.compared) == ("department", ["29", "22"])
+        # a code that is also a région's keeps the région map (permalinks keep their meaning)
+        view = views.indicator_view(fake, fake.catalog.get(ACTIVATION), {"comparer": "29,53"})
+        assert (view.level, view.compared) == ("region", ["53"])
+
     def test_departement_codes_are_not_compared_on_the_region_map(self, fake: FakeQueries) -> None:
-        view = views.indicator_view(fake, fake.catalog.get(ACTIVATION), {"comparer": "29"})
-        assert view.compared == []
-        assert view.compared_series.empty
+        # the map is the région one (the territory's), so Finistère is not compared
+        params = {"comparer": "29", "territoire": "region-11"}
+        view = views.indicator_view(fake, fake.catalog.get(ACTIVATION), params)
+        assert (view.level, view.compared) == ("region", [])
+        assert list(view.compared_series["code"]) == ["11"]
 
 
 class TestFilters:

@@ -125,6 +125,9 @@ class TestPagesTable:
         assert urls.warm_paths(["a", "b"]) == [
             ("/", {}),
             ("/objectifs", {}),
+            ("/indicateurs", {}),
+            ("/regions", {}),
+            ("/departements", {}),
             ("/indicateurs/<indicator_id>", {"indicator_id": "a"}),
             ("/indicateurs/<indicator_id>", {"indicator_id": "b"}),
         ]

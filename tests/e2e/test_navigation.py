@@ -70,4 +70,3 @@ class TestTerritoryCarried:
         assert back.get_attribute("href") == "/regions/53?territoire=region-53"
         back.click()
         page.wait_for_url("**/regions/53?territoire=region-53")
-
