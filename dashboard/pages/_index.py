@@ -119,32 +119,24 @@ def _tile_section(q: queries.Queries, *, level: Level, state: dict[str, str]) ->
     period_text = format_period(periods[-1], frequency=ind.frequency)
     demo = Origin.demo.value in set(snapshot["origin"].dropna())
     kept = urls.kept(state)
-    chooser = dsfr.form(
+    chooser = view_form(
         [
-            *hidden_fields(kept),
             html.Div(
-                [
-                    html.Div(
-                        dsfr.select(
-                            name="indicateur",
-                            label="Indicateur de la carte",
-                            options=[(i.id, i.short_label) for i in shown],
-                            value=ind.id,
-                            select_id="choix-indicateur-carte",
-                        ),
-                        className="fr-col-12 fr-col-md-6",
-                    ),
-                    html.Div(
-                        dsfr.button("Afficher", button_id="bouton-carte"),
-                        className="fr-col-12 fr-col-md-3 tdb-align-end",
-                    ),
-                ],
-                className="fr-grid-row fr-grid-row--gutters",
-            ),
+                dsfr.select(
+                    name="indicateur",
+                    label="Indicateur de la carte",
+                    options=[(i.id, i.short_label) for i in shown],
+                    value=ind.id,
+                    select_id="choix-indicateur-carte",
+                ),
+                className="fr-col-12 fr-col-md-6",
+            )
         ],
+        kept=kept,
         action=urls.area_index(level),
         form_id="formulaire-carte",
         label="Choix de l'indicateur de la carte",
+        button_id="bouton-carte",
     )
     return [
         html.H2(f"Carte des {level.plural} : {ind.short_label}", className="fr-h3 fr-mt-4w"),
@@ -165,6 +157,32 @@ def _tile_section(q: queries.Queries, *, level: Level, state: dict[str, str]) ->
             )
         ),
     ]
+
+
+def view_form(
+    fields: Sequence[html.Div],
+    *,
+    kept: dict[str, str],
+    action: str,
+    form_id: str,
+    label: str,
+    button_id: str,
+) -> html.Form:
+    """A GET form of view parameters: its fields (grid columns) and « Afficher » on one row,
+    the kept parameters as hidden fields."""
+    button = html.Div(
+        dsfr.button("Afficher", button_id=button_id),
+        className="fr-col-12 fr-col-md-3 tdb-align-end",
+    )
+    return dsfr.form(
+        [
+            *hidden_fields(kept),
+            html.Div([*fields, button], className="fr-grid-row fr-grid-row--gutters"),
+        ],
+        action=action,
+        form_id=form_id,
+        label=label,
+    )
 
 
 def axis_status_selects(

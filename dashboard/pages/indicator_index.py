@@ -15,11 +15,12 @@ from dash import html
 from core.vocabulary import TargetStatus
 from dashboard import queries, urls, views
 from dashboard.components import dsfr
-from dashboard.pages._common import hidden_fields, real_switch, updated
+from dashboard.pages._common import real_switch, updated
 from dashboard.pages._index import (
     axis_status_selects,
     index_page,
     level_names,
+    view_form,
     visible_indicators,
 )
 
@@ -111,29 +112,19 @@ def _filters(
     status: TargetStatus | None,
     kept: dict[str, str],
 ) -> html.Form:
-    return dsfr.form(
-        [
-            *hidden_fields(kept),
-            html.Div(
-                [
-                    *axis_status_selects(
-                        axes=axes,
-                        axis=axis,
-                        status=status,
-                        ids=("filtre-axe", "filtre-statut"),
-                        status_label="Statut de l'objectif national",
-                    ),
-                    html.Div(
-                        dsfr.button("Afficher", button_id="bouton-indicateurs"),
-                        className="fr-col-12 fr-col-md-3 tdb-align-end",
-                    ),
-                ],
-                className="fr-grid-row fr-grid-row--gutters",
-            ),
-        ],
+    return view_form(
+        axis_status_selects(
+            axes=axes,
+            axis=axis,
+            status=status,
+            ids=("filtre-axe", "filtre-statut"),
+            status_label="Statut de l'objectif national",
+        ),
+        kept=kept,
         action=urls.indicators(),
         form_id="formulaire-indicateurs",
         label="Filtrer les indicateurs",
+        button_id="bouton-indicateurs",
     )
 
 
