@@ -25,6 +25,7 @@ from core import settings
 from core.errors import UserError
 from core.package_data import package_path
 from dashboard import guards, queries, server_html, urls
+from dashboard.actor import current_actor
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -339,7 +340,8 @@ def _server_timing(server: flask.Flask) -> None:
 
 def _cache_headers(server: flask.Flask) -> None:
     """Pages may be reused for PAGE_MAX_AGE seconds, a server-rendered page (the same for
-    every reader) for SERVER_PAGE_MAX_AGE; an error is never stored (it may be gone a
+    every anonymous reader) for SERVER_PAGE_MAX_AGE, by the reader's browser only once signed
+    in; an error is never stored (it may be gone a
     minute later). No ETag: Dash writes a token of its own into every page
     (`end_id`), so no two pages are the same bytes and an ETag would never validate."""
 
@@ -355,7 +357,9 @@ def _cache_headers(server: flask.Flask) -> None:
             and "Cache-Control" not in response.headers
         ):
             max_age = SERVER_PAGE_MAX_AGE if server_rendered else PAGE_MAX_AGE
-            response.headers["Cache-Control"] = f"public, max-age={max_age}"
+            # a signed-in reader's page lists what only they may see: never in a shared cache
+            scope = "private" if current_actor().signed_in else "public"
+            response.headers["Cache-Control"] = f"{scope}, max-age={max_age}"
         return response
 
 

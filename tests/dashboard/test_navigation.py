@@ -218,11 +218,14 @@ class TestIndexPages:
         def sign_in() -> None:
             flask.g.actor = Actor(Role.dns)
 
-        body = _page(app.server.test_client(), "/indicateurs")
+        response = app.server.test_client().get("/indicateurs")
+        body = response.get_data(as_text=True)
         restricted = [i for i in catalog.indicators if i.visibility != "public"]
         assert restricted
         for ind in restricted:
             assert f'href="/indicateurs/{ind.id}"' in body
+        # and that page is never kept by a shared cache
+        assert response.cache_control.private and not response.cache_control.public
 
     def test_the_catalogue_is_filtered_by_axis(
         self, client: flask.testing.FlaskClient, catalog: Catalog
