@@ -287,6 +287,20 @@ class TestSearchPage:
         assert "Aucun résultat pour « zzzz »." in body
         assert 'href="/indicateurs"' in body and 'href="/regions"' in body
 
+    def test_the_searched_text_is_shown_escaped_and_adds_no_cache_entry(
+        self, client: flask.testing.FlaskClient
+    ) -> None:
+        from dashboard import queries
+
+        pages = queries.store().pages
+        before = len(pages)  # type: ignore[arg-type]
+        body = _page(client, "/recherche?q=%3Cscript%3Ealert(1)%3C/script%3E")
+        assert "« &lt;script&gt;alert(1)&lt;/script&gt; »" in body
+        assert "<script>alert(1)" not in body
+        for n in range(5):  # any text can be asked: none is kept
+            _page(client, f"/recherche?q=mot{n}")
+        assert len(pages) == before  # type: ignore[arg-type]
+
     def test_restricted_indicators_are_not_found_by_the_public(
         self, client: flask.testing.FlaskClient, catalog: Catalog
     ) -> None:
