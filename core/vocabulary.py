@@ -250,6 +250,15 @@ class TargetStatus(StrEnum):
     def is_reached(self) -> bool:
         return self in (TargetStatus.reached, TargetStatus.reached_late)
 
+    @property
+    def slug(self) -> str:
+        """The value of the `statut` URL parameter (/objectifs, /indicateurs)."""
+        return _STATUS_SLUGS[self]
+
+    @classmethod
+    def from_slug(cls, slug: str | None) -> TargetStatus | None:
+        return next((s for s in cls if slug is not None and s.slug == slug), None)
+
 
 _STATUS_WORDS: dict[TargetStatus, StatusWords] = {
     TargetStatus.deadline_missed: StatusWords("Échéance dépassée", "error"),
@@ -260,6 +269,18 @@ _STATUS_WORDS: dict[TargetStatus, StatusWords] = {
     TargetStatus.reached: StatusWords("Atteint", "success"),
     TargetStatus.not_comparable: StatusWords("Non comparable", ""),
     TargetStatus.insufficient_data: StatusWords("Données insuffisantes", ""),
+}
+
+
+_STATUS_SLUGS: dict[TargetStatus, str] = {
+    TargetStatus.deadline_missed: "echeance-depassee",
+    TargetStatus.behind: "en-retard",
+    TargetStatus.at_risk: "a-surveiller",
+    TargetStatus.on_track: "en-bonne-voie",
+    TargetStatus.reached_late: "atteint-en-retard",
+    TargetStatus.reached: "atteint",
+    TargetStatus.not_comparable: "non-comparable",
+    TargetStatus.insufficient_data: "donnees-insuffisantes",
 }
 
 

@@ -82,7 +82,7 @@ INDEX_STRING = """<!DOCTYPE html>
 PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
 CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
 # Pages whose index carries their HTML (dashboard/server_html.py), shared caches included.
-SERVER_RENDERED = frozenset({urls.HOME})
+SERVER_RENDERED = frozenset(urls.SERVER_RENDERED)
 SERVER_PAGE_ID = "tdb-server-page"  # hidden entry point beside it: dashboard/assets/tdb.css
 SERVER_PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
 # The Marianne weights every page draws text with, fetched with the stylesheet instead of
@@ -245,7 +245,8 @@ def _freeze_heap() -> None:
 
 
 def warm_paths() -> list[tuple[str, dict[str, str]]]:
-    """The pages built ahead: `/`, `/objectifs` and each public indicator's default view."""
+    """The pages built ahead for anonymous readers: `/`, `/objectifs`, the index pages and
+    each public indicator's default view."""
     return urls.warm_paths([i.id for i in queries.store().catalog_for(ANONYMOUS).indicators])
 
 
@@ -360,7 +361,9 @@ def _cache_headers(server: flask.Flask) -> None:
             response.vary.add("Cookie")
         elif _is_page(response) and "Cache-Control" not in response.headers:
             max_age = SERVER_PAGE_MAX_AGE if server_rendered else PAGE_MAX_AGE
-            response.headers["Cache-Control"] = f"public, max-age={max_age}"
+            # a signed-in reader's page lists what only they may see: never in a shared cache
+            scope = "private" if current_actor().signed_in else "public"
+            response.headers["Cache-Control"] = f"{scope}, max-age={max_age}"
         return response
 
 

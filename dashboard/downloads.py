@@ -31,7 +31,7 @@ from openpyxl.styles import Font
 from core.catalog import CatalogError, Indicator
 from core.errors import UserError
 from core.periods import iso_period
-from core.vocabulary import Level, Origin, Unit
+from core.vocabulary import Level, Origin, TargetStatus, Unit
 from dashboard import guards, queries, records, targets, urls, views
 from dashboard.formatting import format_date, format_period
 
@@ -370,9 +370,16 @@ def objectives_frame(
     axis = axis if axis in {a.id for a in q.catalog.axes} else None
     real = urls.real_only(state)
     rows = views.target_rows(q, today=today, axis=axis, real_only=real)
+    status = TargetStatus.from_slug(urls.value(state, "statut"))
+    rows = views.with_status(rows, status)
     rows = views.sort_targets(rows, sort=urls.value(state, "tri") or "echeance")
     facts = [_target_fact(r) for r in rows]
-    parts = ["objectifs", *(["axe", axis] if axis else []), *([REAL_ONLY_NAME] if real else [])]
+    parts = [
+        "objectifs",
+        *(["axe", axis] if axis else []),
+        *([status.slug] if status else []),
+        *([REAL_ONLY_NAME] if real else []),
+    ]
     name = _safe("-".join([*parts, "au", today.isoformat()]))
     return File(records.records(facts, catalog=q.catalog), name)
 

@@ -31,6 +31,9 @@ VALID_ATTRIBUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.:-]*$")
 # CSS properties React writes without a unit when given a number.
 UNITLESS = frozenset({"flex", "flexGrow", "flexShrink", "fontWeight", "lineHeight", "opacity"})
 UNITLESS |= {"order", "zIndex", "zoom"}
+# The props of a dcc.Input that are HTML attributes (Dash's own, like `debounce`, are not).
+INPUT_PROPS: tuple[str, ...] = ("type", "name", "value", "id", "className", "placeholder")
+INPUT_PROPS += ("autoComplete", "maxLength", "required", "readOnly", "disabled")
 # dcc components with no markup of their own before Dash runs.
 INVISIBLE = frozenset({"Store", "Location", "Interval"})
 
@@ -64,9 +67,8 @@ def _dcc(kind: str, props: Mapping[str, Any]) -> str:
     if kind == "Link":
         link = ("href", "className", "title", "target", "id", "children")
         return element("a", {k: props[k] for k in link if k in props})
-    if kind == "Input" and props.get("type") == "hidden":  # a form field kept in the URL
-        field = ("type", "name", "value", "id")
-        return element("input", {k: props[k] for k in field if k in props})
+    if kind == "Input":  # a form field: a hidden one kept in the URL, the search box
+        return element("input", {k: props[k] for k in INPUT_PROPS if k in props})
     if kind == "Graph":  # drawn by Plotly once Dash runs
         box = ("id", "className", "style")
         return element("div", {k: props[k] for k in box if k in props})

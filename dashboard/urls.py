@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from core import geography
-from core.vocabulary import Level
+from core.vocabulary import Level, TargetStatus
 
 # -- pages ----------------------------------------------------------------------------------
 
@@ -51,26 +51,41 @@ class Page:
         return found.groupdict() if found else None
 
 
-def _area_page(level: Level, module: str, *, example: str) -> Page:
-    return Page(
-        module,
-        f"/{level.slug}/<code>",
-        nav=level.plural.capitalize(),
-        nav_values=(("code", example),),
-    )
+def _area_page(level: Level, module: str) -> Page:
+    return Page(module, f"/{level.slug}/<code>")
+
+
+def _index_page(level: Level, module: str) -> Page:
+    """/regions, /departements: every area of the level (tile map and list)."""
+    return Page(module, f"/{level.slug}", nav=level.plural.capitalize(), warm=True)
 
 
 PAGES: tuple[Page, ...] = (
     Page("home", HOME, nav="Vue nationale", warm=True),
     Page("objectives", "/objectifs", nav="Objectifs", warm=True),
-    _area_page(Level.region, "region", example="11"),
-    _area_page(Level.department, "department", example="75"),
+    Page("indicator_index", "/indicateurs", nav="Indicateurs", warm=True),
+    _index_page(Level.region, "region_index"),
+    _index_page(Level.department, "department_index"),
     Page("about", "/a-propos", nav="À propos"),
+    Page("search", "/recherche"),
+    _area_page(Level.region, "region"),
+    _area_page(Level.department, "department"),
     Page("indicator", "/indicateurs/<indicator_id>", warm=True),
     Page("not_found_404", "/404"),
 )
 BY_MODULE = {p.module: p for p in PAGES}
 AREA_PAGES = {Level.region: BY_MODULE["region"], Level.department: BY_MODULE["department"]}
+INDEX_PAGES = {
+    Level.region: BY_MODULE["region_index"],
+    Level.department: BY_MODULE["department_index"],
+}
+# The pages whose index carries their HTML, painted before any script (dashboard/app.py).
+SERVER_RENDERED = (
+    HOME,
+    BY_MODULE["indicator_index"].path,
+    *(p.path for p in INDEX_PAGES.values()),
+    BY_MODULE["search"].path,
+)
 
 
 def registration(module_name: str) -> dict[str, str]:
@@ -201,6 +216,36 @@ def real_switch(
     ]
 
 
+def indicators(query: Mapping[str, object] | None = None) -> str:
+    """/indicateurs: the catalogue by axis (`axe`, `statut` filter it)."""
+    return with_query(BY_MODULE["indicator_index"].path, query)
+
+
+def area_index(level: str, query: Mapping[str, object] | None = None) -> str:
+    """/regions or /departements: every area of the level."""
+    return with_query(INDEX_PAGES[Level(level)].path, query)
+
+
+def search(query: Mapping[str, object] | None = None) -> str:
+    """/recherche?q=…: the action of the header's search form (a plain GET form)."""
+    return with_query(BY_MODULE["search"].path, query)
+
+
+def territory_param(level: str, code: str) -> str:
+    """The `territoire` value of an area: `region-53`, `departement-29`."""
+    return f"{Level(level).words.territory}-{code}"
+
+
+def territory(state: Mapping[str, str]) -> tuple[Level, str] | None:
+    """The (level, code) a normalised state's `territoire` names, or None."""
+    text = state.get("territoire")
+    if not text:
+        return None
+    prefix, _, code = text.partition("-")
+    level = next((lvl for lvl in Level.territorial() if lvl.words.territory == prefix), None)
+    return (level, code) if level else None
+
+
 def about(anchor: str | None = None) -> str:
     path = BY_MODULE["about"].path
     return f"{path}#{anchor}" if anchor else path
@@ -298,10 +343,6 @@ def _yes(text: str) -> str | None:
     return "oui" if text.lower() in ("oui", "1", "true", "on") else None
 
 
-def _region(text: str) -> str | None:
-    return valid_code(Level.region, text)
-
-
 def _territory(text: str) -> str | None:
     """`region-53`, `departement-01`: a bare `01` would be both Guadeloupe and Ain."""
     prefix, _, code = text.partition("-")
@@ -310,12 +351,35 @@ def _territory(text: str) -> str | None:
     return f"{prefix}-{canonical}" if canonical else None
 
 
+def _compared(text: str) -> str | None:
+    """A code of a région or a département: which one is compared depends on `niveau`."""
+    return next(
+        (c for c in (valid_code(lvl, text) for lvl in Level.territorial()) if c is not None),
+        None,
+    )
+
+
+def _status(text: str) -> str | None:
+    status = TargetStatus.from_slug(text)
+    return status.slug if status else None
+
+
+SEARCH_LENGTH = 80  # characters of a search kept: names of areas and indicators are shorter
+
+
+def _search_text(text: str) -> str | None:
+    """The searched words, control characters and repeated spaces removed."""
+    words = "".join(ch if ch.isprintable() else " " for ch in text).split()
+    return " ".join(words)[:SEARCH_LENGTH].strip() or None
+
+
 def _area_code(text: str) -> str | None:
     return text if re.fullmatch(r"[\w-]{1,12}", text) else None
 
 
 LEVEL_VALUES = tuple(str(lvl.slug) for lvl in Level.territorial())
 SORT_VALUES = ("indicateur", "echeance", "statut", "progression")
+STATUS_VALUES = tuple(s.slug for s in TargetStatus)
 
 PARAMS: tuple[Param, ...] = (
     Param("territoire", "region-<code> ou departement-<code>", None, True, (), _territory),
@@ -332,24 +396,27 @@ PARAMS: tuple[Param, ...] = (
     Param("periode", "AAAA-MM (dernière période par défaut)", None, False, ("period",), _period),
     Param(
         "comparer",
-        f"codes de région, jusqu'à {MAX_COMPARED}",
+        f"codes de région, ou de département (niveau=departements), jusqu'à {MAX_COMPARED}",
         None,
         False,
         ("regions",),
-        _region,
+        _compared,
         many=True,
     ),
     Param("carte", "tuiles ou geo", "tuiles", False, (), _choice("tuiles", "geo")),
     Param("axe", "un axe du catalogue", None, False, ("axis",), _identifier),
     Param("tri", " ou ".join(SORT_VALUES), "echeance", False, (), _choice(*SORT_VALUES)),
+    Param("statut", " ou ".join(STATUS_VALUES), None, False, (), _status),
+    Param("q", "mots cherchés : nom ou code", None, False, (), _search_text),
     Param("indicateur", "un indicateur du catalogue", None, False, (), _identifier),
     Param(
         "code", "un code de territoire (formulaire sans JavaScript)", None, False, (), _area_code
     ),
 )
-"""The one table of view parameters. `territoire` and `par_habitant` are named now, parsed
-and normalised, but no page reads them yet: later pages build on them. `reel=oui` makes the
-home page, /objectifs and its downloads assess targets from real data only."""
+"""The one table of view parameters. `territoire` follows the reader from a fiche to an
+indicator page (highlighted there) and back; `par_habitant` is parsed and normalised, but no
+page reads it yet. `reel=oui` makes the home page, /objectifs and its downloads assess
+targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs."""
 
 BY_NAME = {p.name: p for p in PARAMS}
 MIGRATIONS = {old: p.name for p in PARAMS for old in p.old_names}

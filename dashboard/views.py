@@ -42,10 +42,24 @@ class IndicatorView:
     real_only: bool = False  # `reel=oui`: demo values left out of every chart and table
     # the areas of `level` that a source gave their own target, each with its status
     territories: list[targets.TerritoryAssessment] = field(default_factory=list)
+    territory: tuple[str, str] | None = None  # `territoire`: (level, code) carried by links
 
     @property
     def territorial_data(self) -> bool:
         return bool(self.origins_by_level.get(self.level))
+
+    @property
+    def highlighted(self) -> list[str]:
+        """The codes to highlight on the map and the ranking of this level: the territory,
+        its départements on a département map, its région on a région map."""
+        if self.territory is None:
+            return []
+        level, code = self.territory
+        if level == self.level:
+            return [code]
+        if level == Level.region:
+            return [d.code for d in geography.departments_of(code)]
+        return [geography.region_of(code).code]
 
     def params(self, **changes: object) -> dict[str, object]:
         """The URL parameters of this view, with some changed (for links)."""
@@ -55,6 +69,7 @@ class IndicatorView:
             "comparer": ",".join(self.compared) or None,
             "carte": self.map_kind,
             "reel": "oui" if self.real_only else None,
+            "territoire": urls.territory_param(*self.territory) if self.territory else None,
         }
         out.update(changes)
         return {k: v for k, v in out.items() if v}
@@ -69,7 +84,17 @@ def indicator_view(
 ) -> IndicatorView:
     state = urls.normalise(params)
     real = urls.real_only(state)
+    place = urls.territory(state)
     level = (Level.from_slug(urls.value(state, "niveau")) or Level.region).value
+    asked_compared = urls.values(state, "comparer")
+    if "niveau" not in state and place is not None:  # the map of the territory's level
+        level = place[0].value
+    elif (
+        "niveau" not in state
+        and asked_compared
+        and not any(urls.valid_code(Level.region, c) for c in asked_compared)
+    ):  # `comparer=29,22`: no région has these codes, départements do
+        level = Level.department.value
     if level not in indicator.levels_shown:
         level = Level.region.value
     origins = q.territorial_levels(indicator_id=indicator.id)
@@ -83,18 +108,18 @@ def indicator_view(
     )
     asked = urls.parse_period(urls.value(state, "periode"))
     period = asked if asked in periods else (periods[-1] if periods else None)
-    compared = urls.values(state, "comparer")
+    compared = [c for c in asked_compared if urls.valid_code(level, c)]
     map_kind = urls.value(state, "carte") or "tuiles"
     national = q.series(indicator_id=indicator.id, level="national", breakdown=None)
     if real:
         national = targets.real_only(national)
     totals = national[national["breakdown"] == TOTAL]
     breakdowns = national[national["breakdown"] != TOTAL]
-    compared_series = (
-        q.series(indicator_id=indicator.id, level="region", codes=compared)
-        if compared and origins.get("region")
-        else totals.iloc[0:0]
+    compared_series = _compared_series(
+        q, indicator, place=place, level=level, codes=compared, origins=origins
     )
+    if compared_series is None:
+        compared_series = totals.iloc[0:0]
     snapshot = (
         q.snapshot(indicator_id=indicator.id, level=level, period=period)
         if period is not None
@@ -124,6 +149,7 @@ def indicator_view(
         )
         if level != Level.national.value
         else [],
+        territory=(place[0].value, place[1]) if place else None,
     )
 
 
@@ -134,6 +160,26 @@ def _with_region_groups(
     shared by their members."""
     groups = q.snapshot(indicator_id=indicator.id, level=Level.group.value, period=period)
     return grouped.share_group_values(snapshot, real_snapshot(groups) if real else groups)
+
+
+def _compared_series(
+    q: Reads,
+    indicator: Indicator,
+    *,
+    place: tuple[Level, str] | None,
+    level: str,
+    codes: list[str],
+    origins: Mapping[str, set[str]],
+) -> pd.DataFrame | None:
+    """The series drawn beside France: the territory's first (at its own level), then the
+    compared areas of the map's level (régions, or départements with niveau=departements)."""
+    parts = []
+    if place is not None and origins.get(place[0].value):
+        parts.append(q.series(indicator_id=indicator.id, level=place[0].value, codes=[place[1]]))
+    others = [c for c in codes if place is None or (level, c) != (place[0].value, place[1])]
+    if others and origins.get(level):
+        parts.append(q.series(indicator_id=indicator.id, level=level, codes=others))
+    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def real_snapshot(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -491,6 +537,11 @@ def territories_text(items: tuple[targets.TerritoryAssessment, ...] | list[Any])
     return text
 
 
+def with_status(rows: list[TargetRow], status: TargetStatus | None) -> list[TargetRow]:
+    """The rows of one status (`statut`), all of them without one."""
+    return [r for r in rows if status is None or r.assessment.status is status]
+
+
 SORTS = {
     "indicateur": lambda r: (r.indicator.short_label.lower(),),
     "echeance": lambda r: (r.target.deadline,),
@@ -696,3 +747,66 @@ def departments_table(
             "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
+
+
+# -- indicator index (/indicateurs) --------------------------------------------------------
+
+
+def main_target(ind: Indicator, *, today: dt.date) -> Target | None:
+    """The national target an indicator is judged by: the next deadline, else the latest."""
+    national = sorted((t for t in ind.targets if t.scope == "FR"), key=lambda t: t.deadline)
+    upcoming = [t for t in national if t.deadline >= today]
+    return upcoming[0] if upcoming else (national[-1] if national else None)
+
+
+def assess(
+    series: pd.DataFrame, target: Target, *, ind: Indicator, today: dt.date
+) -> targets.Assessment:
+    """A target of an indicator judged on a series (its frequency, direction and unit)."""
+    return targets.assess(
+        series, target, frequency=ind.frequency, direction=ind.direction, unit=ind.unit, today=today
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """One line of /indicateurs: the indicator, its status, its levels, its latest figures."""
+
+    indicator: Indicator
+    assessment: targets.Assessment | None  # of its main national target; None: no target
+    levels: list[Level]  # France and the territorial levels that have values
+    latest: LatestFigures
+
+
+def catalogue_rows(
+    q: Reads,
+    indicators: list[Indicator],
+    *,
+    today: dt.date,
+    axis: str | None = None,
+    status: TargetStatus | None = None,
+    real_only: bool = False,
+) -> list[CatalogueRow]:
+    """The indicators given (those the reader may see), filtered by axis and by the status
+    of their main national target, in catalogue order."""
+    national = q.series(level="national", codes=["FR"])
+    if real_only:
+        national = targets.real_only(national)
+    rows = []
+    for ind in indicators:
+        if axis and ind.axis != axis:
+            continue
+        series = national[national["indicator_id"] == ind.id]
+        target = main_target(ind, today=today)
+        assessment = assess(series, target, ind=ind, today=today) if target else None
+        if status is not None and (assessment is None or assessment.status is not status):
+            continue
+        origins = q.territorial_levels(indicator_id=ind.id)
+        if real_only:
+            origins = {lvl: o - {Origin.demo.value} for lvl, o in origins.items()}
+        levels = [Level.national] if not series.dropna(subset=["value"]).empty else []
+        levels += [lvl for lvl in Level.territorial() if origins.get(lvl.value)]
+        rows.append(
+            CatalogueRow(ind, assessment, levels, latest_figures(series, ind=ind, today=today))
+        )
+    return rows

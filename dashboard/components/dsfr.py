@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dash import html
+from dash import dcc, html
 
 from dashboard import urls
 
@@ -59,17 +59,20 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
                         className="fr-header__logo",
                     ),
                     html.Div(
-                        html.Button(
-                            "Menu",
-                            id="bouton-menu",
-                            className="fr-btn--menu fr-btn",
-                            title="Menu",
-                            **attrs(
-                                data_fr_opened="false",
-                                aria_controls="menu-principal",
-                                aria_haspopup="menu",
+                        [
+                            search_button(),
+                            html.Button(
+                                "Menu",
+                                id="bouton-menu",
+                                className="fr-btn--menu fr-btn",
+                                title="Menu",
+                                **attrs(
+                                    data_fr_opened="false",
+                                    aria_controls="menu-principal",
+                                    aria_haspopup="menu",
+                                ),
                             ),
-                        ),
+                        ],
                         className="fr-header__navbar",
                     ),
                 ],
@@ -90,7 +93,10 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
     body = html.Div(
         html.Div(
             html.Div(
-                html.Div([*brand_top, service], className="fr-header__brand fr-enlarge-link"),
+                [
+                    html.Div([*brand_top, service], className="fr-header__brand fr-enlarge-link"),
+                    header_search(),
+                ],
                 className="fr-header__body-row",
             ),
             className="fr-container",
@@ -115,6 +121,74 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
         **attrs(aria_labelledby="bouton-menu"),
     )
     return html.Header([body, menu], className="fr-header", role="banner")
+
+
+SEARCH_MODAL = "recherche-modale"
+SEARCH_FIELD = "recherche-entete"
+
+
+def search_button() -> html.Button:
+    """« Rechercher » in the navbar: opens the search form on a phone (DSFR modal)."""
+    return html.Button(
+        "Rechercher",
+        id="bouton-recherche",
+        className="fr-btn--search fr-btn",
+        title="Rechercher",
+        **attrs(data_fr_opened="false", aria_controls=SEARCH_MODAL),
+    )
+
+
+def search_bar(*, field_id: str, value: str = "", label: str) -> html.Form:
+    """A GET form to /recherche?q=…: it works without JavaScript (url-forms.js makes it an
+    in-page navigation when scripts run)."""
+    return html.Form(
+        html.Div(
+            [
+                html.Label(label, className="fr-label", htmlFor=field_id),
+                dcc.Input(
+                    type="search",
+                    name="q",
+                    id=field_id,
+                    value=value,
+                    className="fr-input",
+                    placeholder="Indicateur, territoire ou code",
+                    autoComplete="off",
+                    maxLength=urls.SEARCH_LENGTH,
+                ),
+                html.Button("Rechercher", className="fr-btn", title="Rechercher", type="submit"),
+            ],
+            className="fr-search-bar",
+        ),
+        action=urls.search(),
+        method="get",
+        role="search",
+        **attrs(data_url_form="true"),
+    )
+
+
+def header_search() -> html.Div:
+    """The header's search: shown beside the service name, behind a button on a phone."""
+    return html.Div(
+        html.Div(
+            html.Div(
+                [
+                    html.Button(
+                        "Fermer",
+                        className="fr-btn--close fr-btn",
+                        title="Fermer",
+                        **attrs(aria_controls=SEARCH_MODAL),
+                    ),
+                    search_bar(
+                        field_id=SEARCH_FIELD, label="Rechercher un indicateur ou un territoire"
+                    ),
+                ],
+                className="fr-container fr-container-lg--fluid",
+            ),
+            id=SEARCH_MODAL,
+            className="fr-header__search fr-modal",
+        ),
+        className="fr-header__tools",
+    )
 
 
 def navigation(*, current_path: str = "") -> html.Nav:

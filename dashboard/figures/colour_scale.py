@@ -16,6 +16,8 @@ from dashboard.figures.theme import GREY_BORDER, GREY_MASKED, SEQUENTIAL, WHITE
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
 
 MISSING_LABEL = "non disponible"
+# The outline of the territory the reader follows (`territoire`): on the maps and the ranking.
+HIGHLIGHT_LINE: dict[str, object] = {"color": "#161616", "width": 3}
 LEVEL_NAMES = {lvl.value: lvl.label for lvl in Level}
 
 

@@ -3,13 +3,14 @@ Plotly bundle), from the compact contours of scripts/build_contours.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pandas as pd
 
 from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
+    HIGHLIGHT_LINE,
     fill_style,
     hover_text,
     marker_scale,
@@ -40,15 +41,22 @@ def ring_path(rings: list[list[list[float]]]) -> tuple[list[float | None], list[
 
 
 def geo_map(
-    snapshot: pd.DataFrame, *, indicator: Indicator, level: str, contours: Mapping[str, Any]
+    snapshot: pd.DataFrame,
+    *,
+    indicator: Indicator,
+    level: str,
+    contours: Mapping[str, Any],
+    highlight: Collection[str] = (),
 ) -> Figure:
-    """One filled polygon trace per area, coloured on the same scale as the tile map."""
+    """One filled polygon trace per area, coloured on the same scale as the tile map; the
+    areas of `highlight` outlined."""
     frame = snapshot.reset_index(drop=True)
     status = statuses(frame)
     scale = value_range(frame.loc[status == "value", "value"])
     areas: Mapping[str, list[list[list[float]]]] = contours.get("areas", {})
     traces: list[Trace] = []
     legend_done: set[str] = set()
+    outlines: list[Trace] = []
     for i, row in frame.iterrows():
         rings = areas.get(str(row["code"]))
         if not rings:
@@ -75,6 +83,19 @@ def geo_map(
             )
         )
         legend_done.add(kind)
+        if str(row["code"]) in highlight:  # drawn over its neighbours' borders
+            outlines.append(
+                trace(
+                    "scatter",
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line=HIGHLIGHT_LINE,
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    traces += outlines
     bbox = contours.get("bbox", [0, 0, 1, 1])
     if scale is not None:
         traces.append(

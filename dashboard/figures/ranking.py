@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from core.catalog import Indicator
 from core.vocabulary import Unit
-from dashboard.figures.colour_scale import MISSING_LABEL, statuses, value_range
+from dashboard.figures.colour_scale import HIGHLIGHT_LINE, MISSING_LABEL, statuses, value_range
 from dashboard.figures.theme import (
     GREY_MASKED,
     GREY_MENTION,
@@ -50,10 +52,14 @@ def has_reference(indicator: Indicator) -> bool:
 
 
 def ranking(
-    snapshot: pd.DataFrame, *, indicator: Indicator, reference: float | None = None
+    snapshot: pd.DataFrame,
+    *,
+    indicator: Indicator,
+    reference: float | None = None,
+    highlight: Collection[str] = (),
 ) -> Figure:
     """Bars coloured like the map, values written beside them, France as a dashed line
-    (for rates only: see `has_reference`)."""
+    (for rates only: see `has_reference`); the areas of `highlight` in bold and outlined."""
     frame = ranked(snapshot, indicator=indicator)
     scale = value_range(frame.loc[frame["_status"] == "value", "value"])
     colours, texts, lengths = [], [], []
@@ -77,12 +83,20 @@ def ranking(
         f"{int(r)}. {n}" if pd.notna(r) else str(n)
         for r, n in zip(frame["rank"], frame["name"], strict=True)
     ]
+    marked = [str(c) in highlight for c in frame["code"]]
+    labels = [f"<b>{t}</b>" if m else t for t, m in zip(labels, marked, strict=True)]
     bars = trace(
         "bar",
         x=lengths,
         y=labels,
         orientation="h",
-        marker={"color": colours, "line": {"width": 0}},
+        marker={
+            "color": colours,
+            "line": {
+                "width": [HIGHLIGHT_LINE["width"] if m else 0 for m in marked],
+                "color": HIGHLIGHT_LINE["color"],
+            },
+        },
         text=texts,
         textposition="outside",
         cliponaxis=False,

@@ -7,11 +7,13 @@ weight as large ones, which is why it is the default map.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import pandas as pd
 
 from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
+    HIGHLIGHT_LINE,
     LEVEL_NAMES,
     fill_style,
     hover_text,
@@ -68,8 +70,15 @@ def _squares(frame: pd.DataFrame) -> tuple[list[float | None], list[float | None
     return xs, ys
 
 
-def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> Figure:
-    """Tiles coloured on a sequential scale; masked and missing tiles drawn apart."""
+def tile_map(
+    snapshot: pd.DataFrame,
+    *,
+    indicator: Indicator,
+    level: str,
+    highlight: Collection[str] = (),
+) -> Figure:
+    """Tiles coloured on a sequential scale; masked and missing tiles drawn apart; the
+    tiles of `highlight` (area codes) outlined."""
     frame = snapshot.dropna(subset=["tile_row", "tile_col"]).reset_index(drop=True)
     status = statuses(frame)
     scale = value_range(frame.loc[status == "value", "value"])
@@ -125,6 +134,19 @@ def tile_map(snapshot: pd.DataFrame, *, indicator: Indicator, level: str) -> Fig
             name=LEVEL_NAMES.get(level, level),
         )
     )
+    shapes += [
+        {
+            "type": "rect",
+            "x0": float(row["tile_col"]) - HALF,
+            "x1": float(row["tile_col"]) + HALF,
+            "y0": -float(row["tile_row"]) - HALF,
+            "y1": -float(row["tile_row"]) + HALF,
+            "line": HIGHLIGHT_LINE,
+            "layer": "above",
+        }
+        for _, row in frame.iterrows()
+        if str(row["code"]) in highlight
+    ]
     fig = new_figure(height=600 if level == "department" else 440, data=traces)
     update_layout(
         fig,

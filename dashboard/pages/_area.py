@@ -60,10 +60,12 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
     state = urls.normalise(params)
     real = urls.real_only(state)
     kept = urls.kept(state)
+    # the links of a fiche carry its territory: the indicator pages highlight it
+    here = {**kept, "territoire": urls.territory_param(level, code)}
     table = views.area_table(q, level=level, code=code, real_only=real)
     rows = [
         [
-            html.A(r["Indicateur"], href=urls.indicator(r["indicator_id"], kept)),
+            html.A(r["Indicateur"], href=urls.indicator(r["indicator_id"], here)),
             r["Période"],
             _value(r, "Valeur"),
             _value(r, "France"),
@@ -76,7 +78,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         dsfr.breadcrumb(
             [
                 ("Accueil", urls.with_query(urls.HOME, kept)),
-                (plural.capitalize(), None),
+                (plural.capitalize(), urls.area_index(level, kept)),
                 (area.name, None),
             ]
         ),
@@ -94,7 +96,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             )
         ),
         *([real_only_note()] if real else []),
-        _chooser(level=level, code=code, kept=kept),
+        _chooser(level=level, code=code, kept={k: v for k, v in kept.items() if k != "territoire"}),
         html.H2("Indicateurs", className="fr-h3 fr-mt-4w"),
         html.P(
             f"« {NATIONAL_ONLY} » : aucune valeur territoriale, réelle ou de démonstration, "
@@ -123,7 +125,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
                     "Région : ",
                     html.A(
                         region.name,
-                        href=urls.area("region", region.code, kept),
+                        href=urls.area("region", region.code, here),
                         className="fr-link",
                     ),
                 ],

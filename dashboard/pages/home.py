@@ -10,7 +10,7 @@ import dash
 import pandas as pd
 from dash import html
 
-from core.catalog import Indicator, Target
+from core.catalog import Indicator
 from core.vocabulary import Origin, TargetStatus
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
@@ -24,13 +24,6 @@ dash.register_page(
     name="Vue nationale",
     title="Vue nationale — Tableau de bord du numérique en santé",
 )
-
-
-def main_target(ind: Indicator, *, today: dt.date) -> Target | None:
-    """The national target a card shows: the next deadline, else the latest past one."""
-    national = sorted((t for t in ind.targets if t.scope == "FR"), key=lambda t: t.deadline)
-    upcoming = [t for t in national if t.deadline >= today]
-    return upcoming[0] if upcoming else (national[-1] if national else None)
 
 
 def layout(**params: Any) -> html.Div:
@@ -87,20 +80,25 @@ def _content(q: queries.Queries, params: dict[str, Any] | None = None) -> list[A
 
 def _summary(rows: list[views.TargetRow], *, state: dict[str, str]) -> html.Section:
     counts = Counter(r.assessment.status for r in rows)
+    kept = urls.kept(state)
     on_demo = Counter(r.assessment.status for r in rows if r.assessment.rests_on_demo)
     tiles = [
         html.Div(
             html.Div(
                 [
                     html.P(str(counts.get(s, 0)), className="tdb-count"),
-                    html.P(s.label, className="fr-mb-0"),
+                    html.P(
+                        # the whole tile is the link (fr-enlarge-link): the table of those targets
+                        html.A(s.label, href=urls.objectives({**kept, "statut": s.slug})),
+                        className="fr-mb-0",
+                    ),
                     *(
                         [html.P(demo_share(on_demo[s]), className="fr-text--xs fr-mb-0")]
                         if on_demo.get(s)
                         else []
                     ),
                 ],
-                className=f"tdb-summary tdb-summary--{s.value}",
+                className=f"tdb-summary tdb-summary--{s.value} fr-enlarge-link",
             ),
             className="fr-col-6 fr-col-md",
         )
@@ -143,20 +141,13 @@ def _card(
 ) -> Any:
     visible = series.dropna(subset=["value"])
     figures = views.latest_figures(series, ind=ind, today=today)
-    target = main_target(ind, today=today)
+    target = views.main_target(ind, today=today)
     body: list[Any] = figure_lines(ind, figures, lead="Dernier chiffre réel : ")
     badges: list[Any] = []
     if figures.real is None and figures.demo is not None:
         badges.append(dsfr.badge(Origin.demo.label, kind="new", icon=False))
     if target is not None:
-        a = targets.assess(
-            series,
-            target,
-            frequency=ind.frequency,
-            direction=ind.direction,
-            unit=ind.unit,
-            today=today,
-        )
+        a = views.assess(series, target, ind=ind, today=today)
         progress = (
             f" — {format_number(a.progress, unit='percent')} d'avancement"
             if a.progress is not None

@@ -66,17 +66,18 @@ def layout(indicator_id: object = None, **params: Any) -> html.Div:
 def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
     ind = view.indicator
     today = dt.date.today()
-    kept = {"reel": "oui"} if view.real_only else {}
+    kept = urls.kept(view.state())
     return [
         dsfr.breadcrumb(
             [
                 ("Accueil", urls.with_query(urls.HOME, kept)),
-                ("Indicateurs", urls.objectives(kept)),
+                ("Indicateurs", urls.indicators(kept)),
                 (ind.short_label, None),
             ]
         ),
         html.H1(ind.label),
         html.P(ind.description, className="fr-text--lead"),
+        *_territory_link(view, kept),
         real_switch(urls.real_switch("indicator", view.state(), indicator_id=ind.id)),
         *([real_only_note()] if view.real_only else []),
         html.Div(
@@ -94,6 +95,25 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
         _comparison_section(view),
         _breakdown_section(view),
         _about_section(q, view),
+    ]
+
+
+def _territory_link(view: views.IndicatorView, kept: dict[str, str]) -> list[Any]:
+    """« Retour à la fiche Bretagne », keeping the territory (and the switches)."""
+    if view.territory is None:
+        return []
+    level, code = view.territory
+    area = geography.get_area(level, code)
+    return [
+        html.P(
+            html.A(
+                f"Retour à la fiche {area.name}",
+                href=urls.area(level, code, kept),
+                className="fr-link",
+                id="lien-fiche-territoire",
+            ),
+            className="fr-mb-2w",
+        )
     ]
 
 
@@ -191,6 +211,11 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
     )
 
 
+def compared_label(level: Level) -> str:
+    """« Régions comparées », « Départements comparés »."""
+    return f"{level.plural.capitalize()} comparé{'es' if level.words.feminine else 's'}"
+
+
 def _controls(view: views.IndicatorView) -> html.Section:
     ind = view.indicator
     levels = [lvl for lvl in Level.territorial() if lvl in ind.levels_shown]
@@ -227,13 +252,13 @@ def _controls(view: views.IndicatorView) -> html.Section:
                 select_id="choix-carte",
             )
         )
-    if view.origins_by_level.get("region"):
+    if view.territorial_data:
         fields.append(
             dsfr.select(
                 name="comparer",
-                label="Régions comparées",
+                label=compared_label(Level(view.level)),
                 hint="Plusieurs choix possibles (Ctrl ou Maj + clic, ou Espace)",
-                options=[(a.code, a.name) for a in geography.by_level("region")],
+                options=[(a.code, f"{a.name} ({a.code})") for a in geography.by_level(view.level)],
                 value=view.compared,
                 select_id="choix-comparer",
                 multiple=True,
@@ -249,7 +274,7 @@ def _controls(view: views.IndicatorView) -> html.Section:
                     [html.Div(f, className="fr-col-12 fr-col-md-3") for f in fields],
                     className="fr-grid-row fr-grid-row--gutters",
                 ),
-                *hidden_fields({"reel": "oui"} if view.real_only else {}),
+                *hidden_fields(urls.kept(view.state())),
                 dsfr.button("Afficher", button_id="bouton-afficher"),
             ],
             action=urls.indicator(ind.id),
@@ -277,10 +302,17 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
         )
     snap = view.snapshot
     period_text = format_period(view.period, frequency=ind.frequency)
+    marked = view.highlighted
     if view.map_kind == "geo":
-        fig = geo_map(snap, indicator=ind, level=view.level, contours=queries.contours(view.level))
+        fig = geo_map(
+            snap,
+            indicator=ind,
+            level=view.level,
+            contours=queries.contours(view.level),
+            highlight=marked,
+        )
     else:
-        fig = tile_map(snap, indicator=ind, level=view.level)
+        fig = tile_map(snap, indicator=ind, level=view.level, highlight=marked)
     table = views.snapshot_table(view)
     shared_note = views.shared_values_note(view)
     known = table[pd.to_numeric(table["Valeur"], errors="coerce").notna()]
@@ -312,6 +344,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             html.H2(f"Carte des {level_name} — {period_text}", className="fr-h3 fr-mt-4w"),
             *demo_note,
             html.P(targets_note, id="cibles-territoriales") if targets_note else html.Span(),
+            *_territory_values(view, table),
             graph(
                 fig,
                 graph_id="graphique-carte",
@@ -329,7 +362,12 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             html.P(shared_note, className="fr-text--sm") if shared_note else html.Span(),
             html.H3(f"Classement des {level_name}", className="fr-h4 fr-mt-4w"),
             graph(
-                ranking(views.ranking_snapshot(snap), indicator=ind, reference=reference),
+                ranking(
+                    views.ranking_snapshot(snap),
+                    indicator=ind,
+                    reference=reference,
+                    highlight=marked,
+                ),
                 graph_id="graphique-classement",
                 filename=view_name(view, "classement"),
                 marks=export_marks(view, f"classement des {level_name}", [snap]),
@@ -357,15 +395,48 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
     )
 
 
+COMPARISON_TITLE = "Évolution comparée à la France"
+
+
+def _territory_values(view: views.IndicatorView, table: pd.DataFrame) -> list[Any]:
+    """The highlighted areas' values and ranks in words (the map outlines them)."""
+    if view.territory is None or not view.highlighted:
+        return []
+    ind = view.indicator
+    count = int(table["Valeur"].notna().sum())
+    mine = table[table["Code"].isin(view.highlighted)]
+    items = [
+        html.Li(
+            f"{r['Territoire']} : "
+            + format_number(
+                None if pd.isna(r["Valeur"]) else float(r["Valeur"]),
+                unit=ind.unit,
+                decimals=ind.decimals,
+            )
+            + (f", rang {int(r['Rang'])} sur {count}" if pd.notna(r["Rang"]) else "")
+        )
+        for _, r in mine.iterrows()
+    ]
+    return [
+        html.P(
+            "Territoire suivi (contour épais sur la carte, en gras dans le classement) :",
+            className="fr-mb-1v fr-mt-2w",
+        ),
+        html.Ul(items, id="valeurs-territoire"),
+    ]
+
+
 def _comparison_section(view: views.IndicatorView) -> html.Section:
     ind = view.indicator
-    if not view.compared or view.compared_series.empty:
+    title = COMPARISON_TITLE
+    choose = compared_label(Level(view.level))
+    if view.compared_series.empty:
         return html.Section(
             [
-                html.H2("Comparaison de régions", className="fr-h3 fr-mt-4w"),
+                html.H2(title, className="fr-h3 fr-mt-4w"),
                 html.P(
-                    "Choisissez une ou plusieurs régions dans « Régions comparées » ci-dessus."
-                    if view.origins_by_level.get("region")
+                    f"Choisissez un ou plusieurs territoires dans « {choose} » ci-dessus."
+                    if view.territorial_data
                     else NATIONAL_ONLY + ".",
                     className="fr-text--sm",
                 ),
@@ -375,7 +446,7 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
     names = list(dict.fromkeys(view.compared_series["name"]))
     return html.Section(
         [
-            html.H2("Comparaison de régions", className="fr-h3 fr-mt-4w"),
+            html.H2(title, className="fr-h3 fr-mt-4w"),
             graph(
                 comparison(frame, indicator=ind),
                 graph_id="graphique-comparaison",

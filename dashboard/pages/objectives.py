@@ -12,10 +12,11 @@ from typing import Any
 import dash
 from dash import html
 
-from core.vocabulary import Level
+from core.vocabulary import Level, TargetStatus
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.pages._common import downloads_block, hidden_fields, page, real_switch, updated
+from dashboard.pages._index import axis_status_selects
 
 dash.register_page(
     __name__,
@@ -44,8 +45,15 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     sort = urls.value(state, "tri")
     sort = sort if sort in views.SORTS else "echeance"
     real = urls.real_only(state)
+    status = TargetStatus.from_slug(urls.value(state, "statut"))
     rows = views.target_rows(q, today=dt.date.today(), axis=axis, real_only=real)
-    query = {"axe": axis, "tri": sort, **urls.kept(state)}
+    rows = views.with_status(rows, status)
+    query = {
+        "axe": axis,
+        "statut": status.slug if status else None,
+        "tri": sort,
+        **urls.kept(state),
+    }
     frame = views.objectives_table(rows, sort=sort).drop(columns=[views.CODES_COLUMN])
     ordered = sorted(rows, key=views.SORTS[sort])
     columns = list(frame.columns)
@@ -56,7 +64,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     table_rows = []
     for r, (_, rec) in zip(ordered, frame.iterrows(), strict=True):
         cells: list[Any] = list(rec)
-        cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id))
+        cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id, urls.kept(state)))
         cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
         if r.assessment.rests_on_demo:
             cells[columns.index("Base du statut")] = dsfr.badge(rec["Base du statut"], kind="new")
@@ -79,15 +87,12 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
                 *hidden_fields(urls.kept(state)),
                 html.Div(
                     [
-                        html.Div(
-                            dsfr.select(
-                                name="axe",
-                                label="Axe de la feuille de route",
-                                options=[("", "Tous les axes"), *axes.items()],
-                                value=axis or "",
-                                select_id="choix-axe",
-                            ),
-                            className="fr-col-12 fr-col-md-6",
+                        *axis_status_selects(
+                            axes=list(axes.items()),
+                            axis=axis,
+                            status=status,
+                            ids=("choix-axe", "choix-statut"),
+                            status_label="Statut",
                         ),
                         html.Div(
                             dsfr.select(
@@ -101,7 +106,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
                         ),
                         html.Div(
                             dsfr.button("Afficher", button_id="bouton-objectifs"),
-                            className="fr-col-12 fr-col-md-3 tdb-align-end",
+                            className="fr-col-12 fr-col-md-2 tdb-align-end",
                         ),
                     ],
                     className="fr-grid-row fr-grid-row--gutters",
@@ -117,7 +122,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             tooltip_id="methode-objectifs",
         ),
         dsfr.table(
-            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}, "
+            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}"
+            f"{' — ' + status.label.lower() if status else ''}, "
             f"triés par {sort_label.lower()}",
             columns=columns,
             rows=table_rows,

@@ -231,8 +231,8 @@ class TestWarmCache:
 
         app = app_for(db_url)
         built = warm_cache(app.server)
-        # Then every default page was built: /, /objectifs and each indicator
-        assert built == len(warm_paths()) == 2 + len(queries.store().catalog.indicators)
+        # Then every default page was built: /, /objectifs, the index pages, each indicator
+        assert built == len(warm_paths()) == 5 + len(queries.store().catalog.indicators)
         # and building one again reads its content from the cache
         store = queries.store()
         calls: list[str] = []
@@ -262,7 +262,7 @@ class TestWarmCache:
         # When the default pages are warmed
         built = warm_cache(app.server)
         # Then every page was built (as the French « indisponible » page), none raised
-        assert built == len(warm_paths()) == 2 + len(queries.store().catalog.indicators)
+        assert built == len(warm_paths()) == 5 + len(queries.store().catalog.indicators)
         # and none of those error pages was cached: the next request tries the database again
         pages = queries.store().pages
         assert isinstance(pages, MemoryCache) and len(pages) == 0

@@ -293,6 +293,10 @@ class TestAreaRealOnly:
         assert "sont retirées des graphiques" in real
         assert 'class="fr-link tdb-tab--current" href="/regions/53?reel=oui"' in real
         # Links, the chooser and the download keep the choice
-        assert 'href="/indicateurs/sas_couverture_population?reel=oui"' in real
+        # (and the fiche's territory, which the indicator page highlights)
+        assert (
+            'href="/indicateurs/sas_couverture_population?reel=oui&amp;territoire=region-53"'
+            in real
+        )
         assert '<input name="reel" type="hidden" value="oui"' in real
         assert "regions/53.csv?reel=oui" in real

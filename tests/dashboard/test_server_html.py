@@ -74,12 +74,13 @@ class TestToHtml:
             '<a class="fr-link" href="/objectifs">Objectifs</a><div class="tdb-graph" id="g"></div>'
         )
 
-    def test_a_hidden_field_is_an_input_and_a_visible_one_is_refused(self) -> None:
+    def test_a_form_field_is_an_input_without_dash_props(self) -> None:
         assert to_html(dcc.Input(type="hidden", name="reel", value="oui")) == (
             '<input name="reel" type="hidden" value="oui">'
         )
-        with pytest.raises(UnrenderableComponent, match=r"dcc\.Input"):
-            to_html(dcc.Input(type="text", name="q"))
+        # the header's search box: its HTML attributes, not Dash's own props (debounce)
+        field = dcc.Input(type="search", name="q", id="r", maxLength=80, debounce=True)
+        assert to_html(field) == '<input id="r" maxlength="80" name="q" type="search">'
 
     def test_a_component_without_server_html_is_refused_by_name(self) -> None:
         with pytest.raises(UnrenderableComponent, match=r"dcc\.Dropdown"):

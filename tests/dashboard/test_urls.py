@@ -111,11 +111,13 @@ class TestPagesTable:
         assert registered == {p.module: p.path for p in urls.PAGES}
 
     def test_navigation_reads_the_table(self) -> None:
+        # « Régions » and « Départements » open their index pages, not one area
         assert urls.navigation() == [
             ("/", "Vue nationale"),
             ("/objectifs", "Objectifs"),
-            ("/regions/11", "Régions"),
-            ("/departements/75", "Départements"),
+            ("/indicateurs", "Indicateurs"),
+            ("/regions", "Régions"),
+            ("/departements", "Départements"),
             ("/a-propos", "À propos"),
         ]
 
@@ -123,6 +125,9 @@ class TestPagesTable:
         assert urls.warm_paths(["a", "b"]) == [
             ("/", {}),
             ("/objectifs", {}),
+            ("/indicateurs", {}),
+            ("/regions", {}),
+            ("/departements", {}),
             ("/indicateurs/<indicator_id>", {"indicator_id": "a"}),
             ("/indicateurs/<indicator_id>", {"indicator_id": "b"}),
         ]

@@ -20,6 +20,10 @@ PAGES = [
     "/departements/29",
     "/objectifs",
     "/a-propos",
+    "/indicateurs",
+    "/regions",
+    "/departements",
+    "/recherche?q=29",
 ]
 INDICATOR = "/indicateurs/mes_taux_activation"
 
