@@ -131,11 +131,16 @@ class TestObjectivesTable:
     ) -> None:
         # Given the same figures and the objectives table (page and downloads)
         q = FakeQueries(catalog, rows=_rows())
-        frame = downloads.objectives_frame(q, params={})  # type: ignore[arg-type]
-        mine = frame[frame["Objectif"] == _target(catalog.get(FLOW), "rolling_12m_sum").label]
-        row = mine.iloc[0]
+        label = _target(catalog.get(FLOW), "rolling_12m_sum").label
+        rows = views.target_rows(q, today=dt.date.today())  # type: ignore[arg-type]
+        page = views.objectives_table(rows, sort="echeance")
+        row = page[page["Objectif"] == label].iloc[0]
         # Then « Valeur actuelle » is the 12-month sum, and the remark names its months
         assert row["Valeur actuelle"] == _count(LAST_12)
-        assert row["Remarque"].startswith(
-            f"12 derniers mois : {_count(LAST_12)} (mars 2024 – février 2025)."
-        )
+        remark = f"12 derniers mois : {_count(LAST_12)} (mars 2024 – février 2025)."
+        assert row["Remarque"].startswith(remark)
+        # and the file holds the same sum as a number, with the same remark
+        file = downloads.objectives_frame(q, params={}).frame  # type: ignore[arg-type]
+        line = file[file["target"] == label].iloc[0]
+        assert line["value"] == LAST_12
+        assert line["remark"].startswith(remark)
