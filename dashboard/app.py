@@ -26,6 +26,7 @@ from core.errors import UserError
 from core.package_data import package_path
 from dashboard import guards, queries, server_html, urls
 from dashboard.callbacks import tables
+from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
 
 STATIC = package_path("dashboard", "static")
@@ -43,7 +44,7 @@ class SetupError(UserError):
     """A front-end dependency is missing; the message says which command installs it."""
 
 
-INDEX_STRING = """<!DOCTYPE html>
+INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
     <head>
         {%metas%}
@@ -63,19 +64,42 @@ INDEX_STRING = """<!DOCTYPE html>
     <body>
         {%app_entry%}
         <noscript>
-            <p class="fr-container fr-my-2w">Les graphiques ont besoin de JavaScript ;
-            chaque tableau de valeurs reste téléchargeable en CSV et XLSX.</p>
+            <div class="fr-container fr-my-2w" role="region" aria-label="Sans JavaScript">
+                <p>Sans JavaScript, seule la vue nationale s'affiche : les autres pages et les
+                graphiques en ont besoin. Le tableau des objectifs reste téléchargeable :
+                @noscript_links@.</p>
+            </div>
         </noscript>
-        <footer>
-            {%config%}
-            {%scripts%}
-            {%renderer%}
-        </footer>
+        <div id="@announce@" class="fr-sr-only" role="status" aria-live="polite"></div>
+        {%config%}
+        {%scripts%}
+        {%renderer%}
     </body>
-</html>""".replace("@favicon@", urls.dsfr("favicon/favicon.svg")).replace(
-    "@plotly@", urls.PLOTLY_JS
-)
+</html>"""
 
+
+# Where url-forms.js says, once the view form has been submitted, what the page now shows.
+ANNOUNCE_ID = "tdb-annonce"
+
+
+def _noscript_links() -> str:
+    """The objectives table's download links (plain server routes, no script needed)."""
+    return ", ".join(
+        f'<a href="{href}" download>{label}</a>'
+        for label, href, _detail in download_links(urls.objectives_download())
+    )
+
+
+INDEX_STRING = (
+    INDEX_TEMPLATE.replace("@favicon@", urls.dsfr("favicon/favicon.svg"))
+    .replace("@plotly@", urls.PLOTLY_JS)
+    .replace("@announce@", ANNOUNCE_ID)
+    .replace("@noscript_links@", _noscript_links())
+)
+# Dash's placeholder while its scripts and the layout load, in French (tdb.css hides the
+# renderer's own English one the same way).
+DASH_LOADING = "Loading..."
+LOADING_TEXT = "Chargement…"
 
 PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
 CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
@@ -120,6 +144,7 @@ class DashboardApp(dash.Dash):
         favicon: Any = "",
         renderer: Any = "",
     ) -> Any:
+        app_entry = app_entry.replace(DASH_LOADING, LOADING_TEXT)
         if flask.has_request_context() and flask.request.method in ("GET", "HEAD"):
             app_entry = server_page(flask.request.path) + app_entry
         html = cast(

@@ -227,7 +227,7 @@ def table_details(
             ),
             dcc.Store(
                 id=tables.component_id(tables.DATA, table_id),
-                data=tables.store_data(rows, flags),
+                data=tables.store_data(rows, flags, columns),
             ),
         ],
         className="tdb-details fr-mt-2w",

@@ -121,6 +121,7 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             numeric=[c in ("Valeur actuelle", "Cible", "Progression") for c in columns],
             table_id="tableau-objectifs",
             header_links=header_links,
+            compact=True,
         ),
         downloads_block(
             urls.objectives_download(),
