@@ -19,11 +19,19 @@ from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
-from dashboard.formatting import format_date, format_number, format_period, join_labels
+from dashboard.formatting import (
+    format_count,
+    format_date,
+    format_number,
+    format_period,
+    join_labels,
+    sentence,
+)
 from dashboard.pages._common import (
     NATIONAL_ONLY,
     details,
     downloads_block,
+    editorial,
     figure_lines,
     graph,
     hidden_fields,
@@ -45,6 +53,9 @@ def _title(indicator_id: str | None = None, **_: Any) -> str:
 
 
 dash.register_page(__name__, **urls.registration(__name__), name="Indicateur", title=_title)
+
+# A catalog source marked `verified: false`, said in words a reader understands.
+UNVERIFIED_SOURCE = " — à confirmer : la publication d'origine n'a pas pu être consultée"
 
 
 def layout(indicator_id: object = None, **params: Any) -> html.Div:
@@ -75,7 +86,7 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
             ]
         ),
         html.H1(ind.label),
-        html.P(ind.description, className="fr-text--lead"),
+        html.P(editorial(ind.description), className="fr-text--lead"),
         real_switch(urls.real_switch("indicator", view.state(), indicator_id=ind.id)),
         *([real_only_note()] if view.real_only else []),
         html.Div(
@@ -139,8 +150,11 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             html.Li(
                 [
                     dsfr.badge(a.label, kind=a.status.tone),
-                    f" {t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
-                    f"(source : {t.source_title}).{when}",
+                    " ",
+                    *editorial(
+                        f"{t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
+                        f"(source : {t.source_title}).{when}"
+                    ),
                 ]
             )
         )
@@ -162,11 +176,14 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             html.Ul(statuses, className="tdb-targets")
             if statuses
             else html.P("Pas d'objectif daté."),
+            # the method explains statuses: no status, no button
             dsfr.tooltip(
                 trigger_text="Méthode du statut",
                 text=targets.METHOD_TEXT,
                 tooltip_id="methode-statut",
-            ),
+            )
+            if statuses
+            else html.Span(),
             graph(
                 trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
                 graph_id="graphique-trajectoire",
@@ -291,7 +308,8 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             f"({format_number(float(best['Valeur']), unit=ind.unit, decimals=ind.decimals)}) ; "
             f"la moins favorable : {worst['Territoire']} "
             f"({format_number(float(worst['Valeur']), unit=ind.unit, decimals=ind.decimals)}). "
-            f"{len(table) - len(known)} territoires sans valeur ou sous secret statistique."
+            + sentence(format_count(len(table) - len(known), "territoire", "territoires"))
+            + " sans valeur ou sous secret statistique."
         )
     fr = view.national[view.national["period_start"] == pd.Timestamp(view.period)]
     reference = (
@@ -361,7 +379,12 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
             ]
         )
     frame = pd.concat([view.national, view.compared_series], ignore_index=True)
-    names = list(dict.fromkeys(view.compared_series["name"]))
+    areas = [
+        geography.get_area(level, code)
+        for level, code in [("national", geography.NATIONAL_CODE)]
+        + [("region", c) for c in dict.fromkeys(view.compared_series["code"])]
+    ]
+    compared = join_labels([geography.of_area(a) for a in areas])  # « de la France, de l'Île… »
     return html.Section(
         [
             html.H2("Comparaison de régions", className="fr-h3 fr-mt-4w"),
@@ -369,7 +392,7 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
                 comparison(frame, indicator=ind),
                 graph_id="graphique-comparaison",
                 filename=f"{ind.id}-comparaison",
-                description=f"Évolution comparée de la France et de {join_labels(names)}. "
+                description=f"Évolution comparée {compared}. "
                 "Les valeurs sont dans le tableau de la série.",
             ),
         ]
@@ -404,18 +427,18 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
     sources = [
         html.Li(
             [
-                html.A(s.name, href=s.url) if s.url else s.name,
+                html.A(editorial(s.name), href=s.url) if s.url else html.Span(editorial(s.name)),
                 f" — {s.publisher}",
                 f" (licence : {s.licence})" if s.licence else "",
-                " (non vérifié)" if not s.verified else "",
+                UNVERIFIED_SOURCE if not s.verified else "",
             ]
         )
         for s in ind.sources
     ]
     parts: list[Any] = [
         html.H2("Définition et méthodologie", className="fr-h3 fr-mt-6w"),
-        html.P(ind.description),
-        html.P(ind.methodology),
+        html.P(editorial(ind.description)),
+        html.P(editorial(ind.methodology)),
         html.H3("Sources", className="fr-h5"),
         html.Ul(sources),
         html.P(updated(q) + ".", className="fr-text--sm"),
@@ -430,7 +453,9 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
                     qualifier=str(r.qualifier or "exact"),
                 ),
                 "Oui" if r.in_series else "Non (affiché à côté de la série)",
-                html.A(r.source_title, href=r.source_url) if r.source_url else r.source_title,
+                html.A(editorial(r.source_title), href=r.source_url)
+                if r.source_url
+                else html.Span(editorial(r.source_title)),
             ]
             for r in published.itertuples()
         ]

@@ -14,7 +14,15 @@ from dash import html
 
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
-from dashboard.pages._common import downloads_block, hidden_fields, page, real_switch, updated
+from dashboard.formatting import format_count, sentence
+from dashboard.pages._common import (
+    downloads_block,
+    editorial,
+    hidden_fields,
+    page,
+    real_switch,
+    updated,
+)
 
 dash.register_page(
     __name__,
@@ -56,6 +64,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     for r, (_, rec) in zip(ordered, frame.iterrows(), strict=True):
         cells: list[Any] = list(rec)
         cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id))
+        for column in ("Objectif", "Remarque"):
+            cells[columns.index(column)] = editorial(rec[column])
         cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
         if r.assessment.rests_on_demo:
             cells[columns.index("Base du statut")] = dsfr.badge(rec["Base du statut"], kind="new")
@@ -112,9 +122,12 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             trigger_text="Méthode du statut",
             text=targets.METHOD_TEXT,
             tooltip_id="methode-objectifs",
-        ),
+        )
+        if rows
+        else html.Span(),
         dsfr.table(
-            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}, "
+            caption=sentence(format_count(len(rows), "objectif", "objectifs"))
+            + f"{' — ' + axes[axis] if axis else ''}, "
             f"triés par {sort_label.lower()}",
             columns=columns,
             rows=table_rows,
