@@ -60,16 +60,11 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
                 set: function () {}
             });
         </script>
+        <noscript><style>._dash-loading { display: none; }</style></noscript>
     </head>
     <body>
         {%app_entry%}
-        <noscript>
-            <div class="fr-container fr-my-2w" role="region" aria-label="Sans JavaScript">
-                <p>Sans JavaScript, seule la vue nationale s'affiche : les autres pages et les
-                graphiques en ont besoin. Le tableau des objectifs reste téléchargeable :
-                @noscript_links@.</p>
-            </div>
-        </noscript>
+        @noscript@
         <div id="@announce@" class="fr-sr-only" role="status" aria-live="polite"></div>
         {%config%}
         {%scripts%}
@@ -82,11 +77,25 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 ANNOUNCE_ID = "tdb-annonce"
 
 
-def _noscript_links() -> str:
-    """The objectives table's download links (plain server routes, no script needed)."""
-    return ", ".join(
+NOSCRIPT_MARK = "@noscript@"
+
+
+def noscript(*, server_rendered: bool) -> str:
+    """What a browser without JavaScript shows, and only what is true: a page the server
+    rendered needs nothing more; any other says so, and links what works without a script
+    (the server-rendered pages, the objectives table's downloads)."""
+    if server_rendered:
+        return ""
+    home = f'La <a href="{urls.HOME}">vue nationale</a> s\'affiche sans. '
+    pages = home if urls.HOME in SERVER_RENDERED else ""
+    downloads = ", ".join(
         f'<a href="{href}" download>{label}</a>'
         for label, href, _detail in download_links(urls.objectives_download())
+    )
+    return (
+        '<noscript><div class="fr-container fr-my-2w" role="region" aria-label="Sans JavaScript">'
+        f"<p>Cette page a besoin de JavaScript pour s'afficher. {pages}Le tableau des objectifs "
+        f"se télécharge sans : {downloads}.</p></div></noscript>"
     )
 
 
@@ -94,7 +103,6 @@ INDEX_STRING = (
     INDEX_TEMPLATE.replace("@favicon@", urls.dsfr("favicon/favicon.svg"))
     .replace("@plotly@", urls.PLOTLY_JS)
     .replace("@announce@", ANNOUNCE_ID)
-    .replace("@noscript_links@", _noscript_links())
 )
 # Dash's placeholder while its scripts and the layout load, in French (tdb.css hides the
 # renderer's own English one the same way).
@@ -145,8 +153,10 @@ class DashboardApp(dash.Dash):
         renderer: Any = "",
     ) -> Any:
         app_entry = app_entry.replace(DASH_LOADING, LOADING_TEXT)
+        copy = ""
         if flask.has_request_context() and flask.request.method in ("GET", "HEAD"):
-            app_entry = server_page(flask.request.path) + app_entry
+            copy = server_page(flask.request.path)
+            app_entry = copy + app_entry
         html = cast(
             str,
             super().interpolate_index(
@@ -160,6 +170,7 @@ class DashboardApp(dash.Dash):
                 renderer=DEFERRED_RENDERER,
             ),
         )
+        html = html.replace(NOSCRIPT_MARK, noscript(server_rendered=bool(copy)), 1)
         if flask.has_request_context() and flask.request.path.startswith(CHART_PAGES):
             html = html.replace("</head>", PLOTLY_PRELOAD + "\n    </head>", 1)
         return html

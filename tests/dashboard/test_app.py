@@ -167,15 +167,20 @@ class TestIndexShell:
         assert "{%scripts%}" in app.INDEX_STRING and "{%renderer%}" in app.INDEX_STRING
 
     def test_noscript_text_gives_the_real_download_links(self) -> None:
-        # Given the text shown without JavaScript
-        noscript = app.INDEX_STRING.split("<noscript>")[1].split("</noscript>")[0]
-        # Then it promises only what it links: the objectives table in each format
+        # Given the text a page that needs JavaScript shows without it
         from dashboard import urls
         from dashboard.downloads import download_links
 
+        text = app.noscript(server_rendered=False)
+        # Then it promises only what it links: the objectives table in each format, and
+        # the server-rendered home page
         for _label, href, _detail in download_links(urls.objectives_download()):
-            assert f'href="{href}"' in noscript
-        assert "chaque tableau" not in noscript
+            assert f'href="{href}" download' in text
+        assert f'<a href="{urls.HOME}">vue nationale</a>' in text
+        assert "chaque tableau" not in text
+        assert text.startswith("<noscript>") and app.NOSCRIPT_MARK in app.INDEX_STRING
+        # And a page the server rendered, readable as it is, adds nothing
+        assert app.noscript(server_rendered=True) == ""
 
     def test_the_live_region_is_the_one_the_form_script_fills(self) -> None:
         script = (app.ASSETS / "url-forms.js").read_text()

@@ -48,6 +48,18 @@ def _axe(page: Any) -> list[tuple[str, str, list[str]]]:
     return [(v["id"], v["impact"], [n["html"][:160] for n in v["nodes"][:3]]) for v in violations]
 
 
+def _show_departments_by_keyboard(page: Any) -> None:
+    """Choose the département map in the view form and submit it with Enter; wait until
+    the new view is shown and announced."""
+    page.focus("#choix-niveau")
+    page.keyboard.press("ArrowDown")
+    page.focus("#bouton-afficher")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**niveau=departements**")
+    page.wait_for_selector("h2:has-text('Carte des départements')")
+    page.wait_for_function("document.getElementById('tdb-annonce').textContent !== ''")
+
+
 class TestAxe:
     @pytest.mark.parametrize("path", TEMPLATES)
     def test_no_violation_of_any_impact(self, sized_page: Any, live_url: str, path: str) -> None:
@@ -61,10 +73,7 @@ class TestAxe:
     def test_no_violation_once_the_view_form_has_been_used(self, page: Any, live_url: str) -> None:
         # Given the indicator page whose form was submitted (live region filled)
         _open(page, live_url + INDICATOR)
-        page.select_option("#choix-niveau", "departements")
-        page.click("#bouton-afficher")
-        page.wait_for_selector("h2:has-text('Carte des départements')")
-        page.wait_for_function("document.getElementById('tdb-annonce').textContent !== ''")
+        _show_departments_by_keyboard(page)
         # Then axe still reports nothing
         assert _axe(page) == []
 
@@ -186,16 +195,10 @@ class TestKeyboardOnly:
     ) -> None:
         # Given the indicator page, When the view form is submitted from the keyboard
         _open(page, live_url + INDICATOR)
-        page.focus("#choix-niveau")
-        page.keyboard.press("ArrowDown")
-        page.focus("#bouton-afficher")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**niveau=departements**")
-        page.wait_for_selector("h2:has-text('Carte des départements')")
+        _show_departments_by_keyboard(page)
         # Then focus stays on the button, not lost on <body>
         page.wait_for_function("document.activeElement.id === 'bouton-afficher'")
         # And the live region says that the view was updated, naming the page
-        page.wait_for_function("document.getElementById('tdb-annonce').textContent !== ''")
         title = page.locator("#contenu h1").inner_text()
         assert page.locator("#tdb-annonce").text_content() == f"Vue mise à jour : {title}"
 
@@ -213,3 +216,27 @@ class TestFrenchOnScreen:
         assert "0 territoires" not in text
         # And nothing English is left from Dash's loading placeholder
         assert "Loading" not in page.locator("body").inner_text()
+
+    def test_without_javascript_a_page_says_so_and_links_what_works(
+        self, browser: Any, live_url: str
+    ) -> None:
+        import urllib.request
+
+        # Given a browser that runs no script
+        context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+        try:
+            page = context.new_page()
+            # When a page that Dash draws is opened
+            page.goto(live_url + "/objectifs")
+            body = page.locator("body").inner_text()
+            # Then it says why it is empty, in French, with no loading placeholder
+            assert "Cette page a besoin de JavaScript" in body
+            assert "Loading" not in body and "Chargement" not in body
+            # And its download links are real files
+            links = page.locator("noscript a[download]")
+            assert links.count() == 3
+            for href in links.evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+                with urllib.request.urlopen(live_url + href) as response:
+                    assert response.status == 200
+        finally:
+            context.close()
