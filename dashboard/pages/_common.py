@@ -32,6 +32,8 @@ DEMO_TEXT = (
     "signalées comme telles dans les graphiques et les tableaux."
 )
 NATIONAL_ONLY = views.NATIONAL_ONLY
+# A catalog source marked `verified: false`, said in words a reader understands.
+UNVERIFIED_SOURCE = " — à confirmer : la publication d'origine n'a pas pu être consultée"
 
 
 def page(

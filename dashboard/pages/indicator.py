@@ -29,6 +29,7 @@ from dashboard.formatting import (
 )
 from dashboard.pages._common import (
     NATIONAL_ONLY,
+    UNVERIFIED_SOURCE,
     details,
     downloads_block,
     editorial,
@@ -53,9 +54,6 @@ def _title(indicator_id: str | None = None, **_: Any) -> str:
 
 
 dash.register_page(__name__, **urls.registration(__name__), name="Indicateur", title=_title)
-
-# A catalog source marked `verified: false`, said in words a reader understands.
-UNVERIFIED_SOURCE = " — à confirmer : la publication d'origine n'a pas pu être consultée"
 
 
 def layout(indicator_id: object = None, **params: Any) -> html.Div:

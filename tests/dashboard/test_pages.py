@@ -315,7 +315,7 @@ class TestFrenchAndAccessibleNames:
         assert "'1', Sup('er'), \" janvier 2021" in text
 
     def test_unverified_sources_are_said_in_plain_words(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
-        from dashboard.pages.indicator import UNVERIFIED_SOURCE
+        from dashboard.pages._common import UNVERIFIED_SOURCE
 
         app = app_for(db_url)
         with app.server.test_request_context("/"):
