@@ -22,6 +22,10 @@ from core.vocabulary import Level
 
 GEOGRAPHY_CSV = package_path("core", "reference", "geography.csv")
 GROUPS_CSV = package_path("core", "reference", "region_groups.csv")
+# The article each name takes in a sentence (« la Bretagne », « l'Île-de-France », « le
+# Finistère », « les Landes », none for Paris, Mayotte or La Réunion): core/reference/articles.csv.
+ARTICLES_CSV = package_path("core", "reference", "articles.csv")
+ARTICLES = ("la", "le", "les", "l'", "")
 
 NATIONAL_CODE = "FR"
 
@@ -208,3 +212,33 @@ def normalize_code(level: str, value: object) -> str:
 def sort_key(code: str) -> tuple[int, str]:
     """COG order: 01…19, 2A, 2B, 21…95, 971…976."""
     return (len(code), code.replace("2A", "20A").replace("2B", "20B"))
+
+
+@lru_cache(maxsize=1)
+def _articles() -> dict[tuple[str, str], str]:
+    with ARTICLES_CSV.open(encoding="utf-8", newline="") as fh:
+        return {(row["level"], row["code"]): row["article"] for row in csv.DictReader(fh)}
+
+
+def article(area: Area) -> str:
+    """The article of the area's name: "la", "le", "les", "l'" or "" (Paris, La Réunion)."""
+    return _articles()[(area.level, area.code)]
+
+
+def with_article(area: Area) -> str:
+    """« la Bretagne », « l'Île-de-France », « les Hauts-de-France », « Paris »."""
+    art = article(area)
+    if art == "l'":
+        return art + area.name
+    return f"{art} {area.name}" if art else area.name
+
+
+def of_area(area: Area) -> str:
+    """The name after « de », contracted as French writes it: « de la Bretagne »,
+    « de l'Île-de-France », « du Finistère », « des Landes », « de Paris »."""
+    art = article(area)
+    if art == "le":
+        return f"du {area.name}"
+    if art == "les":
+        return f"des {area.name}"
+    return f"de {with_article(area)}"

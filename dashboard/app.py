@@ -28,6 +28,7 @@ from core.policy import ANONYMOUS
 from dashboard import guards, queries, server_html, urls
 from dashboard.actor import current_actor
 from dashboard.callbacks import tables
+from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
 
 STATIC = package_path("dashboard", "static")
@@ -45,7 +46,7 @@ class SetupError(UserError):
     """A front-end dependency is missing; the message says which command installs it."""
 
 
-INDEX_STRING = """<!DOCTYPE html>
+INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
     <head>
         {%metas%}
@@ -61,23 +62,54 @@ INDEX_STRING = """<!DOCTYPE html>
                 set: function () {}
             });
         </script>
+        <noscript><style>._dash-loading { display: none; }</style></noscript>
     </head>
     <body>
         {%app_entry%}
-        <noscript>
-            <p class="fr-container fr-my-2w">Les graphiques ont besoin de JavaScript ;
-            chaque tableau de valeurs reste téléchargeable en CSV et XLSX.</p>
-        </noscript>
-        <footer>
-            {%config%}
-            {%scripts%}
-            {%renderer%}
-        </footer>
+        @noscript@
+        <div id="@announce@" class="fr-sr-only" role="status" aria-live="polite"></div>
+        {%config%}
+        {%scripts%}
+        {%renderer%}
     </body>
-</html>""".replace("@favicon@", urls.dsfr("favicon/favicon.svg")).replace(
-    "@plotly@", urls.PLOTLY_JS
-)
+</html>"""
 
+
+# Where url-forms.js says, once the view form has been submitted, what the page now shows.
+ANNOUNCE_ID = "tdb-annonce"
+
+
+NOSCRIPT_MARK = "@noscript@"
+
+
+def noscript(*, server_rendered: bool) -> str:
+    """What a browser without JavaScript shows, and only what is true: a page the server
+    rendered needs nothing more; any other says so, and links what works without a script
+    (the server-rendered pages, the objectives table's downloads)."""
+    if server_rendered:
+        return ""
+    home = f'La <a href="{urls.HOME}">vue nationale</a> s\'affiche sans. '
+    pages = home if urls.HOME in SERVER_RENDERED else ""
+    downloads = ", ".join(
+        f'<a href="{href}" download>{label}</a>'
+        for label, href, _detail in download_links(urls.objectives_download())
+    )
+    return (
+        '<noscript><div class="fr-container fr-my-2w" role="region" aria-label="Sans JavaScript">'
+        f"<p>Cette page a besoin de JavaScript pour s'afficher. {pages}Le tableau des objectifs "
+        f"se télécharge sans : {downloads}.</p></div></noscript>"
+    )
+
+
+INDEX_STRING = (
+    INDEX_TEMPLATE.replace("@favicon@", urls.dsfr("favicon/favicon.svg"))
+    .replace("@plotly@", urls.PLOTLY_JS)
+    .replace("@announce@", ANNOUNCE_ID)
+)
+# Dash's placeholder while its scripts and the layout load, in French (tdb.css hides the
+# renderer's own English one the same way).
+DASH_LOADING = "Loading..."
+LOADING_TEXT = "Chargement…"
 
 PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
 CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
@@ -122,8 +154,11 @@ class DashboardApp(dash.Dash):
         favicon: Any = "",
         renderer: Any = "",
     ) -> Any:
+        app_entry = app_entry.replace(DASH_LOADING, LOADING_TEXT)
+        copy = ""
         if flask.has_request_context() and flask.request.method in ("GET", "HEAD"):
-            app_entry = server_page(flask.request.path) + app_entry
+            copy = server_page(flask.request.path)
+            app_entry = copy + app_entry
         html = cast(
             str,
             super().interpolate_index(
@@ -137,6 +172,7 @@ class DashboardApp(dash.Dash):
                 renderer=DEFERRED_RENDERER,
             ),
         )
+        html = html.replace(NOSCRIPT_MARK, noscript(server_rendered=bool(copy)), 1)
         if flask.has_request_context() and flask.request.path.startswith(CHART_PAGES):
             html = html.replace("</head>", PLOTLY_PRELOAD + "\n    </head>", 1)
         return html

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -145,6 +146,40 @@ def format_period(value: object, *, frequency: str) -> str:
     if frequency == "quarterly":
         return f"T{(day.month - 1) // 3 + 1} {day.year}"
     return str(day.year)
+
+
+def format_count(count: int, singular: str, plural: str, *, feminine: bool = False) -> str:
+    """A number of things as French writes it: « aucun territoire », « 1 territoire »,
+    « 12 territoires » (0 and 1 take the singular; none is « aucun », « aucune »)."""
+    if count == 0:
+        return f"{'aucune' if feminine else 'aucun'} {singular}"
+    return f"{format_plain(count)} {singular if abs(count) == 1 else plural}"
+
+
+_DIGIT_GROUP = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")  # « 410 000 »: the space of a group
+_ISO_DAY = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+_ISO_MONTH = re.compile(r"\((\d{4})-(0[1-9]|1[0-2])\)")  # « (2024-10) », not « 2023-2027 »
+ORDINAL = re.compile(r"\b(\d+)(er|re|e)\b")  # « 1er », « 2e »: the suffix goes in superscript
+
+
+def french_text(text: str) -> str:
+    """Editorial text (catalog prose, source titles) as French typography writes it: a
+    narrow no-break space between digit groups (« 410 000 »), and dates in words instead
+    of ISO (« 2023-09-21 » → « 21 septembre 2023 », « (2024-10) » → « (octobre 2024) »)."""
+    text = _DIGIT_GROUP.sub(NNBSP, text)
+    text = _ISO_DAY.sub(lambda m: format_day(dt.date(*map(int, m.groups()))), text)
+    return _ISO_MONTH.sub(lambda m: f"({MONTHS[int(m[2]) - 1]} {m[1]})", text)
+
+
+def format_day(day: dt.date) -> str:
+    """`2023-09-21` → « 21 septembre 2023 », `2025-01-01` → « 1er janvier 2025 »."""
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def sentence(text: str) -> str:
+    """The text with a capital first letter, to open a sentence (« Aucun territoire… »)."""
+    return text[:1].upper() + text[1:]
 
 
 def format_date(value: object) -> str:

@@ -1,6 +1,6 @@
 /* Builds the rows of a value table the first time its <details> is opened
    (see dashboard/callbacks/tables.py): the same cells dsfr.table() renders,
-   a row header then data cells, numbers aligned right. */
+   a row header then data cells, numbers aligned right, each named by its column. */
 (function () {
   "use strict";
 
@@ -16,14 +16,18 @@
         return window.dash_clientside.no_update;
       }
       var numeric = data.numeric || [];
+      var columns = data.columns || [];
       return data.rows.map(function (row) {
         return {
           type: "Tr",
           namespace: "dash_html_components",
           props: {
             children: row.map(function (text, i) {
-              if (i === 0) { return cell("Th", text, { scope: "row" }); }
-              return cell("Td", text, numeric[i] ? { className: "fr-cell--right tdb-num" } : {});
+              /* the column's name, written before the cell when rows are stacked (tdb.css) */
+              var props = columns[i] ? { "data-label": columns[i] } : {};
+              if (i === 0) { props.scope = "row"; return cell("Th", text, props); }
+              if (numeric[i]) { props.className = "fr-cell--right tdb-num"; }
+              return cell("Td", text, props);
             })
           }
         };

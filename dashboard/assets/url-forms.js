@@ -10,7 +10,20 @@
     return main ? main.getAttribute("data-render") : null;
   }
 
-  function navigate(url, focusId) {
+  /* Says what the page now shows in the live region of the index (dashboard/app.py
+     ANNOUNCE_ID): after a form, focus stays on its button and nothing else would tell a
+     screen reader that the view below has changed. */
+  function announce() {
+    var region = document.getElementById("tdb-annonce");
+    var heading = document.querySelector("#contenu h1");
+    if (!region || !heading) { return; }
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = "Vue mise à jour : " + heading.textContent;
+    }, 100);
+  }
+
+  function navigate(url, focusId, isForm) {
     var before = renderId();
     window.history.pushState({}, "", url);
     window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
@@ -23,6 +36,7 @@
         window.clearInterval(timer);
         if (target) { target.focus({ preventScroll: Boolean(focusId) }); }
         if (!focusId) { window.scrollTo(0, 0); }
+        if (isForm && rendered) { announce(); }
       }
     }, 50);
   }
@@ -54,7 +68,8 @@
     }
     var query = params.toString();
     var submitter = event.submitter;
-    navigate(path + (query ? "?" + query : ""), submitter && submitter.id ? submitter.id : null);
+    navigate(path + (query ? "?" + query : ""), submitter && submitter.id ? submitter.id : null,
+             true);
   });
 
   document.addEventListener("click", function (event) {

@@ -26,9 +26,12 @@ def component_id(kind: str, table_id: object) -> dict[str, object]:
     return {"type": kind, "table": table_id}
 
 
-def store_data(rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> dict[str, Any]:
-    """What the Store holds: the cells as displayed, and which columns are numbers."""
-    return {"rows": [list(row) for row in rows], "numeric": list(numeric)}
+def store_data(
+    rows: Sequence[Sequence[str]], numeric: Sequence[bool], columns: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What the Store holds: the cells as displayed, which columns are numbers, and the
+    column names each cell repeats when the rows are stacked on a phone (`data-label`)."""
+    return {"rows": [list(row) for row in rows], "numeric": list(numeric), "columns": list(columns)}
 
 
 def register(app: dash.Dash) -> None:

@@ -331,7 +331,11 @@ def alert(kind: str, *, title: str, text: Child = None, small: bool = False) -> 
 
 
 def notice(text: Child, *, title: str = "") -> html.Div:
-    """The DSFR « bandeau d'information importante », used for the demo-data banner."""
+    """The DSFR « bandeau d'information importante », used for the demo-data banner.
+
+    A region named by its title: between the header and <main>, it would otherwise be the
+    one piece of content outside any landmark (axe `region`).
+    """
     return html.Div(
         html.Div(
             html.Div(
@@ -344,6 +348,8 @@ def notice(text: Child, *, title: str = "") -> html.Div:
         ),
         className="fr-notice fr-notice--info",
         id="bandeau-demo",
+        role="region",
+        **attrs(aria_label=title.rstrip(" :") or "Information importante"),
     )
 
 
@@ -442,10 +448,17 @@ def table(
     header_links: Sequence[str | None] | None = None,
     caption_hidden: bool = False,
     body_id: Any = None,
+    compact: bool = False,
 ) -> html.Div:
     """A DSFR table with a caption, column headers and row headers (first column).
 
     `body_id` names the <tbody> (a table whose rows are filled in the browser).
+
+    No column is lost on a phone: below the DSFR « lg » breakpoint (62em) each row becomes
+    a block whose cells write their column's name (`data-label`, assets/tdb.css).
+    Wherever the table still scrolls sideways, its container is a named region reachable
+    with the keyboard (axe `scrollable-region-focusable`). `compact` tightens the cells
+    on wide screens, so that a table of many columns fits a 1280 px page without scrolling.
     """
     numeric = numeric or [False] * len(columns)
     heads = []
@@ -461,9 +474,13 @@ def table(
     body = []
     for row in rows:
         cells = [
-            html.Th(row[0], scope="row")
+            html.Th(row[0], scope="row", **attrs(data_label=columns[0]))
             if i == 0
-            else html.Td(cell, className="fr-cell--right tdb-num" if numeric[i] else None)
+            else html.Td(
+                cell,
+                className="fr-cell--right tdb-num" if numeric[i] else None,
+                **attrs(data_label=columns[i]),
+            )
             for i, cell in enumerate(row)
         ]
         body.append(html.Tr(cells))
@@ -483,12 +500,17 @@ def table(
                     className="fr-table__content",
                 ),
                 className="fr-table__container",  # scrolls sideways when too wide
+                role="region",
+                tabIndex="0",
+                **attrs(aria_label=caption),
             ),
             className="fr-table__wrapper",
         ),
         # multiline: long labels wrap instead of widening the page
         className="fr-table fr-table--multiline"
-        + (" fr-table--no-caption" if caption_hidden else ""),
+        + (" fr-table--no-caption" if caption_hidden else "")
+        + " tdb-table--stack"
+        + (" tdb-table--compact" if compact else ""),
     )
 
 

@@ -104,7 +104,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             className="fr-text--sm",
         ),
         dsfr.table(
-            caption=f"Indicateurs pour {area.name} et pour la France",
+            caption=f"Indicateurs pour {geography.with_article(area)} et pour la France",
             columns=["Indicateur", "Période", area.name, "France", "Rang", "Origine"],
             rows=rows,
             numeric=[False, False, True, True, True, False],

@@ -24,7 +24,7 @@ from dashboard.components import dsfr
 from dashboard.downloads import download_links
 from dashboard.figures import graph_config
 from dashboard.figures.theme import Figure, with_export_marks, with_font
-from dashboard.formatting import format_date
+from dashboard.formatting import ORDINAL, format_date, french_text
 
 DEMO_TEXT = (
     "ces chiffres sont synthétiques, produits pour montrer le fonctionnement du tableau "
@@ -32,6 +32,8 @@ DEMO_TEXT = (
     "signalées comme telles dans les graphiques et les tableaux."
 )
 NATIONAL_ONLY = views.NATIONAL_ONLY
+# A catalog source marked `verified: false`, said in words a reader understands.
+UNVERIFIED_SOURCE = " — à confirmer : la publication d'origine n'a pas pu être consultée"
 
 
 def page(
@@ -246,7 +248,7 @@ def table_details(
             ),
             dcc.Store(
                 id=tables.component_id(tables.DATA, table_id),
-                data=tables.store_data(rows, flags),
+                data=tables.store_data(rows, flags, columns),
             ),
         ],
         className="tdb-details fr-mt-2w",
@@ -337,10 +339,10 @@ def figure_lines(ind: Indicator, figures: views.LatestFigures, *, lead: str = ""
 
 
 def real_source(real: views.LatestFigure) -> list[Any]:
-    """« Chiffre publié — ANS — Chiffres clés (2024-10-01), il y a 3 mois »: the origin, the
+    """« Chiffre publié — ANS — Chiffres clés (1er octobre 2024), il y a 3 mois »: the origin, the
     source (a published figure's names its publisher first), linked, and the age."""
-    label = real.source_label or real.origin.label
-    source: Any = html.A(label, href=real.source_url) if real.source_url else label
+    label = editorial(real.source_label or real.origin.label)
+    source: Any = html.A(label, href=real.source_url) if real.source_url else html.Span(label)
     return [f"{real.origin.label} — source : ", source, f", {real.age_text}."]
 
 
@@ -357,3 +359,19 @@ def real_only_note() -> Any:
         text=f"Les valeurs de {Origin.demo.label.lower()} sont retirées des graphiques, de la "
         "carte, des tableaux et des téléchargements de cette page.",
     )
+
+
+def editorial(text: str | None) -> list[Any]:
+    """Catalog prose and source titles as French typography sets them: `french_text`
+    (narrow no-break spaces in numbers, dates in words) and ordinals with their suffix in
+    superscript (« 1<sup>er</sup> janvier »)."""
+    if not text:
+        return []
+    text = french_text(text)
+    parts: list[Any] = []
+    end = 0
+    for match in ORDINAL.finditer(text):
+        parts.extend([text[end : match.start()], match[1], html.Sup(match[2])])
+        end = match.end()
+    parts.append(text[end:])
+    return [part for part in parts if part != ""]

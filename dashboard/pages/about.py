@@ -9,7 +9,7 @@ from dash import html
 
 from dashboard import queries, targets, urls
 from dashboard.components import dsfr
-from dashboard.pages._common import page
+from dashboard.pages._common import editorial, page
 
 dash.register_page(
     __name__,
@@ -63,12 +63,18 @@ def _content(q: queries.Queries) -> list[Any]:
             "bandeau s'affiche sur chaque page tant qu'il en existe. Une donnée réelle remplace "
             "toujours la donnée de démonstration de la même période."
         ),
+        html.P(
+            "« À confirmer » signale une information que l'équipe n'a pas pu recouper avec la "
+            "publication d'origine (un chiffre rapporté par la presse, par exemple)."
+        ),
         html.H2("Sources et licences", id="sources", className="fr-h3 fr-mt-4w"),
         html.Ul(
             [
                 html.Li(
                     [
-                        html.A(s.name, href=s.url) if s.url else s.name,
+                        html.A(editorial(s.name), href=s.url)
+                        if s.url
+                        else html.Span(editorial(s.name)),
                         f" — {s.publisher}",
                         f" — licence : {s.licence}" if s.licence else "",
                     ]
@@ -91,7 +97,10 @@ def _content(q: queries.Queries) -> list[Any]:
         html.P(
             "Le site est partiellement conforme au référentiel général d'amélioration de "
             "l'accessibilité (RGAA 4.1) : aucun audit complet n'a encore été réalisé. Les tests "
-            "automatisés (axe-core) ne relèvent aucune anomalie grave ou critique."
+            "automatisés (axe-core) ne relèvent aucune anomalie, quelle que soit sa gravité, sur "
+            "chaque modèle de page, en grand écran (1\u202f280 pixels) comme sur téléphone "
+            "(390 pixels). Les tableaux se lisent sur téléphone ligne par ligne, chaque valeur "
+            "précédée du nom de sa colonne."
         ),
         html.H3("Contenus non accessibles et alternatives", className="fr-h5"),
         html.P(

@@ -15,8 +15,8 @@ from core.vocabulary import Origin, TargetStatus
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.figures.sparkline import sparkline_svg
-from dashboard.formatting import format_date, format_number, format_period
-from dashboard.pages._common import figure_lines, page, real_switch, updated
+from dashboard.formatting import format_count, format_date, format_number, format_period, sentence
+from dashboard.pages._common import editorial, figure_lines, page, real_switch, updated
 
 dash.register_page(
     __name__,
@@ -24,6 +24,9 @@ dash.register_page(
     name="Vue nationale",
     title="Vue nationale — Tableau de bord du numérique en santé",
 )
+
+
+METHOD_BUTTON = "Méthode du statut"  # the help button beside a status
 
 
 def layout(**params: Any) -> html.Div:
@@ -109,7 +112,7 @@ def _summary(rows: list[views.TargetRow], *, state: dict[str, str]) -> html.Sect
             html.H2("Objectifs nationaux", className="fr-h4"),
             html.P(
                 [
-                    f"{len(rows)} objectifs datés",
+                    sentence(format_count(len(rows), "objectif daté", "objectifs datés")),
                     f", {demo_share(sum(on_demo.values()))}. " if on_demo else ". ",
                     html.A(
                         "Voir le tableau des objectifs",
@@ -174,7 +177,8 @@ def _card(
                 [
                     dsfr.badge(a.label, kind=a.status.tone),
                     dsfr.tooltip(
-                        trigger_text="Méthode du statut",
+                        # one button per card: its name says which indicator it explains
+                        trigger_text=f"{METHOD_BUTTON} : {ind.short_label}",
                         text=targets.METHOD_TEXT,
                         tooltip_id=f"methode-{ind.id}",
                     ),
@@ -202,7 +206,7 @@ def _card(
         href=urls.indicator(ind.id, urls.kept(state)),
         body=body,
         badges=badges,
-        detail_end=f"Source : {source}. {updated(q)}.",
+        detail_end=["Source : ", *editorial(source), f". {updated(q)}."],
     )
 
 

@@ -20,11 +20,20 @@ from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
-from dashboard.formatting import format_date, format_number, format_period, join_labels
+from dashboard.formatting import (
+    format_count,
+    format_date,
+    format_number,
+    format_period,
+    join_labels,
+    sentence,
+)
 from dashboard.pages._common import (
     NATIONAL_ONLY,
+    UNVERIFIED_SOURCE,
     details,
     downloads_block,
+    editorial,
     figure_lines,
     graph,
     hidden_fields,
@@ -76,7 +85,7 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
             ]
         ),
         html.H1(ind.label),
-        html.P(ind.description, className="fr-text--lead"),
+        html.P(editorial(ind.description), className="fr-text--lead"),
         *_territory_link(view, kept),
         real_switch(urls.real_switch("indicator", view.state(), indicator_id=ind.id)),
         *([real_only_note()] if view.real_only else []),
@@ -163,8 +172,11 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             html.Li(
                 [
                     dsfr.badge(a.label, kind=a.status.tone),
-                    f" {t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
-                    f"(source : {t.source_title}).{when}",
+                    " ",
+                    *editorial(
+                        f"{t.label} : {views.target_text(t, ind)} au {format_date(t.deadline)} "
+                        f"(source : {t.source_title}).{when}"
+                    ),
                 ]
             )
         )
@@ -186,11 +198,14 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             html.Ul(statuses, className="tdb-targets")
             if statuses
             else html.P("Pas d'objectif daté."),
+            # the method explains statuses: no status, no button
             dsfr.tooltip(
                 trigger_text="Méthode du statut",
                 text=targets.METHOD_TEXT,
                 tooltip_id="methode-statut",
-            ),
+            )
+            if statuses
+            else html.Span(),
             graph(
                 trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
                 graph_id="graphique-trajectoire",
@@ -324,7 +339,8 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             f"({format_number(float(best['Valeur']), unit=ind.unit, decimals=ind.decimals)}) ; "
             f"la moins favorable : {worst['Territoire']} "
             f"({format_number(float(worst['Valeur']), unit=ind.unit, decimals=ind.decimals)}). "
-            f"{len(table) - len(known)} territoires sans valeur ou sous secret statistique."
+            + sentence(format_count(len(table) - len(known), "territoire", "territoires"))
+            + " sans valeur ou sous secret statistique."
         )
     fr = view.national[view.national["period_start"] == pd.Timestamp(view.period)]
     reference = (
@@ -443,7 +459,13 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
             ]
         )
     frame = pd.concat([view.national, view.compared_series], ignore_index=True)
-    names = list(dict.fromkeys(view.compared_series["name"]))
+    areas = [geography.get_area("national", geography.NATIONAL_CODE)] + [
+        geography.get_area(level, code)
+        for level, code in dict.fromkeys(
+            zip(view.compared_series["level"], view.compared_series["code"], strict=True)
+        )
+    ]
+    compared = join_labels([geography.of_area(a) for a in areas])  # « de la France, de l'Île… »
     return html.Section(
         [
             html.H2(title, className="fr-h3 fr-mt-4w"),
@@ -451,8 +473,8 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
                 comparison(frame, indicator=ind),
                 graph_id="graphique-comparaison",
                 filename=view_name(view, "comparaison"),
-                marks=export_marks(view, "comparaison de régions", [frame]),
-                description=f"Évolution comparée de la France et de {join_labels(names)}. "
+                marks=export_marks(view, "comparaison de territoires", [frame]),
+                description=f"Évolution comparée {compared}. "
                 "Les valeurs sont dans le tableau de la série.",
             ),
         ]
@@ -526,18 +548,18 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
     sources = [
         html.Li(
             [
-                html.A(s.name, href=s.url) if s.url else s.name,
+                html.A(editorial(s.name), href=s.url) if s.url else html.Span(editorial(s.name)),
                 f" — {s.publisher}",
                 f" (licence : {s.licence})" if s.licence else "",
-                " (non vérifié)" if not s.verified else "",
+                UNVERIFIED_SOURCE if not s.verified else "",
             ]
         )
         for s in ind.sources
     ]
     parts: list[Any] = [
         html.H2("Définition et méthodologie", className="fr-h3 fr-mt-6w"),
-        html.P(ind.description),
-        html.P(ind.methodology),
+        html.P(editorial(ind.description)),
+        html.P(editorial(ind.methodology)),
         html.H3("Sources", className="fr-h5"),
         html.Ul(sources),
         html.P(updated(q) + ".", className="fr-text--sm"),
@@ -552,7 +574,9 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
                     qualifier=str(r.qualifier or "exact"),
                 ),
                 "Oui" if r.in_series else "Non (affiché à côté de la série)",
-                html.A(r.source_title, href=r.source_url) if r.source_url else r.source_title,
+                html.A(editorial(r.source_title), href=r.source_url)
+                if r.source_url
+                else html.Span(editorial(r.source_title)),
             ]
             for r in published.itertuples()
         ]

@@ -15,7 +15,15 @@ from dash import html
 from core.vocabulary import Level, TargetStatus
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
-from dashboard.pages._common import downloads_block, hidden_fields, page, real_switch, updated
+from dashboard.formatting import format_count, sentence
+from dashboard.pages._common import (
+    downloads_block,
+    editorial,
+    hidden_fields,
+    page,
+    real_switch,
+    updated,
+)
 from dashboard.pages._index import axis_status_selects
 
 dash.register_page(
@@ -65,6 +73,8 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
     for r, (_, rec) in zip(ordered, frame.iterrows(), strict=True):
         cells: list[Any] = list(rec)
         cells[0] = html.A(rec["Indicateur"], href=urls.indicator(r.indicator.id, urls.kept(state)))
+        for column in ("Objectif", "Remarque"):
+            cells[columns.index(column)] = editorial(rec[column])
         cells[columns.index("Statut")] = dsfr.badge(rec["Statut"], kind=r.assessment.status.tone)
         if r.assessment.rests_on_demo:
             cells[columns.index("Base du statut")] = dsfr.badge(rec["Base du statut"], kind="new")
@@ -120,16 +130,20 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
             trigger_text="Méthode du statut",
             text=targets.METHOD_TEXT,
             tooltip_id="methode-objectifs",
-        ),
+        )
+        if rows
+        else html.Span(),
         dsfr.table(
-            caption=f"{len(rows)} objectifs{' — ' + axes[axis] if axis else ''}"
-            f"{' — ' + status.label.lower() if status else ''}, "
+            caption=sentence(format_count(len(rows), "objectif", "objectifs"))
+            + f"{' — ' + axes[axis] if axis else ''}"
+            + f"{' — ' + status.label.lower() if status else ''}, "
             f"triés par {sort_label.lower()}",
             columns=columns,
             rows=table_rows,
             numeric=[c in ("Valeur actuelle", "Cible", "Progression") for c in columns],
             table_id="tableau-objectifs",
             header_links=header_links,
+            compact=True,
         ),
         downloads_block(
             urls.objectives_download(),

@@ -144,3 +144,39 @@ class TestRegionGroups:
         assert geography.normalize_code("group", " drom ") == "DROM"
         with pytest.raises(GeographyError, match=r"inconnu « 93 ».*« DROM », « PACA-COR »"):
             geography.normalize_code("group", "93")
+
+
+class TestArticles:
+    def test_every_area_has_one_article_and_the_same_name(self) -> None:
+        # Given the article table, Then it covers each area once, under the same name
+        import csv
+
+        with geography.ARTICLES_CSV.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert [(r["level"], r["code"], r["name"]) for r in rows] == [
+            (a.level, a.code, a.name) for a in geography.areas()
+        ]
+        assert {r["article"] for r in rows} <= set(geography.ARTICLES)
+
+    @pytest.mark.parametrize(
+        ("level", "code", "with_article", "of_area"),
+        [
+            ("national", "FR", "la France", "de la France"),
+            ("region", "11", "l'Île-de-France", "de l'Île-de-France"),
+            ("region", "53", "la Bretagne", "de la Bretagne"),
+            ("region", "32", "les Hauts-de-France", "des Hauts-de-France"),
+            ("region", "44", "le Grand Est", "du Grand Est"),
+            ("region", "04", "La Réunion", "de La Réunion"),
+            ("department", "29", "le Finistère", "du Finistère"),
+            ("department", "34", "l'Hérault", "de l'Hérault"),
+            ("department", "31", "la Haute-Garonne", "de la Haute-Garonne"),
+            ("department", "75", "Paris", "de Paris"),
+            ("department", "976", "Mayotte", "de Mayotte"),
+        ],
+    )
+    def test_names_take_their_article_and_elision(
+        self, level: str, code: str, with_article: str, of_area: str
+    ) -> None:
+        area = geography.get_area(level, code)
+        assert geography.with_article(area) == with_article
+        assert geography.of_area(area) == of_area

@@ -156,3 +156,50 @@ class TestIndex:
         assert len(hrefs) == 3
         for href in hrefs:
             assert (app.DSFR_DIST / href).is_file()
+
+
+class TestIndexShell:
+    """What every page's index holds around Dash's entry point (landmarks, no-script text)."""
+
+    def test_dash_scripts_are_not_wrapped_in_a_second_contentinfo_landmark(self) -> None:
+        # The DSFR footer is the page's one <footer> (axe landmark-no-duplicate-contentinfo)
+        assert "<footer" not in app.INDEX_STRING
+        assert "{%scripts%}" in app.INDEX_STRING and "{%renderer%}" in app.INDEX_STRING
+
+    def test_noscript_text_gives_the_real_download_links(self) -> None:
+        # Given the text a page that needs JavaScript shows without it
+        from dashboard import urls
+        from dashboard.downloads import download_links
+
+        text = app.noscript(server_rendered=False)
+        # Then it promises only what it links: the objectives table in each format, and
+        # the server-rendered home page
+        for _label, href, _detail in download_links(urls.objectives_download()):
+            assert f'href="{href}" download' in text
+        assert f'<a href="{urls.HOME}">vue nationale</a>' in text
+        assert "chaque tableau" not in text
+        assert text.startswith("<noscript>") and app.NOSCRIPT_MARK in app.INDEX_STRING
+        # And a page the server rendered, readable as it is, adds nothing
+        assert app.noscript(server_rendered=True) == ""
+
+    def test_the_live_region_is_the_one_the_form_script_fills(self) -> None:
+        script = (app.ASSETS / "url-forms.js").read_text()
+        assert f'id="{app.ANNOUNCE_ID}"' in app.INDEX_STRING
+        assert f'getElementById("{app.ANNOUNCE_ID}")' in script
+        assert 'aria-live="polite"' in app.INDEX_STRING
+
+    def test_dash_loading_placeholder_is_french(self) -> None:
+        # Given Dash's own entry point, When the index is written (no request: no server copy)
+        dash_app = app.DashboardApp(__name__)
+        html_text = dash_app.interpolate_index(
+            app_entry='<div id="react-entry-point"><div class="_dash-loading">Loading...'
+            "</div></div>",
+            config="<script></script>",
+            scripts="",
+            renderer="",
+        )
+        # Then the reader sees French words, the renderer's own placeholder too (tdb.css)
+        assert "Loading..." not in html_text
+        assert app.LOADING_TEXT in html_text
+        css = (app.ASSETS / "tdb.css").read_text()
+        assert f'._dash-loading::after {{ content: "{app.LOADING_TEXT}"' in css

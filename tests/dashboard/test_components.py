@@ -71,3 +71,43 @@ class TestTable:
         assert t.children.children.className == "fr-table__container"
         assert t.children.children.children.className == "fr-table__content"
         assert "fr-table--multiline" in t.className.split()
+
+    def test_scrolling_container_is_a_named_region_reachable_by_keyboard(self) -> None:
+        # Given a table, When it is built
+        t = dsfr.table(caption="Indicateurs pour la Bretagne", columns=["A"], rows=[["x"]])
+        container = t.children.children.to_plotly_json()["props"]
+        # Then its scrolling container takes the focus and is named by the caption
+        assert container["tabIndex"] == "0"
+        assert container["role"] == "region"
+        assert container["aria-label"] == "Indicateurs pour la Bretagne"
+
+    def test_every_cell_names_its_column_for_stacked_rows(self) -> None:
+        # Given a table of three columns
+        t = dsfr.table(
+            caption="L", columns=["Indicateur", "France", "Rang"], rows=[["x", "1", "2/18"]]
+        )
+        row = t.children.children.children.children.children[2].children[0]
+        # Then each cell, row header included, carries its column's name (tdb.css stacks rows)
+        labels = [c.to_plotly_json()["props"]["data-label"] for c in row.children]
+        assert labels == ["Indicateur", "France", "Rang"]
+        assert "tdb-table--stack" in t.className.split()
+        assert "tdb-table--compact" not in t.className.split()
+        assert (
+            "tdb-table--compact"
+            in dsfr.table(caption="L", columns=["A"], rows=[], compact=True).className.split()
+        )
+
+    def test_stylesheet_stacks_rows_and_writes_column_names(self) -> None:
+        from dashboard.app import ASSETS
+
+        css = (ASSETS / "tdb.css").read_text()
+        assert ".tdb-table--stack .fr-table__content [data-label]::before" in css
+        assert "content: attr(data-label)" in css
+
+
+class TestNotice:
+    def test_demo_banner_is_a_named_region(self) -> None:
+        # Given the demo banner, Then it sits in a landmark of its own (axe `region`)
+        props = dsfr.notice("texte", title="Données de démonstration :").to_plotly_json()["props"]
+        assert props["role"] == "region"
+        assert props["aria-label"] == "Données de démonstration"

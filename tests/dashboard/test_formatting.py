@@ -13,10 +13,14 @@ from dashboard.formatting import (
     NNBSP,
     FormattingError,
     date_ticks,
+    format_count,
     format_date,
+    format_day,
     format_number,
     format_period,
+    french_text,
     join_labels,
+    sentence,
     unit_label,
 )
 
@@ -167,3 +171,43 @@ class TestSmallHelpers:
         assert join_labels(["Bretagne", "Corse", "Guyane"]) == "Bretagne, Corse et Guyane"
         assert join_labels(["Bretagne"]) == "Bretagne"
         assert join_labels([]) == ""
+
+
+class TestFrenchWords:
+    @pytest.mark.parametrize(
+        ("count", "expected"),
+        [
+            (0, "aucun territoire"),
+            (1, "1 territoire"),
+            (2, "2 territoires"),
+            (1500, "1\u202f500 territoires"),
+        ],
+    )
+    def test_format_count_follows_french_plural_rules(self, count: int, expected: str) -> None:
+        assert format_count(count, "territoire", "territoires") == expected
+        assert format_count(0, "valeur", "valeurs", feminine=True) == "aucune valeur"
+
+    def test_sentence_opens_with_a_capital(self) -> None:
+        assert sentence("aucun territoire") == "Aucun territoire"
+        assert sentence("") == ""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Cible : 410 000 DUI", "Cible : 410\u202f000 DUI"),
+            ("12 757 328 profils", "12\u202f757\u202f328 profils"),
+            ("Bilan (2023-09-07)", "Bilan (7 septembre 2023)"),
+            ("ligne du 2022-12-01", "ligne du 1er décembre 2022"),
+            ("Déploiement (2024-10)", "Déploiement (octobre 2024)"),
+            # neither a range of years, nor a code, nor an address is a date or a number
+            ("feuille de route 2023-2027", "feuille de route 2023-2027"),
+            ("IND-583, vague 2", "IND-583, vague 2"),
+            ("presse/2024-02-292ans", "presse/2024-02-292ans"),
+        ],
+    )
+    def test_french_text_sets_numbers_and_dates(self, text: str, expected: str) -> None:
+        assert french_text(text) == expected
+
+    def test_format_day(self) -> None:
+        assert format_day(dt.date(2025, 1, 1)) == "1er janvier 2025"
+        assert format_day(dt.date(2023, 9, 21)) == "21 septembre 2023"

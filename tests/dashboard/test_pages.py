@@ -266,3 +266,72 @@ class TestWarmCache:
         # and none of those error pages was cached: the next request tries the database again
         pages = queries.store().pages
         assert isinstance(pages, MemoryCache) and len(pages) == 0
+
+
+def _buttons(component: object) -> list[str]:
+    """The text of every <button> of a layout (a tooltip's text is its accessible name)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+            return
+        if not hasattr(node, "to_plotly_json"):
+            return
+        if type(node).__name__ == "Button" and isinstance(node.children, str):  # type: ignore[attr-defined]
+            found.append(node.children)  # type: ignore[attr-defined]
+        walk(getattr(node, "children", None))
+
+    walk(component)
+    return found
+
+
+class TestFrenchAndAccessibleNames:
+    def test_home_help_buttons_name_their_indicator(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        # Given the home page, When its status help buttons are listed
+        app = app_for(db_url)
+        with app.server.test_request_context("/"):
+            names = [b for b in _buttons(_layout("pages.home")()) if b.startswith("Méthode")]
+        # Then there is one per card, each with a distinct accessible name
+        assert len(names) > 1
+        assert len(set(names)) == len(names)
+        assert "Méthode du statut : Profils Mon espace santé créés" in names
+
+    def test_no_status_method_button_without_a_target(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        app = app_for(db_url)
+        with app.server.test_request_context("/"):
+            without = _buttons(_layout("pages.indicator")(indicator_id="mes_taux_activation"))
+            with_target = _buttons(_layout("pages.indicator")(indicator_id="mes_profils_crees"))
+        assert "Méthode du statut" not in without
+        assert "Méthode du statut" in with_target
+
+    def test_catalog_prose_is_set_in_french_typography(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        # Given an indicator whose methodology says « 1er janvier 2021 »
+        app = app_for(db_url)
+        with app.server.test_request_context("/"):
+            text = _text(_layout("pages.indicator")(indicator_id="ins_qualification"))
+        # Then the ordinal's suffix is in superscript
+        assert "'1', Sup('er'), \" janvier 2021" in text
+
+    def test_unverified_sources_are_said_in_plain_words(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        from dashboard.pages._common import UNVERIFIED_SOURCE
+
+        app = app_for(db_url)
+        with app.server.test_request_context("/"):
+            text = _text(_layout("pages.indicator")(indicator_id="mes_profils_crees"))
+        assert UNVERIFIED_SOURCE in text
+        assert "non vérifié" not in text
+
+    def test_catalog_text_shown_to_readers_has_no_internal_note(self) -> None:
+        from core.catalog import DEFAULT_CATALOG_PATH, load_catalog
+
+        for ind in load_catalog(DEFAULT_CATALOG_PATH).indicators:
+            for text in (ind.description, ind.methodology, *(t.label for t in ind.targets)):
+                assert "(non vérifié)" not in " ".join((text or "").split()), ind.id
+
+    def test_area_names_take_their_article(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+        app = app_for(db_url)
+        with app.server.test_request_context("/"):
+            text = _text(_layout("pages.region")(code="11"))
+        assert "Indicateurs pour l'Île-de-France et pour la France" in text

@@ -1,4 +1,7 @@
-"""End-to-end: every page in headless Chromium, URL state, downloads, 404, keyboard, axe."""
+"""End-to-end: every page in headless Chromium, URL state, downloads, 404, keyboard.
+
+axe-core and the keyboard-only walks: tests/e2e/test_accessibility.py.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import openpyxl
 import pytest
 
 from dashboard.formatting import format_number
-from tests.e2e.conftest import AXE
 
 PAGES = [
     "/",
@@ -230,18 +232,3 @@ class TestKeyboard:
         page.focus("#bouton-objectifs")
         page.keyboard.press("Enter")
         page.wait_for_url("**tri=**")
-
-
-class TestAccessibility:
-    @pytest.mark.parametrize("path", [*PAGES, "/indicateurs/inconnu"])
-    def test_axe_reports_no_serious_violation(self, page: Any, live_url: str, path: str) -> None:
-        _open(page, live_url + path)
-        page.wait_for_timeout(300)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("async () => (await axe.run(document)).violations")
-        bad = [
-            (v["id"], v["impact"], [n["html"][:120] for n in v["nodes"][:3]])
-            for v in violations
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert bad == []
