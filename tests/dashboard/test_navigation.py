@@ -344,7 +344,7 @@ class TestTerritoryAcrossPages:
             html = _layout("pages.indicator", indicator_id=ACTIVATION, territoire="region-53")
         assert '<ul id="valeurs-territoire"><li>Bretagne : 42,0' in html
         assert "rang 1 sur 2" in html
-        assert "Évolution comparée de la France et de Bretagne" in html
+        assert "Évolution comparée de la France et de la Bretagne" in html
 
 
 class TestObjectives:
@@ -361,7 +361,7 @@ class TestObjectives:
         with client.application.app_context():
             html = _layout("pages.objectives", statut="atteint")
             everything = _layout("pages.objectives")
-        assert "0 objectifs — atteint" in html
+        assert "Aucun objectif — atteint" in html
         assert "objectifs — atteint" not in everything
         # permalinks (sort headers, switch) and downloads keep it
         assert "/objectifs?statut=atteint&amp;tri=indicateur" in html
