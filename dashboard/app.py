@@ -24,7 +24,7 @@ from flask_compress import Compress
 from core import settings
 from core.errors import UserError
 from core.package_data import package_path
-from dashboard import guards, queries, server_html, urls
+from dashboard import guards, queries, security, server_html, signin, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -43,22 +43,21 @@ class SetupError(UserError):
     """A front-end dependency is missing; the message says which command installs it."""
 
 
-INDEX_STRING = """<!DOCTYPE html>
+# dcc.Graph loads Plotly itself the first time a chart is drawn, from
+# window._dashPlotlyJSURL (which Dash points at its full bundle): this script, in a file so
+# that the Content-Security-Policy needs no inline script, makes it the partial build
+# served here. Deferred, it runs before the deferred scripts of Dash that follow it. Pages
+# without a chart never load Plotly.
+PLOTLY_URL_JS = "plotly-url.js"
+INDEX_STRING = (
+    """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
     <head>
         {%metas%}
         <title>{%title%}</title>
         <link rel="icon" href="@favicon@" type="image/svg+xml">
         {%css%}
-        <script>
-            /* dcc.Graph loads Plotly itself the first time a chart is drawn, from
-               window._dashPlotlyJSURL (which Dash points at its full bundle): make it the
-               partial build served here. Pages without a chart never load Plotly. */
-            Object.defineProperty(window, "_dashPlotlyJSURL", {
-                get: function () { return "@plotly@"; },
-                set: function () {}
-            });
-        </script>
+        <script defer src="@plotly_url_js@" data-plotly="@plotly@"></script>
     </head>
     <body>
         {%app_entry%}
@@ -72,8 +71,9 @@ INDEX_STRING = """<!DOCTYPE html>
             {%renderer%}
         </footer>
     </body>
-</html>""".replace("@favicon@", urls.dsfr("favicon/favicon.svg")).replace(
-    "@plotly@", urls.PLOTLY_JS
+</html>""".replace("@favicon@", urls.dsfr("favicon/favicon.svg"))
+    .replace("@plotly_url_js@", urls.static_file(PLOTLY_URL_JS))
+    .replace("@plotly@", urls.PLOTLY_JS)
 )
 
 
@@ -93,10 +93,13 @@ FONT_PRELOADS = "".join(
 )
 # Dash's scripts are deferred, so that the page paints before they run; the renderer, an
 # inline script, then waits for them (deferred scripts run before DOMContentLoaded).
-DEFERRED_RENDERER = (
-    '<script id="_dash-renderer" type="application/javascript">'
+# Also the app's `renderer`, so that `app.csp_hashes()` allows it.
+RENDERER_JS = (
     'document.addEventListener("DOMContentLoaded", function () {'
-    " window.renderer = new DashRenderer(); });</script>"
+    " window.renderer = new DashRenderer(); });"
+)
+DEFERRED_RENDERER = (
+    f'<script id="_dash-renderer" type="application/javascript">{RENDERER_JS}</script>'
 )
 
 logger = logging.getLogger(__name__)
@@ -219,13 +222,16 @@ def create_app(
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_STRING
+    app.renderer = RENDERER_JS
     app.layout = dash.page_container
     tables.register(app)
     _routes(server)
+    signin.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
+    security.install_headers(app)  # last: the hashes of every inline script declared
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
         start_warming(server)
