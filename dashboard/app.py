@@ -231,7 +231,7 @@ def create_app(
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
-    security.install_headers(app)  # last: the hashes of every inline script declared
+    security.install_headers(app)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
         start_warming(server)

@@ -37,6 +37,7 @@ EXTENSION = "tdb_proconnect"
 SCOPES = "openid email given_name usual_name uid"
 STATE_BYTES = 32  # token_urlsafe(32): 43 characters, above ProConnect's minimum of 32
 NEXT_KEY = "proconnect_suite"
+HTTP_TIMEOUT = 10  # seconds for the userinfo request (the person is waiting)
 VIA = "proconnect"
 FAILED = (
     "La connexion par ProConnect a échoué ou a expiré : aucune session ouverte. "
@@ -146,7 +147,13 @@ def _verified_userinfo(client: Any, token: dict[str, Any]) -> dict[str, Any]:
     """ProConnect's userinfo is a JWT signed with its keys: verified (signature, issuer,
     audience) and checked to be about the person of the ID token."""
     metadata = client.load_server_metadata()
-    response = client.get(metadata["userinfo_endpoint"], token=token)
+    # A plain request: ProConnect's access tokens live 60 s, which authlib's session, with
+    # its 60 s of leeway, would already count as expired.
+    response = requests.get(
+        metadata["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=HTTP_TIMEOUT,
+    )
     response.raise_for_status()
     media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
     if media_type != "application/jwt":

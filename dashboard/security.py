@@ -90,14 +90,14 @@ SECURITY_HEADERS = {
 
 
 def install_headers(app: dash.Dash) -> None:
-    """One after_request for every response. Call at the end of the app's set-up: the
-    hashes are those of the inline scripts declared so far (and of the renderer)."""
+    """One after_request for every response. The hashes are asked of Dash at each
+    response (a few short scripts): the pages' clientside callbacks are declared when Dash
+    sets itself up, at the first request."""
     server = cast(flask.Flask, app.server)
-    policy = content_security_policy(app.csp_hashes())
 
     @server.after_request
     def security_headers(response: flask.Response) -> flask.Response:
-        response.headers["Content-Security-Policy"] = policy
+        response.headers["Content-Security-Policy"] = content_security_policy(app.csp_hashes())
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
         return response
