@@ -109,6 +109,22 @@ class TestSecretKey:
             create_app(database_url=db_url, redis_url="")
         assert not (tmp_path / security.SECRET_FILE).exists()
 
+    def test_the_server_command_says_so_and_exits(
+        self,
+        tmp_path: Path,
+        db_url: str,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        from dashboard.__main__ import main
+
+        monkeypatch.setenv("DATABASE_URL", db_url)
+        monkeypatch.setenv("DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("ENV", "production")
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+        assert main(["--port", "0"]) == 2
+        assert "SECRET_KEY est obligatoire quand ENV=production" in capsys.readouterr().err
+
     def test_a_short_secret_key_is_refused_without_being_shown(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:
