@@ -48,7 +48,7 @@ class SetupError(UserError):
 # that the Content-Security-Policy needs no inline script, makes it the partial build
 # served here. Deferred, it runs before the deferred scripts of Dash that follow it. Pages
 # without a chart never load Plotly.
-PLOTLY_URL_JS = "plotly-url.js"
+PLOTLY_URL_JS = "chart-script-url.js"  # no « plotly » in its name: one Plotly file is loaded
 INDEX_STRING = (
     """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">

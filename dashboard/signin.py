@@ -75,7 +75,9 @@ def install(app: dash.Dash, *, callback_path: str) -> None:
     )
     if access.trusted_proxies:
         n = access.trusted_proxies
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=n, x_proto=n, x_host=n
+        )
     csrf.init_app(server)
     server.register_error_handler(CSRFError, _csrf_refused)
     lifetime = access.session_hours * 3600

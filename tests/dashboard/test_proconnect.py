@@ -100,6 +100,7 @@ class TestProConnectSignIn:
         [asked] = fake.authorize_requests
         assert len(asked["state"]) >= 32 and len(asked["nonce"]) >= 32
         assert asked["redirect_uri"] == SITE + urls.PROCONNECT_CALLBACK
+        assert asked["scope"] == "openid email given_name usual_name uid"
 
     def test_the_page_asked_for_opens_after_proconnect(self, client: FlaskClient) -> None:
         start = urls.with_query(urls.PROCONNECT_START, {urls.NEXT_PARAM: urls.objectives()})
@@ -135,6 +136,13 @@ class TestProConnectSignIn:
         self, client: FlaskClient, fake: FakeProConnect
     ) -> None:
         fake.sign_userinfo_with_other_key = True
+        assert through_provider(client).status_code == 400
+        assert client.get(ACTOR_PROBE).get_json() == {"email": None}
+
+    def test_an_id_token_signed_with_another_key_is_refused(
+        self, client: FlaskClient, fake: FakeProConnect
+    ) -> None:
+        fake.sign_id_token_with_other_key = True
         assert through_provider(client).status_code == 400
         assert client.get(ACTOR_PROBE).get_json() == {"email": None}
 

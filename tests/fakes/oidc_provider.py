@@ -39,6 +39,7 @@ class FakeProConnect:
     email: str = "agent@ars.sante.fr"
     userinfo_as_json: bool = False  # misbehave: plain JSON userinfo (a non-ProConnect provider)
     sign_userinfo_with_other_key: bool = False  # misbehave: a forged userinfo signature
+    sign_id_token_with_other_key: bool = False  # misbehave: a forged ID token signature
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, auto_kid=True))
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # access token → e-mail
@@ -115,6 +116,7 @@ def build_app(fake: FakeProConnect) -> flask.Flask:
         if form.get("redirect_uri") != grant["redirect_uri"]:
             return {"error": "invalid_grant"}, 400
         now = int(time.time())
+        forged = RSAKey.generate_key(2048, auto_kid=True)
         id_token = fake.sign(
             {
                 "iss": fake.base_url,
@@ -124,7 +126,8 @@ def build_app(fake: FakeProConnect) -> flask.Flask:
                 "exp": now + 60,
                 "nonce": grant["nonce"],
                 "acr": "eidas1",
-            }
+            },
+            key=forged if fake.sign_id_token_with_other_key else None,
         )
         fake.id_tokens.add(id_token)
         access = secrets.token_urlsafe(24)
