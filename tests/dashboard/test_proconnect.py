@@ -132,17 +132,13 @@ class TestProConnectSignIn:
         assert proconnect.FAILED in response.get_data(as_text=True)
         assert client.get(ACTOR_PROBE).get_json() == {"email": None}
 
-    def test_userinfo_signed_with_another_key_is_refused(
-        self, client: FlaskClient, fake: FakeProConnect
+    @pytest.mark.parametrize(
+        "forged", ["sign_userinfo_with_other_key", "sign_id_token_with_other_key"]
+    )
+    def test_a_token_signed_with_another_key_is_refused(
+        self, client: FlaskClient, fake: FakeProConnect, forged: str
     ) -> None:
-        fake.sign_userinfo_with_other_key = True
-        assert through_provider(client).status_code == 400
-        assert client.get(ACTOR_PROBE).get_json() == {"email": None}
-
-    def test_an_id_token_signed_with_another_key_is_refused(
-        self, client: FlaskClient, fake: FakeProConnect
-    ) -> None:
-        fake.sign_id_token_with_other_key = True
+        setattr(fake, forged, True)
         assert through_provider(client).status_code == 400
         assert client.get(ACTOR_PROBE).get_json() == {"email": None}
 
