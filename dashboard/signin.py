@@ -199,7 +199,7 @@ def _attempt(*, email: str, password: str, next_path: str) -> ResponseReturnValu
             accounts.audit(
                 db, action=AuditAction.sign_in_failed, actor=None, address=address, obj=email
             )
-            return _form_again(email=email, next_path=next_path, error=BAD_CREDENTIALS, status=401)
+            return _form_again(email=email, next_path=next_path, error=BAD_CREDENTIALS, status=422)
         accounts.record_success(db, email=user.email)
         accounts.audit(
             db, action=AuditAction.sign_in, actor=user.email, address=address, detail=VIA_PASSWORD
@@ -287,7 +287,7 @@ def _sign_in_content(*, next_path: str, email: str = "", error: str = "") -> str
         ),
     ]
     if error:
-        parts.append(dsfr.alert("error", title=error))
+        parts.append(html.Div(dsfr.alert("error", title=error), className="fr-mb-3w"))
     if settings.access().proconnect_configured:
         parts += [
             html.Div(
@@ -359,7 +359,7 @@ def _sign_out_form() -> str:
 
 
 def _alert(message: str) -> str:
-    return server_html.to_html(dsfr.alert("error", title=message))
+    return server_html.to_html(html.Div(dsfr.alert("error", title=message), className="fr-mb-3w"))
 
 
 def _page(title: str, content: str, *, status: int = 200) -> flask.Response:

@@ -231,7 +231,7 @@ class TestWrongCredentials:
     ) -> None:
         response = sign_in(client, password="pas-le-bon-mot-de-passe")
         page = response.get_data(as_text=True)
-        assert response.status_code == 401
+        assert response.status_code == 422
         assert signin.BAD_CREDENTIALS in page
         assert "pas-le-bon-mot-de-passe" not in page  # never echoed
         assert actor_of(client)["role"] == "anonymous"
@@ -250,7 +250,7 @@ class TestWrongCredentials:
             return CSRF.sub("", page).replace(email, "EMAIL")
 
         # Then the two answers are the same, status and page
-        assert known.status_code == unknown.status_code == 401
+        assert known.status_code == unknown.status_code == 422
         assert neutral(known, EMAIL) == neutral(unknown, "inconnu@ars.sante.fr")
 
     def test_a_disabled_account_gets_the_same_answer(
@@ -259,7 +259,7 @@ class TestWrongCredentials:
         with db.transaction(engine) as session:
             accounts.disable_user(session, EMAIL)
         response = sign_in(client)
-        assert response.status_code == 401
+        assert response.status_code == 422
         assert signin.BAD_CREDENTIALS in response.get_data(as_text=True)
 
     def test_a_proconnect_only_account_cannot_use_a_password(
@@ -268,7 +268,7 @@ class TestWrongCredentials:
         with db.transaction(engine) as session:
             account = NewAccount(email="dns@sante.gouv.fr", role="dns", sso_only=True)
             accounts.add_user(session, account)
-        assert sign_in(client, email="dns@sante.gouv.fr", password="").status_code == 401
+        assert sign_in(client, email="dns@sante.gouv.fr", password="").status_code == 422
 
 
 class TestLockout:
