@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
@@ -51,20 +52,25 @@ def secret_key(access: AccessSettings, *, data_dir: Path) -> str:
 
 
 def _stored_key(path: Path) -> str:
+    """Read the key, or make it: written whole to a private temporary file, then linked
+    into place, so that workers starting together never read a half-written key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made earlier, or by another worker just now
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) >= SECRET_MIN_LENGTH:
-            return key
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")  # mode 600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+            os.link(temporary, path)
+        except FileExistsError:  # another worker made it first: theirs is kept
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < SECRET_MIN_LENGTH:
         raise SecretKeyError(
             f"Clé de session illisible dans {path} : supprimez ce fichier pour qu'une "
             "nouvelle clé soit générée (les sessions ouvertes seront fermées)."
-        ) from None
-    key = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(key + "\n")
+        )
     return key
 
 

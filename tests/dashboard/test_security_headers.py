@@ -159,6 +159,23 @@ class TestSecretKey:
         assert len(first) >= security.SECRET_MIN_LENGTH
         assert security.secret_key(settings.access(), data_dir=tmp_path) == first
 
+    def test_workers_starting_together_share_one_whole_key(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+        monkeypatch.delenv("ENV", raising=False)
+        access = settings.access()
+
+        def start(_: int) -> str:
+            return security.secret_key(access, data_dir=tmp_path)
+
+        with ThreadPoolExecutor(8) as pool:
+            keys = set(pool.map(start, range(16)))
+        assert len(keys) == 1
+        assert [p.name for p in tmp_path.iterdir()] == [security.SECRET_FILE]
+
     def test_the_key_is_in_no_page(self, server: flask.Flask) -> None:
         client = server.test_client()
         key = str(server.secret_key)

@@ -1,12 +1,16 @@
-"""End-to-end: the pages still work in Chromium under the Content-Security-Policy."""
+"""End-to-end: the pages work in Chromium under the Content-Security-Policy, signed in too."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
 from dashboard import urls
+from tests.e2e.conftest import ROOT
 
 INDICATOR = urls.indicator("mes_taux_activation")
 
@@ -47,4 +51,36 @@ class TestContentSecurityPolicy:
         assert page.get_by_label("Adresse électronique").count() == 1
         assert page.get_by_label("Mot de passe").count() == 1
         page.wait_for_load_state("networkidle")
+        assert problems == []
+
+
+class TestSignInInTheBrowser:
+    def test_an_agent_signs_in_browses_a_chart_and_signs_out(
+        self, page: Any, live_url: str, live_database_url: str
+    ) -> None:
+        # Given a DNS account created with the command line
+        env = {**os.environ, "DATABASE_URL": live_database_url}
+        subprocess.run(
+            [sys.executable, "-m", "etl", "users", "add", "chef@sante.gouv.fr", "--role", "dns",
+             "--password-stdin"],
+            input="Bretagne-Nord-2026!\n", text=True, env=env, cwd=ROOT, check=True,
+            capture_output=True,
+        )  # fmt: skip
+        problems = _watch(page)
+        # When the agent signs in with the form
+        page.goto(live_url + urls.SIGN_IN)
+        page.get_by_label("Adresse électronique").fill("chef@sante.gouv.fr")
+        page.get_by_label("Mot de passe").fill("Bretagne-Nord-2026!")
+        page.get_by_role("button", name="Se connecter").click()
+        # Then the home page opens, and a chart page works (Dash's callbacks, session cookie)
+        page.wait_for_selector("#react-entry-point #contenu h1", timeout=15_000)
+        [cookie] = page.context.cookies()
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        page.goto(live_url + INDICATOR)
+        page.wait_for_selector("#graphique-trajectoire .main-svg", timeout=15_000)
+        # And signing out ends the session
+        page.goto(live_url + urls.SIGN_OUT)
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.wait_for_selector("#react-entry-point #contenu h1", timeout=15_000)
+        assert page.context.cookies() == []
         assert problems == []
