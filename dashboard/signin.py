@@ -87,6 +87,8 @@ def install(app: dash.Dash, *, callback_path: str) -> None:
         """Every POST, PUT, PATCH, DELETE carries the form's CSRF token, except Dash's
         callback endpoint (read-only; its JSON body cannot come from another site's form)."""
         request = flask.request
+        if request.routing_exception is not None:  # no such route or method: the 404 or 405
+            return
         if request.method not in SAFE_METHODS and request.path != callback_path:
             csrf.protect()
 

@@ -167,6 +167,9 @@ class TestCsrf:
         assert client.post(urls.SIGN_OUT).status_code == 400
         assert actor_of(client)["email"] == EMAIL
 
+    def test_a_post_where_no_form_is_taken_is_still_a_405(self, client: FlaskClient) -> None:
+        assert client.post(urls.HEALTH).status_code == 405
+
     def test_dash_callbacks_need_no_token(self, client: FlaskClient) -> None:
         # Dash's callback endpoint is exempt (read-only): a refused body is the guard's 400,
         # not the CSRF page
