@@ -1,8 +1,10 @@
 """ProConnect, the State's OpenID Connect provider for public agents, through authlib.
 
 Authorization code flow. What ProConnect asks beyond plain OpenID Connect: `state` and
-`nonce` of at least 32 characters; userinfo answered as a JWT signed with the provider's
-keys (`application/jwt`), verified here against its JWKS; sign-out through its
+`nonce` of at least 32 characters and no other parameter than its documented ones; the
+client secret in the token request's body (`client_secret_post`); userinfo answered as a
+JWT signed with the provider's keys (`application/jwt`), verified here against its JWKS
+(the service is registered with RS256 or ES256, not HS256); sign-out through its
 `end_session_endpoint` with `id_token_hint`, `state` and `post_logout_redirect_uri`. The
 person is mapped to a role and a région by e-mail in the users table: an e-mail without
 an active account is refused, in French, and audited.
@@ -67,7 +69,8 @@ def install(
         client_id=access.proconnect_client_id,
         client_secret=access.proconnect_client_secret.get_secret_value(),
         server_metadata_url=urls.oidc_discovery(access.proconnect_issuer),
-        client_kwargs={"scope": SCOPES},
+        # ProConnect takes client_id and client_secret in the token request's body
+        client_kwargs={"scope": SCOPES, "token_endpoint_auth_method": "client_secret_post"},
     )
     server.extensions[EXTENSION] = client
     redirect_url = access.proconnect_redirect_url

@@ -3,11 +3,12 @@
 ProConnect cannot be reached from the tests, and `oidc-provider-mock` answers userinfo in
 plain JSON, so this small fake (Flask + joserfc, authlib's JOSE library) reproduces what
 ProConnect's implementation guide asks: `state` and `nonce` of at least 32 characters
-(refused otherwise), an ID token signed RS256 carrying the nonce, userinfo as a signed
-JWT (`application/jwt`), and an end-session endpoint that wants `id_token_hint`, `state`
-and `post_logout_redirect_uri`; access tokens that live 60 s, as ProConnect's do. It
-records what it received, for the tests to check. Served by werkzeug on a free loopback
-port, in a thread.
+(refused otherwise) and no undocumented authorize parameter; the client secret in the
+token request's body (`client_secret_post`); an ID token signed RS256 carrying the nonce;
+userinfo as a signed JWT (`application/jwt`); an end-session endpoint that wants
+`id_token_hint`, `state` and `post_logout_redirect_uri`; access tokens that live 60 s, as
+ProConnect's do. It records what it received, for the tests to check. Served by werkzeug
+on a free loopback port, in a thread.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import make_server
 
 MIN_STATE = 32
+# The only authorize parameters ProConnect takes; any other is a « Bad Request ».
+AUTHORIZE_PARAMS = frozenset(
+    {"response_type", "client_id", "redirect_uri", "scope", "claims", "state", "nonce"}
+    | {"prompt", "idp_hint", "login_hint"}
+)
 CLIENT_ID = "tableau-de-bord-test"
 CLIENT_SECRET = "secret-client-de-test-0123456789"
 
@@ -75,7 +81,7 @@ def build_app(fake: FakeProConnect) -> flask.Flask:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "userinfo_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "scopes_supported": ["openid", "email", "given_name", "usual_name", "uid"],
         }
 
@@ -87,6 +93,8 @@ def build_app(fake: FakeProConnect) -> flask.Flask:
     def authorize() -> Any:
         args = flask.request.args.to_dict()
         fake.authorize_requests.append(args)
+        if set(args) - AUTHORIZE_PARAMS:
+            return refuse(f"paramètres inconnus : {sorted(set(args) - AUTHORIZE_PARAMS)}")
         if args.get("response_type") != "code" or args.get("client_id") != CLIENT_ID:
             return refuse("response_type=code et client_id attendus")
         if "openid" not in args.get("scope", "").split():
@@ -104,11 +112,8 @@ def build_app(fake: FakeProConnect) -> flask.Flask:
 
     @app.post("/token")
     def token() -> Any:
-        form = flask.request.form
-        auth = flask.request.authorization
-        client_id = form.get("client_id") or (auth.username if auth else None)
-        secret = form.get("client_secret") or (auth.password if auth else None)
-        if (client_id, secret) != (CLIENT_ID, CLIENT_SECRET):
+        form = flask.request.form  # client_secret_post: the credentials are in the body
+        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
             return {"error": "invalid_client"}, 401
         grant = fake.codes.pop(form.get("code", ""), None)
         if form.get("grant_type") != "authorization_code" or grant is None:
