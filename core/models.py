@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -115,6 +116,7 @@ class Run(Base):
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     rows_deleted: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(254))  # e-mail of who wrote (a deposit)
 
 
 class Observation(Base):
@@ -257,3 +259,78 @@ class PublishedFigure(Base):
     published_on: Mapped[str | None] = mapped_column(String(10))
     verified: Mapped[bool] = mapped_column()
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """An account: an ARS (with its région) or the delegation (DNS). No password hash: the
+    account signs in only through ProConnect (`sso_only`)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("email", name="uq_users_email"),
+        CheckConstraint("role IN ('ars', 'dns')", name="ck_users_role"),
+        CheckConstraint("(role = 'ars') = (region IS NOT NULL)", name="ck_users_region_for_ars"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))  # stored lower-case
+    role: Mapped[str] = mapped_column(String(8))
+    region: Mapped[str | None] = mapped_column(String(3))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    sso_only: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one account (`kind` account, key: the e-mail typed, known or
+    not) or one client address; attempts are refused until `locked_until`."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (
+        UniqueConstraint("kind", "key", name="uq_login_throttle_key"),
+        CheckConstraint("kind IN ('account', 'address')", name="ck_login_throttle_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(254))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One line of the audit log: append-only (database triggers refuse UPDATE, DELETE)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str | None] = mapped_column(String(254))  # e-mail; None: anonymous
+    address: Mapped[str | None] = mapped_column(String(64))  # client address; None: CLI
+    action: Mapped[str] = mapped_column(String(32))
+    object: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class PendingDeposit(Base):
+    """An uploaded file and its preview, kept until confirmed, cancelled or expired: in the
+    database (never a served directory) so that another worker may serve the confirmation;
+    `data_version` is the one at preview, so that a confirmation after a change is refused."""
+
+    __tablename__ = "pending_deposits"
+    __table_args__ = (UniqueConstraint("token", name="uq_pending_deposits_token"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    uploader: Mapped[str] = mapped_column(String(254))
+    indicator_id: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    plan: Mapped[dict[str, object]] = mapped_column(JSON)
+    data_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import UserError
@@ -135,9 +135,78 @@ class DashboardSettings(BaseSettings):
         return self.marque_etat == "1"
 
 
+class AccessSettings(BaseSettings):
+    """Sign-in and web security of the dashboard: session, proxies, ProConnect."""
+
+    model_config = _CONFIG
+
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="« production » : SECRET_KEY obligatoire (le serveur refuse de démarrer "
+        "sans), cookies de session « Secure » ; « development » : clé générée dans DATA_DIR.",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="Clé qui signe les cookies de session (au moins 32 caractères aléatoires) ; "
+        "vide hors production : générée une fois dans DATA_DIR/secret_key (mode 600).",
+    )
+    session_hours: float = Field(
+        8, gt=0, le=24 * 30, description="Durée (heures) d'une session après la connexion."
+    )
+    cookie_secure: Literal["auto", "0", "1"] = Field(
+        "auto",
+        description="Cookie de session « Secure » (envoyé en HTTPS seulement) : « 1 » oui, "
+        "« 0 » non, « auto » : oui quand ENV=production.",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Nombre de mandataires inverses (reverse proxies) devant le serveur dont on "
+        "croit l'en-tête X-Forwarded-For : l'adresse du client du verrouillage des connexions "
+        "et du journal d'audit. 0 : l'adresse de la connexion TCP.",
+    )
+    proconnect_issuer: str = Field(
+        "",
+        description="Émetteur OpenID Connect de ProConnect (ex. "
+        "https://auth.agentconnect.gouv.fr/api/v2) ; vide : pas de bouton ProConnect.",
+    )
+    proconnect_client_id: str = Field("", description="Identifiant client ProConnect.")
+    proconnect_client_secret: SecretStr = Field(
+        SecretStr(""), description="Secret client ProConnect (jamais journalisé)."
+    )
+    proconnect_redirect_url: str = Field(
+        "",
+        description="URL de retour déclarée chez ProConnect, ex. "
+        "https://tableau.example.gouv.fr/connexion/proconnect/retour.",
+    )
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure == "1" or (self.cookie_secure == "auto" and self.production)
+
+    @property
+    def proconnect_configured(self) -> bool:
+        return bool(
+            self.proconnect_issuer
+            and self.proconnect_client_id
+            and self.proconnect_client_secret.get_secret_value()
+            and self.proconnect_redirect_url
+        )
+
+
 S = TypeVar("S", bound=BaseSettings)
 
-SECTIONS: tuple[type[BaseSettings], ...] = (CoreSettings, EtlSettings, DashboardSettings)
+SECTIONS: tuple[type[BaseSettings], ...] = (
+    CoreSettings,
+    EtlSettings,
+    DashboardSettings,
+    AccessSettings,
+)
 
 
 def _load(section: type[S]) -> S:
@@ -164,6 +233,10 @@ def dashboard() -> DashboardSettings:
     return _load(DashboardSettings)
 
 
+def access() -> AccessSettings:
+    return _load(AccessSettings)
+
+
 def database_url() -> str:
     return core().resolved_database_url()
 
@@ -185,5 +258,8 @@ def documented() -> Iterator[Documented]:
     """Every setting, as the README's table documents it."""
     for section in SECTIONS:
         for name, field in section.model_fields.items():
-            default = "" if field.default is None else str(field.default)
+            value = field.default
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            default = "" if value is None else str(value)
             yield Documented(name.upper(), default, field.description or "")

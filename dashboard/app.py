@@ -25,7 +25,7 @@ from core import settings
 from core.errors import UserError
 from core.package_data import package_path
 from core.policy import ANONYMOUS
-from dashboard import guards, queries, server_html, urls
+from dashboard import guards, queries, security, server_html, signin, urls
 from dashboard.actor import current_actor
 from dashboard.callbacks import tables
 from dashboard.downloads import download_links
@@ -46,6 +46,12 @@ class SetupError(UserError):
     """A front-end dependency is missing; the message says which command installs it."""
 
 
+# dcc.Graph loads Plotly itself the first time a chart is drawn, from
+# window._dashPlotlyJSURL (which Dash points at its full bundle): this script, in a file so
+# that the Content-Security-Policy needs no inline script, makes it the partial build
+# served here. Deferred, it runs before the deferred scripts of Dash that follow it. Pages
+# without a chart never load Plotly.
+PLOTLY_URL_JS = "chart-script-url.js"  # no « plotly » in its name: one Plotly file is loaded
 INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="light">
     <head>
@@ -53,15 +59,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
         <title>{%title%}</title>
         <link rel="icon" href="@favicon@" type="image/svg+xml">
         {%css%}
-        <script>
-            /* dcc.Graph loads Plotly itself the first time a chart is drawn, from
-               window._dashPlotlyJSURL (which Dash points at its full bundle): make it the
-               partial build served here. Pages without a chart never load Plotly. */
-            Object.defineProperty(window, "_dashPlotlyJSURL", {
-                get: function () { return "@plotly@"; },
-                set: function () {}
-            });
-        </script>
+        <script defer src="@plotly_url_js@" data-plotly="@plotly@"></script>
         <noscript><style>._dash-loading { display: none; }</style></noscript>
     </head>
     <body>
@@ -103,6 +101,7 @@ def noscript(*, server_rendered: bool) -> str:
 
 INDEX_STRING = (
     INDEX_TEMPLATE.replace("@favicon@", urls.dsfr("favicon/favicon.svg"))
+    .replace("@plotly_url_js@", urls.static_file(PLOTLY_URL_JS))
     .replace("@plotly@", urls.PLOTLY_JS)
     .replace("@announce@", ANNOUNCE_ID)
 )
@@ -127,10 +126,13 @@ FONT_PRELOADS = "".join(
 )
 # Dash's scripts are deferred, so that the page paints before they run; the renderer, an
 # inline script, then waits for them (deferred scripts run before DOMContentLoaded).
-DEFERRED_RENDERER = (
-    '<script id="_dash-renderer" type="application/javascript">'
+# Also the app's `renderer`, so that `app.csp_hashes()` allows it.
+RENDERER_JS = (
     'document.addEventListener("DOMContentLoaded", function () {'
-    " window.renderer = new DashRenderer(); });</script>"
+    " window.renderer = new DashRenderer(); });"
+)
+DEFERRED_RENDERER = (
+    f'<script id="_dash-renderer" type="application/javascript">{RENDERER_JS}</script>'
 )
 
 logger = logging.getLogger(__name__)
@@ -257,13 +259,16 @@ def create_app(
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_STRING
+    app.renderer = RENDERER_JS
     app.layout = dash.page_container
     tables.register(app)
     _routes(server)
+    signin.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
+    security.install_headers(app)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
         start_warming(server)

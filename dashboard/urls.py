@@ -307,6 +307,45 @@ def dsfr(name: str) -> str:
     return DSFR + name
 
 
+def static_file(name: str) -> str:
+    return STATIC + name
+
+
+# -- sign-in --------------------------------------------------------------------------------
+
+SIGN_IN = "/connexion"
+SIGN_OUT = "/deconnexion"
+PROCONNECT_START = SIGN_IN + "/proconnect"
+PROCONNECT_CALLBACK = SIGN_IN + "/proconnect/retour"  # PROCONNECT_REDIRECT_URL ends with it
+PROCONNECT_SIGNED_OUT = SIGN_OUT + "/proconnect/retour"  # post_logout_redirect_uri
+NEXT_PARAM = "suite"  # where to go after signing in: a path of this site only
+
+
+def safe_next(value: object) -> str:
+    """A path of this site to go to after signing in, else the home page: never another
+    site (`//host`, `/\\host`, `https://…`), never a control character."""
+    if (
+        not isinstance(value, str)
+        or not value.startswith("/")
+        or value.startswith(("//", "/\\"))
+        or any(ord(c) < 32 or c == "\\" for c in value)
+        or len(value) > 512
+    ):
+        return HOME
+    return value
+
+
+def oidc_discovery(issuer: str) -> str:
+    """The OpenID Connect discovery document of an issuer (RFC 8414 placement)."""
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def sign_in(next_path: str | None = None) -> str:
+    """The sign-in page; `next_path` (kept only if it is a path of this site) afterwards."""
+    target = safe_next(next_path) if next_path else HOME
+    return with_query(SIGN_IN, {NEXT_PARAM: target if target != HOME else None})
+
+
 # -- view parameters ------------------------------------------------------------------------
 
 MAX_COMPARED = 6

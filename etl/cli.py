@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from core import db, settings
+from core import accounts, db, settings
 from core.catalog import Catalog, load_catalog
 from core.errors import UserError
 from etl.freshness import database_status
@@ -185,6 +186,106 @@ def cmd_status(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> in
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """None for --sso-only; one line of standard input with --password-stdin; else typed
+    twice on a terminal (never echoed, never an argument: it would show in `ps`)."""
+    if args.sso_only:
+        if args.password_stdin:
+            raise UserError(
+                "Un compte --sso-only n'a pas de mot de passe : retirez --password-stdin."
+            )
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UserError(
+            "Mot de passe : tapez-le dans un terminal, ou passez-le sur une ligne de l'entrée "
+            "standard avec --password-stdin."
+        )
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Mot de passe (confirmation) : ") != first:
+        raise UserError("Les deux mots de passe diffèrent. Aucun compte créé.")
+    return first
+
+
+def cmd_users_add(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    """Create an account; the account and its audit line are one transaction."""
+    ensure_ready(engine)
+    account = accounts.NewAccount(
+        email=args.email,
+        role=args.role,
+        region=args.region,
+        password=_read_password(args),
+        sso_only=args.sso_only,
+    )
+    with db.transaction(engine) as session:
+        user = accounts.add_user(session, account, by=_cli_actor())
+        email, region = user.email, user.region
+    where = f", région {region}" if region else ""
+    how = " (connexion par ProConnect seulement)" if args.sso_only else ""
+    _say(f"Compte {email} créé : rôle {args.role}{where}{how}.")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    ensure_ready(engine)
+    with db.transaction(engine) as session:
+        users = accounts.list_users(session)
+        lines = [
+            f"{u.email}\t{u.role}\t{u.region or '—'}\t"
+            f"{'ProConnect seulement' if u.sso_only else 'mot de passe ou ProConnect'}\t"
+            f"{'désactivé' if u.disabled else 'actif'}"
+            for u in users
+        ]
+    if not lines:
+        _say("Aucun compte. Créez le premier : python -m etl users add EMAIL --role dns")
+        return 0
+    _say("adresse\trôle\trégion\tconnexion\tétat")
+    for line in lines:
+        _say(line)
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> int:
+    ensure_ready(engine)
+    with db.transaction(engine) as session:
+        email = accounts.disable_user(session, args.email, by=_cli_actor()).email
+    _say(f"Compte {email} désactivé : ses sessions ouvertes perdent l'accès à leur prochaine "
+         "requête.")  # fmt: skip
+    return 0
+
+
+def _cli_actor() -> str:
+    """Who changes accounts from the command line, for the audit log: the system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:
+        return "cli"
+
+
+def _users_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    users = sub.add_parser("users", help="comptes ARS et DNS : créer, lister, désactiver")
+    cmds = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = cmds.add_parser("add", help="crée un compte (mot de passe lu sur l'entrée standard)")
+    p.add_argument("email", help="adresse électronique du compte")
+    p.add_argument("--role", required=True, choices=["ars", "dns"], help="ars ou dns")
+    p.add_argument("--region", default=None, help="code de la région d'un compte ars (ex. 53)")
+    p.add_argument(
+        "--password-stdin", action="store_true",
+        help="lit le mot de passe sur une ligne de l'entrée standard (sinon : tapé deux fois)",
+    )  # fmt: skip
+    p.add_argument(
+        "--sso-only", action="store_true",
+        help="compte sans mot de passe, qui ne se connecte que par ProConnect",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_users_add)
+    p = cmds.add_parser("list", help="liste les comptes")
+    p.set_defaults(func=cmd_users_list)
+    p = cmds.add_parser("disable", help="désactive un compte : il ne peut plus se connecter")
+    p.add_argument("email", help="adresse électronique du compte")
+    p.set_defaults(func=cmd_users_disable)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m etl",
@@ -236,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="état de la base : comptes, dernières périodes, traitements")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_status)
+    _users_parser(sub)
     return parser
 
 

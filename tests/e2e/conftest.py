@@ -39,14 +39,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database the live server reads (tests add accounts to it with the CLI)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -> Iterator[str]:
     if not Path(BROWSER).exists():
         reason = f"Chromium absent ({BROWSER}) : tests de bout en bout non exécutés"
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
-    db = tmp_path_factory.mktemp("e2e") / "demo.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "REDIS_URL": "", "MARQUE_ETAT": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": live_database_url,
+        "REDIS_URL": "",
+        "MARQUE_ETAT": "1",
+        "DATA_DIR": str(tmp_path_factory.mktemp("e2e-data")),  # its generated session key
+    }
     for cmd in (["init"], ["demo", "--until", "2025-12"]):
         subprocess.run(
             [sys.executable, "-m", "etl", *cmd], env=env, check=True, cwd=ROOT, capture_output=True

@@ -7,7 +7,7 @@ target, the run that loaded it. The same target may be stated by the catalog and
 source: `origin` joins the unique key. Existing rows are catalog targets.
 
 Revision ID: 0005
-Revises: 0003 (the lead re-chains it after 0004 at merge time)
+Revises: 0004
 Create Date: 2026-11-30 06:40:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
