@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from core.errors import UserError
 from core.geography import GeographyError, get_area
 from core.models import AuditEntry, LoginThrottle, User
-from core.policy import Actor, Role
+from core.policy import ACCOUNT_ROLES, Actor, Role, has_region
 from core.vocabulary import Level
 
 PASSWORD_MIN_LENGTH: Final = 12
@@ -157,9 +157,9 @@ class NewAccount:
 
 
 def _checked_role_region(role: str, region: str | None) -> tuple[Role, str | None]:
-    if role not in (Role.ars, Role.dns):
+    if role not in ACCOUNT_ROLES:
         raise AccountError(f"Rôle invalide « {role} ». Attendu : « ars » ou « dns ».")
-    if role == Role.dns:
+    if not has_region(Role(role)):
         if region:
             raise AccountError(
                 "Un compte « dns » (délégation) voit toutes les régions : pas d'option --region."

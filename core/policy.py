@@ -51,6 +51,12 @@ class Actor:
 
 
 ANONYMOUS: Final = Actor(Role.anonymous)
+ACCOUNT_ROLES: Final = (Role.ars, Role.dns)  # the roles an account may have
+
+
+def has_region(role: Role) -> bool:
+    """Whether an account of this role belongs to one région (an ARS) or sees them all."""
+    return role is Role.ars
 
 
 def scope(actor: Actor) -> str:

@@ -153,7 +153,8 @@ class TestHttpStatus:
         # Then no page runs Plotly up front, and only the chart page preloads it
         for html in (home, indicator):
             assert 'src="/vendor/plotly-basic.min.js"' not in html
-            assert '"_dashPlotlyJSURL"' in html
+            # the partial build is where dcc.Graph will look for Plotly (a script file: CSP)
+            assert 'src="/static-tdb/chart-script-url.js" data-plotly="/vendor/plotly-basic' in html
         assert 'rel="preload" href="/vendor/plotly-basic.min.js"' in indicator
         assert 'rel="preload" href="/vendor/plotly-basic.min.js"' not in home
 
