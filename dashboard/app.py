@@ -25,6 +25,7 @@ from core import settings
 from core.errors import UserError
 from core.package_data import package_path
 from dashboard import guards, queries, server_html, urls
+from dashboard.api import register as register_api
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
 
@@ -185,10 +186,8 @@ def create_app(
     server entry points ask for it, tests and scripts do not.
     """
     _check_front_end()
-    queries.configure(
-        database_url=database_url or settings.database_url(),
-        redis_url=settings.dashboard().redis_url if redis_url is None else redis_url,
-    )
+    redis_url = settings.dashboard().redis_url if redis_url is None else redis_url
+    queries.configure(database_url=database_url or settings.database_url(), redis_url=redis_url)
     server = flask.Flask(__name__)
     _server_timing(server)  # first: its after_request then runs last, after compression
     server.config["COMPRESS_MIMETYPES"] = [
@@ -226,6 +225,7 @@ def create_app(
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
+    register_api(server, redis_url=redis_url)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()
         start_warming(server)
