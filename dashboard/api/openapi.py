@@ -170,7 +170,7 @@ def document() -> dict[str, Any]:
             ),
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
-        "servers": [{"url": "/"}],
+        "servers": [{"url": urls.HOME}],
         "paths": {urls.openapi_path(e.route): {"get": operation(e)} for e in ENDPOINTS},
         "components": {"schemas": components()},
     }

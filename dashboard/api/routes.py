@@ -325,7 +325,7 @@ def change_feed() -> flask.Response:
     xml = feed.atom(
         summary,
         labels={i.id: i.short_label for i in shown},
-        base=flask.request.host_url.rstrip("/"),
+        base=flask.request.host_url.removesuffix(urls.HOME),
         updated=q.last_update(),
     )
     return flask.Response(xml, mimetype=ep.ATOM)
