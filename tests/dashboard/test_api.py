@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -95,6 +96,16 @@ class TestIndicators:
         assert dns_client.get(urls.api_indicator(RESTRICTED)).status_code == 200
         ids = [i["id"] for i in body(dns_client.get(urls.API_INDICATORS))["data"]]
         assert RESTRICTED in ids
+
+    def test_an_ars_reads_the_restricted_indicator_for_its_own_region_only(
+        self, demo_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("API_RATE_LIMIT", "0")
+        ars = make_client(demo_url, Actor(Role.ars, region="53", email="ars@example.org"))
+        rows = body(observations(ars, RESTRICTED, level="region", limit="1000"))["data"]
+        assert rows and {r["area_code"] for r in rows} == {"53"}
+        public = body(observations(ars, PUBLIC, level="region", limit="1000"))["data"]
+        assert len({r["area_code"] for r in public}) > 1
 
     def test_metadata_and_latest_real_figure_are_the_indicator_page_s(
         self, client: FlaskClient, catalog: Catalog, demo_url: str
@@ -284,6 +295,12 @@ class TestHttpCaching:
         assert response.cache_control.public and response.cache_control.max_age
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+    def test_a_preflight_request_is_answered_for_every_origin(self, client: FlaskClient) -> None:
+        response = client.options(urls.API_INDICATORS)
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "GET" in response.headers["Access-Control-Allow-Methods"]
+        assert "If-None-Match" in response.headers["Access-Control-Allow-Headers"]
 
     def test_signed_in_answers_are_private_and_not_cors(self, dns_client: FlaskClient) -> None:
         response = dns_client.get(urls.API_TARGETS)
@@ -483,3 +500,40 @@ class TestReadme:
     def test_a_page_holds_100_rows_by_default(self, client: FlaskClient) -> None:
         page = body(observations(client, PUBLIC, level="department"))
         assert len(page["data"]) == 100 and page["next"]
+
+
+class TestSharedServers:
+    @pytest.mark.redis
+    def test_two_workers_count_the_same_client_in_redis(
+        self, demo_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given two server processes' apps sharing one Redis, and a client new to both
+        monkeypatch.setenv("API_RATE_LIMIT", "2/minute")
+        address = f"10.{os.getpid() % 250}.{dt.datetime.now().microsecond % 250}.7"
+        first, second = (
+            create_app(database_url=demo_url, redis_url=redis_url).server.test_client()
+            for _ in range(2)
+        )
+        for c in (first, second):
+            c.environ_base["REMOTE_ADDR"] = address
+        # When the client asks each in turn, Then the second worker counts the first's request
+        assert first.get(urls.API_AREAS).status_code == 200
+        assert second.get(urls.API_AREAS).status_code == 200
+        assert_problem(first.get(urls.API_AREAS), 429)
+
+    def test_changes_observations_and_feed_on_each_database(
+        self, db_url: str, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given a quarter of demo data on SQLite and on PostgreSQL
+        monkeypatch.setenv("API_RATE_LIMIT", "0")
+        engine = db.make_engine(db_url)
+        run_demo(engine, catalog, seed=2, until=dt.date(2019, 3, 1), progress=lambda _: None)
+        engine.dispose()
+        client = make_client(db_url)
+        # Then the queries of the API answer alike
+        changes = body(client.get(urls.API_CHANGES + "?since=2000-01-01&limit=3"))
+        assert len(changes["data"]) == 3 and changes["next"]
+        rows = body(observations(client, PUBLIC, level="region", area="53"))["data"]
+        assert [r["period_start"] for r in rows] == ["2019-01-01", "2019-02-01", "2019-03-01"]
+        assert client.get(urls.FEED).status_code == 200
+        assert client.get(urls.API_EXPORT_PARQUET).status_code == 200
