@@ -123,6 +123,7 @@ def install_limiter(server: flask.Flask, *, redis_url: str) -> object | None:
         default_limits=[rate],
         default_limits_exempt_when=_not_limited,
         key_prefix="tdb-api",
+        swallow_errors=True,  # Redis unreachable: serve unlimited rather than fail
     )
     return limiter
 

@@ -18,8 +18,8 @@ import pandas as pd
 
 from core import geography
 from core.catalog import Indicator
-from core.policy import Actor, may_see_area, may_see_indicator
-from core.vocabulary import Level, Visibility
+from core.policy import Actor, may_see_area, may_see_every_area, may_see_indicator
+from core.vocabulary import Level
 from dashboard import queries, targets, urls, views
 from dashboard.actor import current_actor
 from dashboard.api import endpoints as ep
@@ -45,9 +45,9 @@ def visible_indicator(q: queries.Queries, actor: Actor, indicator_id: str) -> In
 
 def seen_rows(series: pd.DataFrame, actor: Actor, q: queries.Queries) -> pd.DataFrame:
     """The rows of a `series` frame whose area the reader may see (core.policy)."""
-    public = {i.id for i in q.catalog.indicators if i.visibility == Visibility.public}
-    checked = ~series["indicator_id"].isin(public)
-    if not checked.any():  # public figures: every reader sees every area
+    every = {i.id for i in q.catalog.indicators if may_see_every_area(actor, i.visibility)}
+    checked = ~series["indicator_id"].isin(every)
+    if not checked.any():
         return series
     pairs = series.loc[checked, ["indicator_id", "level", "code"]].drop_duplicates()
     allowed = {
