@@ -431,6 +431,9 @@ class TestChanges:
         titles = [e.findtext("a:title", namespaces=ns) or "" for e in root.findall("a:entry", ns)]
         assert titles and all(re.search(r": \d+ nouvelles? valeurs?$", t) for t in titles)
         assert not any(catalog.get(RESTRICTED).short_label in t for t in titles)
+        # one load so far: one entry per public indicator it wrote
+        export = pd.read_csv(io.BytesIO(client.get(urls.API_EXPORT_CSV).data))
+        assert len(titles) == export["indicator_id"].nunique()
 
 
 class TestOpenApi:
