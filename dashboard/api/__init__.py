@@ -8,7 +8,6 @@ and the change feed. Errors are RFC 9457 problem documents in French, never a tr
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import flask
@@ -20,8 +19,6 @@ from dashboard.api.endpoints import ENDPOINTS, Endpoint
 from dashboard.api.problems import Problem
 from dashboard.api.problems import response as problem_response
 from dashboard.api.routes import HANDLERS
-
-logger = logging.getLogger(__name__)
 
 
 def _view(endpoint: Endpoint) -> Callable[..., flask.Response]:
@@ -46,7 +43,8 @@ def _view(endpoint: Endpoint) -> Callable[..., flask.Response]:
         except queries.DataUnavailable as exc:
             return problem_response(Problem(503, str(exc)))
         except Exception:  # a bug must still answer a problem, never a trace
-            logger.exception("Erreur de l'API sur %s", flask.request.path)
+            # the app's logger: its records are cut to a bounded length (guards.BoundedRecords)
+            flask.current_app.logger.exception("Erreur de l'API sur %s", flask.request.path)
             return problem_response(Problem(500, "Erreur interne du serveur."))
 
     view.__name__ = endpoint.operation_id

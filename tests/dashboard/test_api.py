@@ -26,7 +26,7 @@ from core import db
 from core.catalog import Catalog
 from core.policy import Actor, Role
 from dashboard import queries, urls, views
-from dashboard.api import endpoints, openapi, records
+from dashboard.api import endpoints, openapi, records, routes
 from dashboard.app import create_app
 from etl.demo import run_demo
 from tests.dashboard.test_robustness import demo_url
@@ -323,6 +323,17 @@ class TestErrors:
     def test_pages_keep_their_french_text_errors(self, client: FlaskClient) -> None:
         response = client.post(urls.about())
         assert response.status_code == 405 and response.mimetype == "text/plain"
+
+    def test_a_bug_is_a_500_problem_without_trace(
+        self, demo_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken() -> flask.Response:
+            raise RuntimeError("secret interne")
+
+        monkeypatch.setitem(routes.HANDLERS, endpoints.AREAS.operation_id, broken)
+        response = make_client(demo_url).get(urls.API_AREAS)
+        assert_problem(response, 500)
+        assert "secret" not in response.get_data(as_text=True)
 
     def test_an_unreadable_database_is_a_503_problem(self, tmp_path: Path) -> None:
         client = make_client(f"sqlite:///{tmp_path / 'vide.sqlite'}")
