@@ -29,11 +29,11 @@ from dashboard import queries, urls, views
 from dashboard.api import endpoints, openapi, records, routes
 from dashboard.app import create_app
 from etl.demo import run_demo
-from tests.dashboard.test_robustness import demo_url
+from tests.dashboard.demo_db import demo_url_fixture
 
 RESTRICTED = "patients_chroniques_acte_telesante"
 PUBLIC = "mssante_messages_mois"
-__all__ = ["demo_url"]  # the module-scoped fixture: one year of demo data on SQLite
+demo_url = demo_url_fixture("api", seed=9, until=dt.date(2019, 12, 1))
 
 
 def make_client(url: str, actor: Actor | None = None) -> FlaskClient:

@@ -4,6 +4,7 @@ a minute (a fixed number of examples per operation, deterministic generation).""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import urls
-from tests.dashboard.test_robustness import demo_url
+from tests.dashboard.demo_db import demo_url_fixture
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ CHECKS = (
 )
 MAX_EXAMPLES = 40
 
-__all__ = ["demo_url"]  # the module-scoped fixture: one year of demo data on SQLite
+demo_url = demo_url_fixture("schemathesis", seed=9, until=dt.date(2019, 12, 1))
 pytestmark = [pytest.mark.schemathesis, pytest.mark.xdist_group("schemathesis")]
 
 
