@@ -96,7 +96,7 @@ OBSERVATIONS = Endpoint(
     "Valeurs d'un indicateur",
     "Valeurs, numérateur et dénominateur, drapeaux, origine, source et traitement, dans un "
     "ordre stable (territoire, ventilation, période). En JSON, par pages (curseur « next ») ; "
-    "en CSV ou XLSX, toute la sélection en un fichier.",
+    "en CSV (standard ou français) ou XLSX, toute la sélection en un fichier.",
     "données",
     params=(
         p.INDICATOR_ID,

@@ -27,7 +27,7 @@ MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 LEVELS = tuple(lvl.value for lvl in Level)
 ORIGINS = tuple(o.value for o in Origin)
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "csv-fr", "xlsx")
 
 
 class Invalid(ValueError):
@@ -227,7 +227,8 @@ ORIGIN = ApiParam(
 )
 FORMAT = ApiParam(
     "format",
-    "json (paginé), csv ou xlsx (toute la sélection en un fichier).",
+    "json (paginé) ; csv (« , » et point décimal), csv-fr (« ; », virgule décimale, UTF-8 "
+    "avec BOM, pour Excel en français) ou xlsx : toute la sélection en un fichier.",
     {"type": "string", "enum": list(FORMATS), "default": "json"},
     choice(*FORMATS),
     default="json",

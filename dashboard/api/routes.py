@@ -75,6 +75,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
+def csv_fr_bytes(frame: pd.DataFrame) -> bytes:
+    """French CSV, as Excel in French opens it: `;`, decimal comma, UTF-8 with BOM."""
+    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+
 def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     """Numbers stay numbers in the workbook (no text formatting)."""
     buffer = io.BytesIO()
@@ -213,6 +218,8 @@ def list_observations(indicator_id: str) -> flask.Response:
     name = f"{ind.id}-{args['level']}"
     if args["format"] == "csv":
         return file_response(csv_bytes(frame), mimetype=ep.CSV, filename=f"{name}.csv")
+    if args["format"] == "csv-fr":
+        return file_response(csv_fr_bytes(frame), mimetype=ep.CSV, filename=f"{name}-fr.csv")
     if args["format"] == "xlsx":
         return file_response(xlsx_bytes(frame), mimetype=ep.XLSX, filename=f"{name}.xlsx")
     if args["cursor"] is not None:

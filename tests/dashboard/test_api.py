@@ -191,6 +191,15 @@ class TestObservations:
             r["value"] for r in rows
         ]
 
+    def test_french_csv_has_semicolons_decimal_commas_and_a_bom(self, client: FlaskClient) -> None:
+        query = {"level": "region", "area": "53", "limit": "1000"}
+        rows = body(observations(client, PUBLIC, **query))["data"]
+        data = observations(client, PUBLIC, **query, format="csv-fr").data
+        assert data.startswith(b"\xef\xbb\xbf")
+        frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+        assert list(frame.columns) == records.OBSERVATION_NAMES
+        assert frame["value"].tolist() == [r["value"] for r in rows]
+
     @pytest.mark.parametrize(
         ("query", "parameter"),
         [
