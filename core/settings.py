@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import UserError
@@ -129,6 +129,26 @@ class DashboardSettings(BaseSettings):
         description="« 1 » : en-tête et pied de page officiels de l'État (DSFR, Marianne) ; "
         "« 0 » : en-tête neutre pour un déploiement hors administration.",
     )
+
+    api_rate_limit: str = Field(
+        "300/minute",
+        description="Limite de requêtes d'un client anonyme sur /api/ (notation de "
+        "flask-limiter, ex. « 300/minute » ou « 10/second;1000/hour ») ; « 0 » : aucune limite. "
+        "Compteurs dans Redis si REDIS_URL est posé.",
+    )
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip() in ("", "0"):
+            return "0"
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("attendu : « 0 » ou une limite comme « 300/minute »") from None
+        return value
 
     @property
     def state_marks(self) -> bool:

@@ -27,6 +27,7 @@ from core.package_data import package_path
 from core.policy import ANONYMOUS
 from dashboard import guards, queries, security, server_html, signin, urls
 from dashboard.actor import current_actor
+from dashboard.api import register as register_api
 from dashboard.callbacks import tables
 from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
@@ -225,10 +226,8 @@ def create_app(
     server entry points ask for it, tests and scripts do not.
     """
     _check_front_end()
-    queries.configure(
-        database_url=database_url or settings.database_url(),
-        redis_url=settings.dashboard().redis_url if redis_url is None else redis_url,
-    )
+    redis_url = settings.dashboard().redis_url if redis_url is None else redis_url
+    queries.configure(database_url=database_url or settings.database_url(), redis_url=redis_url)
     server = flask.Flask(__name__)
     _server_timing(server)  # first: its after_request then runs last, after compression
     server.config["COMPRESS_MIMETYPES"] = [
@@ -268,6 +267,7 @@ def create_app(
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
+    register_api(server, redis_url=redis_url)
     security.install_headers(app)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts
         _freeze_heap()

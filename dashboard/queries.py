@@ -31,6 +31,7 @@ from core.errors import UserError
 from core.models import (
     TOTAL,
     Area,
+    Change,
     Observation,
     Origin,
     PublishedFigure,
@@ -543,6 +544,136 @@ class Queries:
             "source_targets", {"indicator_id": indicator_id}, compute, indicator_id=indicator_id
         )
 
+    # -- open API ----------------------------------------------------------------------
+
+    def observation_runs(self, *, indicator_id: str | None, level: str) -> pd.DataFrame:
+        """The run that wrote each observation of an indicator (all when None) at a level,
+        keyed like `series` (indicator_id, code, breakdown, period_start): the API joins it to
+        the very frame the dashboard reads."""
+
+        def compute() -> pd.DataFrame:
+            o = Observation
+            stmt = (
+                select(o.indicator_id, Area.code, o.breakdown, o.period_start, o.run_id)
+                .join(Area, Area.id == o.area_id)
+                .where(Area.level == level)
+            )
+            if indicator_id is not None:
+                stmt = stmt.where(o.indicator_id == indicator_id)
+            with self.engine.connect() as conn:
+                rows = conn.execute(stmt).all()
+            df = pd.DataFrame(rows, columns=RUN_COLUMNS)
+            df["period_start"] = pd.to_datetime(df["period_start"])
+            df["run_id"] = df["run_id"].astype("int64")
+            return df
+
+        return self._cached("runs", {"indicator_id": indicator_id, "level": level}, compute)
+
+    def changes(
+        self,
+        *,
+        since: dt.date,
+        indicator_ids: Sequence[str],
+        after_id: int = 0,
+        limit: int = 100,
+    ) -> pd.DataFrame:
+        """Change history rows (`core.models.Change`) from `since` on, oldest first, for the
+        given indicators only (the caller passes the ones its reader may see)."""
+
+        def compute() -> pd.DataFrame:
+            c = Change
+            stmt = (
+                select(
+                    c.id,
+                    c.changed_at,
+                    c.run_id,
+                    c.kind,
+                    c.indicator_id,
+                    Area.level,
+                    Area.code,
+                    c.period_start,
+                    c.breakdown,
+                    c.origin,
+                    c.value,
+                    c.previous,
+                )
+                .join(Area, Area.id == c.area_id)
+                .where(
+                    c.changed_at >= dt.datetime.combine(since, dt.time()),
+                    c.indicator_id.in_(list(indicator_ids)),
+                    c.id > after_id,
+                )
+                .order_by(c.id)
+                .limit(limit)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(stmt).all()
+            df = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+            df["kind"] = [_text(v) for v in df["kind"]]
+            previous = [_previous(p) for p in df.pop("previous")]
+            df["previous_value"] = pd.Series(
+                [p.get("value") for p in previous], index=df.index, dtype=float
+            )
+            df["previous_origin"] = [_text(p.get("origin")) or None for p in previous]
+            df["changed_at"] = pd.to_datetime(df["changed_at"], utc=True)
+            df["period_start"] = pd.to_datetime(df["period_start"])
+            return df
+
+        args = {
+            "since": since,
+            "indicators": sorted(indicator_ids),
+            "after_id": after_id,
+            "limit": limit,
+        }
+        return self._cached("changes", args, compute)
+
+    def change_summary(self, *, indicator_ids: Sequence[str], runs: int = 20) -> pd.DataFrame:
+        """Per run and indicator of the last `runs` runs that changed anything: how many
+        rows of each kind, and when (the Atom feed's entries)."""
+
+        def compute() -> pd.DataFrame:
+            c = Change
+            wanted = list(indicator_ids)
+            last_runs = (
+                select(c.run_id)
+                .where(c.indicator_id.in_(wanted))
+                .distinct()
+                .order_by(c.run_id.desc())
+                .limit(runs)
+            ).subquery()
+            stmt = (
+                select(c.run_id, c.indicator_id, c.kind, func.count(), func.max(c.changed_at))
+                .where(c.indicator_id.in_(wanted), c.run_id.in_(select(last_runs.c.run_id)))
+                .group_by(c.run_id, c.indicator_id, c.kind)
+                .order_by(c.run_id.desc(), c.indicator_id, c.kind)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(stmt).all()
+            df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+            df["kind"] = [_text(v) for v in df["kind"]]
+            df["changed_at"] = pd.to_datetime(df["changed_at"], utc=True)
+            return df
+
+        return self._cached("change_summary", {"indicators": sorted(indicator_ids)}, compute)
+
+
+RUN_COLUMNS = ["indicator_id", "code", "breakdown", "period_start", "run_id"]
+CHANGE_COLUMNS = [
+    "id",
+    "changed_at",
+    "run_id",
+    "kind",
+    "indicator_id",
+    "level",
+    "code",
+    "period_start",
+    "breakdown",
+    "origin",
+    "value",
+    "previous",
+]
+SUMMARY_COLUMNS = ["run_id", "indicator_id", "kind", "rows", "changed_at"]
+
 
 def _text(value: object) -> str:
     return str(getattr(value, "value", value)) if value is not None else ""
@@ -554,6 +685,16 @@ def source_target_frame(df: pd.DataFrame) -> pd.DataFrame:
         df[col] = [None if pd.isna(v) else dt.date.fromisoformat(str(v)[:10]) for v in df[col]]
     df["baseline_value"] = df["baseline_value"].astype(object).where(df["baseline_value"].notna())
     return df
+
+
+def _previous(value: object) -> dict[str, Any]:
+    """The `previous` row of a change as a mapping (empty for an insert)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def typed_series(df: pd.DataFrame) -> pd.DataFrame:

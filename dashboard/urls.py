@@ -298,6 +298,8 @@ PLOTLY_JS = "/vendor/plotly-basic.min.js"
 STATIC = "/static-tdb/"
 STATIC_ROUTE = STATIC + "<path:name>"
 HEALTH = "/sante"
+HEALTHZ = "/healthz"  # process up (no database)
+READYZ = "/readyz"  # database reachable, data version, freshness
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint of Dash's route for every page path but "/"
 FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/")  # not pages: no in-page navigation
 CHART_PAGES = (BY_MODULE["indicator"].path.split("<", 1)[0],)  # the pages that draw charts
@@ -344,6 +346,37 @@ def sign_in(next_path: str | None = None) -> str:
     """The sign-in page; `next_path` (kept only if it is a path of this site) afterwards."""
     target = safe_next(next_path) if next_path else HOME
     return with_query(SIGN_IN, {NEXT_PARAM: target if target != HOME else None})
+
+
+# -- open API (dashboard/api) -----------------------------------------------------------------
+
+API_ROOT = "/api/"  # rate limited, CORS open for anonymous GET
+API = "/api/v1"
+API_ANY = API_ROOT + "<path:rest>"  # an unknown API address: a 404 problem, never a page
+API_INDICATORS = API + "/indicators"
+API_INDICATOR = API_INDICATORS + "/<indicator_id>"
+API_OBSERVATIONS = API_INDICATOR + "/observations"
+API_AREAS = API + "/areas"
+API_TARGETS = API + "/targets"
+API_CHANGES = API + "/changes"
+API_OPENAPI = API + "/openapi.json"
+API_EXPORT_CSV = API + "/exports/observations.csv"
+API_EXPORT_PARQUET = API + "/exports/observations.parquet"
+FEED = "/flux.atom"  # Atom feed of the change history
+
+
+def openapi_path(route: str) -> str:
+    """`/api/v1/indicators/<indicator_id>` → `/api/v1/indicators/{indicator_id}` (OpenAPI)."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def api_indicator(indicator_id: str) -> str:
+    return API_INDICATOR.replace("<indicator_id>", quote(indicator_id, safe=""))
+
+
+def api_observations(indicator_id: str, query: Mapping[str, object] | None = None) -> str:
+    path = API_OBSERVATIONS.replace("<indicator_id>", quote(indicator_id, safe=""))
+    return with_query(path, query)
 
 
 # -- view parameters ------------------------------------------------------------------------

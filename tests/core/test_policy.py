@@ -117,3 +117,13 @@ def test_only_the_delegation_deposits_for_a_group_of_regions() -> None:
     # A group is published by a national source: no ARS speaks for the other members
     assert policy.may_deposit_area(ARS_CORSE, *PACA_CORSE) is False
     assert policy.may_deposit_area(DNS, *PACA_CORSE) is True
+
+
+@pytest.mark.parametrize("actor", [ANONYMOUS, ARS_BZH, ARS_IDF, DNS])
+@pytest.mark.parametrize("visibility", ["public", "restricted"])
+def test_every_area_means_each_area(actor: Actor, visibility: str) -> None:
+    """`may_see_every_area` (lists skip the area check) says what `may_see_area` says
+    of all areas together."""
+    areas = (FRANCE, OWN_REGION, OWN_DEP, OTHER_DEP)
+    each = all(policy.may_see_area(actor, visibility, *area) for area in areas)
+    assert policy.may_see_every_area(actor, visibility) is each
