@@ -203,6 +203,15 @@ class TestPrintStylesheet:
 
 
 class TestDisplaySettings:
+    def test_charts_and_sparklines_follow_the_dark_theme_on_screen_only(self) -> None:
+        css = (ASSETS / "tdb-theme.css").read_text()
+        screen = css[css.index("@media screen {") :]
+        assert '[data-fr-theme="dark"] .js-plotly-plot,' in screen
+        assert '[data-fr-theme="dark"] .tdb-sparkline {' in screen
+        assert "filter: invert(1) hue-rotate(180deg);" in screen
+        printed = (ASSETS / "tdb-print.css").read_text()
+        assert ".js-plotly-plot, .tdb-sparkline { filter: none !important; }" in printed
+
     def test_no_light_scheme_is_forced(self, client: Any) -> None:
         html = client.get("/").get_data(as_text=True)
         assert 'data-fr-scheme="light"' not in html
