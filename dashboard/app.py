@@ -14,6 +14,7 @@ import gc
 import logging
 import threading
 import time
+from html import escape
 from pathlib import Path
 from typing import Any, cast
 
@@ -163,7 +164,7 @@ class DashboardApp(dash.Dash):
             copy = server_page(flask.request.path)
             app_entry = copy + app_entry
             meta = sharing.page_meta(flask.request.path, flask.request.args.to_dict(flat=False))
-            title = meta.title
+            title = escape(meta.title, quote=False)  # a catalog label is text, never markup
             metas = sharing.head_tags(meta, root=flask.request.host_url) + "\n        " + metas
         html = cast(
             str,

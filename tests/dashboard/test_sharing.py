@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import dash
 import pytest
+import yaml
 
-from core.catalog import Catalog
+from core.catalog import DEFAULT_CATALOG_PATH, Catalog
 from dashboard import queries, server_html, sharing
 from dashboard.app import ASSETS, DSFR_DIST, create_app
 from dashboard.components import display
@@ -20,6 +22,7 @@ from dashboard.components.share import COPIED, COPY_BUTTON_ID, PERMALINK_ID
 from tests.fakes.queries import FakeQueries, Row
 
 INDICATOR = "mes_taux_activation"
+SCRIPT = "</title><script>alert(1)</script>"
 OTHER_INDICATOR = "mes_activation_population"
 # one address per route template
 ROUTES = (
@@ -115,6 +118,24 @@ class TestEveryPageDescribesItself:
         assert head["description"].startswith("Cette page n'existe pas.")
         assert head["canonical"] == ""
         assert "og:url" not in head
+
+    def test_a_catalog_label_holding_markup_reaches_the_head_as_text(
+        self, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Given a catalog whose indicator's labels try to close the title and run a script
+        raw = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
+        entry = next(i for i in raw["indicators"] if i["id"] == INDICATOR)
+        entry["short_label"] = entry["label"] = SCRIPT
+        path = tmp_path / "catalogue.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setenv("CATALOG_PATH", str(path))
+        # When its page is fetched
+        client = create_app(database_url=db_url, redis_url="").server.test_client()
+        html = client.get(f"/indicateurs/{INDICATOR}").get_data(as_text=True)
+        head = html[: html.index("</head>")]
+        # Then the title and the metas hold it as text
+        assert "<script>alert" not in head
+        assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; — " in head
 
     def test_markup_in_a_description_reaches_the_head_escaped(self) -> None:
         meta = sharing.PageMeta('"><script>x</script>', '"><script>y</script>', "/?a=1&b=2")
