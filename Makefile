@@ -49,6 +49,8 @@ $(VENDOR)/.copied: node_modules/.installed Makefile
 	@cp $(DSFR)/favicon/favicon.svg $(VENDOR)/dsfr/favicon/
 	@cd $(DSFR) && grep -o 'url(icons/[^)]*)' dsfr.min.css | sed 's/^url(//; s/)$$//' | sort -u \
 	  | xargs cp --parents -t $(CURDIR)/$(VENDOR)/dsfr
+	@cd $(DSFR) && cp --parents -t $(CURDIR)/$(VENDOR)/dsfr artwork/pictograms/environment/sun.svg \
+	  artwork/pictograms/environment/moon.svg artwork/pictograms/system/system.svg
 	@cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $(VENDOR)/
 	@touch $@
 

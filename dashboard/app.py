@@ -14,6 +14,7 @@ import gc
 import logging
 import threading
 import time
+from html import escape
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,10 +26,11 @@ from core import settings
 from core.errors import UserError
 from core.package_data import package_path
 from core.policy import ANONYMOUS
-from dashboard import guards, queries, security, server_html, signin, urls
+from dashboard import guards, queries, security, server_html, sharing, signin, urls
 from dashboard.actor import current_actor
 from dashboard.api import register as register_api
 from dashboard.callbacks import tables
+from dashboard.components import display
 from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
 
@@ -54,7 +56,7 @@ class SetupError(UserError):
 # without a chart never load Plotly.
 PLOTLY_URL_JS = "chart-script-url.js"  # no « plotly » in its name: one Plotly file is loaded
 INDEX_TEMPLATE = """<!DOCTYPE html>
-<html lang="fr" data-fr-scheme="light">
+<html lang="fr" data-fr-scheme="system">
     <head>
         {%metas%}
         <title>{%title%}</title>
@@ -67,6 +69,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
         {%app_entry%}
         @noscript@
         <div id="@announce@" class="fr-sr-only" role="status" aria-live="polite"></div>
+        @display@
         {%config%}
         {%scripts%}
         {%renderer%}
@@ -105,6 +108,7 @@ INDEX_STRING = (
     .replace("@plotly_url_js@", urls.static_file(PLOTLY_URL_JS))
     .replace("@plotly@", urls.PLOTLY_JS)
     .replace("@announce@", ANNOUNCE_ID)
+    .replace("@display@", display.modal())
 )
 # Dash's placeholder while its scripts and the layout load, in French (tdb.css hides the
 # renderer's own English one the same way).
@@ -162,6 +166,9 @@ class DashboardApp(dash.Dash):
         if flask.has_request_context() and flask.request.method in ("GET", "HEAD"):
             copy = server_page(flask.request.path)
             app_entry = copy + app_entry
+            meta = sharing.page_meta(flask.request.path, flask.request.args.to_dict(flat=False))
+            title = escape(meta.title, quote=False)  # a catalog label is text, never markup
+            metas = sharing.head_tags(meta, root=flask.request.host_url) + "\n        " + metas
         html = cast(
             str,
             super().interpolate_index(
@@ -256,6 +263,7 @@ def create_app(
         external_stylesheets=[urls.dsfr("dsfr.min.css")],  # no utility icon class is used
         external_scripts=[{"src": urls.dsfr("dsfr.module.min.js"), "type": "module"}],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        include_pages_meta=False,  # dashboard/sharing.py writes them, description included
     )
     app.index_string = INDEX_STRING
     app.renderer = RENDERER_JS

@@ -261,11 +261,14 @@ def footer(*, state_marks: bool) -> html.Footer:
         [
             html.Ul(
                 [
-                    html.Li(
-                        html.A(text, href=href, className="fr-footer__bottom-link"),
-                        className="fr-footer__bottom-item",
-                    )
-                    for href, text in bottom_links
+                    *(
+                        html.Li(
+                            html.A(text, href=href, className="fr-footer__bottom-link"),
+                            className="fr-footer__bottom-item",
+                        )
+                        for href, text in bottom_links
+                    ),
+                    html.Li(display_button(), className="fr-footer__bottom-item"),
                 ],
                 className="fr-footer__bottom-list",
             ),
@@ -290,13 +293,30 @@ def footer(*, state_marks: bool) -> html.Footer:
     )
 
 
+DISPLAY_MODAL_ID = "fr-theme-modal"  # the modal itself is in the index (dashboard/app.py)
+
+
+def display_button() -> html.Button:
+    """« Paramètres d'affichage » (light, dark or system theme), as the DSFR puts it in the
+    footer. The theme needs the DSFR's script: without it the button is hidden (tdb-theme.css)."""
+    return html.Button(
+        "Paramètres d'affichage",
+        type="button",
+        className="fr-footer__bottom-link tdb-display-button",
+        **attrs(aria_controls=DISPLAY_MODAL_ID, data_fr_opened="false"),
+    )
+
+
 def breadcrumb(items: Sequence[tuple[str, str | None]]) -> html.Nav:
-    """`[("Accueil", "/"), ("Indicateur", None)]`: the last item is the current page."""
+    """`[("Accueil", "/"), ("Indicateur", None)]`: the last item is the current page.
+
+    The current page is not a link (DSFR: « n'est pas structurée dans un lien »): a <span>
+    with the link's class, so that every <a> a crawler meets has an address."""
     lis = []
     for i, (text, href) in enumerate(items):
         last = i == len(items) - 1
         link = (
-            html.A(text, className="fr-breadcrumb__link", **attrs(aria_current="page"))
+            html.Span(text, className="fr-breadcrumb__link", **attrs(aria_current="page"))
             if last or href is None
             else html.A(text, href=href, className="fr-breadcrumb__link")
         )

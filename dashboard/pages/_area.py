@@ -13,6 +13,7 @@ from core.vocabulary import Level, Origin
 from dashboard import queries, urls, views
 from dashboard.access import may_see_area
 from dashboard.components import dsfr
+from dashboard.components.share import share_link
 from dashboard.formatting import format_date, format_number
 from dashboard.pages._common import (
     NATIONAL_ONLY,
@@ -88,6 +89,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             f"côté de la valeur nationale, avec son rang parmi les {plural.lower()}. {updated(q)}.",
             className="fr-text--lead",
         ),
+        share_link(urls.area(level, code, {k: v for k, v in state.items() if k != "code"})),
         real_switch(
             urls.real_switch(
                 urls.AREA_PAGES[Level(level)].module,

@@ -18,6 +18,7 @@ from core.catalog import CatalogError, Indicator
 from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
+from dashboard.components.share import share_link
 from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.formatting import (
@@ -98,6 +99,7 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
             id="dernier-chiffre-reel",
         ),
         html.P(updated(q) + ".", className="fr-text--sm"),
+        share_link(urls.indicator(ind.id, urls.normalise(view.state()))),
         _trajectory_section(view, today=today),
         _controls(view),
         _territorial_section(q, view),

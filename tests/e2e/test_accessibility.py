@@ -11,8 +11,8 @@ import pytest
 from tests.e2e.conftest import AXE
 from tests.e2e.test_dashboard import INDICATOR, PAGES
 
-# One instance of every route template, the 404 page included (light scheme: the index
-# forces data-fr-scheme="light").
+# One instance of every route template, the 404 page included (light scheme: the index's
+# data-fr-scheme="system" follows the browser context, which prefers light by default).
 TEMPLATES = [*PAGES, "/nulle-part"]
 WIDTHS = {"bureau": 1280, "telephone": 390}
 DASH_TITLE = "#react-entry-point #contenu h1"  # Dash's page, not the server's copy
