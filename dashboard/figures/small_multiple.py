@@ -73,10 +73,11 @@ def small_multiple_svg(
     """The lines as a data-URI SVG for an `html.Img`: one time axis for all, one value
     scale for all (`shared_scale`) or one per line (a count of a territory beside the
     count of France); `labels` are the low and high marks written on the left."""
-    pad_left, pad, pad_bottom = 4.0, 6.0, 6.0
+    # the high and low marks are written in strips above and below the lines, never on them
+    pad_left, pad_right, pad, pad_bottom = 4.0, 6.0, 14.0, 14.0
     periods = sorted({p.period for line in lines for p in line.points})
     position = {d: i for i, d in enumerate(periods)}
-    step = (width - pad_left - pad) / max(len(periods) - 1, 1)
+    step = (width - pad_left - pad_right) / max(len(periods) - 1, 1)
     plot_h = height - pad - pad_bottom
 
     def scale(values: list[float]) -> tuple[float, float]:
@@ -86,7 +87,7 @@ def small_multiple_svg(
     every = [p.value for line in lines for p in line.points]
     shared = scale(every)
     body = [
-        f'<line x1="{pad_left}" y1="{height - pad_bottom}" x2="{width - pad}" '
+        f'<line x1="{pad_left}" y1="{height - pad_bottom}" x2="{width - pad_right}" '
         f'y2="{height - pad_bottom}" stroke="{GREY_LIGHT}" stroke-width="1"/>'
     ]
     for line in lines:
@@ -102,9 +103,9 @@ def small_multiple_svg(
         body += [_marker(line, p, x, y) for p, (x, y) in zip(line.points, xy, strict=True)]
     low_text, high_text = labels
     if high_text:
-        body.append(_text(pad_left + 2, pad + 8, high_text))
-    if low_text:
-        body.append(_text(pad_left + 2, height - pad_bottom - 3, low_text))
+        body.append(_text(pad_left, pad - 4, high_text))
+    if low_text and low_text != high_text:
+        body.append(_text(pad_left, height - 3, low_text))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">{"".join(body)}</svg>'

@@ -96,7 +96,7 @@ def _small_multiple(t: fiches.Trajectory, *, area: geography.Area, here: dict[st
     )
     first, last = lines[0].points[0].period, lines[0].points[-1].period
     span = [format_period(d, frequency=ind.frequency) for d in (first, last)]
-    notes = [" – ".join(span)]
+    notes = [" – ".join(dict.fromkeys(span))]  # « 2019 » for one period
     if count and len(lines) > 1:
         notes.append("France sur sa propre échelle")
     if t.group is not None:

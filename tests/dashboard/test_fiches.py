@@ -39,6 +39,7 @@ from dashboard.server_html import to_html
 from tests.dashboard.test_grouped_page import load_damir_month
 from tests.dashboard.test_guards import router_body
 from tests.dashboard.test_territorial_targets import SAS, loaded  # noqa: F401 (fixture)
+from tests.fakes.queries import FakeQueries, Row
 
 PUBLIC = "mssante_messages_mois"  # public, with régions and départements in the demo data
 RESTRICTED = "patients_chroniques_acte_telesante"  # `visibility: restricted`
@@ -115,6 +116,46 @@ class TestSmallMultipleSvg:
         )
         assert points_of(frame) == _points((1, 1.0, False), (2, 2.0, True))
         assert points_of(frame, limit=1) == _points((2, 2.0, True))
+
+
+# -- the départements table (view, on an in-memory fake) ----------------------------------------
+
+
+class TestRegionDepartments:
+    def test_values_references_and_ranks_equal_at_the_published_precision(
+        self, catalog: Catalog
+    ) -> None:
+        # Given SAS coverage (one decimal published) for Bretagne's départements and Paris,
+        # Finistère and Côtes-d'Armor equal at one decimal (61,04 and 61,01)
+        day = dt.date(2024, 9, 1)
+        values = {"22": 61.01, "29": 61.04, "35": 70.0, "56": 50.0, "75": 80.0}
+        rows = [Row(SAS, "department", c, day, v, "source") for c, v in values.items()]
+        rows += [Row(SAS, "region", "53", day, 62.0), Row(SAS, "national", "FR", day, 65.0)]
+        q = FakeQueries(catalog, rows=rows)
+        # When the table of Bretagne's départements is built
+        table = fiches.region_departments(q, region_code="53", indicator=catalog.get(SAS))
+        got = table.set_index("code")
+        # Then each has its value, France and the région at the same period
+        assert list(table["code"]) == ["35", "22", "29", "56"]
+        assert set(table["france_value"]) == {65.0} and set(table["region_value"]) == {62.0}
+        assert set(table["period_start"]) == {day}
+        # and values equal at the published precision share their rank, in the région and in France
+        assert got.loc[["35", "22", "29", "56"], "region_rank"].tolist() == [1, 2, 2, 4]
+        assert got.loc[["35", "22", "29", "56"], "rank"].tolist() == [2, 3, 3, 5]
+        assert set(table["region_ranked"]) == {4} and set(table["ranked"]) == {5}
+        assert set(table["origin"]) == {Origin.source.value}
+
+    def test_real_only_leaves_the_demo_values_out(self, catalog: Catalog) -> None:
+        day = dt.date(2024, 9, 1)
+        rows = [
+            Row(SAS, "department", "29", day, 61.0, "source"),
+            Row(SAS, "department", "56", day, 77.0, "demo"),
+        ]
+        q = FakeQueries(catalog, rows=rows)
+        table = fiches.region_departments(
+            q, region_code="53", indicator=catalog.get(SAS), real_only=True
+        ).set_index("code")
+        assert table.loc["29", "region_rank"] == 1 and pd.isna(table.loc["56", "value"])
 
 
 # -- pages and downloads over HTTP (demo data) ---------------------------------------------
