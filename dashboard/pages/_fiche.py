@@ -38,7 +38,8 @@ def trajectories_section(
     items = fiches.trajectories(q, level=level, code=area.code, real_only=real)
     title = html.H2("Évolutions à côté de la France", className="fr-h3 fr-mt-4w")
     if not items:
-        return [title, html.P(NATIONAL_ONLY + ".", className="fr-text--sm")]
+        why = f"{views.NO_REAL_FIGURE} pour ce territoire" if real else NATIONAL_ONLY
+        return [title, html.P(why + ".", className="fr-text--sm", id="petits-multiples")]
     return [
         title,
         _legend(area),

@@ -232,6 +232,13 @@ class TestSmallMultiplesOnTheFiches:
         link = urls.indicator(PUBLIC, {"territoire": urls.territory_param(level, code)})
         assert link in text(find(answer, "petits-multiples"))
 
+    def test_real_data_only_draws_no_demo_value(self, client: FlaskClient) -> None:
+        # Given a database of demo values only, When the fiche is asked with real data only
+        answer = page(client, urls.area("region", "53"), "?reel=oui")
+        # Then no small multiple is drawn, and the page says there is no real figure
+        assert f"evolution-{PUBLIC}" not in text(answer)
+        assert views.NO_REAL_FIGURE in text(find(answer, "petits-multiples"))
+
     def test_a_departement_fiche_has_them_too(self, client: FlaskClient) -> None:
         img = find(page(client, urls.area("department", "29")), f"evolution-{PUBLIC}")
         assert "Finistère : " in img["alt"]
