@@ -231,6 +231,10 @@ class TestSmallMultiplesOnTheFiches:
         assert "données de démonstration (tirets" in text(find(answer, "legende-evolutions"))
         link = urls.indicator(PUBLIC, {"territoire": urls.territory_param(level, code)})
         assert link in text(find(answer, "petits-multiples"))
+        # a count (messages) is drawn on its own scale beside France's, and the fiche says so
+        items = find(answer, "petits-multiples")["children"]
+        (item,) = [i for i in items if f"evolution-{PUBLIC}" in text(i)]
+        assert "France sur sa propre échelle" in text(item)
 
     def test_real_data_only_draws_no_demo_value(self, client: FlaskClient) -> None:
         # Given a database of demo values only, When the fiche is asked with real data only
@@ -376,6 +380,15 @@ class TestOwnTargets:
         behind = {i.name for i in items if i.code in codes and i.is_behind}
         assert "Pyrénées-Atlantiques" in behind
         html = render(db_url, "pages.region", code="75")
+        # its own targets (the Baromètre's, for Nouvelle-Aquitaine) are shown with their status
+        own = html.split('id="tableau-cibles-propres"')[1].split("</table>")[0]
+        expected = fiches.own_targets(
+            loaded, level="region", codes=["75"], visible_from=("region", "75"),
+            today=dt.date.today(),
+        )  # fmt: skip
+        assert expected
+        for o in expected:
+            assert o.indicator.short_label in own and o.item.assessment.label in own
         listed = html.split('id="departements-en-retard"')[1].split("</ul>")[0]
         # the line of the SAS (the aidants have their own line)
         (line,) = [li for li in listed.split("<li") if loaded.catalog.get(SAS).short_label in li]
