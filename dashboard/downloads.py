@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import flask
@@ -32,7 +32,7 @@ from core.catalog import CatalogError, Indicator
 from core.errors import UserError
 from core.periods import iso_period
 from core.vocabulary import Level, Origin, TargetStatus, Unit
-from dashboard import guards, queries, records, targets, urls, views
+from dashboard import fiches, guards, queries, records, targets, urls, views
 from dashboard.formatting import format_date, format_period
 
 FORMATS = {
@@ -338,6 +338,9 @@ def area_frame(q: queries.Reads, *, level: Level, code: str, params: Mapping[str
     """The fiche's table: each indicator's latest value here, France, rank, period, level."""
     real = urls.real_only(urls.normalise(params))
     table = views.area_table(q, level=level, code=code, real_only=real)
+    table = fiches.with_group_notes(
+        table, fiches.group_notes(q, level=level, code=code, real_only=real)
+    )
     facts = [
         {
             "indicator_id": r["indicator_id"],
@@ -356,6 +359,45 @@ def area_frame(q: queries.Reads, *, level: Level, code: str, params: Mapping[str
         for _, r in table.iterrows()
     ]
     name = "-".join([str(level.slug), code, *([REAL_ONLY_NAME] if real else [])])
+    return File(records.records(facts, catalog=q.catalog), name)
+
+
+def region_departments_frame(
+    q: queries.Reads, *, region_code: str, params: Mapping[str, object]
+) -> File:
+    """The fiche région's départements table for the indicator of `indicateur` (the first
+    one with département values by default, as on the page): each département's value,
+    period, France and région at the same period, its ranks in the région and in France."""
+    state = urls.normalise(params)
+    real = urls.real_only(state)
+    choices = fiches.department_indicators(q, region_code=region_code, real_only=real)
+    chosen = fiches.chosen_indicator(choices, urls.value(state, "indicateur"))
+    if chosen is None:
+        raise UnknownDownload("Aucun indicateur n'a de valeur par département ici.")
+    table = fiches.region_departments(q, region_code=region_code, indicator=chosen, real_only=real)
+    facts = [
+        {
+            "indicator_id": chosen.id,
+            "level": Level.department.value,
+            "area_code": r.code,
+            "area": r.name,
+            "period_start": r.period_start,
+            "value": r.value,
+            "masked": r.is_masked,
+            "france_value": r.france_value,
+            "region_value": r.region_value,
+            "region_rank": r.region_rank,
+            "region_ranked": r.region_ranked,
+            "rank": r.rank,
+            "ranked": r.ranked,
+            "origin": r.origin,
+            "source": r.source,
+            "source_url": r.source_url,
+        }
+        for r in table.itertuples(index=False)
+    ]
+    parts = [str(Level.region.slug), region_code, urls.DEPARTMENTS_TABLE, chosen.id]
+    name = _safe("-".join([*parts, *([REAL_ONLY_NAME] if real else [])]))
     return File(records.records(facts, catalog=q.catalog), name)
 
 
@@ -452,6 +494,28 @@ def _params() -> dict[str, object]:
     return {k: (v if len(v) > 1 else v[0]) for k, v in args.lists()}
 
 
+def _region_departments_file(code: str, name: str) -> tuple[File, str]:
+    """/donnees/regions/53/departements.csv: the file and its format, or UnknownDownload."""
+    table, fmt = split_format(name)
+    _, canonical = area_code(level_slug=str(Level.region.slug), code=code)
+    if table != urls.DEPARTMENTS_TABLE:
+        raise UnknownDownload(
+            f"Tableau inconnu « {urls.shown(table)} ». Attendu : {urls.DEPARTMENTS_TABLE}."
+        )
+    return region_departments_frame(queries.store(), region_code=canonical, params=_params()), fmt
+
+
+def _answer(make: Callable[[], tuple[File, str]]) -> flask.Response:
+    """A file, or a plain French 404 (unknown address) or 503 (database unreachable)."""
+    try:
+        file, fmt = make()
+    except UnknownDownload as exc:
+        return guards.text_response(str(exc), status=404)
+    except queries.DataUnavailable as exc:
+        return guards.text_response(str(exc), status=503)
+    return _send(file, fmt=fmt)
+
+
 def register(server: flask.Flask) -> None:
     @server.route(urls.INDICATOR_DOWNLOAD_ROUTE)
     def indicator_download(indicator_id: str, name: str) -> flask.Response:
@@ -465,6 +529,10 @@ def register(server: flask.Flask) -> None:
         except queries.DataUnavailable as exc:
             return guards.text_response(str(exc), status=503)
         return _send(file, fmt=fmt)
+
+    @server.route(urls.REGION_DEPARTMENTS_ROUTE)
+    def region_departments_download(code: str, name: str) -> flask.Response:
+        return _answer(lambda: _region_departments_file(code, name))
 
     @server.route(urls.AREA_DOWNLOAD_ROUTE)
     def area_download(level_slug: str, name: str) -> flask.Response:

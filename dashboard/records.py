@@ -65,6 +65,13 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("value", "Valeur", "measure", "Arrondie à la précision publiée ; % en points", True),
     Column("masked", "Secret statistique", "text", "oui : valeur non diffusée"),
     Column("france_value", "Valeur France", "measure", "Valeur nationale à la même période"),
+    Column("region_value", "Valeur région", "measure", "Valeur de la région à la même période"),
+    Column(
+        "region_rank", "Rang dans la région", "integer", "Rang parmi les départements de la région"
+    ),
+    Column(
+        "region_ranked", "Classés dans la région", "integer", "Départements de la région classés"
+    ),
     Column("target_value", "Cible", "measure", "Valeur cible, dans l'unité de la ligne"),
     Column("target_value_max", "Cible (borne haute)", "measure", "Borne haute d'une fourchette"),
     Column("deadline", "Échéance", "date", "Date de l'échéance de l'objectif"),
@@ -97,7 +104,7 @@ FACT_KEYS: Final = frozenset(
         "value", "masked", "france_value", "rank", "ranked", "unit", "origin", "source",
         "source_url", "target", "target_value", "target_value_max", "deadline", "progress",
         "status", "rests_on_demo", "basis", "projected_start", "remark", "target_source",
-        "target_source_url",
+        "target_source_url", "region_value", "region_rank", "region_ranked",
     }
 )  # fmt: skip
 """What a fact may hold: `indicator_id` is required; a key left out leaves its columns out
@@ -158,12 +165,12 @@ def _row(fact: Mapping[str, Any], *, catalog: Catalog) -> dict[str, Any]:
         code = _text(fact["breakdown_code"])
         labels = ind.breakdown.values if ind.breakdown else {}
         row["breakdown_code"], row["breakdown"] = code, labels.get(code or "", code)
-    for key in ("value", "france_value", "target_value", "target_value_max"):
+    for key in ("value", "france_value", "region_value", "target_value", "target_value_max"):
         if key in fact:
             row[key] = _rounded(fact[key], ind.decimals)
     if "progress" in fact:
         row["progress"] = _rounded(fact["progress"], PROGRESS_DECIMALS)
-    for key in ("rank", "ranked"):
+    for key in ("rank", "ranked", "region_rank", "region_ranked"):
         if key in fact:
             row[key] = None if _missing(fact[key]) else int(fact[key])
     for key in ("masked", "rests_on_demo"):

@@ -275,6 +275,8 @@ DOWNLOADS = "/donnees/"
 INDICATOR_DOWNLOAD_ROUTE = DOWNLOADS + "indicateurs/<indicator_id>/<name>"
 AREA_DOWNLOAD_ROUTE = DOWNLOADS + "<level_slug>/<name>"  # also /donnees/objectifs/tableau…
 OBJECTIVES_SLUG, OBJECTIVES_TABLE = "objectifs", "tableau"
+DEPARTMENTS_TABLE = str(Level.department.slug)  # the départements table of a fiche région
+REGION_DEPARTMENTS_ROUTE = f"{DOWNLOADS}{Level.region.slug}/<code>/<name>"
 
 
 def indicator_download(indicator_id: str, table: str) -> str:
@@ -284,6 +286,12 @@ def indicator_download(indicator_id: str, table: str) -> str:
 
 def area_download(level: str, code: str) -> str:
     return f"{DOWNLOADS}{Level(level).slug}/{code}"
+
+
+def region_departments_download(code: str) -> str:
+    """/donnees/regions/53/departements: the fiche région's départements table (the
+    indicator in `indicateur`, the format's suffix added by dashboard.downloads)."""
+    return f"{DOWNLOADS}{Level.region.slug}/{code}/{DEPARTMENTS_TABLE}"
 
 
 def objectives_download() -> str:
@@ -488,7 +496,8 @@ PARAMS: tuple[Param, ...] = (
 """The one table of view parameters. `territoire` follows the reader from a fiche to an
 indicator page (highlighted there) and back; `par_habitant` is parsed and normalised, but no
 page reads it yet. `reel=oui` makes the home page, /objectifs and its downloads assess
-targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs."""
+targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs;
+`indicateur` chooses the indicator of a fiche région's départements table and its file."""
 
 BY_NAME = {p.name: p for p in PARAMS}
 MIGRATIONS = {old: p.name for p in PARAMS for old in p.old_names}

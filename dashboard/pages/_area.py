@@ -9,15 +9,13 @@ import pandas as pd
 from dash import html
 
 from core import geography
-from core.vocabulary import Level, Origin
-from dashboard import queries, urls, views
-from dashboard.access import may_see_area
+from core.vocabulary import Level
+from dashboard import fiches, queries, urls, views
 from dashboard.components import dsfr
 from dashboard.components.share import share_link
 from dashboard.formatting import format_date, format_number
 from dashboard.pages._common import (
     NATIONAL_ONLY,
-    data_table,
     downloads_block,
     hidden_fields,
     not_found,
@@ -25,6 +23,11 @@ from dashboard.pages._common import (
     real_only_note,
     real_switch,
     updated,
+)
+from dashboard.pages._fiche import (
+    departments_section,
+    own_targets_section,
+    trajectories_section,
 )
 
 
@@ -64,6 +67,9 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
     # the links of a fiche carry its territory: the indicator pages highlight it
     here = {**kept, "territoire": urls.territory_param(level, code)}
     table = views.area_table(q, level=level, code=code, real_only=real)
+    table = fiches.with_group_notes(
+        table, fiches.group_notes(q, level=level, code=code, real_only=real)
+    )
     rows = [
         [
             html.A(r["Indicateur"], href=urls.indicator(r["indicator_id"], here)),
@@ -115,11 +121,13 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         downloads_block(
             urls.area_download(level, code), query=kept, label="Télécharger ce tableau :"
         ),
+        *trajectories_section(q, level=level, area=area, here=here, real=real),
     ]
     if level == "region":
-        parts.extend(_departments(q, region_code=code, params=params))
+        parts.extend(departments_section(q, region_code=code, state=state, here=here))
         parts.extend(_regional_targets(q, code=code, real_only=real))
-    else:
+    parts.extend(own_targets_section(q, level=level, code=code, here=here, real=real))
+    if level != "region":
         region = geography.region_of(code)
         parts.append(
             html.P(
@@ -171,61 +179,6 @@ def _chooser(*, level: str, code: str, kept: dict[str, str]) -> html.Section:
         ),
         className="fr-mt-2w",
     )
-
-
-def _departments(q: queries.Queries, *, region_code: str, params: dict[str, Any]) -> list[Any]:
-    state = urls.normalise(params)
-    real = urls.real_only(state)
-    territorial = [
-        ind
-        for ind in q.catalog.indicators
-        if may_see_area(ind, "region", region_code)
-        and "department" in ind.levels_shown
-        and _has_values(q.territorial_levels(indicator_id=ind.id).get("department"), real=real)
-    ]
-    if not territorial:
-        return [
-            html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
-            html.P(NATIONAL_ONLY + "."),
-        ]
-    asked = urls.value(state, "indicateur")
-    chosen = next((i for i in territorial if i.id == asked), territorial[0])
-    table = views.departments_table(q, region_code=region_code, indicator=chosen, real_only=real)
-    links = [
-        html.Li(
-            html.A(
-                ind.short_label,
-                href=urls.area("region", region_code, {"indicateur": ind.id, **urls.kept(state)}),
-                className="fr-tag",
-                **dsfr.attrs(aria_current="true" if ind.id == chosen.id else None),
-            )
-        )
-        for ind in territorial
-    ]
-
-    def fmt(v: object) -> str:
-        number = None if pd.isna(v) else float(v)  # type: ignore[arg-type]
-        return format_number(number, unit=chosen.unit, decimals=chosen.decimals)
-
-    return [
-        html.H2("Départements de la région", className="fr-h3 fr-mt-4w"),
-        html.Nav(
-            html.Ul(links, className="fr-tags-group"),
-            **dsfr.attrs(aria_label="Indicateur affiché pour les départements"),
-        ),
-        data_table(
-            caption=f"{chosen.short_label} : départements de la région, dernière période",
-            frame=table,
-            formatters={"Valeur": fmt},
-            numeric=["Valeur"],
-            table_id="tableau-departements",
-        ),
-    ]
-
-
-def _has_values(origins: set[str] | None, *, real: bool) -> bool:
-    """Whether a level has values to show: any, or real ones with `reel=oui`."""
-    return bool(origins and (not real or origins - {Origin.demo.value}))
 
 
 def _regional_targets(q: queries.Queries, *, code: str, real_only: bool) -> list[Any]:

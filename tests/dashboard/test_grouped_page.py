@@ -21,10 +21,10 @@ def _layout(module: str):  # type: ignore[no-untyped-def]
     return next(p for p in dash.page_registry.values() if p["module"] == module)["layout"]
 
 
-def test_region_table_and_ranking_show_the_groups(
-    engine: Engine, db_url: str, catalog: Catalog, httpserver: HTTPServer, tmp_path: Path
+def load_damir_month(
+    engine: Engine, catalog: Catalog, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    # Given a month of Open DAMIR loaded: Île-de-France, PACA-Corse and the DROM
+    """A month of Open DAMIR loaded: Île-de-France (5), PACA-Corse (3) and the DROM (2)."""
     body = _write_month(
         tmp_path / "A202401.csv.gz", [(11, 1191, 5, 0), (93, 1191, 3, 0), (5, 1191, 2, 0)]
     ).read_bytes()
@@ -33,6 +33,13 @@ def test_region_table_and_ranking_show_the_groups(
     cat = catalog.model_copy(update={"sources": [entry]})
     [result] = run_sources(engine, cat, fetcher=make_fetcher(tmp_path / "c"), say=lambda _: None)
     assert not result.failed, result.message
+
+
+def test_region_table_and_ranking_show_the_groups(
+    engine: Engine, db_url: str, catalog: Catalog, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # Given a month of Open DAMIR loaded: Île-de-France, PACA-Corse and the DROM
+    load_damir_month(engine, catalog, httpserver, tmp_path)
     # When the indicator page is rendered (région level, the default)
     app = create_app(database_url=db_url, redis_url="")
     with app.server.test_request_context("/"):
