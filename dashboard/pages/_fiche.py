@@ -195,6 +195,7 @@ def departments_screen(table: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         return "—" if r is None or pd.isna(r) else f"{int(r)}/{int(n)}"  # type: ignore[call-overload]
 
     name = Level.department.label.capitalize()
+    region = Level.region.label.capitalize()
     pairs = zip(table["code"], table["name"], strict=True)
     in_region = zip(table["region_rank"], table["region_ranked"], strict=True)
     in_france = zip(table["rank"], table["ranked"], strict=True)
@@ -204,13 +205,13 @@ def departments_screen(table: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
             "Période": [format_period(p, frequency=ind.frequency) for p in table["period_start"]],
             "Valeur": [number(v) for v in table["value"]],
             "France": [number(v) for v in table["france_value"]],
-            "Région": [number(v) for v in table["region_value"]],
+            region: [number(v) for v in table["region_value"]],
             "Rang dans la région": [rank(r, n) for r, n in in_region],
             "Rang en France": [rank(r, n) for r, n in in_france],
             "Origine": [Origin.label_of(o) for o in table["origin"]],
         },
         columns=[
-            name, "Période", "Valeur", "France", "Région",
+            name, "Période", "Valeur", "France", region,
             "Rang dans la région", "Rang en France", "Origine",
         ],
     )  # fmt: skip
