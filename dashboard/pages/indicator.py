@@ -7,6 +7,7 @@ are a GET form, so any view is a permalink and back/forward work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import dash
@@ -14,12 +15,13 @@ import pandas as pd
 from dash import html
 
 from core import geography
-from core.catalog import CatalogError, Indicator
+from core.catalog import CatalogError, Event, Indicator
 from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
+from dashboard.figures.trajectory import shown_events
 from dashboard.formatting import (
     format_count,
     format_date,
@@ -44,6 +46,7 @@ from dashboard.pages._common import (
     table_details,
     updated,
 )
+from dashboard.pages._events import events_block, last_update_line
 
 
 def _title(indicator_id: str | None = None, **_: Any) -> str:
@@ -98,7 +101,8 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
             id="dernier-chiffre-reel",
         ),
         html.P(updated(q) + ".", className="fr-text--sm"),
-        _trajectory_section(view, today=today),
+        last_update_line(q, ind) or html.Span(),
+        _trajectory_section(view, today=today, events=q.catalog.events),
         _controls(view),
         _territorial_section(q, view),
         _comparison_section(view),
@@ -132,7 +136,9 @@ def _fmt(ind: Indicator) -> Any:
     )
 
 
-def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Section:
+def _trajectory_section(
+    view: views.IndicatorView, *, today: dt.date, events: Sequence[Event] = ()
+) -> html.Section:
     ind = view.indicator
     fr_targets = [t for t in ind.targets if t.scope == "FR"]
     upcoming = sorted(
@@ -192,6 +198,13 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             "Les points publiés sont marqués d'un losange ; les valeurs de démonstration en gris."
         )
     table = views.series_table(view)
+    drawn = (
+        shown_events(
+            view.national, indicator=ind, targets=fr_targets, projection=proj, events=events
+        )
+        if view.events_shown
+        else []
+    )
     return html.Section(
         [
             html.H2("Trajectoire nationale", className="fr-h3 fr-mt-4w"),
@@ -207,11 +220,23 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             if statuses
             else html.Span(),
             graph(
-                trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
+                trajectory(
+                    view.national,
+                    indicator=ind,
+                    targets=fr_targets,
+                    projection=proj,
+                    events=drawn,
+                ),
                 graph_id="graphique-trajectoire",
                 filename=view_name(view, "trajectoire"),
                 description=text,
                 marks=export_marks(view, "trajectoire nationale", [view.national]),
+            ),
+            events_block(
+                drawn,
+                links=urls.events_switch("indicator", view.state(), indicator_id=ind.id),
+                shown=view.events_shown,
+                block_id="jalons-trajectoire",
             ),
             *_values(
                 view,
