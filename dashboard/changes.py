@@ -60,7 +60,7 @@ class IndicatorChanges:
             parts.append(format_count(self.withdrawn, "valeur retirée", "valeurs retirées"))
         if self.other and not parts:
             parts.append(format_count(self.other, "précision de source", "précisions de source"))
-        return join_labels(parts)
+        return ", ".join(parts)
 
     def new_periods_text(self) -> str:
         freq = self.indicator.frequency
