@@ -576,36 +576,46 @@ class Queries:
 
     def change_runs(self, *, indicator_id: str | None = None) -> pd.DataFrame:
         """The runs that changed real values the reader may see, latest first
-        (CHANGE_RUN_COLUMNS); `new_source`: the first successful run of its source."""
-        where = self._real_changes(indicator_id)
+        (CHANGE_RUN_COLUMNS); `new_source`: the first successful run of its source.
 
-        def compute() -> pd.DataFrame:
-            ids = select(Change.run_id).where(*where).distinct().subquery()
-            first = (
-                select(Run.source, func.min(Run.id).label("first_id"))
-                .where(Run.status == RunStatus.success)
-                .group_by(Run.source)
-                .subquery()
-            )
-            stmt = (
-                select(
-                    Run.id,
-                    Run.source,
-                    Run.kind,
-                    Run.source_url,
-                    func.coalesce(Run.finished_at, Run.started_at),
-                    first.c.first_id,
-                )
-                .join(ids, ids.c.run_id == Run.id)
-                .outerjoin(first, first.c.source == Run.source)
-                .order_by(Run.id.desc())
-            )
-            with self.engine.connect() as conn:
-                rows = [(*r[:5], r[5] == r[0]) for r in conn.execute(stmt)]
-            return pd.DataFrame(rows, columns=CHANGE_RUN_COLUMNS)
+        The history is scanned once per data version for every indicator (run, indicator
+        pairs), then filtered for the reader: the warm-up asks it of each indicator page.
+        """
+        ids = set(self.catalog.by_id)
+        if indicator_id is not None:
+            ids &= {indicator_id}
+        pairs, runs = self._cached("change_runs", {}, self._change_runs)
+        kept = set(pairs.loc[pairs["indicator_id"].isin(sorted(ids)), "run_id"])
+        return runs[runs["run_id"].isin(sorted(kept))].reset_index(drop=True)
 
-        args = {"indicator_id": indicator_id}
-        return self._cached("change_runs", args, compute, scope=policy.scope(current_actor()))
+    def _change_runs(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(run, indicator) pairs of real changes, and those runs (latest first)."""
+        real = Change.origin != Origin.demo.value
+        pairs_stmt = select(Change.run_id, Change.indicator_id).where(real).distinct()
+        first = (
+            select(Run.source, func.min(Run.id).label("first_id"))
+            .where(Run.status == RunStatus.success)
+            .group_by(Run.source)
+            .subquery()
+        )
+        ids = select(Change.run_id).where(real).distinct().subquery()
+        runs_stmt = (
+            select(
+                Run.id,
+                Run.source,
+                Run.kind,
+                Run.source_url,
+                func.coalesce(Run.finished_at, Run.started_at),
+                first.c.first_id,
+            )
+            .join(ids, ids.c.run_id == Run.id)
+            .outerjoin(first, first.c.source == Run.source)
+            .order_by(Run.id.desc())
+        )
+        with self.engine.connect() as conn:
+            pairs = pd.DataFrame(conn.execute(pairs_stmt).all(), columns=["run_id", "indicator_id"])
+            runs = [(*r[:5], r[5] == r[0]) for r in conn.execute(runs_stmt)]
+        return pairs, pd.DataFrame(runs, columns=CHANGE_RUN_COLUMNS)
 
     def changes(self, *, run_ids: Sequence[int], indicator_id: str | None = None) -> pd.DataFrame:
         """What these runs did to the real values the reader may see (CHANGE_COLUMNS), one

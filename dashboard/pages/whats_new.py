@@ -72,13 +72,10 @@ def _content(q: queries.Queries, state: dict[str, str]) -> list[Any]:
             )
         )
     if not updates:
-        parts.append(
-            dsfr.alert(
-                "info",
-                title="Aucune mise à jour à signaler",
-                text="Aucune donnée réelle n'a encore été chargée ou modifiée.",
-            )
-        )
+        parts += [  # a heading of level 2: the DSFR alert's is 3, which would skip one
+            html.H2("Aucune mise à jour à signaler", className="fr-h4 fr-mt-4w"),
+            html.P("Aucune donnée réelle n'a encore été chargée ou modifiée.", id="aucune-maj"),
+        ]
     parts += [_update(u) for u in updates]
     parts.append(_pager(state, number=number, total=len(runs)))
     return parts

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from core.catalog import Catalog
 from core.policy import Actor, Role
-from dashboard.cache import MemoryCache
+from dashboard.cache import MemoryCache, RedisCache
 from dashboard.queries import CHANGE_COLUMNS, CHANGE_RUN_COLUMNS, Queries
 from tests.dashboard.changes_db import PUBLIC, RESTRICTED, SOURCE_URL, load, national, with_revision
 from tests.fakes.queries import FakeQueries
@@ -130,3 +130,23 @@ class TestFakeChanges:
             columns=CHANGE_COLUMNS,
         )  # fmt: skip
         assert FakeQueries(catalog, changes=demo).changes(run_ids=[1]).empty
+
+
+class TestRedisCache:
+    def test_the_history_reads_survive_the_shared_cache(
+        self, engine: Engine, catalog: Catalog, redis_url: str
+    ) -> None:
+        # Given a revised database read through the Redis cache, twice (the second a hit)
+        first, second = with_revision(engine, catalog)
+        cache = RedisCache(redis_url, prefix=f"t{id(engine)}:")
+        q = Queries(engine, cache=cache, catalog=catalog)
+        cold = (q.change_runs(), q.changes(run_ids=[first, second]))
+        warm = (q.change_runs(), q.changes(run_ids=[first, second]))
+        # Then the cached frames are those read from the database
+        direct = _queries(engine, catalog)
+        for frame, expected in zip(
+            (*cold, *warm),
+            (direct.change_runs(), direct.changes(run_ids=[first, second])) * 2,
+            strict=True,
+        ):
+            pd.testing.assert_frame_equal(frame, expected, check_dtype=False)

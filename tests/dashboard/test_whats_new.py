@@ -68,6 +68,14 @@ def indicator_page(app: dash.Dash, actor: Actor = ANONYMOUS, **params: str) -> s
         return _text(_layout("pages.indicator")(indicator_id=PUBLIC, **params))
 
 
+class TestEmptyHistory:
+    def test_a_database_without_real_change_says_so(self, db_url: str) -> None:
+        app = create_app(database_url=db_url, redis_url="")
+        text = whats_new_page(app)
+        assert "Aucune mise à jour à signaler" in text
+        assert "Mise à jour n°" not in text
+
+
 class TestWhatsNew:
     def test_the_revision_is_listed_before_then_after_in_french(
         self, app: dash.Dash, catalog: Catalog
@@ -131,6 +139,7 @@ class TestWhatsNew:
     def test_updates_are_paged(self, app: dash.Dash, monkeypatch: pytest.MonkeyPatch) -> None:
         # Given one update a page
         page_globals = _layout("pages.whats_new").__globals__  # the module Dash loaded
+        assert page_globals["RUNS_PER_PAGE"] == 10  # as the README says
         monkeypatch.setitem(page_globals, "RUNS_PER_PAGE", 1)
         first, second = whats_new_page(app), whats_new_page(app, page="2")
         # Then page 1 has the revision and links to older updates, page 2 the first load
