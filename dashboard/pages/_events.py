@@ -59,6 +59,16 @@ def events_block(
     return html.Div([*body, switch], id=block_id, className="fr-mb-2w")
 
 
+def events_sentence(events: Sequence[Event]) -> str:
+    """The milestones a chart draws, in its text alternative: « Jalons tracés : 17/05/2023,
+    Feuille de route 2023-2027. » (their sources are listed under the trajectory)."""
+    if not events:
+        return ""
+    return (
+        " Jalons tracés : " + " ; ".join(f"{format_date(e.date)}, {e.label}" for e in events) + "."
+    )
+
+
 def last_update_line(q: queries.Reads, indicator: Indicator) -> html.P | None:
     """« Dernière mise à jour : 12/03/2026 — 3 nouvelles périodes, 2 valeurs révisées »,
     from the last update that changed a real value of the indicator the reader may see;

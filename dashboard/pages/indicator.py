@@ -21,6 +21,7 @@ from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
+from dashboard.figures.comparison import comparison_events
 from dashboard.figures.trajectory import shown_events
 from dashboard.formatting import (
     format_count,
@@ -46,7 +47,7 @@ from dashboard.pages._common import (
     table_details,
     updated,
 )
-from dashboard.pages._events import events_block, last_update_line
+from dashboard.pages._events import events_block, events_sentence, last_update_line
 
 
 def _title(indicator_id: str | None = None, **_: Any) -> str:
@@ -105,7 +106,7 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
         _trajectory_section(view, today=today, events=q.catalog.events),
         _controls(view),
         _territorial_section(q, view),
-        _comparison_section(view),
+        _comparison_section(view, events=q.catalog.events),
         _breakdown_section(view),
         _about_section(q, view),
     ]
@@ -467,7 +468,7 @@ def _territory_values(view: views.IndicatorView, table: pd.DataFrame) -> list[An
     ]
 
 
-def _comparison_section(view: views.IndicatorView) -> html.Section:
+def _comparison_section(view: views.IndicatorView, *, events: Sequence[Event] = ()) -> html.Section:
     ind = view.indicator
     title = COMPARISON_TITLE
     choose = compared_label(Level(view.level))
@@ -491,16 +492,17 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
         )
     ]
     compared = join_labels([geography.of_area(a) for a in areas])  # « de la France, de l'Île… »
+    drawn = comparison_events(frame, events=events) if view.events_shown else []
     return html.Section(
         [
             html.H2(title, className="fr-h3 fr-mt-4w"),
             graph(
-                comparison(frame, indicator=ind),
+                comparison(frame, indicator=ind, events=drawn),
                 graph_id="graphique-comparaison",
                 filename=view_name(view, "comparaison"),
                 marks=export_marks(view, "comparaison de territoires", [frame]),
                 description=f"Évolution comparée {compared}. "
-                "Les valeurs sont dans le tableau de la série.",
+                "Les valeurs sont dans le tableau de la série." + events_sentence(drawn),
             ),
         ]
     )

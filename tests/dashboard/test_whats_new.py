@@ -189,3 +189,14 @@ class TestIndicatorPage:
         assert "Jalons de la feuille de route masqués." in text
         # The other links of the page keep the choice (a permalink restores it)
         assert "evenements=non" in text.split("Jalons de la feuille de route masqués.")[0]
+
+
+class TestEventsSentence:
+    def test_the_drawn_milestones_are_named_in_the_chart_text(self, catalog: Catalog) -> None:
+        from dashboard.pages._events import events_sentence
+
+        launch = next(e for e in catalog.events if e.id == "feuille_de_route_2023_2027")
+        assert (
+            events_sentence([launch]) == " Jalons tracés : 17/05/2023, Feuille de route 2023-2027."
+        )
+        assert events_sentence([]) == ""

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from core.catalog import Event, load_catalog
+from dashboard.figures.comparison import comparison, comparison_events
 from dashboard.figures.events import date_span, events_within
 from dashboard.figures.theme import Figure
 from dashboard.figures.trajectory import shown_events, trajectory
@@ -93,6 +94,24 @@ class TestEventsOnTheTrajectory:
         # Then they are the ones on the chart (here: Mon espace santé, 1 January 2022)
         assert [e.id for e in listed] == [s["name"] for s in _event_shapes(fig)]
         assert [e.id for e in listed] == ["mes_generalisation"]
+
+
+class TestEventsOnTheComparison:
+    def test_the_comparison_draws_the_events_within_its_periods(self) -> None:
+        # Given France and Bretagne from January to December 2023
+        france = _series_from("2023-01-01", 12)
+        bretagne = _series_from("2023-01-01", 12).assign(code="53", name="Bretagne")
+        frame = pd.concat([france, bretagne], ignore_index=True)
+        # When compared with every milestone
+        listed = comparison_events(frame, events=EVENTS)
+        fig = comparison(frame, indicator=make_indicator(), events=listed)
+        # Then the two 2023 milestones are drawn, the others not
+        assert [s["name"] for s in _event_shapes(fig)] == [e.id for e in listed]
+        assert [e.id for e in listed] == ["feuille_de_route_2023_2027", "segur_vague_1_fin"]
+
+    def test_without_events_the_comparison_has_none(self) -> None:
+        fig = comparison(_series_from("2023-01-01", 12), indicator=make_indicator())
+        assert _event_shapes(fig) == []
 
 
 class TestEventsWithin:
