@@ -64,6 +64,7 @@ def add_events(fig: Figure, events: Sequence[Event]) -> None:
             yanchor="top",
             showarrow=False,
             font={"size": 11, "color": EVENT_COLOUR},
+            bgcolor="rgba(255, 255, 255, 0.85)",  # legible where it crosses a series
             hovertext=f"{event.long_label}<br>{format_date(event.date)} — {event.source_title}",
             name=event.id,
         )
