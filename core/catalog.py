@@ -129,6 +129,21 @@ class Target(_Strict):
         return self
 
 
+class Event(_Strict):
+    """A dated milestone of the roadmap, drawn on every trajectory (vertical line + label).
+
+    Declared once here with the text that dates it: a chart never shows an event without
+    its source.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    date: dt.date
+    label: str = Field(min_length=1, max_length=28)  # beside the line: fits on a phone
+    long_label: str = Field(min_length=1)  # in the list below the chart
+    source_title: str = Field(min_length=1)
+    source_url: str = Field(pattern=r"^https://")
+
+
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
@@ -187,6 +202,17 @@ class Catalog(_Strict):
     axes: list[Axis]
     indicators: list[Indicator]
     sources: list[dict[str, Any]] = []  # connector configurations, validated by etl.sources
+    events: list[Event] = []  # roadmap milestones, in date order
+
+    @model_validator(mode="after")
+    def _events_unique_and_ordered(self) -> Catalog:
+        ids = [e.id for e in self.events]
+        for e in self.events:
+            if ids.count(e.id) > 1:
+                raise ValueError(f"événement « {e.id} » en double")
+        if [e.date for e in self.events] != sorted(e.date for e in self.events):
+            raise ValueError("les événements « events » doivent être rangés par date")
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
@@ -223,6 +249,12 @@ def _describe(error: ValidationError, raw: dict[str, Any]) -> str:
             slug = indicators[idx].get("id", f"n° {idx + 1}") if idx < len(indicators) else idx
             where = f"indicateur « {slug} »"
             loc = loc[2:]
+        elif len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int):
+            events = raw.get("events") or []
+            idx = loc[1]
+            item = events[idx] if idx < len(events) and isinstance(events[idx], dict) else {}
+            where = f"événement « {item.get('id', f'n° {idx + 1}')} »"
+            loc = loc[2:]
         field = ".".join(str(p) for p in loc) or "(racine)"
         lines.append(f"- {where}, champ « {field} » : {_french(err)}")
     return "\n".join(lines)
@@ -243,9 +275,14 @@ def _french(err: Any) -> str:
         "bool_parsing": "booléen attendu (true/false)",
         "list_type": "liste attendue",
         "string_type": "texte attendu",
+        "string_too_short": "texte vide",
+        "string_too_long": "texte trop long ({max_length} caractères au plus)",
     }
     if kind in messages:
-        return messages[kind].format(expected=err.get("ctx", {}).get("expected", ""))
+        ctx = err.get("ctx", {})
+        return messages[kind].format(
+            expected=ctx.get("expected", ""), max_length=ctx.get("max_length", "")
+        )
     msg = str(err.get("msg", kind))
     return msg.removeprefix("Value error, ")
 

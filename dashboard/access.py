@@ -26,7 +26,11 @@ def visible_catalog(catalog: Catalog, actor: Actor) -> Catalog:
     if len(shown) == len(catalog.indicators):
         return catalog
     return Catalog(
-        version=catalog.version, axes=catalog.axes, indicators=shown, sources=catalog.sources
+        version=catalog.version,
+        axes=catalog.axes,
+        indicators=shown,
+        sources=catalog.sources,
+        events=catalog.events,
     )
 
 

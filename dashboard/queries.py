@@ -102,6 +102,22 @@ SOURCE_TARGET_COLUMNS = [
     "baseline_source",
     "run_id",
 ]
+CHANGE_RUN_COLUMNS = ["run_id", "source", "kind", "source_url", "finished_at", "new_source"]
+CHANGE_COLUMNS = [
+    "run_id",
+    "changed_at",
+    "kind",
+    "indicator_id",
+    "level",
+    "code",
+    "name",
+    "period_start",
+    "breakdown",
+    "origin",
+    "value",
+    "previous_value",
+    "previous_origin",
+]
 SNAPSHOT_COLUMNS = [
     "code",
     "name",
@@ -142,6 +158,10 @@ class Reads(Protocol):
     def last_update(self) -> dt.datetime | None: ...
     def published_figures(self, *, indicator_id: str) -> pd.DataFrame: ...
     def source_targets(self, *, indicator_id: str | None = None) -> pd.DataFrame: ...
+    def change_runs(self, *, indicator_id: str | None = None) -> pd.DataFrame: ...
+    def changes(
+        self, *, run_ids: Sequence[int], indicator_id: str | None = None
+    ) -> pd.DataFrame: ...
 
 
 def _copy(value: T) -> T:
@@ -544,6 +564,94 @@ class Queries:
             "source_targets", {"indicator_id": indicator_id}, compute, indicator_id=indicator_id
         )
 
+    # -- change history (« Quoi de neuf ») ----------------------------------------------
+
+    def _real_changes(self, indicator_id: str | None) -> list[Any]:
+        """Conditions on `changes`: real values only (no demo) of indicators the reader
+        may see, or of one of them."""
+        ids = sorted(self.catalog.by_id)
+        if indicator_id is not None:
+            ids = [i for i in ids if i == indicator_id]
+        return [Change.origin != Origin.demo.value, Change.indicator_id.in_(ids)]
+
+    def change_runs(self, *, indicator_id: str | None = None) -> pd.DataFrame:
+        """The runs that changed real values the reader may see, latest first
+        (CHANGE_RUN_COLUMNS); `new_source`: the first successful run of its source.
+
+        The history is scanned once per data version for every indicator (run, indicator
+        pairs), then filtered for the reader: the warm-up asks it of each indicator page.
+        """
+        ids = set(self.catalog.by_id)
+        if indicator_id is not None:
+            ids &= {indicator_id}
+        pairs, runs = self._cached("change_runs", {}, self._change_runs)
+        kept = set(pairs.loc[pairs["indicator_id"].isin(sorted(ids)), "run_id"])
+        return runs[runs["run_id"].isin(sorted(kept))].reset_index(drop=True)
+
+    def _change_runs(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(run, indicator) pairs of real changes, and those runs (latest first)."""
+        real = Change.origin != Origin.demo.value
+        pairs_stmt = select(Change.run_id, Change.indicator_id).where(real).distinct()
+        first = (
+            select(Run.source, func.min(Run.id).label("first_id"))
+            .where(Run.status == RunStatus.success)
+            .group_by(Run.source)
+            .subquery()
+        )
+        ids = select(Change.run_id).where(real).distinct().subquery()
+        runs_stmt = (
+            select(
+                Run.id,
+                Run.source,
+                Run.kind,
+                Run.source_url,
+                func.coalesce(Run.finished_at, Run.started_at),
+                first.c.first_id,
+            )
+            .join(ids, ids.c.run_id == Run.id)
+            .outerjoin(first, first.c.source == Run.source)
+            .order_by(Run.id.desc())
+        )
+        with self.engine.connect() as conn:
+            pairs = pd.DataFrame(conn.execute(pairs_stmt).all(), columns=["run_id", "indicator_id"])
+            runs = [(*r[:5], r[5] == r[0]) for r in conn.execute(runs_stmt)]
+        return pairs, pd.DataFrame(runs, columns=CHANGE_RUN_COLUMNS)
+
+    def changes(self, *, run_ids: Sequence[int], indicator_id: str | None = None) -> pd.DataFrame:
+        """What these runs did to the real values the reader may see (CHANGE_COLUMNS), one
+        row per observation changed, with the value before (`previous_value`) for an update
+        or a delete. Demo values are left out: they are synthetic, not news."""
+        where = self._real_changes(indicator_id)
+
+        def compute() -> pd.DataFrame:
+            c = Change
+            stmt = (
+                select(
+                    c.run_id,
+                    c.changed_at,
+                    c.kind,
+                    c.indicator_id,
+                    Area.level,
+                    Area.code,
+                    Area.name,
+                    c.period_start,
+                    c.breakdown,
+                    c.origin,
+                    c.value,
+                    c.previous["value"].as_float(),
+                    c.previous["origin"].as_string(),
+                )
+                .join(Area, Area.id == c.area_id)
+                .where(*where, c.run_id.in_(list(run_ids)))
+                .order_by(c.run_id.desc(), c.indicator_id, c.period_start, Area.level, Area.code)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(stmt).all()
+            return change_frame(pd.DataFrame(rows, columns=CHANGE_COLUMNS))
+
+        args = {"run_ids": list(run_ids), "indicator_id": indicator_id}
+        return self._visible("changes", args, compute)
+
     # -- open API ----------------------------------------------------------------------
 
     def observation_runs(self, *, indicator_id: str | None, level: str) -> pd.DataFrame:
@@ -569,7 +677,7 @@ class Queries:
 
         return self._cached("runs", {"indicator_id": indicator_id, "level": level}, compute)
 
-    def changes(
+    def history_since(
         self,
         *,
         since: dt.date,
@@ -608,7 +716,7 @@ class Queries:
             )
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
-            df = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+            df = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
             df["kind"] = [_text(v) for v in df["kind"]]
             previous = [_previous(p) for p in df.pop("previous")]
             df["previous_value"] = pd.Series(
@@ -658,7 +766,7 @@ class Queries:
 
 
 RUN_COLUMNS = ["indicator_id", "code", "breakdown", "period_start", "run_id"]
-CHANGE_COLUMNS = [
+HISTORY_COLUMNS = [
     "id",
     "changed_at",
     "run_id",
@@ -673,6 +781,15 @@ CHANGE_COLUMNS = [
     "previous",
 ]
 SUMMARY_COLUMNS = ["run_id", "indicator_id", "kind", "rows", "changed_at"]
+
+
+def change_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The `changes` frame's types: kinds as text, periods as timestamps, values as floats."""
+    df["kind"] = [_text(v) for v in df["kind"]]
+    df["period_start"] = pd.to_datetime(df["period_start"])
+    for col in ("value", "previous_value"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    return df
 
 
 def _text(value: object) -> str:

@@ -66,6 +66,7 @@ PAGES: tuple[Page, ...] = (
     Page("indicator_index", "/indicateurs", nav="Indicateurs", warm=True),
     _index_page(Level.region, "region_index"),
     _index_page(Level.department, "department_index"),
+    Page("whats_new", "/quoi-de-neuf", nav="Quoi de neuf"),
     Page("about", "/a-propos", nav="À propos"),
     Page("search", "/recherche"),
     _area_page(Level.region, "region"),
@@ -214,6 +215,33 @@ def real_switch(
         (label, with_query(path, {**state, "reel": choice}), choice == current)
         for label, choice in REAL_SWITCH
     ]
+
+
+EVENTS_SWITCH = (("Jalons affichés", None), ("Jalons masqués", "non"))
+"""The two choices of the `evenements` switch: label, value of the parameter."""
+
+
+def events_shown(state: Mapping[str, str]) -> bool:
+    """Whether a normalised state draws the roadmap milestones (`evenements=non` hides them)."""
+    return value(state, "evenements") != "non"
+
+
+def events_switch(
+    module: str, state: Mapping[str, str], **values: str
+) -> list[tuple[str, str, bool]]:
+    """The « Jalons affichés / masqués » links of a page with time charts: (label, href,
+    current), each keeping the rest of the view's state."""
+    path = BY_MODULE[module].fill(**values)
+    current = value(state, "evenements")
+    return [
+        (label, with_query(path, {**state, "evenements": choice}), choice == current)
+        for label, choice in EVENTS_SWITCH
+    ]
+
+
+def whats_new(query: Mapping[str, object] | None = None) -> str:
+    """/quoi-de-neuf: what the last updates changed (`indicateur` filters, `page` pages)."""
+    return with_query(BY_MODULE["whats_new"].path, query)
 
 
 def indicators(query: Mapping[str, object] | None = None) -> str:
@@ -453,6 +481,14 @@ def _search_text(text: str) -> str | None:
     return " ".join(words)[:SEARCH_LENGTH].strip() or None
 
 
+MAX_PAGE = 1000
+
+
+def _page_number(text: str) -> str | None:
+    """A page of a list, 1 to MAX_PAGE (1, the default, is dropped)."""
+    return text if re.fullmatch(r"[1-9][0-9]{0,3}", text) and int(text) <= MAX_PAGE else None
+
+
 def _area_code(text: str) -> str | None:
     return text if re.fullmatch(r"[\w-]{1,12}", text) else None
 
@@ -492,12 +528,23 @@ PARAMS: tuple[Param, ...] = (
     Param(
         "code", "un code de territoire (formulaire sans JavaScript)", None, False, (), _area_code
     ),
+    Param(
+        "evenements",
+        "« non » (jalons de la feuille de route masqués sur les graphiques)",
+        None,
+        True,
+        (),
+        _choice("non"),
+    ),
+    Param("page", f"un numéro de page, de 1 à {MAX_PAGE}", "1", False, (), _page_number),
 )
 """The one table of view parameters. `territoire` follows the reader from a fiche to an
 indicator page (highlighted there) and back; `par_habitant` is parsed and normalised, but no
 page reads it yet. `reel=oui` makes the home page, /objectifs and its downloads assess
-targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs;
-`indicateur` chooses the indicator of a fiche région's départements table and its file."""
+targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs.
+`evenements=non` hides the roadmap milestones on the time charts and follows the reader;
+`indicateur` chooses the indicator of a fiche région's départements table and its file, and
+filters /quoi-de-neuf, which `page` pages."""
 
 BY_NAME = {p.name: p for p in PARAMS}
 MIGRATIONS = {old: p.name for p in PARAMS for old in p.old_names}

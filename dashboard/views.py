@@ -43,6 +43,7 @@ class IndicatorView:
     # the areas of `level` that a source gave their own target, each with its status
     territories: list[targets.TerritoryAssessment] = field(default_factory=list)
     territory: tuple[str, str] | None = None  # `territoire`: (level, code) carried by links
+    events_shown: bool = True  # `evenements=non` hides the roadmap milestones
 
     @property
     def territorial_data(self) -> bool:
@@ -70,6 +71,7 @@ class IndicatorView:
             "carte": self.map_kind,
             "reel": "oui" if self.real_only else None,
             "territoire": urls.territory_param(*self.territory) if self.territory else None,
+            "evenements": None if self.events_shown else "non",
         }
         out.update(changes)
         return {k: v for k, v in out.items() if v}
@@ -144,6 +146,7 @@ def indicator_view(
         breakdowns=breakdowns.reset_index(drop=True),
         origins_by_level=origins,
         real_only=real,
+        events_shown=urls.events_shown(state),
         territories=territory_assessments(
             q, indicator, level=level, today=today or dt.date.today(), real_only=real
         )

@@ -284,7 +284,7 @@ def list_changes() -> flask.Response:
         after = key[0]
     limit = args["limit"]
     ids = [i.id for i in visible(q, actor)]
-    rows = q.changes(since=args["since"], indicator_ids=ids, after_id=after, limit=limit + 1)
+    rows = q.history_since(since=args["since"], indicator_ids=ids, after_id=after, limit=limit + 1)
     raw = rows.iloc[:limit]
     page = records.change_frame(seen_rows(raw, actor, q))
     next_url = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from core.catalog import Indicator
+from core.catalog import Event, Indicator
 from core.geography import NATIONAL_CODE
+from dashboard.figures.events import add_events, date_span, events_within
 from dashboard.figures.theme import (
     COLORWAY,
     GREY_TEXT,
@@ -34,9 +35,13 @@ def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd
 
 
 def comparison(
-    series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame], *, indicator: Indicator
+    series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame],
+    *,
+    indicator: Indicator,
+    events: Sequence[Event] = (),
 ) -> Figure:
-    """One line per area (long frame with `code` and `name`, or a dict code → series)."""
+    """One line per area (long frame with `code` and `name`, or a dict code → series), and
+    the roadmap milestones (`events`) dated within the chart."""
     frame = _long_frame(series_by_area)
     traces: list[Trace] = []
     colour_index = 0
@@ -62,10 +67,20 @@ def comparison(
                 connectgaps=False,
             )
         )
-    return time_figure(
+    fig = time_figure(
         traces,
         frame["period_start"],
         indicator=indicator,
         empty_message="Aucune donnée disponible",
         hovermode="x unified" if len(codes) <= 6 else "closest",
     )
+    add_events(fig, comparison_events(frame, events=events))
+    return fig
+
+
+def comparison_events(
+    series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame], *, events: Sequence[Event]
+) -> list[Event]:
+    """The events `comparison` draws: those within its periods."""
+    frame = _long_frame(series_by_area)
+    return events_within(events, span=date_span(frame["period_start"]))

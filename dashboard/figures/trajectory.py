@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from core.catalog import Indicator, Target
+from core.catalog import Event, Indicator, Target
 from core.models import TOTAL
+from dashboard.figures.events import add_events, date_span, events_within
 from dashboard.figures.theme import (
     BLUE_FRANCE,
     COLORWAY,
@@ -249,14 +250,41 @@ def _projection_trace(
     )
 
 
+def _chart_dates(
+    frame: pd.DataFrame, *, drawn: Sequence[Target], projection: pd.DataFrame | None
+) -> list[object]:
+    """The x values of a trajectory: its periods, its drawn deadlines, its projection."""
+    dates: list[object] = list(frame["period_start"])
+    dates += [pd.Timestamp(t.deadline) for t in drawn]
+    if projection is not None and not projection.empty:
+        dates += list(projection["period_start"])
+    return dates
+
+
+def shown_events(
+    series: pd.DataFrame,
+    *,
+    indicator: Indicator,
+    targets: Sequence[Target],
+    projection: pd.DataFrame | None = None,
+    events: Sequence[Event],
+) -> list[Event]:
+    """The events `trajectory` draws for the same arguments (the page lists them in words)."""
+    drawn = drawable_targets(targets, indicator=indicator)
+    dates = _chart_dates(total_rows(series), drawn=drawn, projection=projection)
+    return events_within(events, span=date_span(dates))
+
+
 def trajectory(
     series: pd.DataFrame,
     *,
     indicator: Indicator,
     targets: Sequence[Target],
     projection: pd.DataFrame | None = None,
+    events: Sequence[Event] = (),
 ) -> Figure:
-    """The series by origin, the targets at their deadline and the projection to it."""
+    """The series by origin, the targets at their deadline and the projection to it, and
+    the roadmap milestones (`events`) dated within the chart."""
     frame = total_rows(series)
     traces: list[Trace] = []
     origins = frame["origin"].astype(str) if "origin" in frame.columns else pd.Series(dtype=str)
@@ -269,10 +297,7 @@ def trajectory(
     if projection is not None and not projection.empty:
         traces.append(_projection_trace(projection, last=last, indicator=indicator))
     drawn = drawable_targets(targets, indicator=indicator)
-    dates: list[object] = list(frame["period_start"])
-    dates += [pd.Timestamp(t.deadline) for t in drawn]
-    if projection is not None and not projection.empty:
-        dates += list(projection["period_start"])
+    dates = _chart_dates(frame, drawn=drawn, projection=projection)
     start = min(dates, default=None)  # type: ignore[type-var]
     for target in drawn:
         traces += _target_traces(target, indicator=indicator, start=start or target.deadline)
@@ -283,6 +308,7 @@ def trajectory(
     if projection is not None and not projection.empty:
         levels += [float(v) for v in projection["value"].dropna()]
     _axes(fig, dates=dates, levels=levels, indicator=indicator)
+    add_events(fig, events_within(events, span=date_span(dates)))
     if frame.empty:
         add_annotation(
             fig, text="Aucune donnée disponible", showarrow=False, xref="paper", yref="paper"

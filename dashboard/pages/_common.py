@@ -280,9 +280,15 @@ def downloads_block(base: str, *, query: dict[str, Any] | None = None, label: st
     )
 
 
-def real_switch(links: Sequence[tuple[str, str, bool]]) -> html.Nav:
-    """The « Toutes les données / Données réelles seulement » switch: plain links (no
-    JavaScript needed), the current choice marked in words for screen readers and in bold."""
+def real_switch(
+    links: Sequence[tuple[str, str, bool]],
+    *,
+    nav_id: str = "choix-donnees",
+    label: str = "Données prises en compte dans les statuts",
+) -> html.Nav:
+    """The « Toutes les données / Données réelles seulement » switch (or another two-way
+    switch of the view: `nav_id`, `label`): plain links (no JavaScript needed), the current
+    choice marked in words for screen readers and in bold."""
     return html.Nav(
         html.Ul(
             [
@@ -298,9 +304,9 @@ def real_switch(links: Sequence[tuple[str, str, bool]]) -> html.Nav:
             ],
             className="tdb-tabs",
         ),
-        id="choix-donnees",
+        id=nav_id,
         className="fr-mb-2w",
-        **dsfr.attrs(aria_label="Données prises en compte dans les statuts"),
+        **dsfr.attrs(aria_label=label),
     )
 
 

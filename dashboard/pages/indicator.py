@@ -7,6 +7,7 @@ are a GET form, so any view is a permalink and back/forward work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import dash
@@ -14,13 +15,15 @@ import pandas as pd
 from dash import html
 
 from core import geography
-from core.catalog import CatalogError, Indicator
+from core.catalog import CatalogError, Event, Indicator
 from core.vocabulary import Level, Unit
 from dashboard import queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.components.share import share_link
 from dashboard.downloads import export_marks, view_name
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
+from dashboard.figures.comparison import comparison_events
+from dashboard.figures.trajectory import shown_events
 from dashboard.formatting import (
     format_count,
     format_date,
@@ -45,6 +48,7 @@ from dashboard.pages._common import (
     table_details,
     updated,
 )
+from dashboard.pages._events import events_block, events_sentence, last_update_line
 
 
 def _title(indicator_id: str | None = None, **_: Any) -> str:
@@ -100,10 +104,11 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
         ),
         html.P(updated(q) + ".", className="fr-text--sm"),
         share_link(urls.indicator(ind.id, urls.normalise(view.state()))),
-        _trajectory_section(view, today=today),
+        last_update_line(q, ind) or html.Span(),
+        _trajectory_section(view, today=today, events=q.catalog.events),
         _controls(view),
         _territorial_section(q, view),
-        _comparison_section(view),
+        _comparison_section(view, events=q.catalog.events),
         _breakdown_section(view),
         _about_section(q, view),
     ]
@@ -134,7 +139,9 @@ def _fmt(ind: Indicator) -> Any:
     )
 
 
-def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Section:
+def _trajectory_section(
+    view: views.IndicatorView, *, today: dt.date, events: Sequence[Event] = ()
+) -> html.Section:
     ind = view.indicator
     fr_targets = [t for t in ind.targets if t.scope == "FR"]
     upcoming = sorted(
@@ -194,6 +201,13 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             "Les points publiés sont marqués d'un losange ; les valeurs de démonstration en gris."
         )
     table = views.series_table(view)
+    drawn = (
+        shown_events(
+            view.national, indicator=ind, targets=fr_targets, projection=proj, events=events
+        )
+        if view.events_shown
+        else []
+    )
     return html.Section(
         [
             html.H2("Trajectoire nationale", className="fr-h3 fr-mt-4w"),
@@ -209,11 +223,23 @@ def _trajectory_section(view: views.IndicatorView, *, today: dt.date) -> html.Se
             if statuses
             else html.Span(),
             graph(
-                trajectory(view.national, indicator=ind, targets=fr_targets, projection=proj),
+                trajectory(
+                    view.national,
+                    indicator=ind,
+                    targets=fr_targets,
+                    projection=proj,
+                    events=drawn,
+                ),
                 graph_id="graphique-trajectoire",
                 filename=view_name(view, "trajectoire"),
                 description=text,
                 marks=export_marks(view, "trajectoire nationale", [view.national]),
+            ),
+            events_block(
+                drawn,
+                links=urls.events_switch("indicator", view.state(), indicator_id=ind.id),
+                shown=view.events_shown,
+                block_id="jalons-trajectoire",
             ),
             *_values(
                 view,
@@ -444,7 +470,7 @@ def _territory_values(view: views.IndicatorView, table: pd.DataFrame) -> list[An
     ]
 
 
-def _comparison_section(view: views.IndicatorView) -> html.Section:
+def _comparison_section(view: views.IndicatorView, *, events: Sequence[Event] = ()) -> html.Section:
     ind = view.indicator
     title = COMPARISON_TITLE
     choose = compared_label(Level(view.level))
@@ -468,16 +494,17 @@ def _comparison_section(view: views.IndicatorView) -> html.Section:
         )
     ]
     compared = join_labels([geography.of_area(a) for a in areas])  # « de la France, de l'Île… »
+    drawn = comparison_events(frame, events=events) if view.events_shown else []
     return html.Section(
         [
             html.H2(title, className="fr-h3 fr-mt-4w"),
             graph(
-                comparison(frame, indicator=ind),
+                comparison(frame, indicator=ind, events=drawn),
                 graph_id="graphique-comparaison",
                 filename=view_name(view, "comparaison"),
                 marks=export_marks(view, "comparaison de territoires", [frame]),
                 description=f"Évolution comparée {compared}. "
-                "Les valeurs sont dans le tableau de la série.",
+                "Les valeurs sont dans le tableau de la série." + events_sentence(drawn),
             ),
         ]
     )

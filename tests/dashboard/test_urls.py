@@ -118,6 +118,7 @@ class TestPagesTable:
             ("/indicateurs", "Indicateurs"),
             ("/regions", "Régions"),
             ("/departements", "Départements"),
+            ("/quoi-de-neuf", "Quoi de neuf"),
             ("/a-propos", "À propos"),
         ]
 

@@ -26,6 +26,7 @@ PAGES = [
     "/regions",
     "/departements",
     "/recherche?q=29",
+    "/quoi-de-neuf",
 ]
 INDICATOR = "/indicateurs/mes_taux_activation"
 

@@ -21,10 +21,13 @@ from core.models import TOTAL
 from dashboard.access import may_see_area, visible_catalog
 from dashboard.actor import current_actor
 from dashboard.queries import (
+    CHANGE_COLUMNS,
+    CHANGE_RUN_COLUMNS,
     PUBLISHED_COLUMNS,
     SERIES_COLUMNS,
     SNAPSHOT_VALUES,
     SOURCE_TARGET_COLUMNS,
+    change_frame,
     snapshot_frame,
     typed_series,
 )
@@ -84,12 +87,16 @@ class FakeQueries:
         published: Mapping[str, pd.DataFrame] | None = None,
         updated: dt.datetime | None = None,
         source_targets: Mapping[str, pd.DataFrame] | None = None,
+        changes: pd.DataFrame | None = None,
+        runs: pd.DataFrame | None = None,
     ) -> None:
         self.declared_catalog = catalog
         self.rows = list(rows)
         self.published = dict(published or {})
         self.targets = dict(source_targets or {})  # indicator id -> frame of SOURCE_TARGET_COLUMNS
         self.updated = updated
+        self.history = changes if changes is not None else pd.DataFrame(columns=CHANGE_COLUMNS)
+        self.runs = runs if runs is not None else pd.DataFrame(columns=CHANGE_RUN_COLUMNS)
         self.calls: list[str] = []  # which reads a view made, in order
 
     @property
@@ -172,3 +179,34 @@ class FakeQueries:
         frames = [f for i, f in self.targets.items() if indicator_id is None or i == indicator_id]
         empty = pd.DataFrame(columns=SOURCE_TARGET_COLUMNS)
         return pd.concat(frames, ignore_index=True) if frames else empty
+
+    def _real_changes(self, indicator_id: str | None) -> pd.DataFrame:
+        """The history rows of real values the reader may see (of one indicator)."""
+        known = self.declared_catalog.by_id
+        frame = self.history
+        keep = [
+            origin != "demo"
+            and ind in known
+            and (indicator_id is None or ind == indicator_id)
+            and may_see_area(known[ind], level, code)
+            for ind, level, code, origin in zip(
+                frame["indicator_id"], frame["level"], frame["code"], frame["origin"], strict=True
+            )
+        ]
+        return frame[keep]
+
+    def change_runs(self, *, indicator_id: str | None = None) -> pd.DataFrame:
+        self.calls.append("change_runs")
+        ids = set(self._real_changes(indicator_id)["run_id"])
+        runs = self.runs[self.runs["run_id"].isin(ids)]
+        return runs.sort_values("run_id", ascending=False).reset_index(drop=True)
+
+    def changes(self, *, run_ids: Sequence[int], indicator_id: str | None = None) -> pd.DataFrame:
+        self.calls.append("changes")
+        frame = self._real_changes(indicator_id)
+        frame = frame[frame["run_id"].isin(list(run_ids))]
+        frame = frame.sort_values(
+            ["run_id", "indicator_id", "period_start", "level", "code"],
+            ascending=[False, True, True, True, True],
+        )
+        return change_frame(frame.reset_index(drop=True)[CHANGE_COLUMNS].copy())
