@@ -20,10 +20,10 @@ from core.vocabulary import Level, Origin
 from dashboard.formatting import format_count, format_number, format_period, join_labels
 
 NEW, REVISED, WITHDRAWN, OTHER = "new", "revised", "withdrawn", "other"
-RUN_KINDS = {  # `runs.kind`, as a reader says it
-    "connector": "source ouverte",
-    "import": "dépôt",
-    "published": "chiffres publiés",
+RUN_KINDS = {  # `runs.kind` → the origin of what it writes, as a reader says it
+    "connector": Origin.source,
+    "import": Origin.deposit,
+    "published": Origin.published,
 }
 
 
@@ -85,7 +85,8 @@ class RunChanges:
 
     @property
     def kind_label(self) -> str:
-        return RUN_KINDS.get(self.kind, self.kind)
+        origin = RUN_KINDS.get(self.kind)
+        return origin.label.lower() if origin else self.kind
 
 
 def _same(a: object, b: object) -> bool:

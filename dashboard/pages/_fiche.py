@@ -165,7 +165,13 @@ def departments_section(
             caption=f"{chosen.short_label} : départements de la région, dernière période",
             frame=departments_screen(table, chosen),
             formatters={},
-            numeric=["Valeur", "France", "Région", "Rang dans la région", "Rang en France"],
+            numeric=[
+                "Valeur",
+                "France",
+                Level.region.label.capitalize(),
+                "Rang dans la région",
+                "Rang en France",
+            ],
             table_id="tableau-departements",
         ),
         html.P(
