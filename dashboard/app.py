@@ -27,6 +27,7 @@ from core.package_data import package_path
 from dashboard import guards, queries, security, server_html, signin, urls
 from dashboard.callbacks import tables
 from dashboard.downloads import register as register_downloads
+from dashboard.pages import administration, deposit
 
 STATIC = package_path("dashboard", "static")
 VENDOR = STATIC / "vendor"  # copied from node_modules by `make`, not committed
@@ -227,6 +228,8 @@ def create_app(
     tables.register(app)
     _routes(server)
     signin.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
+    deposit.install(server)
+    administration.install(server)
     guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)

@@ -271,10 +271,11 @@ def _field(label: str, *, name: str, kind: str, hint: str = "", **extra: Any) ->
     return f'<div class="fr-input-group">{label_html}{field}</div>'
 
 
-def _form(fields: Sequence[str], *, action: str, form_id: str) -> str:
-    return server_html.element(
-        "form", {"method": "post", "action": action, "id": form_id, "children": ""}
-    ).replace("></form>", ">" + "".join(fields) + "</form>")
+def _form(fields: Sequence[str], *, action: str, form_id: str, multipart: bool = False) -> str:
+    props = {"method": "post", "action": action, "id": form_id, "children": ""}
+    if multipart:  # a file upload
+        props["encType"] = "multipart/form-data"
+    return server_html.element("form", props).replace("></form>", ">" + "".join(fields) + "</form>")
 
 
 def _sign_in_content(*, next_path: str, email: str = "", error: str = "") -> str:
@@ -364,18 +365,19 @@ def _alert(message: str) -> str:
     return server_html.to_html(html.Div(dsfr.alert("error", title=message), className="fr-mb-3w"))
 
 
-def _page(title: str, content: str, *, status: int = 200) -> flask.Response:
+def _page(title: str, content: str, *, status: int = 200, wide: bool = False) -> flask.Response:
     """A whole page in the site's DSFR shell, rendered on the server (no Dash, no script
-    but the DSFR's); never stored by any cache."""
+    but the DSFR's); never stored by any cache. `wide`: the whole width (tables)."""
     marks = settings.dashboard().state_marks
     header = server_html.to_html(
         [dsfr.skiplinks(), dsfr.header(state_marks=marks, current_path=flask.request.path)]
     )
     footer = server_html.to_html(dsfr.footer(state_marks=marks))
+    column = "fr-col-12" if wide else "fr-col-12 fr-col-md-8 fr-col-lg-6"
     main = (
         '<main id="contenu" role="main" tabindex="-1"><div class="fr-container fr-my-6w">'
         '<div class="fr-grid-row fr-grid-row--center">'
-        f'<div class="fr-col-12 fr-col-md-8 fr-col-lg-6">{content}</div></div></div></main>'
+        f'<div class="{column}">{content}</div></div></div></main>'
     )
     document = (
         '<!DOCTYPE html>\n<html lang="fr" data-fr-scheme="light">\n<head>\n'

@@ -61,6 +61,10 @@ class LoadRequest:
     aggregate: bool = True
     force: bool = False
     lock_timeout: float | None = None
+    actor: str | None = None  # e-mail of the depositor, kept on the run
+    # called under the lock, in the write's transaction, with the validated rows, before
+    # anything is written: raises to refuse (a deposit whose preview is out of date)
+    check: Callable[[Connection, pd.DataFrame], None] | None = None
 
 
 @dataclass
@@ -415,7 +419,13 @@ def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
     prov = request.provenance
     with recorded_write(
         engine,
-        WriteRequest(request.source, request.kind, prov, lock_timeout=request.lock_timeout),
+        WriteRequest(
+            request.source,
+            request.kind,
+            prov,
+            lock_timeout=request.lock_timeout,
+            actor=request.actor,
+        ),
     ) as write:
         if (
             prov.checksum
@@ -427,6 +437,8 @@ def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
         write.report.rows_read = len(rows)
         with write.transaction() as conn:
             frame = _validate(conn, request, rows)
+            if request.check is not None:
+                request.check(conn, frame)
             report, aggregates = write_rows(
                 conn,
                 frame,
