@@ -166,6 +166,10 @@ class DepositBusy(DepositError):
     """Another load holds the lock longer than a web request waits."""
 
 
+def _web_lock_timeout() -> float:
+    return WEB_LOCK_TIMEOUT  # read at each call: tests shorten it
+
+
 def web_max_bytes() -> int:
     return min(WEB_MAX_BYTES, settings.etl().import_max_bytes)
 
@@ -417,15 +421,17 @@ def confirm_pending(
     *,
     catalog: Catalog,
     actor: Actor,
-    lock_timeout: float = WEB_LOCK_TIMEOUT,
+    lock_timeout: float | None = None,
     now: dt.datetime | None = None,
 ) -> LoadResult:
     """Load the pending deposit through the same locked path as `python -m etl import`.
 
     Under the lock the file is validated again and its diff compared with the preview's:
     if the stored data it touches changed since, DepositOutdated (nothing written). A
-    lock held longer than `lock_timeout` gives DepositBusy (the deposit stays pending).
+    lock held longer than `lock_timeout` (default WEB_LOCK_TIMEOUT) gives DepositBusy (the
+    deposit stays pending).
     """
+    lock_timeout = _web_lock_timeout() if lock_timeout is None else lock_timeout
     now = now or dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         row = session.scalar(select(PendingDeposit).where(PendingDeposit.token == token))
@@ -522,14 +528,14 @@ def freshness_report(engine: Engine, *, today: dt.date | None = None) -> dict[st
 
 def withdraw_deposit(engine: Engine, run_id: int, *, actor: Actor) -> Reverted:
     try:
-        return withdraw(engine, run_id, actor=actor.email, lock_timeout=WEB_LOCK_TIMEOUT)
+        return withdraw(engine, run_id, actor=actor.email, lock_timeout=_web_lock_timeout())
     except LockTimeout:
         raise DepositBusy(BUSY) from None
 
 
 def restore_deposit(engine: Engine, run_id: int, *, actor: Actor) -> Reverted:
     try:
-        return restore(engine, run_id, actor=actor.email, lock_timeout=WEB_LOCK_TIMEOUT)
+        return restore(engine, run_id, actor=actor.email, lock_timeout=_web_lock_timeout())
     except LockTimeout:
         raise DepositBusy(BUSY) from None
 
