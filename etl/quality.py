@@ -6,7 +6,8 @@ Three checks, each a French sentence naming indicator, area and period:
 - for an indicator summed from its départements, a région (or France) whose stored value
   differs from the sum of its stored départements by more than SUM_TOLERANCE;
 - a jump: a period-to-period change further than JUMP_SIGMAS standard deviations from
-  the series' other changes (at least MIN_CHANGES of them).
+  the series' other changes (at least MIN_CHANGES of them; for a steady series, at least
+  10 % of its usual change or 1 % of its level).
 """
 
 from __future__ import annotations
@@ -144,10 +145,13 @@ def _jumps(frame: pd.DataFrame) -> list[Alert]:
         if len(series) <= MIN_CHANGES:
             continue
         series = series.sort_values("period_start")
-        steps = series["value"].diff().to_numpy()[1:]
+        values = series["value"].to_numpy()
+        steps = np.diff(values)
+        # a steady series has no spread: a floor of 10 % of its usual step, 1 % of its level
+        floor = 0.01 * float(np.median(np.abs(values)))
         for i, step in enumerate(steps):
             others = np.delete(steps, i)
-            spread = others.std()
+            spread = max(float(others.std()), 0.1 * abs(float(others.mean())), floor)
             if spread > 0 and abs(step - others.mean()) > JUMP_SIGMAS * spread:
                 row = series.iloc[i + 1]
                 out.append(
