@@ -236,8 +236,9 @@ def _report(exc: service.ValidationFailed) -> str:
     )
 
 
-def _select(name: str, label: str, options: Sequence[tuple[str, str]], *, chosen: str) -> str:
-    field_id = f"champ-{name}"
+def _select(
+    name: str, label: str, options: Sequence[tuple[str, str]], *, chosen: str, field_id: str
+) -> str:
     opts = "".join(
         server_html.element(
             "option", {"value": value, "selected": value == chosen, "children": text}
@@ -270,12 +271,19 @@ def _deposit_content(
         + '<form method="get" action="'
         + urls.DEPOSIT_TEMPLATE
         + '" id="formulaire-modele">'
-        + _select(urls.INDICATOR_PARAM, "Indicateur", options, chosen=chosen)
+        + _select(
+            urls.INDICATOR_PARAM,
+            "Indicateur",
+            options,
+            chosen=chosen,
+            field_id="modele-indicateur",
+        )
         + _select(
             urls.FORMAT_PARAM,
             "Format",
             [("csv", "CSV (;)"), ("xlsx", "Excel (.xlsx)")],
             chosen="csv",
+            field_id="modele-format",
         )
         + server_html.to_html(dsfr.button("Télécharger le modèle", kind="secondary"))
         + "</form>"
@@ -315,7 +323,13 @@ def _deposit_content(
     ) + signin._form(
         [
             signin._csrf_field(),
-            _select(urls.INDICATOR_PARAM, "Indicateur du fichier", options, chosen=chosen),
+            _select(
+                urls.INDICATOR_PARAM,
+                "Indicateur du fichier",
+                options,
+                chosen=chosen,
+                field_id="depot-indicateur",
+            ),
             upload,
             server_html.to_html(
                 html.Div(dsfr.button("Vérifier et prévisualiser"), className="fr-mt-2w")
