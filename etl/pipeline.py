@@ -30,7 +30,14 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, selec
 
 from core.catalog import Catalog
 from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
-from etl.load import KEY, PRECEDENCE, ValueChange, diff_observations, upsert_observations
+from etl.load import (
+    KEY,
+    PRECEDENCE,
+    Diff,
+    ValueChange,
+    diff_observations,
+    upsert_observations,
+)
 from etl.runlog import LoadReport
 from etl.sync import area_ids, sync_indicators
 from etl.transform import aggregate_up
@@ -483,5 +490,10 @@ def plan(engine: Engine, request: LoadRequest) -> Plan:
         frame = _validate(conn, request, rows)
         diff = diff_observations(conn, frame)
         conn.rollback()
+    return plan_of(frame, diff)
+
+
+def plan_of(frame: pd.DataFrame, diff: Diff) -> Plan:
+    """The plan of validated rows and their diff against what is stored."""
     status = [_STATUS_NAMES[s] for s in diff.status]
     return Plan(frame.assign(status=status).reset_index(drop=True), diff.changes)

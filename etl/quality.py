@@ -88,25 +88,29 @@ def _where(row: pd.Series) -> str:
     return f"{row['name']} ({row['code']})"
 
 
-def _decreases(frame: pd.DataFrame, catalog: Catalog) -> list[Alert]:
-    stocks = frame[frame["indicator_id"].isin(cumulative_stocks(catalog))]
-    out: list[Alert] = []
-    for _, series in stocks.groupby(["indicator_id", "area_id", "breakdown"], sort=True):
-        series = series.sort_values("period_start")
-        before = series["value"].shift(1)
-        for i in np.flatnonzero((series["value"] < before).to_numpy()):
-            row = series.iloc[i]
-            out.append(
-                Alert(
-                    DECREASE,
-                    row["indicator_id"],
-                    _where(row),
-                    row["period_start"],
-                    f"Cumul en baisse : {_fmt(before.iloc[i])} → {_fmt(row['value'])} "
-                    f"(période {series['period_start'].iloc[i - 1]} → {row['period_start']}).",
-                )
-            )
-    return out
+SERIES = ["indicator_id", "area_id", "breakdown"]
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each series in period order, with its previous period and value beside each row."""
+    ordered = frame.sort_values([*SERIES, "period_start"], kind="stable")
+    grouped = ordered.groupby(SERIES, sort=False)
+    return ordered.assign(
+        before=grouped["value"].shift(1), before_period=grouped["period_start"].shift(1)
+    )
+
+
+def _decreases(ordered: pd.DataFrame, catalog: Catalog) -> list[Alert]:
+    stocks = ordered[ordered["indicator_id"].isin(cumulative_stocks(catalog))]
+    falls = stocks[stocks["value"] < stocks["before"]]
+    return [
+        Alert(
+            DECREASE, row["indicator_id"], _where(row), row["period_start"],
+            f"Cumul en baisse : {_fmt(row['before'])} → {_fmt(row['value'])} "
+            f"(période {row['before_period']} → {row['period_start']}).",
+        )
+        for _, row in falls.iterrows()
+    ]  # fmt: skip
 
 
 def _sums(frame: pd.DataFrame, catalog: Catalog) -> list[Alert]:
@@ -139,32 +143,32 @@ def _sums(frame: pd.DataFrame, catalog: Catalog) -> list[Alert]:
     return out
 
 
-def _jumps(frame: pd.DataFrame) -> list[Alert]:
-    out: list[Alert] = []
-    for _, series in frame.groupby(["indicator_id", "area_id", "breakdown"], sort=True):
-        if len(series) <= MIN_CHANGES:
-            continue
-        series = series.sort_values("period_start")
-        values = series["value"].to_numpy()
-        steps = np.diff(values)
-        # a steady series has no spread: a floor of 10 % of its usual step, 1 % of its level
-        floor = 0.01 * float(np.median(np.abs(values)))
-        for i, step in enumerate(steps):
-            others = np.delete(steps, i)
-            spread = max(float(others.std()), 0.1 * abs(float(others.mean())), floor)
-            if spread > 0 and abs(step - others.mean()) > JUMP_SIGMAS * spread:
-                row = series.iloc[i + 1]
-                out.append(
-                    Alert(
-                        JUMP,
-                        row["indicator_id"],
-                        _where(row),
-                        row["period_start"],
-                        f"Variation de {_fmt(step)} quand les autres varient de "
-                        f"{_fmt(others.mean())} ± {_fmt(spread)} en moyenne.",
-                    )
-                )
-    return out
+def _jumps(ordered: pd.DataFrame) -> list[Alert]:
+    """Each step against the series' other steps (leave-one-out mean and deviation, from
+    per-series sums: one pass whatever the number of series)."""
+    rows = ordered.assign(step=ordered["value"] - ordered["before"])
+    keys = [rows[c] for c in SERIES]
+    level = rows["value"].abs().groupby(keys).transform("median")
+    rows = rows.assign(level=level)[rows["step"].notna()]
+    keys = [rows[c] for c in SERIES]
+    step = rows["step"]
+    count = step.groupby(keys).transform("count")
+    total = step.groupby(keys).transform("sum")
+    squares = (step**2).groupby(keys).transform("sum")
+    others = (count - 1).where(count > 1)
+    mean = (total - step) / others
+    spread = np.sqrt((((squares - step**2) / others) - mean**2).clip(lower=0))
+    # a steady series has no spread: a floor of 10 % of its usual step, 1 % of its level
+    spread = np.maximum(np.maximum(spread, 0.1 * mean.abs()), 0.01 * rows["level"])
+    jump = (count >= MIN_CHANGES) & (spread > 0) & ((step - mean).abs() > JUMP_SIGMAS * spread)
+    return [
+        Alert(
+            JUMP, row["indicator_id"], _where(row), row["period_start"],
+            f"Variation de {_fmt(row['step'])} quand les autres varient de "
+            f"{_fmt(mean[i])} ± {_fmt(spread[i])} en moyenne.",
+        )
+        for i, row in rows[jump.to_numpy()].iterrows()
+    ]  # fmt: skip
 
 
 def quality_alerts(engine: Engine, *, catalog: Catalog) -> list[Alert]:
@@ -172,6 +176,7 @@ def quality_alerts(engine: Engine, *, catalog: Catalog) -> list[Alert]:
     frame = _frame(engine)
     if frame.empty:
         return []
-    alerts = _decreases(frame, catalog) + _sums(frame, catalog) + _jumps(frame)
+    ordered = _ordered(frame)
+    alerts = _decreases(ordered, catalog) + _sums(frame, catalog) + _jumps(ordered)
     alerts.sort(key=lambda a: (a.period, a.indicator_id), reverse=True)
     return alerts[:MAX_ALERTS]

@@ -34,7 +34,7 @@ from etl.freshness import FRESH, LATE, NO_DATA, database_status
 from etl.load import diff_observations
 from etl.lock import LockTimeout
 from etl.parse import ParseError, bytes_fr, check_file
-from etl.pipeline import _STATUS_NAMES, LoadRequest, LoadResult, Plan, load_tidy, plan
+from etl.pipeline import LoadRequest, LoadResult, Plan, load_tidy, plan, plan_of
 from etl.published import file_checksum
 from etl.quality import Alert, quality_alerts
 from etl.revert import (
@@ -443,9 +443,7 @@ def confirm_pending(
     def unchanged_since_preview(conn: Connection, frame: pd.DataFrame) -> None:
         if _version(conn) == version:
             return
-        diff = diff_observations(conn, frame)
-        status = [_STATUS_NAMES[s] for s in diff.status]
-        current = Plan(frame.assign(status=status).reset_index(drop=True), diff.changes)
+        current = plan_of(frame, diff_observations(conn, frame))
         if _fingerprint(current) != expected:
             raise DepositOutdated(OUTDATED)
 
@@ -526,6 +524,18 @@ def freshness_report(engine: Engine, *, today: dt.date | None = None) -> dict[st
     return database_status(engine, runs=0, today=today)
 
 
+_ALERTS: dict[tuple[str, int], list[Alert]] = {}
+
+
+def current_alerts(engine: Engine, *, catalog: Catalog) -> list[Alert]:
+    """`quality_alerts`, computed once per data version (they read every real row)."""
+    key = (str(engine.url), data_version(engine))
+    if key not in _ALERTS:
+        _ALERTS.clear()
+        _ALERTS[key] = quality_alerts(engine, catalog=catalog)
+    return _ALERTS[key]
+
+
 def withdraw_deposit(engine: Engine, run_id: int, *, actor: Actor) -> Reverted:
     try:
         return withdraw(engine, run_id, actor=actor.email, lock_timeout=_web_lock_timeout())
@@ -557,6 +567,7 @@ __all__ += [
     "bytes_fr",
     "cancel_pending",
     "confirm_pending",
+    "current_alerts",
     "deposits",
     "freshness_report",
     "parse_moment",

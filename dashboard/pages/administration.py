@@ -342,7 +342,7 @@ def _freshness(engine: Any) -> str:
 
 
 def _alerts(store: queries.Queries) -> str:
-    alerts = service.quality_alerts(store.engine, catalog=store.catalog)
+    alerts = service.current_alerts(store.engine, catalog=store.catalog)
     rows = [
         [_text(a.kind), _text(a.indicator_id), _text(a.area), _text(a.period), _text(a.message)]
         for a in alerts

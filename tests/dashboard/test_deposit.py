@@ -18,6 +18,7 @@ from dashboard import urls
 from etl import service
 from etl.cli import main as etl_main
 from etl.lock import load_lock
+from etl.template import write_template
 from tests.dashboard import test_signin
 from tests.dashboard.deposit_helpers import (
     ARS_11,
@@ -117,6 +118,12 @@ class TestAccess:
         assert "attachment" in response.headers["Content-Disposition"]
         assert ars.get(urls.deposit_template("inconnu", fmt)).status_code == 404
 
+    def test_the_csv_template_is_byte_for_byte_the_commands(
+        self, ars: FlaskClient, tmp_path: Path
+    ) -> None:
+        written = write_template(tmp_path / "m.csv", indicator=service_catalog().get(FLOW))
+        assert ars.get(urls.deposit_template(FLOW, "csv")).data == written.read_bytes()
+
 
 class TestPreview:
     def test_preview_shows_new_and_changed_values_and_writes_no_data(
@@ -211,6 +218,25 @@ class TestPreview:
         assert response.status_code == 422
         assert "trop volumineux" in html.unescape(response.get_data(as_text=True))
         assert pending_count(engine) == 0
+
+    def test_the_limit_is_20_mb_or_import_max_bytes_if_smaller(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("IMPORT_MAX_BYTES", raising=False)
+        assert service.web_max_bytes() == 20_000_000
+        monkeypatch.setenv("IMPORT_MAX_BYTES", "1000")
+        assert service.web_max_bytes() == 1000
+
+    def test_the_preview_is_kept_thirty_minutes_with_the_file_and_data_version(
+        self, ars: FlaskClient, engine: Engine
+    ) -> None:
+        data = deposit_csv(("29", PERIOD, "12"))
+        preview_token(upload(ars, data))
+        with engine.connect() as conn:
+            row = conn.execute(select(PendingDeposit.__table__)).one()
+        assert row.expires_at - row.created_at == dt.timedelta(minutes=30)
+        assert bytes(row.content) == data and row.uploader == ARS_53
+        assert row.data_version == 0 and row.plan["counts"]["new"] == 1
 
     def test_another_account_cannot_see_the_preview(
         self, ars: FlaskClient, server: flask.Flask
