@@ -33,7 +33,7 @@ from core import accounts, settings
 from core.accounts import AuditAction
 from core.db import transaction
 from core.models import User
-from core.policy import Actor
+from core.policy import Actor, may_administer
 from dashboard import proconnect, queries, security, server_html, urls
 from dashboard.actor import current_actor
 from dashboard.components import dsfr
@@ -338,13 +338,26 @@ def _who(actor: Actor) -> str:
     return f"{actor.email} ({actor.role.label}{where})"
 
 
+def _destinations(actor: Actor) -> list[tuple[str, str]]:
+    """Where a signed-in person may go: the deposit page (ARS, DNS), administration (DNS)."""
+    out = [("Aller à la vue nationale", urls.HOME), ("Déposer des données", urls.DEPOSIT)]
+    if may_administer(actor):
+        out.append(("Administration", urls.ADMIN))
+    return out
+
+
 def _signed_in_content(actor: Actor) -> str:
     return (
         server_html.to_html(
             [
                 html.H1("Vous êtes connecté"),
                 html.P(f"Compte : {_who(actor)}."),
-                html.P(html.A("Aller à la vue nationale", href=urls.HOME, className="fr-link")),
+                html.Ul(
+                    [
+                        html.Li(html.A(text, href=href, className="fr-link"))
+                        for text, href in _destinations(actor)
+                    ]
+                ),
             ]
         )
         + _sign_out_form()

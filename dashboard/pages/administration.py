@@ -390,7 +390,7 @@ def _deposits(engine: Any) -> str:
             [
                 str(r.id),
                 _text(r.source.split(":", 1)[-1]),
-                _text(r.actor or "ligne de commande"),
+                _text(r.actor or "—"),
                 _when(r.finished_at),
                 escape(f"{r.rows_inserted} insérées, {r.rows_updated} mises à jour"),
                 state,

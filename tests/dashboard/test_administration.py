@@ -112,6 +112,15 @@ class TestAccess:
             assert f'id="{table_id}"' in page
 
 
+@pytest.mark.parametrize(("who", "admin"), [(ARS_53, False), (DNS, True)])
+def test_the_signed_in_page_links_to_deposit_and_administration_by_role(
+    server: flask.Flask, who: str, admin: bool
+) -> None:
+    page = client_of(server, who).get(urls.SIGN_IN).get_data(as_text=True)
+    assert f'href="{urls.DEPOSIT}"' in page
+    assert (f'href="{urls.ADMIN}"' in page) is admin
+
+
 class TestRuns:
     def test_runs_latest_first_paginated_with_status_counts_and_errors(
         self, dns: FlaskClient, engine: Engine
