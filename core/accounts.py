@@ -83,6 +83,12 @@ class AuditAction(StrEnum):
     sign_out = "sign_out"
     user_added = "user_added"
     user_disabled = "user_disabled"
+    deposit_preview = "deposit_preview"
+    deposit_rejected = "deposit_rejected"
+    deposit_confirm = "deposit_confirm"
+    deposit_cancel = "deposit_cancel"
+    deposit_withdraw = "deposit_withdraw"
+    deposit_restore = "deposit_restore"
 
 
 def utcnow() -> dt.datetime:
@@ -216,16 +222,19 @@ def list_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.role, User.region, User.email)).all()
 
 
-def disable_user(session: Session, email: str, *, by: str | None = None) -> User:
+def disable_user(
+    session: Session, email: str, *, by: str | None = None, address: str | None = None
+) -> User:
     """Disable the account: its open sessions lose access at their next request."""
-    address = normalise_email(email)
-    user = session.scalar(select(User).where(User.email == address))
+    where = address
+    wanted = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == wanted))
     if user is None:
-        raise AccountError(f"Aucun compte {address}.")
+        raise AccountError(f"Aucun compte {wanted}.")
     if not user.disabled:
         user.disabled = True
         user.updated_at = utcnow()
-        audit(session, action=AuditAction.user_disabled, actor=by, obj=address)
+        audit(session, action=AuditAction.user_disabled, actor=by, obj=user.email, address=where)
     return user
 
 

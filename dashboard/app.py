@@ -33,6 +33,7 @@ from dashboard.callbacks import tables
 from dashboard.components import display
 from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
+from dashboard.pages import administration, deposit
 
 STATIC = package_path("dashboard", "static")
 VENDOR = STATIC / "vendor"  # copied from node_modules by `make`, not committed
@@ -271,6 +272,8 @@ def create_app(
     tables.register(app)
     _routes(server)
     signin.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
+    deposit.install(server)
+    administration.install(server)
     guards.install(app, callback_path=app.config.routes_pathname_prefix + CALLBACK_ROUTE)
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)

@@ -33,7 +33,7 @@ from core import accounts, settings
 from core.accounts import AuditAction
 from core.db import transaction
 from core.models import User
-from core.policy import Actor
+from core.policy import Actor, may_administer
 from dashboard import proconnect, queries, security, server_html, urls
 from dashboard.actor import current_actor
 from dashboard.components import dsfr
@@ -271,10 +271,11 @@ def _field(label: str, *, name: str, kind: str, hint: str = "", **extra: Any) ->
     return f'<div class="fr-input-group">{label_html}{field}</div>'
 
 
-def _form(fields: Sequence[str], *, action: str, form_id: str) -> str:
-    return server_html.element(
-        "form", {"method": "post", "action": action, "id": form_id, "children": ""}
-    ).replace("></form>", ">" + "".join(fields) + "</form>")
+def _form(fields: Sequence[str], *, action: str, form_id: str, multipart: bool = False) -> str:
+    props = {"method": "post", "action": action, "id": form_id, "children": ""}
+    if multipart:  # a file upload
+        props["encType"] = "multipart/form-data"
+    return server_html.element("form", props).replace("></form>", ">" + "".join(fields) + "</form>")
 
 
 def _sign_in_content(*, next_path: str, email: str = "", error: str = "") -> str:
@@ -337,13 +338,26 @@ def _who(actor: Actor) -> str:
     return f"{actor.email} ({actor.role.label}{where})"
 
 
+def _destinations(actor: Actor) -> list[tuple[str, str]]:
+    """Where a signed-in person may go: the deposit page (ARS, DNS), administration (DNS)."""
+    out = [("Aller à la vue nationale", urls.HOME), ("Déposer des données", urls.DEPOSIT)]
+    if may_administer(actor):
+        out.append(("Administration", urls.ADMIN))
+    return out
+
+
 def _signed_in_content(actor: Actor) -> str:
     return (
         server_html.to_html(
             [
                 html.H1("Vous êtes connecté"),
                 html.P(f"Compte : {_who(actor)}."),
-                html.P(html.A("Aller à la vue nationale", href=urls.HOME, className="fr-link")),
+                html.Ul(
+                    [
+                        html.Li(html.A(text, href=href, className="fr-link"))
+                        for text, href in _destinations(actor)
+                    ]
+                ),
             ]
         )
         + _sign_out_form()
@@ -364,18 +378,19 @@ def _alert(message: str) -> str:
     return server_html.to_html(html.Div(dsfr.alert("error", title=message), className="fr-mb-3w"))
 
 
-def _page(title: str, content: str, *, status: int = 200) -> flask.Response:
+def _page(title: str, content: str, *, status: int = 200, wide: bool = False) -> flask.Response:
     """A whole page in the site's DSFR shell, rendered on the server (no Dash, no script
-    but the DSFR's); never stored by any cache."""
+    but the DSFR's); never stored by any cache. `wide`: the whole width (tables)."""
     marks = settings.dashboard().state_marks
     header = server_html.to_html(
         [dsfr.skiplinks(), dsfr.header(state_marks=marks, current_path=flask.request.path)]
     )
     footer = server_html.to_html(dsfr.footer(state_marks=marks))
+    column = "fr-col-12" if wide else "fr-col-12 fr-col-md-8 fr-col-lg-6"
     main = (
         '<main id="contenu" role="main" tabindex="-1"><div class="fr-container fr-my-6w">'
         '<div class="fr-grid-row fr-grid-row--center">'
-        f'<div class="fr-col-12 fr-col-md-8 fr-col-lg-6">{content}</div></div></div></main>'
+        f'<div class="{column}">{content}</div></div></div></main>'
     )
     document = (
         '<!DOCTYPE html>\n<html lang="fr" data-fr-scheme="light">\n<head>\n'

@@ -415,6 +415,36 @@ def api_observations(indicator_id: str, query: Mapping[str, object] | None = Non
     return with_query(path, query)
 
 
+# -- deposit and administration (server-rendered forms, dashboard/pages/deposit.py and
+# administration.py) ------------------------------------------------------------------------
+
+DEPOSIT = "/depot"
+DEPOSIT_TEMPLATE = DEPOSIT + "/modele"  # ?indicateur=ID&format=csv|xlsx
+DEPOSIT_PREVIEW = DEPOSIT + "/apercu"  # ?jeton=TOKEN
+DEPOSIT_CONFIRM = DEPOSIT + "/confirmer"
+DEPOSIT_CANCEL = DEPOSIT + "/annuler"
+ADMIN = "/admin"
+ADMIN_AUDIT_CSV = ADMIN + "/journal.csv"
+ADMIN_DISABLE = ADMIN + "/comptes/desactiver"
+ADMIN_WITHDRAW = ADMIN + "/depots/retirer"
+ADMIN_RESTORE = ADMIN + "/depots/restaurer"
+TOKEN_PARAM, INDICATOR_PARAM, FORMAT_PARAM, PAGE_PARAM = "jeton", "indicateur", "format", "page"
+# modules of dashboard/pages that are forms rendered on the server (Flask routes, not Dash)
+FORM_PAGES = ("deposit", "administration")
+
+
+def deposit_template(indicator_id: str, fmt: str) -> str:
+    return with_query(DEPOSIT_TEMPLATE, {INDICATOR_PARAM: indicator_id, FORMAT_PARAM: fmt})
+
+
+def deposit_preview(token: str) -> str:
+    return with_query(DEPOSIT_PREVIEW, {TOKEN_PARAM: token})
+
+
+def admin(page: int = 1) -> str:
+    return with_query(ADMIN, {PAGE_PARAM: page if page > 1 else None})
+
+
 # -- view parameters ------------------------------------------------------------------------
 
 MAX_COMPARED = 6

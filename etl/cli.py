@@ -98,6 +98,7 @@ def cmd_import(args: argparse.Namespace, engine: Engine, catalog: Catalog) -> in
         indicator=args.indicator,
         force=args.force,
         lock_timeout=args.lock_timeout,
+        actor=_cli_actor(),
     )
     if result.skipped:
         _say(f"Fichier {path.name} déjà importé à l'identique : rien à faire (traitement n° "
@@ -256,7 +257,8 @@ def cmd_users_disable(args: argparse.Namespace, engine: Engine, catalog: Catalog
 
 
 def _cli_actor() -> str:
-    """Who changes accounts from the command line, for the audit log: the system user."""
+    """Who changes accounts or imports from the command line (audit log, run): the system
+    user."""
     try:
         return f"cli:{getpass.getuser()}"
     except OSError:

@@ -32,7 +32,14 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, selec
 
 from core.catalog import Catalog
 from core.models import Area, Indicator, Observation, Origin, Run, RunStatus
-from etl.load import KEY, PRECEDENCE, ValueChange, diff_observations, upsert_observations
+from etl.load import (
+    KEY,
+    PRECEDENCE,
+    Diff,
+    ValueChange,
+    diff_observations,
+    upsert_observations,
+)
 from etl.runlog import LoadReport
 from etl.sync import area_ids, sync_indicators
 from etl.targets import SourceTargets, TargetReport, has_source_targets, write_source_targets
@@ -66,6 +73,10 @@ class LoadRequest:
     force: bool = False
     lock_timeout: float | None = None
     targets: Callable[[], SourceTargets] | None = None
+    actor: str | None = None  # e-mail of the depositor, kept on the run
+    # called under the lock, in the write's transaction, with the validated rows, before
+    # anything is written: raises to refuse (a deposit whose preview is out of date)
+    check: Callable[[Connection, pd.DataFrame], None] | None = None
 
 
 @dataclass
@@ -427,7 +438,13 @@ def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
     prov = request.provenance
     with recorded_write(
         engine,
-        WriteRequest(request.source, request.kind, prov, lock_timeout=request.lock_timeout),
+        WriteRequest(
+            request.source,
+            request.kind,
+            prov,
+            lock_timeout=request.lock_timeout,
+            actor=request.actor,
+        ),
     ) as write:
         if (
             prov.checksum
@@ -446,6 +463,8 @@ def load_tidy(engine: Engine, request: LoadRequest) -> LoadResult:
         target_report: TargetReport | None = None
         with write.transaction() as conn:
             frame = _validate(conn, request, rows)
+            if request.check is not None:
+                request.check(conn, frame)
             report, aggregates = write_rows(
                 conn,
                 frame,
@@ -497,5 +516,10 @@ def plan(engine: Engine, request: LoadRequest) -> Plan:
         frame = _validate(conn, request, rows)
         diff = diff_observations(conn, frame)
         conn.rollback()
+    return plan_of(frame, diff)
+
+
+def plan_of(frame: pd.DataFrame, diff: Diff) -> Plan:
+    """The plan of validated rows and their diff against what is stored."""
     status = [_STATUS_NAMES[s] for s in diff.status]
     return Plan(frame.assign(status=status).reset_index(drop=True), diff.changes)

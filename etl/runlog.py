@@ -47,7 +47,15 @@ class LoadReport:
         )
 
 
-def start_run(engine: Engine, *, source: str, kind: str, source_url: str | None = None) -> int:
+def start_run(
+    engine: Engine,
+    *,
+    source: str,
+    kind: str,
+    source_url: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """Open a run; `actor` is the e-mail of who wrote (a deposit, a withdrawal)."""
     with transaction(engine) as session:
         run = Run(
             source=source,
@@ -55,6 +63,7 @@ def start_run(engine: Engine, *, source: str, kind: str, source_url: str | None 
             status=RunStatus.running,
             started_at=utcnow(),
             source_url=source_url,
+            actor=actor,
         )
         session.add(run)
         session.flush()

@@ -61,9 +61,10 @@ class WriteRequest:
     to wait for the lock (None: ETL_LOCK_TIMEOUT)."""
 
     source: str
-    kind: str  # import | connector | published | demo
+    kind: str  # import | connector | published | demo | withdrawal | restore
     provenance: Provenance = field(default_factory=Provenance)
     lock_timeout: float | None = None
+    actor: str | None = None  # e-mail of who wrote, kept on the run
 
 
 @dataclass
@@ -189,12 +190,15 @@ def recorded_write(engine: Engine, request: WriteRequest) -> Iterator[Write]:
         except LockTimeout as exc:
             EVENTS.fire("lock_refused", write)
             write.run_id = start_run(
-                engine, source=request.source, kind=request.kind, source_url=url
-            )
+                engine, source=request.source, kind=request.kind, source_url=url,
+                actor=request.actor,
+            )  # fmt: skip
             finish_run(engine, write.run_id, status=RunStatus.failed, error=str(exc))
             raise
         _mark_stale_runs(engine)
-        write.run_id = start_run(engine, source=request.source, kind=request.kind, source_url=url)
+        write.run_id = start_run(
+            engine, source=request.source, kind=request.kind, source_url=url, actor=request.actor
+        )
         try:
             EVENTS.fire("locked", write)
             yield write

@@ -97,6 +97,10 @@ class TestCmdImport:
         assert ("35", None, Origin.deposit) in stored  # « NS »: masked, never 0
         assert ("53", None, Origin.deposit) in stored  # région masked: one département is
 
+    def test_the_run_names_the_system_user_who_imported(self, cli_env: str, engine: Engine) -> None:
+        assert run_cli("import", str(ARS / "depot-bretagne.csv"), "--indicator", RATE) == 0
+        assert str(runs(engine)[-1].actor).startswith("cli")
+
     def test_cp1252_comma_file_is_imported(self, cli_env: str, engine: Engine) -> None:
         assert run_cli("import", str(ARS / "depot-cp1252.csv"), "--indicator", "test_comptes") == 0
         assert [v for _c, _p, v, _o in observations(engine)] == [1234.0, 1300.0]
