@@ -82,6 +82,13 @@ def with_per_capita(frame: pd.DataFrame, *, level: str) -> pd.DataFrame:
     return out
 
 
+def as_per_capita(frame: pd.DataFrame, *, level: str) -> pd.DataFrame:
+    """A snapshot to draw per 100 000 inhabitants: `value` divided (`with_per_capita`), the
+    stored value kept in `total`."""
+    out = frame if "value_per_100k" in frame.columns else with_per_capita(frame, level=level)
+    return out.assign(total=out["value"], value=out["value_per_100k"])
+
+
 def population_note(rows: Iterable[tuple[str, int]]) -> str:
     """« population Insee 2023 », naming the areas counted at another year:
     « population Insee 2023 (Mayotte : 2017) ». `rows`: (area name, population year)."""

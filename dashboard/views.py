@@ -277,10 +277,9 @@ def map_snapshot(view: IndicatorView) -> pd.DataFrame:
     the view compares them so (the totals in `total`), else as stored."""
     if view.snapshot is None:
         return pd.DataFrame(columns=[*SNAPSHOT_COLUMNS, "total"])
-    snap = view.snapshot.assign(total=view.snapshot["value"])
     if view.per_capita:
-        snap["value"] = snap["value_per_100k"]
-    return snap
+        return measure.as_per_capita(view.snapshot, level=view.level)
+    return view.snapshot.assign(total=view.snapshot["value"])
 
 
 def france_reference(view: IndicatorView) -> float | None:

@@ -426,7 +426,8 @@ def _measure(view: views.IndicatorView) -> list[Any]:
     note = views.measure_note(view)
     parts: list[Any] = [html.P(note, id="mesure-carte", className="fr-text--sm")] if note else []
     if measure.applies(view.indicator, view.level):
-        links = urls.per_capita_switch("indicator", view.state(), indicator_id=view.indicator.id)
+        state = urls.normalise(view.state())
+        links = urls.per_capita_switch("indicator", state, indicator_id=view.indicator.id)
         parts.append(
             html.Nav(
                 html.Ul(
