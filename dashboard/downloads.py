@@ -300,7 +300,7 @@ def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, An
     snap = grouped.ranking_rows(view.snapshot).drop_duplicates("code").set_index("code")
     series = q.series(indicator_id=ind.id, level=view.level)
     at_period = series[series["period_start"] == pd.Timestamp(view.period)].set_index("code")
-    ranked = int(shown["Rang"].notna().sum())
+    ranked = int(shown["Rang"].notna().sum()) or None  # none: a yes/no fact is not ranked
     own_targets = {t.code: t for t in view.territories}
     per_capita = "value_per_100k" in snap.columns
     facts = []

@@ -253,6 +253,8 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
     snap["rank"] = measure.ranks(snap["value"], decimals=view.shown.decimals, ascending=ascending)
     snap = snap.sort_values(["rank", "code"], na_position="last")
     noted = snap["note"].notna()
+    if view.shown.yes_no:  # « oui » first, but a yes/no fact is not ranked
+        snap["rank"] = float("nan")
     table = pd.DataFrame(
         {
             "Rang": snap["rank"].astype("Int64").to_numpy(),
@@ -302,16 +304,26 @@ def measure_note(view: IndicatorView) -> str:
     (population Insee 2023 (Mayotte : 2017)) », « Valeurs oui / non »; "" for the
     indicator's own values."""
     if view.shown.yes_no:
-        return f"Fait oui / non par {Level(view.level).label} : « oui » (1) ou « non » (0)."
+        return (
+            f"Fait oui / non par {Level(view.level).label} : « oui » (1) ou « non » (0), sans rang."
+        )
+    if not view.per_capita or view.snapshot is None:
+        return ""
+    return (
+        f"Valeurs {measure.PER_CAPITA_WORDS} ({population_text(view)}) : la valeur de chaque "
+        f"territoire divisée par sa population, multipliée par 100{NNBSP}000. "
+        "Les totaux sont dans le tableau."
+    )
+
+
+def population_text(view: IndicatorView) -> str:
+    """« population Insee 2023 (Mayotte : 2017) »: the populations the map divides by; ""
+    when it does not divide."""
     if not view.per_capita or view.snapshot is None:
         return ""
     shown = grouped.ranking_rows(map_snapshot(view)).dropna(subset=["value"])
     years = [(str(n), int(y)) for n, y in zip(shown["name"], shown["population_year"], strict=True)]
-    return (
-        f"Valeurs {measure.PER_CAPITA_WORDS} ({measure.population_note(years)}) : le nombre "
-        f"de chaque territoire divisé par sa population, multiplié par 100{NNBSP}000. "
-        "Les totaux sont dans le tableau."
-    )
+    return measure.population_note(years)
 
 
 TERRITORY_COLUMNS = ["Cible", "Échéance", "Progression", "Statut de la cible", "Base du statut"]
@@ -753,6 +765,7 @@ def area_table(
                 else _no_value(q, ind, level=level, national=fr, real_only=real_only),
                 "unit": ind.unit,
                 "decimals": ind.decimals,
+                "yes_no": measure.is_yes_no(ind, level),  # the value is written « oui »/« non »
                 # for the files (dashboard.records): codes and numbers behind the texts
                 **_area_facts(mine, rank=rank, count=count),
                 **_area_per_capita(ind, level=level, code=code, mine=mine),
@@ -765,8 +778,11 @@ def _area_rank(
     snap: pd.DataFrame, ind: Indicator, *, level: str, code: str, per_capita: bool
 ) -> tuple[int | None, int, str]:
     """The area's rank among the areas of its level, how many are ranked, and the rank as
-    the fiche writes it: « 8/18 », « 8/18 ex aequo », « 8/18 pour 100 000 hab. »."""
+    the fiche writes it: « 8/18 », « 8/18 ex aequo », « 8/18 pour 100 000 hab. »; none for a
+    yes/no fact."""
     shown = measure.shown(ind, level=level, per_capita=per_capita)
+    if shown.yes_no:  # « oui » or « non » has no rank
+        return None, 0, ""
     values = snap["value"]
     if shown.per_capita:
         values = measure.with_per_capita(snap, level=level)["value_per_100k"]

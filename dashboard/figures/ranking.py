@@ -103,7 +103,7 @@ def ranking(
             texts.append(MASKED if status == "masked" else MISSING_LABEL)
             lengths.append(0.0)
     labels = [
-        bar_label(r, str(n), tied=bool(t))
+        str(n) if shown.yes_no else bar_label(r, str(n), tied=bool(t))  # yes/no: no rank
         for r, n, t in zip(frame["rank"], frame["name"], frame["tied"], strict=True)
     ]
     marked = [str(c) in highlight for c in frame["code"]]

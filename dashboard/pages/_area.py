@@ -49,6 +49,8 @@ def area_title(level: str, code: str | None) -> str:
 
 def _value(row: pd.Series, column: str) -> str:
     v = row[column]
+    if column == "Valeur" and row.get("yes_no") and pd.notna(v):  # SAS opérationnel : oui
+        return measure.yes_no(float(v))
     return format_number(
         None if pd.isna(v) else float(v), unit=row["unit"], decimals=int(row["decimals"])
     )

@@ -320,6 +320,8 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
     shown = view.shown
     period_text = format_period(view.period, frequency=ind.frequency)
     per_100k = f", {PER_CAPITA_WORDS}" if shown.per_capita else ""  # in titles
+    # the PNG's title says which populations, as the note on the page does
+    populations = f" ({views.population_text(view)})" if shown.per_capita else ""
     marked = view.highlighted
     if view.map_kind == "geo":
         fig = geo_map(
@@ -370,7 +372,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 graph_id="graphique-carte",
                 filename=view_name(view, "carte"),
                 description=map_text,
-                marks=export_marks(view, f"carte des {level_name}{per_100k}", [snap]),
+                marks=export_marks(view, f"carte des {level_name}{per_100k}{populations}", [snap]),
             ),
             html.P(
                 "Contours : Source : IGN – ADMIN EXPRESS COG 2018, conversion france-geojson "
@@ -391,7 +393,9 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 ),
                 graph_id="graphique-classement",
                 filename=view_name(view, "classement"),
-                marks=export_marks(view, f"classement des {level_name}{per_100k}", [snap]),
+                marks=export_marks(
+                    view, f"classement des {level_name}{per_100k}{populations}", [snap]
+                ),
                 description=f"Classement des {level_name}{per_100k}, {period_text}, "
                 "du plus au moins favorable ; des valeurs égales à la précision affichée "
                 "partagent leur rang (ex aequo). Les valeurs sont dans le tableau ci-dessous.",

@@ -111,7 +111,9 @@ class TestIndicatorPage:
         # the map's colour bar and the chart titles say what is shown
         tiles = _by_id(tree, "graphique-carte").figure
         assert tiles["data"][-1]["marker"]["colorbar"]["title"]["text"] == f"nombre {PER_100K}"
-        assert tiles["layout"]["title"]["text"].endswith(f"carte des régions, {PER_100K}")
+        assert tiles["layout"]["title"]["text"].endswith(
+            f"carte des régions, {PER_100K} (population Insee 2023)"
+        )
         html = to_html(tree)
         assert f"Carte des régions — {QUARTER}, {PER_100K}</h2>" in html
         assert f"Classement des régions, {PER_100K}</h3>" in html
@@ -201,6 +203,7 @@ class TestTiesAndYesNo:
         _, tree = _page(indicator_page, catalog, SAS, {"niveau": "departements"})
         rows = {r[1]: r for r in _table_rows(tree)}
         assert rows["29"][3] == "oui" and rows["35"][3] == "non"
+        assert rows["29"][0] == rows["35"][0] == "—"  # not ranked
         tiles = _by_id(tree, "graphique-carte").figure
         assert [t["name"] for t in tiles["data"] if t.get("showlegend")] == ["oui", "non"]
         bars = _by_id(tree, "graphique-classement").figure["data"][0]
@@ -260,6 +263,19 @@ def _file(
     return downloads.indicator_frame(
         _fake(catalog), indicator_id=indicator_id, table=table, params=params
     )
+
+
+class TestYesNoOnTheFiche:
+    def test_a_departement_fiche_writes_oui_and_gives_no_rank(self, catalog: Catalog) -> None:
+        q = _fake(catalog)
+        table = views.area_table(q, level="department", code="29").set_index("indicator_id")
+        assert table.loc[SAS, "Rang"] == "—"
+        tree = _area._content(q, level="department", code="29", params={})
+        cells = to_html(_by_id(tree, "tableau-territoire"))
+        row = cells.split(catalog.get(SAS).short_label, 1)[1].split("</tr>", 1)[0]
+        assert ">oui<" in row
+        file = downloads.area_frame(q, level=Level.department, code="29", params={})
+        assert file.frame.set_index("indicator_id").loc[SAS, "value"] == 1.0  # a number
 
 
 class TestFiles:

@@ -102,7 +102,8 @@ class TestYesNo:
         fig = ranking(_snapshot([0.0, 1.0, 1.0, None]), indicator=PERCENT, shown=YES_NO)
         bars = fig["data"][0]
         assert bars["text"] == ["oui", "oui", "non", "non disponible"]
-        assert bars["y"][0] == "1. Auvergne-Rhône-Alpes (ex aequo)"
+        # « oui » first, in name order, without ranks: a yes/no fact is not ranked
+        assert bars["y"] == ["Auvergne-Rhône-Alpes", "Île-de-France", "Bretagne", "Corse"]
         assert fig["layout"]["xaxis"]["visible"] is False
 
 
