@@ -9,6 +9,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+import dash
 import openpyxl
 import pandas as pd
 import pytest
@@ -31,6 +32,7 @@ RATE = "mes_taux_activation"  # percent
 SAS = "sas_departements_couverts"  # yes/no per département (count_true)
 COVERAGE = "sas_couverture_population"  # percent, one decimal
 TC = "teleconsultations_actes"  # count, régions and région groups
+MSS = "mssante_messages_mois"  # count, régions and départements
 PER_100K = f"pour 100{NNBSP}000 habitants"
 QUARTER = format_period(FEB, frequency="quarterly")
 
@@ -351,3 +353,35 @@ class TestFiles:
         )
         assert totals.name == "regions-53-rangs-totaux"
         assert totals.frame.set_index("indicator_id").loc[ECPS, "rank"] == 3
+
+
+class TestOnTheDemoDatabase:
+    """The same through the real queries (one year of demo data, 2019)."""
+
+    @pytest.mark.parametrize(
+        ("indicator_id", "params", "words"),
+        [
+            (TC, {}, PER_100K),
+            (MSS, {"niveau": "departements"}, PER_100K),
+            (MSS, {"par_habitant": "non"}, "Totaux</a>"),
+            (RATE, {}, "Carte des régions"),
+        ],
+    )
+    def test_indicator_pages_and_map_files(
+        self, demo_url: str, indicator_id: str, params: dict[str, str], words: str
+    ) -> None:
+        app = create_app(database_url=demo_url, redis_url="")
+        layout = next(
+            p["layout"] for p in dash.page_registry.values() if p["module"] == "pages.indicator"
+        )
+        with app.server.test_request_context("/"):
+            text = to_html(layout(indicator_id=indicator_id, **params))
+        assert words in text
+        assert (PER_100K in text) == (indicator_id != RATE and "par_habitant" not in params)
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        reply = app.server.test_client().get(
+            f"{urls.indicator_download(indicator_id, 'carte')}.xlsx?{query}"
+        )
+        assert reply.status_code == 200
+        header = [c.value for c in openpyxl.load_workbook(io.BytesIO(reply.data)).active[1]]
+        assert ("Valeur pour 100 000 habitants" in header) == (indicator_id != RATE)
