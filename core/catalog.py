@@ -189,6 +189,22 @@ class Indicator(_Strict):
         )
 
     @property
+    def is_per_capita(self) -> bool:
+        """Whether its areas are compared per inhabitant: a count or an amount in euros that
+        adds up across areas (rule `sum`: people, acts, documents, euros). A rate is never
+        divided, nor a count of areas (`count_true`: départements covered)."""
+        return self.unit in (Unit.count, Unit.euros) and self.aggregation.rule == "sum"
+
+    @property
+    def yes_no_level(self) -> Level | None:
+        """The level where its value is a yes/no fact (1 = oui, 0 = non), if any: the
+        départements of a `count_true` or `share_true` indicator (SAS opérationnel ou non),
+        whose régions and France count or share the « oui »."""
+        if self.aggregation.rule in ("count_true", "share_true"):
+            return Level.department
+        return None
+
+    @property
     def months_per_period(self) -> int:
         return MONTHS_PER_PERIOD[self.frequency]
 

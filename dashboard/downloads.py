@@ -11,8 +11,8 @@ labels, ISO periods, numbers as numbers at the published precision, unit, origin
   percentage stays in points, 41,5, shown « 41,5 % »; euros are shown « … € »), dates as
   dates, and a second sheet that describes each column.
 
-The file name says the view (indicator, table, level, period, compared régions, real data
-only) and differs between the three formats.
+The file name says the view (indicator, table, level, period, compared régions, values per
+100 000 inhabitants, real data only) and differs between the three formats.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Font
 
+from core import geography
 from core.catalog import CatalogError, Indicator
 from core.errors import UserError
 from core.periods import iso_period
 from core.vocabulary import Level, Origin, TargetStatus, Unit
-from dashboard import fiches, guards, queries, records, targets, urls, views
+from dashboard import fiches, grouped, guards, measure, queries, records, targets, urls, views
 from dashboard.formatting import format_date, format_period
 
 FORMATS = {
@@ -53,6 +54,8 @@ FORMAT_LABELS = {
 SUFFIXES = {fmt: suffix for suffix, fmt in FORMATS.items()}
 INDICATOR_TABLES = ("serie", "carte", "repartition")
 REAL_ONLY_NAME = "donnees-reelles"
+PER_CAPITA_NAME = "pour-100000-habitants"
+TOTALS_NAME = "rangs-totaux"  # a fiche's file whose ranks compare totals (`par_habitant=non`)
 SHEET, COLUMNS_SHEET = "Données", "Colonnes"
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -93,7 +96,9 @@ def number_format(kind: str, *, unit: object = None, decimals: int = 0) -> str |
         return "0"
     if kind == "percent":
         return "0" + _suffix(Unit.percent)
-    if kind != "measure":
+    if kind == "per_capita":
+        decimals = measure.PER_CAPITA_DECIMALS
+    elif kind != "measure":
         return None
     digits = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return digits + (_suffix(Unit(str(unit))) if str(unit) in Unit.__members__ else "")
@@ -178,6 +183,8 @@ def view_name(view: views.IndicatorView, what: str) -> str:
         parts.append(str(Level(view.level).slug))
         if view.period is not None:
             parts.append(iso_period(view.period, ind.frequency))
+        if view.per_capita:
+            parts.append(PER_CAPITA_NAME)
     elif what == "repartition":
         parts += [ind.breakdown.dimension if ind.breakdown else "", "france"]
     else:
@@ -240,7 +247,7 @@ def indicator_frame(
         )
     view = views.indicator_view(q, indicator, params)
     if table == "serie":
-        facts = _observations(views.series_frame(view))
+        facts = _observations(views.series_frame(view), per_capita=indicator.is_per_capita)
     elif table == "repartition":
         facts = _observations(views.breakdown_frame(view), breakdown=True)
     else:
@@ -248,8 +255,11 @@ def indicator_frame(
     return File(records.records(facts, catalog=q.catalog), view_name(view, table))
 
 
-def _observations(frame: pd.DataFrame, *, breakdown: bool = False) -> list[dict[str, Any]]:
-    """Facts of rows in the series columns (dashboard.queries.SERIES_COLUMNS)."""
+def _observations(
+    frame: pd.DataFrame, *, breakdown: bool = False, per_capita: bool = False
+) -> list[dict[str, Any]]:
+    """Facts of rows in the series columns (dashboard.queries.SERIES_COLUMNS); with
+    `per_capita`, each value per 100 000 inhabitants of its area too."""
     out = []
     for r in frame.itertuples(index=False):
         fact: dict[str, Any] = {
@@ -266,8 +276,18 @@ def _observations(frame: pd.DataFrame, *, breakdown: bool = False) -> list[dict[
         }
         if breakdown:
             fact["breakdown_code"] = r.breakdown
+        if per_capita:
+            fact.update(_per_capita_fact(r.value, area=geography.get_area(r.level, r.code)))
         out.append(fact)
     return out
+
+
+def _per_capita_fact(value: object, *, area: geography.Area) -> dict[str, Any]:
+    return {
+        "value_per_100k": measure.per_capita(value, area.population),
+        "population": area.population,
+        "population_year": area.population_year,
+    }
 
 
 def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, Any]]:
@@ -276,33 +296,40 @@ def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, An
     if view.snapshot is None or view.period is None or shown.empty:
         return []
     ind = view.indicator
-    snap = view.snapshot.set_index("code")
+    # the table's rows: région groups as rows of their own, their members without a value
+    snap = grouped.ranking_rows(view.snapshot).drop_duplicates("code").set_index("code")
     series = q.series(indicator_id=ind.id, level=view.level)
     at_period = series[series["period_start"] == pd.Timestamp(view.period)].set_index("code")
-    ranked = int(snap["value"].notna().sum())
+    ranked = int(shown["Rang"].notna().sum()) or None  # none: a yes/no fact is not ranked
     own_targets = {t.code: t for t in view.territories}
+    per_capita = "value_per_100k" in snap.columns
     facts = []
     for code, rank in zip(shown["Code"], shown["Rang"], strict=True):
         area = snap.loc[code]
         origin = area["origin"] if isinstance(area["origin"], str) else None
         source = at_period.loc[code] if origin and code in at_period.index else None
-        facts.append(
-            {
-                "indicator_id": ind.id,
-                "level": view.level,
-                "area_code": code,
-                "area": area["name"],
-                "period_start": view.period,
-                "rank": None if pd.isna(rank) else int(rank),
-                "ranked": ranked,
-                "value": area["value"],
-                "masked": area["is_masked"],
-                "origin": origin,
-                "source": None if source is None else source["source_label"],
-                "source_url": None if source is None else source["source_url"],
-                **_territory_target_fact(own_targets.get(str(code))),
-            }
-        )
+        fact: dict[str, Any] = {
+            "indicator_id": ind.id,
+            "level": view.level,
+            "area_code": code,
+            "area": area["name"],
+            "period_start": view.period,
+            "rank": None if pd.isna(rank) else int(rank),
+            "ranked": ranked,
+            "value": area["value"],
+            "masked": area["is_masked"],
+            "origin": origin,
+            "source": None if source is None else source["source_label"],
+            "source_url": None if source is None else source["source_url"],
+            **_territory_target_fact(own_targets.get(str(code))),
+        }
+        if isinstance(area["note"], str):  # « publié avec une autre région : … »
+            fact["remark"] = area["note"]
+        if per_capita:
+            fact["value_per_100k"] = measure.per_capita(area["value"], area["population"])
+            fact["population"] = area["population"]
+            fact["population_year"] = area["population_year"]
+        facts.append(fact)
     return facts
 
 
@@ -336,8 +363,9 @@ def area_code(*, level_slug: str, code: str) -> tuple[Level, str]:
 
 def area_frame(q: queries.Reads, *, level: Level, code: str, params: Mapping[str, object]) -> File:
     """The fiche's table: each indicator's latest value here, France, rank, period, level."""
-    real = urls.real_only(urls.normalise(params))
-    table = views.area_table(q, level=level, code=code, real_only=real)
+    state = urls.normalise(params)
+    real, totals = urls.real_only(state), not urls.per_capita(state)
+    table = views.area_table(q, level=level, code=code, real_only=real, totals=totals)
     table = fiches.with_group_notes(
         table, fiches.group_notes(q, level=level, code=code, real_only=real)
     )
@@ -355,10 +383,18 @@ def area_frame(q: queries.Reads, *, level: Level, code: str, params: Mapping[str
             "source": r["source"],
             "source_url": r["source_url"],
             "remark": r["Origine"] if pd.isna(r["origin"]) else None,  # why there is no value
+            **{k: r[k] for k in views.PER_CAPITA_FACTS if pd.notna(r[k])},
         }
         for _, r in table.iterrows()
     ]
-    name = "-".join([str(level.slug), code, *([REAL_ONLY_NAME] if real else [])])
+    name = "-".join(
+        [
+            str(level.slug),
+            code,
+            *([TOTALS_NAME] if totals else []),
+            *([REAL_ONLY_NAME] if real else []),
+        ]
+    )
     return File(records.records(facts, catalog=q.catalog), name)
 
 

@@ -10,7 +10,9 @@ flat facts, so that all files speak the same way:
   the catalogue, the precision the pages show), so that a cell equals the figure on
   screen and carries no float noise (41,53195793808126 → 41,5); a percentage is written in
   points (41,5 for 41,5 %), its unit in the unit columns;
-- unit, origin and source are on every row.
+- unit, origin and source are on every row;
+- a count at région or département level carries its value per 100 000 inhabitants in its
+  own column (`value_per_100k`, one decimal), beside the population and its year.
 
 `Column.key` names a column for programs (the API), `Column.title` for spreadsheet
 readers, `Column.kind` chooses the cell type and number format of an XLSX file.
@@ -31,8 +33,9 @@ from core.catalog import Catalog, Indicator
 from core.periods import iso_period
 from core.vocabulary import Level, Origin, TargetStatus, Unit
 from dashboard.formatting import format_period
+from dashboard.measure import PER_CAPITA_DECIMALS
 
-Kind = Literal["text", "measure", "integer", "percent", "date"]
+Kind = Literal["text", "measure", "per_capita", "integer", "percent", "date"]
 
 YES, NO = "oui", "non"
 PROGRESS_DECIMALS: Final = 0  # as /objectifs shows « Progression »
@@ -63,6 +66,14 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("rank", "Rang", "integer", "1 = le plus favorable selon le sens de l'indicateur"),
     Column("ranked", "Territoires classés", "integer", "Nombre de territoires ayant une valeur"),
     Column("value", "Valeur", "measure", "Arrondie à la précision publiée ; % en points", True),
+    Column(
+        "value_per_100k",
+        "Valeur pour 100 000 habitants",
+        "per_capita",
+        "Valeur ÷ population × 100 000, à une décimale (nombres des régions et départements)",
+    ),
+    Column("population", "Population", "integer", "Population du territoire (Insee)"),
+    Column("population_year", "Année de la population", "integer", "Millésime de la population"),
     Column("masked", "Secret statistique", "text", "oui : valeur non diffusée"),
     Column("france_value", "Valeur France", "measure", "Valeur nationale à la même période"),
     Column("region_value", "Valeur région", "measure", "Valeur de la région à la même période"),
@@ -105,6 +116,7 @@ FACT_KEYS: Final = frozenset(
         "source_url", "target", "target_value", "target_value_max", "deadline", "progress",
         "status", "rests_on_demo", "basis", "projected_start", "remark", "target_source",
         "target_source_url", "region_value", "region_rank", "region_ranked",
+        "value_per_100k", "population", "population_year",
     }
 )  # fmt: skip
 """What a fact may hold: `indicator_id` is required; a key left out leaves its columns out
@@ -129,7 +141,7 @@ def records(facts: Iterable[Mapping[str, Any]], *, catalog: Catalog) -> pd.DataF
     frame = pd.DataFrame([[row.get(k) for k in keys] for row in rows], columns=keys)
     for key in keys:
         kind = BY_KEY[key].kind
-        if kind in ("measure", "percent"):
+        if kind in ("measure", "per_capita", "percent"):
             frame[key] = pd.to_numeric(frame[key], errors="coerce").astype(float)
         elif kind == "integer":
             frame[key] = pd.array(frame[key].tolist(), dtype="Int64") if rows else frame[key]
@@ -170,7 +182,9 @@ def _row(fact: Mapping[str, Any], *, catalog: Catalog) -> dict[str, Any]:
             row[key] = _rounded(fact[key], ind.decimals)
     if "progress" in fact:
         row["progress"] = _rounded(fact["progress"], PROGRESS_DECIMALS)
-    for key in ("rank", "ranked", "region_rank", "region_ranked"):
+    if "value_per_100k" in fact:
+        row["value_per_100k"] = _rounded(fact["value_per_100k"], PER_CAPITA_DECIMALS)
+    for key in ("rank", "ranked", "region_rank", "region_ranked", "population", "population_year"):
         if key in fact:
             row[key] = None if _missing(fact[key]) else int(fact[key])
     for key in ("masked", "rests_on_demo"):

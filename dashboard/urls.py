@@ -203,6 +203,29 @@ REAL_SWITCH = (("Toutes les données", None), ("Données réelles seulement", "o
 """The two choices of the `reel` switch: label, value of the parameter."""
 
 
+def per_capita(state: Mapping[str, str]) -> bool:
+    """Whether a normalised state compares counts per 100 000 inhabitants (the default;
+    `par_habitant=non`: totals)."""
+    return value(state, "par_habitant") != "non"
+
+
+PER_CAPITA_SWITCH = (("Pour 100\u202f000 habitants", None), ("Totaux", "non"))
+"""The two choices of the `par_habitant` switch: label, value of the parameter."""
+
+
+def per_capita_switch(
+    module: str, state: Mapping[str, str], **values: str
+) -> list[tuple[str, str, bool]]:
+    """The « Pour 100 000 habitants / Totaux » links of a page: (label, href, current), each
+    keeping the rest of the view's state."""
+    path = BY_MODULE[module].fill(**values)
+    current = state.get("par_habitant")
+    return [
+        (label, with_query(path, {**state, "par_habitant": choice}), choice == current)
+        for label, choice in PER_CAPITA_SWITCH
+    ]
+
+
 def real_switch(
     module: str, state: Mapping[str, str], **values: str
 ) -> list[tuple[str, str, bool]]:
@@ -481,6 +504,12 @@ def _yes(text: str) -> str | None:
     return "oui" if text.lower() in ("oui", "1", "true", "on") else None
 
 
+def _yes_no(text: str) -> str | None:
+    if text.lower() in ("non", "0", "false", "off"):
+        return "non"
+    return _yes(text)
+
+
 def _territory(text: str) -> str | None:
     """`region-53`, `departement-01`: a bare `01` would be both Guadeloupe and Ain."""
     prefix, _, code = text.partition("-")
@@ -529,7 +558,15 @@ STATUS_VALUES = tuple(s.slug for s in TargetStatus)
 
 PARAMS: tuple[Param, ...] = (
     Param("territoire", "region-<code> ou departement-<code>", None, True, (), _territory),
-    Param("par_habitant", "« oui » (valeurs rapportées à la population)", None, True, (), _yes),
+    Param(
+        "par_habitant",
+        "« oui » (nombres et montants pour 100 000 habitants sur les cartes, classements et "
+        "rangs des régions et départements) ou « non » (totaux)",
+        "oui",
+        True,
+        (),
+        _yes_no,
+    ),
     Param("reel", "« oui » (données réelles seulement, sans démonstration)", None, True, (), _yes),
     Param(
         "niveau",
@@ -569,8 +606,9 @@ PARAMS: tuple[Param, ...] = (
     Param("page", f"un numéro de page, de 1 à {MAX_PAGE}", "1", False, (), _page_number),
 )
 """The one table of view parameters. `territoire` follows the reader from a fiche to an
-indicator page (highlighted there) and back; `par_habitant` is parsed and normalised, but no
-page reads it yet. `reel=oui` makes the home page, /objectifs and its downloads assess
+indicator page (highlighted there) and back; `par_habitant=non` shows the totals of counts
+where maps, rankings and fiche ranks compare them per 100 000 inhabitants by default
+(dashboard/measure.py). `reel=oui` makes the home page, /objectifs and its downloads assess
 targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs.
 `evenements=non` hides the roadmap milestones on the time charts and follows the reader;
 `indicateur` chooses the indicator of a fiche région's départements table and its file, and

@@ -18,10 +18,10 @@ from core import geography
 from core.catalog import MONTHS_PER_PERIOD, Frequency, Indicator, Target
 from core.models import TOTAL
 from core.vocabulary import Level, Origin, TargetOrigin, TargetStatus
-from dashboard import grouped, targets, urls
+from dashboard import grouped, measure, targets, urls
 from dashboard.access import may_see_area
-from dashboard.formatting import format_age, format_date, format_number, format_period
-from dashboard.queries import Reads
+from dashboard.formatting import NNBSP, format_age, format_date, format_number, format_period
+from dashboard.queries import SNAPSHOT_COLUMNS, Reads
 
 # -- indicator page ------------------------------------------------------------------------
 
@@ -44,6 +44,18 @@ class IndicatorView:
     territories: list[targets.TerritoryAssessment] = field(default_factory=list)
     territory: tuple[str, str] | None = None  # `territoire`: (level, code) carried by links
     events_shown: bool = True  # `evenements=non` hides the roadmap milestones
+    totals: bool = False  # `par_habitant=non`: counts compared as totals, not per 100 000
+
+    @property
+    def per_capita(self) -> bool:
+        """Whether the map, the ranking and their table compare values per 100 000
+        inhabitants (a count at région or département level, unless `par_habitant=non`)."""
+        return not self.totals and measure.applies(self.indicator, self.level)
+
+    @property
+    def shown(self) -> measure.Shown:
+        """How the map, the ranking and their table write values."""
+        return measure.shown(self.indicator, level=self.level, per_capita=self.per_capita)
 
     @property
     def territorial_data(self) -> bool:
@@ -72,6 +84,7 @@ class IndicatorView:
             "reel": "oui" if self.real_only else None,
             "territoire": urls.territory_param(*self.territory) if self.territory else None,
             "evenements": None if self.events_shown else "non",
+            "par_habitant": "non" if self.totals else None,
         }
         out.update(changes)
         return {k: v for k, v in out.items() if v}
@@ -133,6 +146,8 @@ def indicator_view(
     grouped_zones = level == Level.region and origins.get(Level.group.value)
     if snapshot is not None and period is not None and grouped_zones:
         snapshot = _with_region_groups(q, indicator, snapshot, period=period, real=real)
+    if snapshot is not None and measure.applies(indicator, level):
+        snapshot = measure.with_per_capita(snapshot, level=level)
     return IndicatorView(
         indicator=indicator,
         level=level,
@@ -153,6 +168,7 @@ def indicator_view(
         if level != Level.national.value
         else [],
         territory=(place[0].value, place[1]) if place else None,
+        totals=not urls.per_capita(state),
     )
 
 
@@ -235,11 +251,13 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
     cols = ["Rang", "Code", "Territoire", "Valeur", "Origine"]
     if view.snapshot is None:
         return pd.DataFrame(columns=cols)
-    snap = grouped.ranking_rows(view.snapshot)
+    snap = grouped.ranking_rows(map_snapshot(view))
     ascending = view.indicator.direction == "lower_is_better"
-    snap["rank"] = snap["value"].rank(ascending=ascending, method="min")
+    snap["rank"] = measure.ranks(snap["value"], decimals=view.shown.decimals, ascending=ascending)
     snap = snap.sort_values(["rank", "code"], na_position="last")
     noted = snap["note"].notna()
+    if view.shown.yes_no:  # « oui » first, but a yes/no fact is not ranked
+        snap["rank"] = float("nan")
     table = pd.DataFrame(
         {
             "Rang": snap["rank"].astype("Int64").to_numpy(),
@@ -251,7 +269,64 @@ def snapshot_table(view: IndicatorView) -> pd.DataFrame:
             "Origine": [Origin.label_of(o) for o in snap["origin"]],
         }
     )
+    if view.per_capita:  # the totals stay beside the values per 100 000 inhabitants
+        table.insert(4, TOTAL_COLUMN, snap["total"].where(~noted).to_numpy())
     return with_territory_targets(table, view) if view.territories else table
+
+
+TOTAL_COLUMN = "Total"
+
+
+def map_snapshot(view: IndicatorView) -> pd.DataFrame:
+    """The snapshot the map and the ranking draw: its values per 100 000 inhabitants when
+    the view compares them so (the totals in `total`), else as stored."""
+    if view.snapshot is None:
+        return pd.DataFrame(columns=[*SNAPSHOT_COLUMNS, "total"])
+    if view.per_capita:
+        return measure.as_per_capita(view.snapshot, level=view.level)
+    return view.snapshot.assign(total=view.snapshot["value"])
+
+
+def france_reference(view: IndicatorView) -> float | None:
+    """France's value at the map's period, in the map's measure (per 100 000 inhabitants
+    when the map is): the ranking's reference line."""
+    if view.period is None:
+        return None
+    fr = view.national[view.national["period_start"] == pd.Timestamp(view.period)]
+    if fr.empty or pd.isna(fr["value"].iloc[0]):
+        return None
+    value = float(fr["value"].iloc[0])
+    if view.per_capita:
+        france = geography.get_area(Level.national, geography.NATIONAL_CODE)
+        return measure.per_capita(value, france.population)
+    return value
+
+
+def measure_note(view: IndicatorView) -> str:
+    """What the map and the ranking compare, in words: « Valeurs pour 100 000 habitants
+    (population Insee 2023 (Mayotte : 2017)) », « Valeurs oui / non »; "" for the
+    indicator's own values."""
+    if view.shown.yes_no:
+        return (
+            f"Fait oui / non par {Level(view.level).label} : « oui » (1) ou « non » (0), sans rang."
+        )
+    if not view.per_capita or view.snapshot is None:
+        return ""
+    return (
+        f"Valeurs {measure.PER_CAPITA_WORDS} ({population_text(view)}) : la valeur de chaque "
+        f"territoire divisée par sa population, multipliée par 100{NNBSP}000. "
+        "Les totaux sont dans le tableau."
+    )
+
+
+def population_text(view: IndicatorView) -> str:
+    """« population Insee 2023 (Mayotte : 2017) »: the populations the map divides by; ""
+    when it does not divide."""
+    if not view.per_capita or view.snapshot is None:
+        return ""
+    shown = grouped.ranking_rows(map_snapshot(view)).dropna(subset=["value"])
+    years = [(str(n), int(y)) for n, y in zip(shown["name"], shown["population_year"], strict=True)]
+    return measure.population_note(years)
 
 
 TERRITORY_COLUMNS = ["Cible", "Échéance", "Progression", "Statut de la cible", "Base du statut"]
@@ -647,9 +722,13 @@ def compared_text(a: targets.Assessment, t: Target, ind: Indicator) -> str | Non
 # -- area pages ---------------------------------------------------------------------------
 
 
-def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> pd.DataFrame:
+def area_table(
+    q: Reads, *, level: str, code: str, real_only: bool = False, totals: bool = False
+) -> pd.DataFrame:
     """Every indicator for one area beside France: latest value, rank among its level;
-    `real_only` leaves the demo values out of values, France and ranks."""
+    `real_only` leaves the demo values out of values, France and ranks. A count is ranked
+    per 100 000 inhabitants (`totals`, `par_habitant=non`: as is), every value at its
+    displayed precision (equal ones share a rank, « 3/18 ex aequo »)."""
     area_series = q.series(level=level, codes=[code])
     national = q.series(level="national", codes=["FR"])
     if real_only:
@@ -668,12 +747,9 @@ def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> p
             snap = q.snapshot(indicator_id=ind.id, level=level, period=last["period_start"].date())
             if real_only:
                 snap = real_snapshot(snap)
-            ranks = snap["value"].rank(ascending=ind.direction == "lower_is_better", method="min")
-            mine_rank = ranks[snap["code"] == code]
-            count = int(snap["value"].notna().sum())
-            if not mine_rank.empty and pd.notna(mine_rank.iloc[0]):
-                rank = int(mine_rank.iloc[0])
-                rank_text = f"{rank}/{count}"
+            rank, count, rank_text = _area_rank(
+                snap, ind, level=level, code=code, per_capita=not totals
+            )
         fr_same = fr
         if not mine.empty:
             fr_same = fr[fr["period_start"] == mine.iloc[-1]["period_start"]]
@@ -692,11 +768,59 @@ def area_table(q: Reads, *, level: str, code: str, real_only: bool = False) -> p
                 else _no_value(q, ind, level=level, national=fr, real_only=real_only),
                 "unit": ind.unit,
                 "decimals": ind.decimals,
+                "yes_no": measure.is_yes_no(ind, level),  # the value is written « oui »/« non »
                 # for the files (dashboard.records): codes and numbers behind the texts
                 **_area_facts(mine, rank=rank, count=count),
+                **_area_per_capita(ind, level=level, code=code, mine=mine),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _area_rank(
+    snap: pd.DataFrame, ind: Indicator, *, level: str, code: str, per_capita: bool
+) -> tuple[int | None, int, str]:
+    """The area's rank among the areas of its level, how many are ranked, and the rank as
+    the fiche writes it: « 8/18 », « 8/18 ex aequo », « 8/18 pour 100 000 hab. »; none for a
+    yes/no fact."""
+    shown = measure.shown(ind, level=level, per_capita=per_capita)
+    if shown.yes_no:  # « oui » or « non » has no rank
+        return None, 0, ""
+    values = snap["value"]
+    if shown.per_capita:
+        values = measure.with_per_capita(snap, level=level)["value_per_100k"]
+    ranks = measure.ranks(
+        values, decimals=shown.decimals, ascending=ind.direction == "lower_is_better"
+    )
+    mine = ranks[snap["code"] == code]
+    count = int(values.notna().sum())
+    if mine.empty or pd.isna(mine.iloc[0]):
+        return None, count, ""
+    rank = int(mine.iloc[0])
+    text = f"{rank}/{count}"
+    if bool(measure.tied(ranks)[mine.index[0]]):
+        text += " ex aequo"
+    if shown.per_capita:
+        text += f" {measure.PER_CAPITA_SHORT}"
+    return rank, count, text
+
+
+def _area_per_capita(
+    ind: Indicator, *, level: str, code: str, mine: pd.DataFrame
+) -> dict[str, object]:
+    """The latest value per 100 000 inhabitants and the population it rests on (files)."""
+    if not measure.applies(ind, level):
+        return dict.fromkeys(PER_CAPITA_FACTS)
+    area = geography.get_area(level, code)
+    value = mine.iloc[-1]["value"] if not mine.empty else None
+    return {
+        "value_per_100k": measure.per_capita(value, area.population),
+        "population": area.population,
+        "population_year": area.population_year,
+    }
+
+
+PER_CAPITA_FACTS = ("value_per_100k", "population", "population_year")
 
 
 AREA_FACTS = ("period_start", "origin", "source", "source_url", "rank", "ranked")

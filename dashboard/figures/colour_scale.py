@@ -1,7 +1,9 @@
 """What the two maps and the ranking share: value classes, colours, legend and hover text.
 
 A masked value is « secret statistique » and a missing one « non disponible »:
-both are drawn apart from the colour scale, never as zero.
+both are drawn apart from the colour scale, never as zero. Colours are those of the values
+as written (dashboard/measure.py): equal on screen, equal in colour; a constant series is one
+colour without a colour bar, and a yes/no fact two categories.
 """
 
 from __future__ import annotations
@@ -12,8 +14,19 @@ import pandas as pd
 
 from core.catalog import Indicator
 from core.vocabulary import Level
-from dashboard.figures.theme import GREY_BORDER, GREY_MASKED, SEQUENTIAL, WHITE
+from dashboard.figures.theme import (
+    BLUE_FRANCE,
+    BLUE_FRANCE_925,
+    GREY_BORDER,
+    GREY_MASKED,
+    SEQUENTIAL,
+    WHITE,
+    Trace,
+    colour_for,
+    trace,
+)
 from dashboard.formatting import MASKED, NNBSP, format_number, unit_label
+from dashboard.measure import NO, YES, Shown, at_precision, yes_no
 
 MISSING_LABEL = "non disponible"
 # The outline of the territory the reader follows (`territoire`): on the maps and the ranking.
@@ -21,10 +34,19 @@ HIGHLIGHT_LINE: dict[str, object] = {"color": "#161616", "width": 3}
 LEVEL_NAMES = {lvl.value: lvl.label for lvl in Level}
 
 
+YES_NO_COLOURS = {YES: BLUE_FRANCE, NO: BLUE_FRANCE_925}
+
+
 @dataclass(frozen=True, slots=True)
 class ValueRange:
     vmin: float
     vmax: float
+    constant: bool = False  # every value the same as written: one colour, no colour bar
+
+
+def shown_as(indicator: Indicator, shown: Shown | None) -> Shown:
+    """What a figure shows: `shown`, or the indicator's own values and unit."""
+    return shown or Shown(decimals=indicator.decimals, title=unit_label(indicator.unit))
 
 
 def statuses(snapshot: pd.DataFrame) -> pd.Series:
@@ -41,21 +63,35 @@ def statuses(snapshot: pd.DataFrame) -> pd.Series:
     return out
 
 
-def value_range(values: pd.Series) -> ValueRange | None:
-    """Bounds of the colour scale; None when no value is shown."""
-    numbers = pd.to_numeric(values, errors="coerce").dropna()
+def value_range(values: pd.Series, *, decimals: int | None = None) -> ValueRange | None:
+    """Bounds of the colour scale, of the values written at `decimals` when given; None
+    when no value is shown."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if decimals is not None:
+        numbers = at_precision(numbers, decimals)
+    numbers = numbers.dropna()
     if numbers.empty:
         return None
     low, high = float(numbers.min()), float(numbers.max())
     if low == high:
         low, high = low - 0.5 if low else 0.0, high + 0.5 if high else 1.0
+        return ValueRange(vmin=low, vmax=high, constant=True)
     return ValueRange(vmin=low, vmax=high)
 
 
-def colorbar(*, indicator: Indicator) -> dict[str, object]:
-    """Colour bar in the indicator's unit, with French separators."""
+def fill_colour(value: float, *, scale: ValueRange, shown: Shown) -> str:
+    """The colour of a value as written: its category for a yes/no fact, else its place
+    on the sequential scale (the middle one for a constant series)."""
+    if shown.yes_no:
+        return YES_NO_COLOURS[yes_no(value)]
+    rounded = float(at_precision(pd.Series([value]), shown.decimals).iloc[0])
+    return colour_for(rounded, vmin=scale.vmin, vmax=scale.vmax)
+
+
+def colorbar(*, indicator: Indicator, title: str | None = None) -> dict[str, object]:
+    """Colour bar in the indicator's unit (or `title`), with French separators."""
     return {
-        "title": {"text": unit_label(indicator.unit), "side": "top"},
+        "title": {"text": unit_label(indicator.unit) if title is None else title, "side": "top"},
         "ticksuffix": f"{NNBSP}%" if indicator.unit == "percent" else "",
         "separatethousands": True,
         "exponentformat": "none",
@@ -66,27 +102,58 @@ def colorbar(*, indicator: Indicator) -> dict[str, object]:
 
 
 def marker_scale(
-    values: list[float], *, scale: ValueRange, indicator: Indicator
+    values: list[float], *, scale: ValueRange, indicator: Indicator, shown: Shown | None = None
 ) -> dict[str, object]:
-    """Marker properties that carry the colour scale (and its bar) on a scatter trace."""
+    """Marker properties that carry the colour scale (and its bar) on a scatter trace; a
+    constant series has no bar (one colour says nothing a bar could explain)."""
     return {
         "color": values,
         "colorscale": [list(stop) for stop in SEQUENTIAL],
         "cmin": scale.vmin,
         "cmax": scale.vmax,
-        "showscale": True,
-        "colorbar": colorbar(indicator=indicator),
+        "showscale": not scale.constant,
+        "colorbar": colorbar(indicator=indicator, title=shown.title if shown else None),
     }
 
 
-def hover_text(row: pd.Series, *, status: str, indicator: Indicator) -> str:
-    """« Bretagne (53) — 12,5 % », with a note for demonstration values."""
+def yes_no_legend() -> list[Trace]:
+    """Two legend entries, « oui » and « non », in their colours (traces without points)."""
+    return [
+        trace(
+            "scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={
+                "color": colour,
+                "size": 14,
+                "symbol": "square",
+                "line": {"color": GREY_BORDER, "width": 1},
+            },
+            name=label,
+            showlegend=True,
+            hoverinfo="skip",
+        )
+        for label, colour in YES_NO_COLOURS.items()
+    ]
+
+
+def hover_text(
+    row: pd.Series, *, status: str, indicator: Indicator, shown: Shown | None = None
+) -> str:
+    """« Bretagne (53) — 12,5 % », with a note for demonstration values; a value per
+    100 000 inhabitants with the total beside it."""
     head = f"<b>{row['name']}</b> ({row['code']})"
     if status == "masked":
         return f"{head}<br>{MASKED}"
     if status == "missing":
         return f"{head}<br>{MISSING_LABEL}"
-    text = format_number(float(row["value"]), unit=indicator.unit, decimals=indicator.decimals)
+    shown = shown_as(indicator, shown)
+    text = shown.sentence(float(row["value"]), unit=indicator.unit)
+    total = row.get("total")
+    if shown.per_capita and total is not None and not pd.isna(total):
+        total_text = format_number(float(total), unit=indicator.unit, decimals=indicator.decimals)
+        text += f"<br>total : {total_text}"
     if str(row.get("origin", "")) == "demo":
         text += " <i>(démonstration)</i>"
     group = row.get("group_name")

@@ -11,9 +11,11 @@ import pandas as pd
 from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
     HIGHLIGHT_LINE,
+    fill_colour,
     fill_style,
     hover_text,
     marker_scale,
+    shown_as,
     statuses,
     value_range,
 )
@@ -22,12 +24,12 @@ from dashboard.figures.theme import (
     GREY_MENTION,
     Figure,
     Trace,
-    colour_for,
     new_figure,
     trace,
     update_axis,
     update_layout,
 )
+from dashboard.measure import Shown, yes_no
 
 
 def ring_path(rings: list[list[list[float]]]) -> tuple[list[float | None], list[float | None]]:
@@ -47,12 +49,15 @@ def geo_map(
     level: str,
     contours: Mapping[str, Any],
     highlight: Collection[str] = (),
+    shown: Shown | None = None,
 ) -> Figure:
-    """One filled polygon trace per area, coloured on the same scale as the tile map; the
-    areas of `highlight` outlined."""
+    """One filled polygon trace per area, coloured on the same scale as the tile map (a
+    yes/no fact in two colours, « oui » and « non » in the legend); the areas of
+    `highlight` outlined."""
+    shown = shown_as(indicator, shown)
     frame = snapshot.reset_index(drop=True)
     status = statuses(frame)
-    scale = value_range(frame.loc[status == "value", "value"])
+    scale = value_range(frame.loc[status == "value", "value"], decimals=shown.decimals)
     areas: Mapping[str, list[list[list[float]]]] = contours.get("areas", {})
     traces: list[Trace] = []
     legend_done: set[str] = set()
@@ -64,9 +69,11 @@ def geo_map(
         kind = str(status[i])
         colour = None
         if kind == "value" and scale is not None:
-            colour = colour_for(float(row["value"]), vmin=scale.vmin, vmax=scale.vmax)
+            colour = fill_colour(float(row["value"]), scale=scale, shown=shown)
         style = fill_style(kind, colour=colour)
         style["name"] = style.get("name", str(row["name"]))
+        if kind == "value" and shown.yes_no:  # a category, with its legend entry
+            kind = style["name"] = yes_no(float(row["value"]))
         xs, ys = ring_path(rings)
         traces.append(
             trace(
@@ -75,7 +82,7 @@ def geo_map(
                 y=ys,
                 mode="lines",
                 hoveron="fills",
-                text=hover_text(row, status=kind, indicator=indicator),
+                text=hover_text(row, status=str(status[i]), indicator=indicator, shown=shown),
                 hoverinfo="text",
                 showlegend=kind != "value" and kind not in legend_done,
                 legendgroup=kind,
@@ -97,7 +104,7 @@ def geo_map(
             )
     traces += outlines
     bbox = contours.get("bbox", [0, 0, 1, 1])
-    if scale is not None:
+    if scale is not None and not shown.yes_no:
         traces.append(
             trace(
                 "scatter",
@@ -106,7 +113,9 @@ def geo_map(
                 mode="markers",
                 marker={
                     "opacity": 0,
-                    **marker_scale([scale.vmin, scale.vmax], scale=scale, indicator=indicator),
+                    **marker_scale(
+                        [scale.vmin, scale.vmax], scale=scale, indicator=indicator, shown=shown
+                    ),
                 },
                 hoverinfo="skip",
                 showlegend=False,

@@ -1,4 +1,7 @@
-"""Ranking of areas: horizontal bars, best first according to the indicator's direction."""
+"""Ranking of areas: horizontal bars, best first according to the indicator's direction.
+
+Ranks and colours are those of the values as written (dashboard/measure.py): areas equal at
+the displayed precision share a rank, « ex aequo », and a colour."""
 
 from __future__ import annotations
 
@@ -8,34 +11,53 @@ import pandas as pd
 
 from core.catalog import Indicator
 from core.vocabulary import Unit
-from dashboard.figures.colour_scale import HIGHLIGHT_LINE, MISSING_LABEL, statuses, value_range
+from dashboard.figures.colour_scale import (
+    HIGHLIGHT_LINE,
+    MISSING_LABEL,
+    fill_colour,
+    shown_as,
+    statuses,
+    value_range,
+)
 from dashboard.figures.theme import (
     GREY_MASKED,
     GREY_MENTION,
     Figure,
     add_annotation,
-    colour_for,
     new_figure,
     trace,
     unit_axis,
     update_axis,
     update_layout,
 )
-from dashboard.formatting import MASKED, format_number
+from dashboard.formatting import MASKED
+from dashboard.measure import Shown, ranks, tied
 
 BAR_HEIGHT = 18  # px per area
 
 
-def ranked(snapshot: pd.DataFrame, *, indicator: Indicator) -> pd.DataFrame:
-    """Areas best first (highest when higher is better); masked and missing ones last."""
+def ranked(
+    snapshot: pd.DataFrame, *, indicator: Indicator, decimals: int | None = None
+) -> pd.DataFrame:
+    """Areas best first (highest when higher is better), by their values written at
+    `decimals` (the indicator's by default): equal ones share a rank (`tied`) and come in
+    name order; masked and missing ones last."""
+    places = indicator.decimals if decimals is None else decimals
     frame = snapshot.assign(_status=statuses(snapshot)).reset_index(drop=True)
-    shown = frame[frame["_status"] == "value"].sort_values(
-        "value", ascending=indicator.direction == "lower_is_better", kind="stable"
-    )
+    values = frame["value"].where(frame["_status"] == "value")
+    ascending = indicator.direction == "lower_is_better"
+    frame["rank"] = ranks(values, decimals=places, ascending=ascending)
+    frame["tied"] = tied(frame["rank"])
+    shown = frame[frame["_status"] == "value"].sort_values(["rank", "name"], kind="stable")
     rest = frame[frame["_status"] != "value"].sort_values("name", kind="stable")
-    out = pd.concat([shown, rest], ignore_index=True)
-    out["rank"] = [i + 1 if s == "value" else None for i, s in enumerate(out["_status"])]
-    return out
+    return pd.concat([shown, rest], ignore_index=True)
+
+
+def bar_label(rank: object, name: str, *, tied: bool) -> str:
+    """« 3. Bretagne », « 1. Bretagne (ex aequo) »; the name alone without a rank."""
+    if rank is None or pd.isna(rank):
+        return name
+    return f"{int(rank)}. {name}" + (" (ex aequo)" if tied else "")  # type: ignore[call-overload]
 
 
 ADDITIVE_RULES = ("sum", "count_true")
@@ -57,11 +79,14 @@ def ranking(
     indicator: Indicator,
     reference: float | None = None,
     highlight: Collection[str] = (),
+    shown: Shown | None = None,
 ) -> Figure:
-    """Bars coloured like the map, values written beside them, France as a dashed line
-    (for rates only: see `has_reference`); the areas of `highlight` in bold and outlined."""
-    frame = ranked(snapshot, indicator=indicator)
-    scale = value_range(frame.loc[frame["_status"] == "value", "value"])
+    """Bars coloured like the map, values written beside them (« oui » / « non » for a
+    yes/no fact), France as a dashed line (for rates and values per 100 000 inhabitants:
+    see `has_reference`); the areas of `highlight` in bold and outlined."""
+    shown = shown_as(indicator, shown)
+    frame = ranked(snapshot, indicator=indicator, decimals=shown.decimals)
+    scale = value_range(frame.loc[frame["_status"] == "value", "value"], decimals=shown.decimals)
     colours, texts, lengths = [], [], []
     notes = frame["note"] if "note" in frame.columns else pd.Series(None, index=frame.index)
     for value, status, note in zip(frame["value"], frame["_status"], notes, strict=True):
@@ -70,18 +95,16 @@ def ranking(
             texts.append(note)
             lengths.append(0.0)
         elif status == "value" and scale is not None:
-            colours.append(colour_for(float(value), vmin=scale.vmin, vmax=scale.vmax))
-            texts.append(
-                format_number(float(value), unit=indicator.unit, decimals=indicator.decimals)
-            )
+            colours.append(fill_colour(float(value), scale=scale, shown=shown))
+            texts.append(shown.text(float(value), unit=indicator.unit))
             lengths.append(float(value))
         else:
             colours.append(GREY_MASKED)
             texts.append(MASKED if status == "masked" else MISSING_LABEL)
             lengths.append(0.0)
     labels = [
-        f"{int(r)}. {n}" if pd.notna(r) else str(n)
-        for r, n in zip(frame["rank"], frame["name"], strict=True)
+        str(n) if shown.yes_no else bar_label(r, str(n), tied=bool(t))  # yes/no: no rank
+        for r, n, t in zip(frame["rank"], frame["name"], frame["tied"], strict=True)
     ]
     marked = [str(c) in highlight for c in frame["code"]]
     labels = [f"<b>{t}</b>" if m else t for t, m in zip(labels, marked, strict=True)]
@@ -104,8 +127,9 @@ def ranking(
         showlegend=False,
     )
     fig = new_figure(height=max(160, 60 + BAR_HEIGHT * len(frame)), data=[bars])
-    if reference is not None and pd.notna(reference) and has_reference(indicator):
-        label = format_number(reference, unit=indicator.unit, decimals=indicator.decimals)
+    meaningful = has_reference(indicator) or shown.per_capita
+    if reference is not None and pd.notna(reference) and meaningful and not shown.yes_no:
+        label = shown.text(reference, unit=indicator.unit)
         # What Plotly's `add_vline(annotation_position="top")` draws: a line over the
         # plot's height (y domain) and its label centred above it.
         update_layout(
@@ -136,10 +160,13 @@ def ranking(
             yanchor="bottom",
         )
     update_axis(fig, "yaxis", autorange="reversed", tickfont={"size": 12}, fixedrange=True)
+    axis = unit_axis(indicator)
+    if shown.yes_no:  # bars of 1 and 0: the words beside them say it all
+        axis = {**axis, "visible": False}
     update_axis(
         fig,
         "xaxis",
-        **unit_axis(indicator),
+        **{**axis, "title": {"text": shown.title}},
         separatethousands=True,
         nticks=4,  # few ticks, kept horizontal, on a phone too
         tickangle=0,

@@ -15,22 +15,25 @@ from core.catalog import Indicator
 from dashboard.figures.colour_scale import (
     HIGHLIGHT_LINE,
     LEVEL_NAMES,
+    fill_colour,
     fill_style,
     hover_text,
     marker_scale,
+    shown_as,
     statuses,
     value_range,
+    yes_no_legend,
 )
 from dashboard.figures.theme import (
     Figure,
     Trace,
-    colour_for,
     new_figure,
     text_colour_on,
     trace,
     update_axis,
     update_layout,
 )
+from dashboard.measure import Shown
 
 HALF = 0.46  # half a tile: a thin white gap between tiles
 REGION_ABBREVIATIONS = {
@@ -76,18 +79,21 @@ def tile_map(
     indicator: Indicator,
     level: str,
     highlight: Collection[str] = (),
+    shown: Shown | None = None,
 ) -> Figure:
-    """Tiles coloured on a sequential scale; masked and missing tiles drawn apart; the
-    tiles of `highlight` (area codes) outlined."""
+    """Tiles coloured on a sequential scale (two colours for a yes/no fact, with their
+    legend); masked and missing tiles drawn apart; the tiles of `highlight` (area codes)
+    outlined."""
+    shown = shown_as(indicator, shown)
     frame = snapshot.dropna(subset=["tile_row", "tile_col"]).reset_index(drop=True)
     status = statuses(frame)
-    scale = value_range(frame.loc[status == "value", "value"])
+    scale = value_range(frame.loc[status == "value", "value"], decimals=shown.decimals)
     shapes = []
     text_colours = []
     for i, row in frame.iterrows():
         colour = None
         if status[i] == "value" and scale is not None:
-            colour = colour_for(float(row["value"]), vmin=scale.vmin, vmax=scale.vmax)
+            colour = fill_colour(float(row["value"]), scale=scale, shown=shown)
             x, y = float(row["tile_col"]), -float(row["tile_row"])
             shapes.append(
                 {
@@ -114,8 +120,10 @@ def tile_map(
         float(v) if s == "value" else math.nan for v, s in zip(frame["value"], status, strict=True)
     ]
     marker: dict[str, object] = {"size": 30, "opacity": 0, "symbol": "square"}
-    if scale is not None:
-        marker.update(marker_scale(values, scale=scale, indicator=indicator))
+    if scale is not None and shown.yes_no:
+        traces += yes_no_legend()
+    elif scale is not None:
+        marker.update(marker_scale(values, scale=scale, indicator=indicator, shown=shown))
     traces.append(
         trace(
             "scatter",
@@ -125,7 +133,7 @@ def tile_map(
             text=[tile_label(str(c), level=level) for c in frame["code"]],
             textfont={"color": text_colours, "size": 11 if level == "department" else 12},
             hovertext=[
-                hover_text(row, status=status[i], indicator=indicator)
+                hover_text(row, status=status[i], indicator=indicator, shown=shown)
                 for i, row in frame.iterrows()
             ],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -154,6 +162,7 @@ def tile_map(
         hovermode="closest",
         margin={"l": 8, "r": 8, "t": 8, "b": 8},
         legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom"},
+        **({"showlegend": True} if shown.yes_no else {}),
     )
     update_axis(fig, "xaxis", visible=False, fixedrange=True)
     update_axis(fig, "yaxis", visible=False, fixedrange=True, scaleanchor="x", scaleratio=1)

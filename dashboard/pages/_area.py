@@ -10,7 +10,7 @@ from dash import html
 
 from core import geography
 from core.vocabulary import Level
-from dashboard import fiches, queries, urls, views
+from dashboard import fiches, measure, queries, urls, views
 from dashboard.components import dsfr
 from dashboard.components.share import share_link
 from dashboard.formatting import format_date, format_number
@@ -53,6 +53,8 @@ def area_title(level: str, code: str | None) -> str:
 
 def _value(row: pd.Series, column: str) -> str:
     v = row[column]
+    if column == "Valeur" and row.get("yes_no") and pd.notna(v):  # SAS opérationnel : oui
+        return measure.yes_no(float(v))
     return format_number(
         None if pd.isna(v) else float(v), unit=row["unit"], decimals=int(row["decimals"])
     )
@@ -66,7 +68,9 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
     kept = urls.kept(state)
     # the links of a fiche carry its territory: the indicator pages highlight it
     here = {**kept, "territoire": urls.territory_param(level, code)}
-    table = views.area_table(q, level=level, code=code, real_only=real)
+    table = views.area_table(
+        q, level=level, code=code, real_only=real, totals=not urls.per_capita(state)
+    )
     table = fiches.with_group_notes(
         table, fiches.group_notes(q, level=level, code=code, real_only=real)
     )
@@ -111,6 +115,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             "n'existe pour l'indicateur.",
             className="fr-text--sm",
         ),
+        _rank_note(level=level, code=code, state=state),
         dsfr.table(
             caption=f"Indicateurs pour {geography.with_article(area)} et pour la France",
             columns=["Indicateur", "Période", area.name, "France", "Rang", "Origine"],
@@ -143,6 +148,41 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
             )
         )
     return parts
+
+
+def _rank_note(*, level: str, code: str, state: dict[str, str]) -> html.P:
+    """How the « Rang » column ranks: counts per 100 000 inhabitants (or as totals with
+    `par_habitant=non`), values at their displayed precision; with the link to the other."""
+    plural = Level(level).plural
+    years = [(a.name, a.population_year) for a in geography.by_level(level)]
+    per_capita = urls.per_capita(state)
+    module = urls.AREA_PAGES[Level(level)].module
+    other = next(
+        href
+        for _, href, current in urls.per_capita_switch(
+            module, {k: v for k, v in state.items() if k != "code"}, code=code
+        )
+        if not current
+    )
+    counts = (
+        f"les nombres sont classés {measure.PER_CAPITA_WORDS} "
+        f"({measure.population_note(years)}), les taux tels quels"
+        if per_capita
+        else "les nombres sont classés selon leur total"
+    )
+    return html.P(
+        [
+            f"Rang parmi les {plural} : {counts} ; des valeurs égales à la précision affichée "
+            "partagent leur rang (ex aequo). ",
+            html.A(
+                "Classer les totaux" if per_capita else f"Classer {measure.PER_CAPITA_WORDS}",
+                href=other,
+                className="fr-link",
+            ),
+        ],
+        id="rang-par-habitant",
+        className="fr-text--sm",
+    )
 
 
 def _chooser(*, level: str, code: str, kept: dict[str, str]) -> html.Section:

@@ -16,7 +16,7 @@ from core import geography
 from core.catalog import Indicator
 from core.policy import may_see_indicator
 from core.vocabulary import Level, Origin, TargetStatus
-from dashboard import queries, urls
+from dashboard import measure, queries, urls
 from dashboard.actor import current_actor
 from dashboard.components import dsfr
 from dashboard.figures import tile_map
@@ -116,6 +116,11 @@ def _tile_section(q: queries.Queries, *, level: Level, state: dict[str, str]) ->
     if not periods:
         return []
     snapshot = q.snapshot(indicator_id=ind.id, level=level.value, period=periods[-1])
+    # a count per 100 000 inhabitants (unless `par_habitant=non`), a yes/no fact as such
+    measured = measure.shown(ind, level=level.value, per_capita=urls.per_capita(state))
+    if measured.per_capita:
+        snapshot = measure.as_per_capita(snapshot, level=level.value)
+    per_100k = f", {measure.PER_CAPITA_WORDS}" if measured.per_capita else ""
     period_text = format_period(periods[-1], frequency=ind.frequency)
     demo = Origin.demo.value in set(snapshot["origin"].dropna())
     kept = urls.kept(state)
@@ -139,14 +144,17 @@ def _tile_section(q: queries.Queries, *, level: Level, state: dict[str, str]) ->
         button_id="bouton-carte",
     )
     return [
-        html.H2(f"Carte des {level.plural} : {ind.short_label}", className="fr-h3 fr-mt-4w"),
+        html.H2(
+            f"Carte des {level.plural} : {ind.short_label}{per_100k}", className="fr-h3 fr-mt-4w"
+        ),
         chooser,
         *([dsfr.badge("Valeurs de démonstration", kind="new", icon=False)] if demo else []),
         graph(
-            tile_map(snapshot, indicator=ind, level=level.value),
+            tile_map(snapshot, indicator=ind, level=level.value, shown=measured),
             graph_id="carte-index",
             filename=f"{level.slug}-{ind.id}",
-            description=f"{ind.short_label} par {level.label}, {period_text} : une tuile par "
+            description=f"{ind.short_label} par {level.label}{per_100k}, {period_text} : "
+            "une tuile par "
             f"{level.label}. Chaque fiche est dans la liste ci-dessous.",
         ),
         html.P(

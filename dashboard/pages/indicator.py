@@ -17,7 +17,7 @@ from dash import html
 from core import geography
 from core.catalog import CatalogError, Event, Indicator
 from core.vocabulary import Level, Unit
-from dashboard import queries, targets, urls, views
+from dashboard import measure, queries, targets, urls, views
 from dashboard.components import dsfr
 from dashboard.components.share import share_link
 from dashboard.downloads import export_marks, view_name
@@ -32,6 +32,7 @@ from dashboard.formatting import (
     join_labels,
     sentence,
 )
+from dashboard.measure import PER_CAPITA_WORDS
 from dashboard.pages._common import (
     NATIONAL_ONLY,
     UNVERIFIED_SOURCE,
@@ -343,8 +344,12 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 ),
             ]
         )
-    snap = view.snapshot
+    snap = views.map_snapshot(view)
+    shown = view.shown
     period_text = format_period(view.period, frequency=ind.frequency)
+    per_100k = f", {PER_CAPITA_WORDS}" if shown.per_capita else ""  # in titles
+    # the PNG's title says which populations, as the note on the page does
+    populations = f" ({views.population_text(view)})" if shown.per_capita else ""
     marked = view.highlighted
     if view.map_kind == "geo":
         fig = geo_map(
@@ -353,27 +358,25 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             level=view.level,
             contours=queries.contours(view.level),
             highlight=marked,
+            shown=shown,
         )
     else:
-        fig = tile_map(snap, indicator=ind, level=view.level, highlight=marked)
+        fig = tile_map(snap, indicator=ind, level=view.level, highlight=marked, shown=shown)
     table = views.snapshot_table(view)
     shared_note = views.shared_values_note(view)
     known = table[pd.to_numeric(table["Valeur"], errors="coerce").notna()]
-    map_text = f"Carte des {level_name}, {period_text}. "
+    map_text = f"Carte des {level_name}{per_100k}, {period_text}. "
     if not known.empty:
         best, worst = known.iloc[0], known.iloc[-1]
         map_text += (
             f"Valeur la plus favorable : {best['Territoire']} "
-            f"({format_number(float(best['Valeur']), unit=ind.unit, decimals=ind.decimals)}) ; "
+            f"({shown.sentence(best['Valeur'], unit=ind.unit)}) ; "
             f"la moins favorable : {worst['Territoire']} "
-            f"({format_number(float(worst['Valeur']), unit=ind.unit, decimals=ind.decimals)}). "
+            f"({shown.sentence(worst['Valeur'], unit=ind.unit)}). "
             + sentence(format_count(len(table) - len(known), "territoire", "territoires"))
             + " sans valeur ou sous secret statistique."
         )
-    fr = view.national[view.national["period_start"] == pd.Timestamp(view.period)]
-    reference = (
-        float(fr["value"].iloc[0]) if not fr.empty and pd.notna(fr["value"].iloc[0]) else None
-    )
+    reference = views.france_reference(view)
     origins = set(snap["origin"].dropna())
     targets_note = views.territories_text(view.territories)
     if targets_note:
@@ -385,8 +388,11 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
     )
     return html.Section(
         [
-            html.H2(f"Carte des {level_name} — {period_text}", className="fr-h3 fr-mt-4w"),
+            html.H2(
+                f"Carte des {level_name} — {period_text}{per_100k}", className="fr-h3 fr-mt-4w"
+            ),
             *demo_note,
+            *_measure(view),
             html.P(targets_note, id="cibles-territoriales") if targets_note else html.Span(),
             *_territory_values(view, table),
             graph(
@@ -394,7 +400,7 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
                 graph_id="graphique-carte",
                 filename=view_name(view, "carte"),
                 description=map_text,
-                marks=export_marks(view, f"carte des {level_name}", [snap]),
+                marks=export_marks(view, f"carte des {level_name}{per_100k}{populations}", [snap]),
             ),
             html.P(
                 "Contours : Source : IGN – ADMIN EXPRESS COG 2018, conversion france-geojson "
@@ -404,30 +410,34 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
             if view.map_kind == "geo"
             else html.Span(),
             html.P(shared_note, className="fr-text--sm") if shared_note else html.Span(),
-            html.H3(f"Classement des {level_name}", className="fr-h4 fr-mt-4w"),
+            html.H3(f"Classement des {level_name}{per_100k}", className="fr-h4 fr-mt-4w"),
             graph(
                 ranking(
                     views.ranking_snapshot(snap),
                     indicator=ind,
                     reference=reference,
                     highlight=marked,
+                    shown=shown,
                 ),
                 graph_id="graphique-classement",
                 filename=view_name(view, "classement"),
-                marks=export_marks(view, f"classement des {level_name}", [snap]),
-                description=f"Classement des {level_name}, {period_text}, "
-                "du plus au moins favorable. "
-                "Les valeurs sont dans le tableau ci-dessous.",
+                marks=export_marks(
+                    view, f"classement des {level_name}{per_100k}{populations}", [snap]
+                ),
+                description=f"Classement des {level_name}{per_100k}, {period_text}, "
+                "du plus au moins favorable ; des valeurs égales à la précision affichée "
+                "partagent leur rang (ex aequo). Les valeurs sont dans le tableau ci-dessous.",
             ),
             table_details(
                 "Tableau des valeurs de la carte et du classement",
-                caption=f"{ind.short_label} par {Level(view.level).label}, {period_text}",
+                caption=f"{ind.short_label} par {Level(view.level).label}{per_100k}, {period_text}",
                 frame=table,
                 formatters={
-                    "Valeur": lambda v: v if isinstance(v, str) else _fmt(ind)(v),
-                    "Rang": lambda r: "—" if pd.isna(r) else str(r),
+                    "Valeur": lambda v: v if isinstance(v, str) else shown.text(v, unit=ind.unit),
+                    "Rang": _rank_formatter(table["Rang"]),
+                    views.TOTAL_COLUMN: _fmt(ind),
                 },
-                numeric=["Valeur", "Rang"],
+                numeric=["Valeur", "Rang", views.TOTAL_COLUMN],
                 table_id="tableau-carte",
             ),
             downloads_block(
@@ -442,24 +452,62 @@ def _territorial_section(q: queries.Queries, view: views.IndicatorView) -> html.
 COMPARISON_TITLE = "Évolution comparée à la France"
 
 
+def _measure(view: views.IndicatorView) -> list[Any]:
+    """What the map and the ranking compare, and for a count the « Pour 100 000 habitants /
+    Totaux » switch (links that keep the rest of the view)."""
+    note = views.measure_note(view)
+    parts: list[Any] = [html.P(note, id="mesure-carte", className="fr-text--sm")] if note else []
+    if measure.applies(view.indicator, view.level):
+        state = urls.normalise(view.state())
+        links = urls.per_capita_switch("indicator", state, indicator_id=view.indicator.id)
+        parts.append(
+            html.Nav(
+                html.Ul(
+                    [
+                        html.Li(
+                            html.A(
+                                label,
+                                href=href,
+                                className="fr-tag",
+                                **dsfr.attrs(aria_current="true" if current else None),
+                            )
+                        )
+                        for label, href, current in links
+                    ],
+                    className="fr-tags-group",
+                ),
+                id="choix-par-habitant",
+                **dsfr.attrs(aria_label="Valeurs de la carte et du classement"),
+            )
+        )
+    return parts
+
+
+def _rank_formatter(ranks: pd.Series) -> Any:
+    """« 1er », « 2e », « 1er ex aequo » for a rank shared with another area."""
+    shared = set(ranks[measure.tied(ranks.astype("Float64"))].dropna().astype(int))
+    return lambda r: "—" if pd.isna(r) else measure.rank_text(int(r), tied=int(r) in shared)
+
+
 def _territory_values(view: views.IndicatorView, table: pd.DataFrame) -> list[Any]:
     """The highlighted areas' values and ranks in words (the map outlines them)."""
     if view.territory is None or not view.highlighted:
         return []
     ind = view.indicator
-    count = int(table["Valeur"].notna().sum())
+    count = int(table["Rang"].notna().sum())
+    shared = measure.tied(table["Rang"].astype("Float64"))
     mine = table[table["Code"].isin(view.highlighted)]
     items = [
         html.Li(
             f"{r['Territoire']} : "
-            + format_number(
-                None if pd.isna(r["Valeur"]) else float(r["Valeur"]),
-                unit=ind.unit,
-                decimals=ind.decimals,
+            + view.shown.sentence(r["Valeur"], unit=ind.unit)
+            + (
+                f", rang {int(r['Rang'])}{' ex aequo' if shared[i] else ''} sur {count}"
+                if pd.notna(r["Rang"])
+                else ""
             )
-            + (f", rang {int(r['Rang'])} sur {count}" if pd.notna(r["Rang"]) else "")
         )
-        for _, r in mine.iterrows()
+        for i, r in mine.iterrows()
     ]
     return [
         html.P(

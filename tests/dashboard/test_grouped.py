@@ -40,8 +40,8 @@ def _view(
 
 class TestTable:
     def test_groups_are_rows_of_their_own_ranked_with_the_regions(self, catalog: Catalog) -> None:
-        # Given January's values: 2 régions, PACA-Corse and the DROM as groups
-        table = views.snapshot_table(_view(catalog))
+        # Given January's values: 2 régions, PACA-Corse and the DROM as groups, as totals
+        table = views.snapshot_table(_view(catalog, {"par_habitant": "non"}))
         ranked = table.dropna(subset=["Rang"])
         # Then the groups are ranked among the régions, marked as groups
         assert ranked[["Code", "Territoire", "Valeur"]].values.tolist() == [

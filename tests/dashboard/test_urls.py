@@ -216,10 +216,35 @@ class TestNormalise:
     def test_a_territory_names_its_level(self, raw: str, expected: str | None) -> None:
         assert urls.normalise({"territoire": raw}).get("territoire") == expected
 
-    @pytest.mark.parametrize("name", ["par_habitant", "reel"])
-    def test_switches_are_oui_or_absent(self, name: str) -> None:
-        assert urls.normalise({name: "1"}) == {name: "oui"}
-        assert urls.normalise({name: "non"}) == {}
+    def test_reel_is_oui_or_absent(self) -> None:
+        assert urls.normalise({"reel": "1"}) == {"reel": "oui"}
+        assert urls.normalise({"reel": "non"}) == {}
+
+    @pytest.mark.parametrize("raw", ["non", "0", "NON", "false"])
+    def test_par_habitant_is_on_by_default_and_only_non_is_kept(self, raw: str) -> None:
+        # per 100 000 inhabitants is the default: « oui » is dropped, « non » kept
+        assert urls.BY_NAME["par_habitant"].default == "oui"
+        assert urls.normalise({"par_habitant": "oui"}) == {}
+        assert urls.normalise({"par_habitant": "1"}) == {}
+        assert urls.normalise({"par_habitant": raw}) == {"par_habitant": "non"}
+        assert urls.per_capita({}) and not urls.per_capita({"par_habitant": "non"})
+
+    def test_the_per_capita_switch_keeps_the_rest_of_the_view(self) -> None:
+        state = urls.normalise({"niveau": "departements", "territoire": "region-53"})
+        links = urls.per_capita_switch("indicator", state, indicator_id="ecps_actives")
+        assert links == [
+            (
+                "Pour 100\u202f000 habitants",
+                "/indicateurs/ecps_actives?niveau=departements&territoire=region-53",
+                True,
+            ),
+            (
+                "Totaux",
+                "/indicateurs/ecps_actives?niveau=departements&territoire=region-53"
+                "&par_habitant=non",
+                False,
+            ),
+        ]
 
     def test_the_last_of_repeated_values_wins(self) -> None:
         assert urls.normalise({"carte": ["tuiles", "geo"]}) == {"carte": "geo"}
@@ -230,9 +255,9 @@ class TestNormalise:
 
     def test_only_territory_and_switches_follow_the_reader(self) -> None:
         state = urls.normalise(
-            {"territoire": "region-53", "reel": "oui", "carte": "geo", "par_habitant": "oui"}
+            {"territoire": "region-53", "reel": "oui", "carte": "geo", "par_habitant": "non"}
         )
-        assert urls.kept(state) == {"par_habitant": "oui", "reel": "oui", "territoire": "region-53"}
+        assert urls.kept(state) == {"par_habitant": "non", "reel": "oui", "territoire": "region-53"}
 
     def test_reel_oui_asks_for_real_data_only(self) -> None:
         assert urls.real_only(urls.normalise({"reel": "oui"}))

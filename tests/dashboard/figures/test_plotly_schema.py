@@ -12,6 +12,7 @@ import pytest
 
 from dashboard.figures import breakdown, comparison, geo_map, ranking, tile_map, trajectory
 from dashboard.figures.theme import Figure
+from dashboard.measure import Shown
 from tests.dashboard.figures.conftest import (
     make_indicator,
     make_series,
@@ -33,6 +34,9 @@ CONTOURS = {
     "insets": {"06": [8, 0, 10, 2]},
     "areas": {code: [[[0, 4, 4, 0, 0], [0, 0, 4, 4, 0]]] for code in ("53", "11", "94", "06")},
 }
+YES_NO_SNAPSHOT = SNAPSHOT.assign(value=[1.0, 0.0, None, None])
+YES_NO = Shown(decimals=0, title="", yes_no=True)
+PER_100K = Shown(decimals=1, title="nombre pour 100 000 habitants", per_capita=True)
 PARTS = make_indicator(
     unit="count",
     breakdown={"dimension": "secteur", "label": "Secteur", "values": {"ville": "Ville"}},
@@ -62,6 +66,17 @@ BUILDERS: dict[str, Callable[[], Figure]] = {
     "tile_map": lambda: tile_map(SNAPSHOT, indicator=make_indicator(), level="region"),
     "geo_map": lambda: geo_map(
         SNAPSHOT, indicator=make_indicator(), level="region", contours=CONTOURS
+    ),
+    # a yes/no fact (two categories and their legend), values per 100 000 inhabitants
+    "tile_map_yes_no": lambda: tile_map(
+        YES_NO_SNAPSHOT, indicator=make_indicator(), level="department", shown=YES_NO
+    ),
+    "geo_map_yes_no": lambda: geo_map(
+        YES_NO_SNAPSHOT, indicator=make_indicator(), level="region", contours=CONTOURS, shown=YES_NO
+    ),
+    "ranking_yes_no": lambda: ranking(YES_NO_SNAPSHOT, indicator=make_indicator(), shown=YES_NO),
+    "ranking_per_capita": lambda: ranking(
+        SNAPSHOT, indicator=make_indicator(unit="count"), reference=50.0, shown=PER_100K
     ),
 }
 

@@ -1,0 +1,387 @@
+"""Counts per 100 000 inhabitants on the indicator page, the fiches and the files; ties at the
+displayed precision and yes/no facts on the page (against the in-memory fake of the queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from types import ModuleType
+from typing import Any
+
+import dash
+import openpyxl
+import pandas as pd
+import pytest
+
+from core import geography
+from core.catalog import Catalog
+from core.vocabulary import Level
+from dashboard import downloads, records, urls, views
+from dashboard.app import create_app
+from dashboard.callbacks import tables
+from dashboard.formatting import NNBSP, format_period
+from dashboard.pages import _area, _index
+from dashboard.server_html import to_html
+from tests.dashboard.test_downloads import _by_id, _components
+from tests.fakes.queries import FakeQueries, Row
+
+FEB = dt.date(2025, 1, 1)  # a month, and the first quarter of ECPS
+ECPS = "ecps_actives"  # count, 0 decimals, régions and départements
+RATE = "mes_taux_activation"  # percent
+SAS = "sas_departements_couverts"  # yes/no per département (count_true)
+COVERAGE = "sas_couverture_population"  # percent, one decimal
+TC = "teleconsultations_actes"  # count, régions and région groups
+MSS = "mssante_messages_mois"  # count, régions and départements
+PER_100K = f"pour 100{NNBSP}000 habitants"
+QUARTER = format_period(FEB, frequency="quarterly")
+
+
+def _population(code: str, level: str = Level.region) -> int:
+    return geography.get_area(level, code).population
+
+
+# Bretagne has the fewest cards but the most per inhabitant; Île-de-France the most cards
+PER_CAPITA = {"53": 2000.0, "84": 1500.0, "11": 1000.0}
+TOTALS = {code: v * _population(code) / 100_000 for code, v in PER_CAPITA.items()}
+FRANCE_TOTAL = 1200.0 * _population("FR", Level.national) / 100_000
+
+
+def _fake(catalog: Catalog) -> FakeQueries:
+    rows = [Row(ECPS, "national", "FR", FEB, FRANCE_TOTAL, origin="published")]
+    rows += [
+        Row(ECPS, "region", code, FEB, total, origin="source") for code, total in TOTALS.items()
+    ]
+    rows += [
+        Row(RATE, "national", "FR", FEB, 40.0),
+        Row(RATE, "region", "53", FEB, 42.0),
+        Row(RATE, "region", "11", FEB, 41.0),
+        # the SAS: a yes/no fact per département, and its population coverage
+        Row(SAS, "national", "FR", FEB, 2.0),
+        Row(SAS, "department", "29", FEB, 1.0),
+        Row(SAS, "department", "35", FEB, 0.0),
+        Row(SAS, "department", "22", FEB, 1.0),
+        Row(COVERAGE, "national", "FR", FEB, 99.99999990),
+        Row(COVERAGE, "region", "53", FEB, 99.99999993),
+        Row(COVERAGE, "region", "11", FEB, 99.99999988),
+        Row(COVERAGE, "region", "84", FEB, 97.0),
+        # teleconsultations: Bretagne alone, PACA and Corse together (Open DAMIR zone 93)
+        Row(TC, "national", "FR", FEB, 1e6),
+        Row(TC, "region", "53", FEB, 3449.37),
+        Row(TC, "group", "PACA-COR", FEB, 55744.46),
+    ]
+    return FakeQueries(catalog, rows=rows)
+
+
+@pytest.fixture(scope="module")
+def indicator_page(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    path = tmp_path_factory.mktemp("percapita") / "unused.sqlite"
+    create_app(database_url=f"sqlite:///{path}", redis_url="")  # registers the page modules
+    return sys.modules["pages.indicator"]
+
+
+def _page(
+    page: ModuleType, catalog: Catalog, indicator_id: str, params: dict[str, str] | None = None
+) -> tuple[views.IndicatorView, list[Any]]:
+    q = _fake(catalog)
+    view = views.indicator_view(q, catalog.get(indicator_id), params or {})
+    return view, page._content(q, view)
+
+
+def _table_rows(tree: Any) -> list[list[str]]:
+    store = _by_id(tree, tables.component_id(tables.DATA, "tableau-carte"))
+    return [list(map(str, row)) for row in store.data["rows"]]
+
+
+class TestIndicatorPage:
+    def test_a_count_is_mapped_and_ranked_per_100_000_inhabitants_by_default(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        view, tree = _page(indicator_page, catalog, ECPS)
+        assert view.per_capita
+        # the ranking: Bretagne first per inhabitant, though it has the fewest cards
+        bars = _by_id(tree, "graphique-classement").figure
+        assert bars["data"][0]["y"][:3] == [
+            "1. Bretagne",
+            "2. Auvergne-Rhône-Alpes",
+            "3. Île-de-France",
+        ]
+        assert bars["data"][0]["text"][0] == f"2{NNBSP}000,0"
+        assert bars["layout"]["xaxis"]["title"]["text"] == f"nombre {PER_100K}"
+        # France per 100 000 inhabitants is the reference line
+        assert bars["layout"]["annotations"][0]["text"] == f"France : 1{NNBSP}200,0"
+        # the map's colour bar and the chart titles say what is shown
+        tiles = _by_id(tree, "graphique-carte").figure
+        assert tiles["data"][-1]["marker"]["colorbar"]["title"]["text"] == f"nombre {PER_100K}"
+        assert tiles["layout"]["title"]["text"].endswith(
+            f"carte des régions, {PER_100K} (population Insee 2023)"
+        )
+        html = to_html(tree)
+        assert f"Carte des régions — {QUARTER}, {PER_100K}</h2>" in html
+        assert f"Classement des régions, {PER_100K}</h3>" in html
+        note = _by_id(tree, "mesure-carte").children
+        assert note.startswith(f"Valeurs {PER_100K} (population Insee 2023)")
+
+    def test_the_table_gives_the_value_per_100_000_and_the_total(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        _, tree = _page(indicator_page, catalog, ECPS)
+        header = _by_id(tree, tables.component_id(tables.DATA, "tableau-carte")).data
+        rows = _table_rows(tree)
+        assert rows[0][:5] == ["1er", "53", "Bretagne", f"2{NNBSP}000,0", f"68{NNBSP}987"]
+        assert "Total" in str(header)
+
+    def test_par_habitant_non_shows_the_totals(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        view, tree = _page(indicator_page, catalog, ECPS, {"par_habitant": "non"})
+        assert not view.per_capita
+        bars = _by_id(tree, "graphique-classement").figure
+        assert bars["data"][0]["y"][0] == "1. Île-de-France"
+        assert bars["layout"]["xaxis"]["title"]["text"] == "nombre"
+        assert not bars["layout"].get("annotations")  # France, the sum, is no reference
+        html = to_html(tree)
+        assert PER_100K not in _by_id(tree, "graphique-carte").figure["layout"]["title"]["text"]
+        assert f"Carte des régions — {QUARTER}</h2>" in html
+        # the permalinks keep the choice: downloads and the switch back
+        assert f"{urls.indicator_download(ECPS, 'carte')}.csv?" in html
+        assert "par_habitant=non" in html.split(urls.indicator_download(ECPS, "carte"))[1][:200]
+        switch = to_html(_by_id(tree, "choix-par-habitant"))
+        # back to per 100 000 inhabitants: the default, not written
+        assert f'href="/indicateurs/{ECPS}?periode=2025-01"' in switch
+
+    def test_the_switch_marks_the_current_choice(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        _, tree = _page(indicator_page, catalog, ECPS)
+        links = [
+            c
+            for c in _components(_by_id(tree, "choix-par-habitant"))
+            if c.__class__.__name__ == "A"
+        ]
+        assert [(a.children, a.href) for a in links] == [
+            (f"Pour 100{NNBSP}000 habitants", f"/indicateurs/{ECPS}?periode=2025-01"),
+            ("Totaux", f"/indicateurs/{ECPS}?periode=2025-01&par_habitant=non"),
+        ]
+        assert to_html(links[0]).count('aria-current="true"') == 1
+        assert "aria-current" not in to_html(links[1])
+
+    def test_a_rate_is_never_divided(self, indicator_page: ModuleType, catalog: Catalog) -> None:
+        view, tree = _page(indicator_page, catalog, RATE)
+        assert not view.per_capita
+        assert PER_100K not in to_html(tree)
+        assert not [c for c in _components(tree) if getattr(c, "id", None) == "choix-par-habitant"]
+        assert _table_rows(tree)[0][:4] == ["1er", "53", "Bretagne", f"42,0{NNBSP}%"]
+
+    def test_a_region_group_is_divided_by_the_sum_of_its_members_populations(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        view, _ = _page(indicator_page, catalog, TC)
+        table = views.snapshot_table(view).set_index("Code")
+        paca_corse = _population("93") + _population("94")
+        assert table.loc["PACA-COR", "Valeur"] == pytest.approx(55744.46 / paca_corse * 1e5)
+        assert table.loc["53", "Valeur"] == pytest.approx(100.0)
+        assert table.loc["PACA-COR", "Rang"] == 1
+
+
+class TestTiesAndYesNo:
+    def test_regions_equal_at_the_displayed_precision_share_the_first_rank(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        _, tree = _page(indicator_page, catalog, COVERAGE)
+        rows = _table_rows(tree)
+        assert [r[:3] for r in rows[:3]] == [
+            ["1er ex aequo", "11", "Île-de-France"],
+            ["1er ex aequo", "53", "Bretagne"],
+            ["3e", "84", "Auvergne-Rhône-Alpes"],
+        ]
+        tiles = _by_id(tree, "graphique-carte").figure
+        colours = [s["fillcolor"] for s in tiles["layout"]["shapes"] if "fillcolor" in s]
+        assert len(colours) == 3 and len(set(colours)) == 2  # the two « 100,0 % »: one colour
+
+    def test_the_sas_is_written_and_drawn_as_oui_or_non(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        _, tree = _page(indicator_page, catalog, SAS, {"niveau": "departements"})
+        rows = {r[1]: r for r in _table_rows(tree)}
+        assert rows["29"][3] == "oui" and rows["35"][3] == "non"
+        assert rows["29"][0] == rows["35"][0] == "—"  # not ranked
+        tiles = _by_id(tree, "graphique-carte").figure
+        assert [t["name"] for t in tiles["data"] if t.get("showlegend")] == ["oui", "non"]
+        bars = _by_id(tree, "graphique-classement").figure["data"][0]
+        assert bars["text"][:3] == ["oui", "oui", "non"]
+        assert "Fait oui / non par département" in _by_id(tree, "mesure-carte").children
+
+    def test_at_region_level_the_sas_counts_departements_as_is(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        view, _ = _page(indicator_page, catalog, SAS)
+        assert view.level == "region" and not view.per_capita and not view.shown.yes_no
+
+
+class TestAreaIndex:
+    def test_the_tile_map_of_a_count_is_per_100_000_inhabitants(self, catalog: Catalog) -> None:
+        q = _fake(catalog)
+        parts = _index._tile_section(q, level=Level.region, state={"indicateur": ECPS})
+        html = to_html(parts)
+        assert f"Carte des régions : {catalog.get(ECPS).short_label}, {PER_100K}</h2>" in html
+        bar = _by_id(parts, "carte-index").figure["data"][-1]["marker"]["colorbar"]
+        assert bar["title"]["text"] == f"nombre {PER_100K}"
+        totals = _index._tile_section(
+            q, level=Level.region, state={"indicateur": ECPS, "par_habitant": "non"}
+        )
+        assert PER_100K not in to_html(totals)
+
+
+class TestFiche:
+    def test_a_count_is_ranked_per_100_000_inhabitants_on_the_fiche(self, catalog: Catalog) -> None:
+        q = _fake(catalog)
+        table = views.area_table(q, level="region", code="53").set_index("indicator_id")
+        assert table.loc[ECPS, "Rang"] == f"1/3 pour 100{NNBSP}000 hab."
+        assert table.loc[ECPS, "Valeur"] == pytest.approx(TOTALS["53"])  # the value stays
+        assert table.loc[ECPS, "value_per_100k"] == pytest.approx(2000.0)
+        assert table.loc[RATE, "Rang"] == "1/2"  # a rate: as is
+        assert table.loc[COVERAGE, "Rang"] == "1/3 ex aequo"
+        totals = views.area_table(q, level="region", code="53", totals=True)
+        assert totals.set_index("indicator_id").loc[ECPS, "Rang"] == "3/3"
+
+    def test_the_fiche_says_how_it_ranks_and_links_to_the_totals(self, catalog: Catalog) -> None:
+        q = _fake(catalog)
+        tree = _area._content(q, level="region", code="53", params={})
+        note = to_html(_by_id(tree, "rang-par-habitant"))
+        assert f"les nombres sont classés {PER_100K} (population Insee 2023 (Mayotte : 2017))" in (
+            note
+        )
+        assert 'href="/regions/53?par_habitant=non"' in note
+        assert f"1/3 pour 100{NNBSP}000 hab." in to_html(_by_id(tree, "tableau-territoire"))
+        totals = _area._content(q, level="region", code="53", params={"par_habitant": "non"})
+        note = to_html(_by_id(totals, "rang-par-habitant"))
+        assert "selon leur total" in note and 'href="/regions/53"' in note
+
+
+def _file(
+    catalog: Catalog, indicator_id: str = ECPS, table: str = "carte", **params: str
+) -> downloads.File:
+    return downloads.indicator_frame(
+        _fake(catalog), indicator_id=indicator_id, table=table, params=params
+    )
+
+
+class TestYesNoOnTheFiche:
+    def test_a_departement_fiche_writes_oui_and_gives_no_rank(self, catalog: Catalog) -> None:
+        q = _fake(catalog)
+        table = views.area_table(q, level="department", code="29").set_index("indicator_id")
+        assert table.loc[SAS, "Rang"] == "—"
+        tree = _area._content(q, level="department", code="29", params={})
+        cells = to_html(_by_id(tree, "tableau-territoire"))
+        row = cells.split(catalog.get(SAS).short_label, 1)[1].split("</tr>", 1)[0]
+        assert ">oui<" in row
+        file = downloads.area_frame(q, level=Level.department, code="29", params={})
+        assert file.frame.set_index("indicator_id").loc[SAS, "value"] == 1.0  # a number
+
+
+class TestFiles:
+    def test_the_map_file_carries_the_value_per_100_000_in_its_own_column(
+        self, catalog: Catalog
+    ) -> None:
+        file = _file(catalog)
+        frame = file.frame.set_index("area_code")
+        assert file.name == f"{ECPS}-carte-regions-2025-Q1-pour-100000-habitants"
+        assert frame.loc["53", "value"] == round(TOTALS["53"])  # the total, as published
+        assert frame.loc["53", "value_per_100k"] == 2000.0
+        assert frame.loc["53", "population"] == _population("53")
+        assert frame.loc["53", "population_year"] == 2023
+        assert frame.loc["53", "rank"] == 1 and frame.loc["11", "rank"] == 3
+        assert pd.api.types.is_float_dtype(frame["value_per_100k"])
+        assert records.BY_KEY["value_per_100k"].title == "Valeur pour 100 000 habitants"
+
+    def test_with_par_habitant_non_ranks_are_the_totals_and_the_name_says_nothing_more(
+        self, catalog: Catalog
+    ) -> None:
+        file = _file(catalog, par_habitant="non")
+        frame = file.frame.set_index("area_code")
+        assert file.name == f"{ECPS}-carte-regions-2025-Q1"  # quarterly
+        assert frame.loc["11", "rank"] == 1
+        assert frame.loc["53", "value_per_100k"] == 2000.0  # still there
+
+    def test_xlsx_cells_are_numbers_at_one_decimal(self, catalog: Catalog) -> None:
+        file = _file(catalog)
+        book = openpyxl.load_workbook(io.BytesIO(downloads.to_bytes(file.frame, fmt="xlsx")))
+        sheet = book[downloads.SHEET]
+        header = [c.value for c in sheet[1]]
+        column = header.index("Valeur pour 100 000 habitants") + 1
+        cell = sheet.cell(row=2, column=column)
+        assert cell.data_type == "n" and cell.value == 2000.0
+        assert cell.number_format == "#,##0.0"
+        population = sheet.cell(row=2, column=header.index("Population") + 1)
+        assert population.data_type == "n" and population.value == _population("53")
+
+    def test_french_csv_has_the_column_with_a_decimal_comma(self, catalog: Catalog) -> None:
+        file = _file(catalog)
+        text = downloads.to_bytes(file.frame, fmt="csv_fr").decode("utf-8-sig")
+        header, first = text.splitlines()[:2]
+        assert "Valeur pour 100 000 habitants" in header.split(";")
+        assert first.split(";")[header.split(";").index("Valeur pour 100 000 habitants")] == (
+            "2000,0"
+        )
+
+    def test_a_rate_file_has_no_per_capita_column(self, catalog: Catalog) -> None:
+        file = _file(catalog, RATE)
+        assert "value_per_100k" not in file.frame.columns
+        assert file.name == f"{RATE}-carte-regions-2025-01"
+
+    def test_the_series_file_divides_france_and_the_compared_regions(
+        self, catalog: Catalog
+    ) -> None:
+        file = _file(catalog, table="serie", comparer="53")
+        frame = file.frame.set_index("area_code")
+        assert frame.loc["FR", "value_per_100k"] == 1200.0
+        assert frame.loc["53", "value_per_100k"] == 2000.0
+
+    def test_the_fiche_file_has_the_value_per_100_000_and_says_its_ranks(
+        self, catalog: Catalog
+    ) -> None:
+        q = _fake(catalog)
+        file = downloads.area_frame(q, level=Level.region, code="53", params={})
+        frame = file.frame.set_index("indicator_id")
+        assert file.name == "regions-53"
+        assert frame.loc[ECPS, "value_per_100k"] == 2000.0
+        assert frame.loc[ECPS, "rank"] == 1
+        assert pd.isna(frame.loc[RATE, "value_per_100k"])
+        totals = downloads.area_frame(
+            q, level=Level.region, code="53", params={"par_habitant": "non"}
+        )
+        assert totals.name == "regions-53-rangs-totaux"
+        assert totals.frame.set_index("indicator_id").loc[ECPS, "rank"] == 3
+
+
+class TestOnTheDemoDatabase:
+    """The same through the real queries (one year of demo data, 2019)."""
+
+    @pytest.mark.parametrize(
+        ("indicator_id", "params", "words"),
+        [
+            (TC, {}, PER_100K),
+            (MSS, {"niveau": "departements"}, PER_100K),
+            (MSS, {"par_habitant": "non"}, "Totaux</a>"),
+            (RATE, {}, "Carte des régions"),
+        ],
+    )
+    def test_indicator_pages_and_map_files(
+        self, demo_url: str, indicator_id: str, params: dict[str, str], words: str
+    ) -> None:
+        app = create_app(database_url=demo_url, redis_url="")
+        layout = next(
+            p["layout"] for p in dash.page_registry.values() if p["module"] == "pages.indicator"
+        )
+        with app.server.test_request_context("/"):
+            text = to_html(layout(indicator_id=indicator_id, **params))
+        assert words in text
+        assert (PER_100K in text) == (indicator_id != RATE and "par_habitant" not in params)
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        reply = app.server.test_client().get(
+            f"{urls.indicator_download(indicator_id, 'carte')}.xlsx?{query}"
+        )
+        assert reply.status_code == 200
+        header = [c.value for c in openpyxl.load_workbook(io.BytesIO(reply.data)).active[1]]
+        assert ("Valeur pour 100 000 habitants" in header) == (indicator_id != RATE)
