@@ -112,5 +112,15 @@ def may_deposit_area(actor: Actor, level: str, code: str) -> bool:
     return get_area(Level.department, code).parent_code == actor.region
 
 
+def deposit_levels(actor: Actor) -> frozenset[Level]:
+    """The levels the actor may deposit figures at: an ARS its région and départements,
+    the delegation every level, the public none."""
+    if actor.role is Role.dns:
+        return frozenset(Level)
+    if actor.role is Role.ars:
+        return frozenset({Level.region, Level.department})
+    return frozenset()
+
+
 def may_administer(actor: Actor) -> bool:
     return actor.role is Role.dns

@@ -26,6 +26,7 @@ from core.accounts import AccountError, AuditAction
 from core.db import transaction
 from core.models import AuditEntry, Run
 from core.policy import Actor, may_administer
+from core.vocabulary import Level
 from dashboard import queries, server_html, signin, urls
 from dashboard.components import dsfr
 from dashboard.pages import _forms
@@ -437,7 +438,7 @@ def _accounts(engine: Any) -> str:
             )
     return table(
         "Comptes",
-        ["Adresse", "Rôle", "Région", "Connexion", "État", "Action"],
+        ["Adresse", "Rôle", Level.region.label.capitalize(), "Connexion", "État", "Action"],
         rows,
         table_id="table-comptes",
     )

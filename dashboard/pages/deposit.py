@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from core.accounts import AuditAction
 from core.catalog import Indicator
-from core.policy import Actor, Role, may_deposit, may_see_indicator
+from core.policy import Actor, deposit_levels, may_deposit, may_see_indicator
 from core.vocabulary import Level
 from dashboard import queries, server_html, signin, urls
 from dashboard.components import dsfr
@@ -73,7 +73,7 @@ def _guarded(view: _forms.View) -> Callable[[], ResponseReturnValue]:
 def depositable(actor: Actor) -> list[Indicator]:
     """Indicators the actor may see and deposit: an ARS only those shown by région or
     département (France is the delegation's)."""
-    levels = {Level.region, Level.department} if actor.role is Role.ars else set(Level)
+    levels = deposit_levels(actor)
     return [
         i
         for i in queries.store().catalog.indicators

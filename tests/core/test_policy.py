@@ -127,3 +127,9 @@ def test_every_area_means_each_area(actor: Actor, visibility: str) -> None:
     areas = (FRANCE, OWN_REGION, OWN_DEP, OTHER_DEP)
     each = all(policy.may_see_area(actor, visibility, *area) for area in areas)
     assert policy.may_see_every_area(actor, visibility) is each
+
+
+def test_deposit_levels() -> None:
+    assert policy.deposit_levels(ANONYMOUS) == frozenset()
+    assert policy.deposit_levels(ARS_BZH) == {"region", "department"}
+    assert "national" in policy.deposit_levels(DNS)

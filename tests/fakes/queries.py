@@ -193,7 +193,7 @@ class FakeQueries:
                 frame["indicator_id"], frame["level"], frame["code"], frame["origin"], strict=True
             )
         ]
-        return frame[keep]
+        return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
 
     def change_runs(self, *, indicator_id: str | None = None) -> pd.DataFrame:
         self.calls.append("change_runs")
