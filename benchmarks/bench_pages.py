@@ -251,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
         if not args.no_lighthouse:
             for row in results:
-                row.update(asdict(lighthouse(base + row["path"])))
+                if row["status"] >= 400:  # Lighthouse refuses to audit an error page
+                    row.update(asdict(Scores(error=f"non mesurable (statut {row['status']})")))
+                else:
+                    row.update(asdict(lighthouse(base + row["path"])))
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return 0
