@@ -198,7 +198,7 @@ def server_page(path: str) -> str:
     layout, values = found
     try:
         queries.store().data_version()
-        body = server_html.to_html(layout(**{**values, **flask.request.args.to_dict()}))
+        body = server_html.to_html(layout(**{**values, **_query()}))
     except queries.DataUnavailable:
         return ""
     except server_html.UnrenderableComponent as exc:
@@ -206,6 +206,12 @@ def server_page(path: str) -> str:
         return ""
     flask.g.tdb_server_rendered = True
     return f'<div id="{SERVER_PAGE_ID}">{body}</div>\n'
+
+
+def _query() -> dict[str, str | list[str]]:
+    """The query as Dash's router passes it to a layout: a repeated parameter as a list
+    (`comparer=29&comparer=22`), the others as text; blank values kept."""
+    return {k: v[0] if len(v) == 1 else v for k, v in flask.request.args.lists()}
 
 
 def _page_layout(path: str) -> tuple[Any, dict[str, str]] | None:

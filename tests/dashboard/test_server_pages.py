@@ -136,6 +136,19 @@ class TestEveryTemplate:
         assert re.search(r'<t[hd] data-label="Territoire"[^>]*>Bretagne</t[hd]>', copy)
 
 
+class TestQuery:
+    def test_a_repeated_parameter_reaches_the_copy_as_dash_passes_it(
+        self, client: FlaskClient
+    ) -> None:
+        # Given two départements compared (`comparer` repeated, a list for Dash's router)
+        path = urls.indicator(PUBLIC) + "?niveau=departements&comparer=29&comparer=22"
+        # When the page is fetched, Then the server's copy compares both, as Dash will
+        _, copy = server_copy(client, path)
+        caption = re.search(r'id="graphique-comparaison-description">([^<]*)<', copy)
+        assert caption is not None
+        assert "Finistère" in caption.group(1) and "Côtes-d'Armor" in caption.group(1)
+
+
 class TestReaderScope:
     """The server's copy is built as the request's reader (dashboard.actor.current_actor)."""
 
