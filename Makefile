@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml
 
 node-deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
-	@echo "Installation des dépendances npm (DSFR, Plotly partiel, axe-core)…"
+	@echo "Installation des dépendances npm (DSFR, Plotly partiel, axe-core, Lighthouse)…"
 	@npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config' || true
 	@test -d node_modules/@gouvfr/dsfr/dist && touch $@
 

@@ -64,7 +64,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
         <link rel="icon" href="@favicon@" type="image/svg+xml">
         {%css%}
         <script defer src="@plotly_url_js@" data-plotly="@plotly@"></script>
-        <noscript><style>._dash-loading { display: none; }</style></noscript>
+        <noscript><style>._dash-loading, .@placeholder@ { display: none; }</style></noscript>
     </head>
     <body>
         {%app_entry%}
@@ -110,6 +110,7 @@ INDEX_STRING = (
     .replace("@plotly@", urls.PLOTLY_JS)
     .replace("@announce@", ANNOUNCE_ID)
     .replace("@display@", display.modal())
+    .replace("@placeholder@", server_html.GRAPH_PLACEHOLDER)
 )
 # Dash's placeholder while its scripts and the layout load, in French (tdb.css hides the
 # renderer's own English one the same way).
@@ -193,19 +194,22 @@ FRONT_END_FILES = ("dsfr/dsfr.min.css", "dsfr/dsfr.module.min.js", PLOTLY_FILE)
 
 
 def server_page(path: str) -> str:
-    """The page's HTML before Dash's entry point, for a server-rendered page; else "".
+    """The page's HTML before Dash's entry point; "" where Dash renders alone.
 
-    Dash replaces it once mounted (assets/server-page.js). Without data, or with a component
-    that has no server HTML, the page is left to Dash alone, as before.
+    Every page template is copied: the layout Dash's router would call for this path
+    (its path variables, then the query, as Dash passes them; the 404 page for a path
+    that names none), built as the request's reader (dashboard.actor.current_actor(): the
+    page cache is keyed on their scope). Dash replaces it once mounted
+    (assets/server-page.js). Without data, or with a component that has no server HTML,
+    the page is left to Dash alone, as before.
     """
-    if path not in SERVER_RENDERED:
+    found = _page_layout(path)
+    if found is None:
         return ""
-    entry = next((e for e in dash.page_registry.values() if e["path"] == path), None)
-    if entry is None:
-        return ""
+    layout, values = found
     try:
         queries.store().data_version()
-        body = server_html.to_html(entry["layout"](**flask.request.args.to_dict()))
+        body = server_html.to_html(layout(**{**values, **_query()}))
     except queries.DataUnavailable:
         return ""
     except server_html.UnrenderableComponent as exc:
@@ -213,6 +217,26 @@ def server_page(path: str) -> str:
         return ""
     flask.g.tdb_server_rendered = True
     return f'<div id="{SERVER_PAGE_ID}">{body}</div>\n'
+
+
+def _query() -> dict[str, str | list[str]]:
+    """The query as Dash's router passes it to a layout: a repeated parameter as a list
+    (`comparer=29&comparer=22`), the others as text; blank values kept."""
+    return {k: v[0] if len(v) == 1 else v for k, v in flask.request.args.lists()}
+
+
+def _page_layout(path: str) -> tuple[Any, dict[str, str]] | None:
+    """The registered layout a path opens, with its path variables (urls.find), or the 404
+    page's; None for a path outside the pages (files, routes) or not server-rendered."""
+    found = urls.find(path)
+    page, values = found if found is not None else (urls.BY_MODULE["not_found_404"], {})
+    if page.path not in SERVER_RENDERED:
+        return None
+    entry = next(
+        (e for e in dash.page_registry.values() if e["module"].rsplit(".", 1)[-1] == page.module),
+        None,
+    )
+    return None if entry is None else (entry["layout"], values)
 
 
 def _check_front_end(vendor: Path = VENDOR) -> None:

@@ -3,8 +3,11 @@
 The index of a server-rendered page carries this HTML beside Dash's entry point; Dash
 replaces it once mounted (dashboard/assets/server-page.js). It walks the layout through the
 components' public `to_plotly_json()`: html.* elements become their tag, dcc.Link a link,
-dcc.Graph an empty placeholder (its figure's caption and table are plain HTML around it),
-dcc.Store and dcc.Location nothing. Every text and attribute value is escaped.
+dcc.Graph a placeholder as tall as its figure (its caption and value table are plain HTML
+around it; Plotly draws it once Dash runs), dcc.Store and dcc.Location nothing. A value
+table whose rows the browser builds on first opening (dashboard/callbacks/tables.py) gets
+them here, from its Store: without JavaScript, opening it shows them. Every text and
+attribute value is escaped.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
+
+from dash import html
+
+from dashboard.callbacks import tables
 
 HTML_NAMESPACE = "dash_html_components"
 DCC_NAMESPACE = "dash_core_components"
@@ -36,6 +43,10 @@ INPUT_PROPS: tuple[str, ...] = ("type", "name", "value", "id", "className", "pla
 INPUT_PROPS += ("autoComplete", "maxLength", "required", "readOnly", "disabled")
 # dcc components with no markup of their own before Dash runs.
 INVISIBLE = frozenset({"Store", "Location", "Interval"})
+PLOTLY_HEIGHT = 450  # Plotly's height for a figure that sets none
+# Where a chart will be drawn: reserved space with JavaScript, nothing without (the index's
+# <noscript> style hides it; the caption and the table say what the chart shows).
+GRAPH_PLACEHOLDER = "tdb-graph-placeholder"
 
 
 class UnrenderableComponent(Exception):
@@ -44,35 +55,114 @@ class UnrenderableComponent(Exception):
 
 def to_html(node: Any) -> str:
     """HTML for a component, a list of them, a text or a number (None and booleans: nothing)."""
-    if node is None or isinstance(node, bool):
-        return ""
-    if isinstance(node, str | int | float):
-        return escape(str(node), quote=False)
-    if not hasattr(node, "to_plotly_json"):
-        if isinstance(node, Sequence):
-            return "".join(to_html(child) for child in node)
-        raise UnrenderableComponent(f"Élément de mise en page inattendu : {type(node).__name__}.")
-    data = node.to_plotly_json()
-    namespace, kind, props = data["namespace"], data["type"], data["props"]
-    if namespace == HTML_NAMESPACE:
-        return element(TAG_NAMES.get(kind, kind.lower()), props)
-    if namespace == DCC_NAMESPACE:
-        return _dcc(kind, props)
-    raise UnrenderableComponent(f"Composant sans rendu serveur : {namespace}.{kind}.")
+    return _Renderer(_deferred_rows(node)).html(node)
 
 
-def _dcc(kind: str, props: Mapping[str, Any]) -> str:
-    if kind in INVISIBLE:
-        return ""
-    if kind == "Link":
-        link = ("href", "className", "title", "target", "id", "children")
-        return element("a", {k: props[k] for k in link if k in props})
-    if kind == "Input":  # a form field: a hidden one kept in the URL, the search box
-        return element("input", {k: props[k] for k in INPUT_PROPS if k in props})
-    if kind == "Graph":  # drawn by Plotly once Dash runs
-        box = ("id", "className", "style")
-        return element("div", {k: props[k] for k in box if k in props})
-    raise UnrenderableComponent(f"Composant sans rendu serveur : dcc.{kind}.")
+def _deferred_rows(node: Any) -> dict[str, dict[str, Any]]:
+    """The Store data of each deferred value table in the layout, by table id."""
+    found: dict[str, dict[str, Any]] = {}
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+            continue
+        if not hasattr(item, "to_plotly_json"):
+            continue
+        props = item.to_plotly_json()["props"]
+        ident = props.get("id")
+        if isinstance(ident, Mapping) and ident.get("type") == tables.DATA:
+            found[str(ident.get("table"))] = props.get("data") or {}
+        children = props.get("children")
+        if children is not None and not isinstance(children, str | int | float):
+            stack.append(children)
+    return found
+
+
+def deferred_body(data: Mapping[str, Any]) -> list[html.Tr]:
+    """The rows assets/tables.js builds from a Store's data, as components: a row header,
+    then data cells, numbers aligned right, each named by its column (`data-label`)."""
+    numeric = list(data.get("numeric") or [])
+    columns = list(data.get("columns") or [])
+    rows = []
+    for row in data.get("rows") or []:
+        cells: list[Any] = []
+        for i, text in enumerate(row):
+            label = {"data-label": columns[i]} if i < len(columns) and columns[i] else {}
+            if i == 0:
+                cells.append(html.Th(text, scope="row", **label))
+            else:
+                number = i < len(numeric) and numeric[i]
+                cells.append(
+                    html.Td(text, className="fr-cell--right tdb-num" if number else None, **label)
+                )
+        rows.append(html.Tr(cells))
+    return rows
+
+
+class _Renderer:
+    """One layout's HTML; knows the rows of its deferred tables."""
+
+    def __init__(self, deferred: Mapping[str, Mapping[str, Any]]) -> None:
+        self.deferred = deferred
+
+    def html(self, node: Any) -> str:
+        if node is None or isinstance(node, bool):
+            return ""
+        if isinstance(node, str | int | float):
+            return escape(str(node), quote=False)
+        if not hasattr(node, "to_plotly_json"):
+            if isinstance(node, Sequence):
+                return "".join(self.html(child) for child in node)
+            raise UnrenderableComponent(
+                f"Élément de mise en page inattendu : {type(node).__name__}."
+            )
+        data = node.to_plotly_json()
+        namespace, kind, props = data["namespace"], data["type"], data["props"]
+        if namespace == HTML_NAMESPACE:
+            ident = props.get("id")
+            if kind == "Tbody" and isinstance(ident, Mapping) and ident.get("type") == tables.ROWS:
+                rows = self.deferred.get(str(ident.get("table")))
+                if rows is not None and not props.get("children"):
+                    props = {**props, "children": deferred_body(rows)}
+            return self.element(TAG_NAMES.get(kind, kind.lower()), props)
+        if namespace == DCC_NAMESPACE:
+            return self._dcc(kind, props)
+        raise UnrenderableComponent(f"Composant sans rendu serveur : {namespace}.{kind}.")
+
+    def _dcc(self, kind: str, props: Mapping[str, Any]) -> str:
+        if kind in INVISIBLE:
+            return ""
+        if kind == "Link":
+            link = ("href", "className", "title", "target", "id", "children")
+            return self.element("a", {k: props[k] for k in link if k in props})
+        if kind == "Input":  # a form field: a hidden one kept in the URL, the search box
+            return self.element("input", {k: props[k] for k in INPUT_PROPS if k in props})
+        if kind == "Graph":  # drawn by Plotly once Dash runs
+            box = {k: props[k] for k in ("id", "className", "style") if k in props}
+            box["className"] = " ".join(filter(None, [box.get("className"), GRAPH_PLACEHOLDER]))
+            style = dict(box.get("style") or {})
+            style.setdefault("minHeight", _figure_height(props.get("figure")))
+            box["style"] = style
+            return self.element("div", box)
+        raise UnrenderableComponent(f"Composant sans rendu serveur : dcc.{kind}.")
+
+    def element(self, tag: str, props: Mapping[str, Any]) -> str:
+        attributes = "".join(_attribute(name, props[name]) for name in sorted(props))
+        if tag in VOID_TAGS:
+            return f"<{tag}{attributes}>"
+        return f"<{tag}{attributes}>{self.html(props.get('children'))}</{tag}>"
+
+
+def _figure_height(figure: Any) -> int:
+    """The height Plotly will draw a figure at (its layout's, else Plotly's default)."""
+    layout = (
+        figure.get("layout") if isinstance(figure, Mapping) else getattr(figure, "layout", None)
+    )
+    height = (
+        layout.get("height") if isinstance(layout, Mapping) else getattr(layout, "height", None)
+    )
+    return int(height) if isinstance(height, int | float) and height > 0 else PLOTLY_HEIGHT
 
 
 def element(tag: str, props: Mapping[str, Any]) -> str:
@@ -81,10 +171,7 @@ def element(tag: str, props: Mapping[str, Any]) -> str:
     Attributes in name order: Dash keeps `aria-*` and `data-*` props in no stable order, and
     the same page must give the same bytes (shared caches, ETags).
     """
-    attributes = "".join(_attribute(name, props[name]) for name in sorted(props))
-    if tag in VOID_TAGS:
-        return f"<{tag}{attributes}>"
-    return f"<{tag}{attributes}>{to_html(props.get('children'))}</{tag}>"
+    return _Renderer({}).element(tag, props)
 
 
 def _attribute(name: str, value: Any) -> str:

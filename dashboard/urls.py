@@ -80,13 +80,9 @@ INDEX_PAGES = {
     Level.region: BY_MODULE["region_index"],
     Level.department: BY_MODULE["department_index"],
 }
-# The pages whose index carries their HTML, painted before any script (dashboard/app.py).
-SERVER_RENDERED = (
-    HOME,
-    BY_MODULE["indicator_index"].path,
-    *(p.path for p in INDEX_PAGES.values()),
-    BY_MODULE["search"].path,
-)
+# The pages whose index carries their HTML, painted before any script (dashboard/app.py):
+# every page template, the 404 page included.
+SERVER_RENDERED = tuple(p.path for p in PAGES)
 
 
 def registration(module_name: str) -> dict[str, str]:

@@ -48,7 +48,8 @@ HEADER = "X-Acteur-Test"  # read by the test hook only; never by the dashboard
 SIGNED_IN = ("ars-53", "ars-11", "dns")
 INDICATOR_TABLES = ("serie", "carte")
 # Random per response, whoever asks: Dash's token of the index, and the render mark.
-RANDOM = (re.compile(r'"end_id":"[^"]*"'), re.compile(r'"data-render": ?"[0-9a-f]{32}"'))
+# Dash's token, and the render mark of <main> in the layout and in the server's HTML copy
+RANDOM = (re.compile(r'"end_id":"[^"]*"'), re.compile(r'"?data-render"?[:=] ?"[0-9a-f]{32}"'))
 
 
 @pytest.fixture(scope="module")

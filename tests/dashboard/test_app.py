@@ -103,10 +103,11 @@ class TestServerPage:
         home = client.get("/")
         assert home.cache_control.public
         assert home.cache_control.max_age == app.SERVER_PAGE_MAX_AGE
-        # And a page still left to Dash alone is not copied, and kept only briefly
+        # And so may every other page template, now copied too
         other = client.get("/objectifs")
-        assert app.SERVER_PAGE_ID not in other.get_data(as_text=True)
-        assert other.cache_control.max_age == app.PAGE_MAX_AGE
+        assert app.SERVER_PAGE_ID in other.get_data(as_text=True)
+        assert other.cache_control.public
+        assert other.cache_control.max_age == app.SERVER_PAGE_MAX_AGE
 
     def test_the_server_copy_follows_the_query_of_the_url(self, db_url: str) -> None:
         # Given the home page asked on real data only

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 
 from core import geography
 from dashboard import guards, queries, urls
-from dashboard.app import PAGE_MAX_AGE, SERVER_PAGE_MAX_AGE, SERVER_RENDERED, create_app
+from dashboard.app import SERVER_PAGE_MAX_AGE, create_app
 from dashboard.downloads import FORMATS
 from tests.dashboard.test_guards import router_body
 from tests.fakes.cache import RecordingCache
@@ -345,9 +345,8 @@ class TestCacheHeaders:
     ) -> None:
         response = client.open(path, method=method)
         assert response.status_code == 200
-        # a page that arrives rendered by the server may be kept longer (dashboard/app.py)
-        max_age = SERVER_PAGE_MAX_AGE if path in SERVER_RENDERED else PAGE_MAX_AGE
-        assert response.headers["Cache-Control"] == f"public, max-age={max_age}"
+        # every page arrives rendered by the server: it may be kept longer (dashboard/app.py)
+        assert response.headers["Cache-Control"] == f"public, max-age={SERVER_PAGE_MAX_AGE}"
 
     def test_files_keep_their_own_policy(self, client: FlaskClient) -> None:
         assert client.get("/donnees/regions/53.csv").headers["Cache-Control"] == "no-cache"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash import dcc, html
 
+from dashboard.callbacks import tables
 from dashboard.server_html import UnrenderableComponent, to_html
 
 SCRIPT = '<script>alert("x")</script>'
@@ -71,8 +72,37 @@ class TestToHtml:
             dcc.Graph(id="g", figure={"data": []}, className="tdb-graph"),
         ]
         assert to_html(layout) == (
-            '<a class="fr-link" href="/objectifs">Objectifs</a><div class="tdb-graph" id="g"></div>'
+            '<a class="fr-link" href="/objectifs">Objectifs</a>'
+            '<div class="tdb-graph tdb-graph-placeholder" id="g" style="min-height:450px"></div>'
         )
+
+    def test_a_graph_placeholder_is_as_tall_as_its_figure(self) -> None:
+        # Given a figure drawn 320 px high
+        chart = dcc.Graph(id="g", figure={"data": [], "layout": {"height": 320}})
+        # Then its place is kept at that height (no shift when Plotly draws it)
+        assert 'style="min-height:320px"' in to_html(chart)
+
+    def test_a_deferred_value_table_gets_its_rows_from_its_store(self) -> None:
+        # Given a value table whose rows the browser builds on first opening
+        layout = html.Details(
+            [
+                html.Summary("Tableau des valeurs", id=tables.component_id(tables.OPEN, "t")),
+                html.Table(html.Tbody([], id=tables.component_id(tables.ROWS, "t"))),
+                dcc.Store(
+                    id=tables.component_id(tables.DATA, "t"),
+                    data=tables.store_data(
+                        [["Bretagne", SCRIPT]], [False, True], ["Territoire", "Valeur"]
+                    ),
+                ),
+            ]
+        )
+        # When rendered, Then the server's copy holds the rows, as tables.js builds them
+        out = to_html(layout)
+        assert (
+            '<tbody><tr><th data-label="Territoire" scope="row">Bretagne</th>'
+            '<td class="fr-cell--right tdb-num" data-label="Valeur">&lt;script&gt;'
+        ) in out
+        assert "<script>" not in out
 
     def test_a_form_field_is_an_input_without_dash_props(self) -> None:
         assert to_html(dcc.Input(type="hidden", name="reel", value="oui")) == (

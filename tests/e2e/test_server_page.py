@@ -1,8 +1,10 @@
-"""End-to-end: the home page paints from the server's HTML, then Dash takes it over once."""
+"""End-to-end: every page paints from the server's HTML, then Dash takes it over once."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 COPY = "#tdb-server-page"
 DASH_TITLE = "#react-entry-point #contenu h1"
@@ -61,3 +63,47 @@ class TestServerRenderedHome:
         page.wait_for_selector(DASH_TITLE, timeout=15_000)
         assert page.locator("h1").count() == 1
         assert errors == []
+
+
+# One instance of each page template: its title, and the element that holds its content.
+TEMPLATES = [
+    ("/", "Vue nationale", "main .fr-card"),
+    ("/indicateurs", "Indicateurs", "main table tbody tr"),
+    ("/regions", "Régions", 'main a:has-text("Bretagne")'),
+    ("/departements", "Départements", 'main a:has-text("Finistère")'),
+    ("/recherche?q=bretagne", "Recherche", 'main a:has-text("Bretagne")'),
+    ("/objectifs", "Objectifs datés", "main table tbody tr"),
+    ("/a-propos", "À propos du tableau de bord", 'main h2:has-text("Sources et licences")'),
+    ("/regions/53", "Bretagne", "main table tbody tr"),
+    ("/departements/29", "Finistère", "main table tbody tr"),
+    ("/indicateurs/mssante_messages_mois", None, "main details table tbody tr"),
+    ("/page-inexistante", "Page non trouvée", 'main a:has-text("Page d\'accueil")'),
+]
+
+
+class TestEveryTemplateWithoutJavaScript:
+    @pytest.mark.parametrize(("path", "title", "content"), TEMPLATES)
+    def test_the_page_shows_its_title_and_main_table(
+        self, browser: Any, live_url: str, path: str, title: str | None, content: str
+    ) -> None:
+        # Given a browser that runs no script
+        context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+        try:
+            page = context.new_page()
+            # When the page is opened
+            page.goto(live_url + path)
+            # Then its one title shows
+            heading = page.locator("h1")
+            assert heading.count() == 1 and heading.is_visible()
+            if title is not None:
+                assert heading.inner_text() == title
+            # And its main content; a value table's <details> opens without a script
+            for summary in page.locator("main details:has(table) > summary").all()[:1]:
+                summary.click()
+            first = page.locator(content).first
+            assert first.is_visible(), content
+            # And no empty chart box nor loading text is left on screen
+            assert all(not box.is_visible() for box in page.locator(".tdb-graph").all())
+            assert not page.get_by_text("Chargement…").is_visible()
+        finally:
+            context.close()
