@@ -300,9 +300,13 @@ def objectives_download() -> str:
     return f"{DOWNLOADS}{OBJECTIVES_SLUG}/{OBJECTIVES_TABLE}"
 
 
-def open_data() -> str:
+EMBED_ANCHOR = "integrer"  # the section of /donnees that gives an embed's code
+
+
+def open_data(query: Mapping[str, object] | None = None, anchor: str | None = None) -> str:
     """/donnees: « Données ouvertes et API » (what can be downloaded, and how)."""
-    return BY_MODULE["open_data"].path
+    href = with_query(BY_MODULE["open_data"].path, query)
+    return f"{href}#{anchor}" if anchor else href
 
 
 # -- data by URL (Our World in Data): a view's permalink + `.csv` gives its rows -------------
@@ -324,6 +328,12 @@ def view_file(href: str, suffix: str) -> str:
     `/regions/53?reel=oui` → `/regions/53.csv?reel=oui`."""
     path, mark, query = href.partition("?")
     return f"{path}{suffix}{mark}{query}"
+
+
+def site_origin(host_url: str) -> str:
+    """`https://host/` → `https://host`: the start of an absolute link (a request's
+    `host_url`), to which a path of this module is appended."""
+    return host_url.rstrip("/")
 
 
 # -- embedding (iframes on other sites) -----------------------------------------------------

@@ -70,7 +70,7 @@ def json_document(file: downloads.File, *, path: str, args: dict[str, object]) -
     meta = sharing.page_meta(path, args)
     frame = file.frame
     sources = sorted({str(s) for s in frame["source"].dropna()}) if "source" in frame else []
-    permalink = flask.request.host_url.rstrip("/") + (meta.canonical or path)
+    permalink = urls.site_origin(flask.request.host_url) + (meta.canonical or path)
     return {
         "title": meta.title,
         "source": " ; ".join(sources) or None,

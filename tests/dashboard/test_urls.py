@@ -118,6 +118,7 @@ class TestPagesTable:
             ("/indicateurs", "Indicateurs"),
             ("/regions", "Régions"),
             ("/departements", "Départements"),
+            ("/donnees", "Données et API"),
             ("/a-propos", "À propos"),
         ]
 
