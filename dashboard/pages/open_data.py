@@ -141,7 +141,7 @@ def _content(q: queries.Queries, *, chosen: str | None) -> list[Any]:
         _code(
             "import json\nfrom urllib.request import urlopen\n\nimport pandas as pd\n\n"
             f'valeurs = pd.read_csv("{ex.observations_csv}")\n'
-            f'tout = pd.read_parquet("{ex.export_parquet}")\n'
+            f'tout = pd.read_parquet("{ex.export_parquet}")  # avec pyarrow\n'
             f'carte = pd.DataFrame(json.load(urlopen("{ex.map_json}"))["records"])'
         ),
         html.H3("En R", className="fr-h5"),
