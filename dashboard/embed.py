@@ -19,7 +19,7 @@ import flask
 import pandas as pd
 
 from core.catalog import CatalogError, Indicator
-from core.vocabulary import Origin
+from core.vocabulary import Origin, Unit
 from dashboard import downloads, guards, queries, records, urls, views
 from dashboard.figures.small_multiple import (
     AREA_COLOURS,
@@ -31,6 +31,7 @@ from dashboard.figures.small_multiple import (
 from dashboard.formatting import format_date, format_number, format_period
 
 WIDTH, HEIGHT = 640, 240
+ADDITIVE_UNITS = (Unit.count, Unit.euros)  # France's value is many times an area's
 SNIPPET_HEIGHT = 420  # pixels of the iframe the snippet proposes
 EMBED_CSS = (
     "body{margin:0;padding:12px;font-family:Marianne,Arial,sans-serif;color:#3a3a3a;"
@@ -71,6 +72,9 @@ def page(view: views.IndicatorView, *, base: str, today: dt.date) -> str:
     values = [float(v) for s in shown for v in s["value"]]
     origins = {str(o) for s in shown if "origin" in s for o in s["origin"].dropna()}
     demo = Origin.demo.value in origins
+    # a count of France dwarfs a région's: each line on its own scale then, as on the fiches
+    own_scales = ind.unit in ADDITIVE_UNITS and len(drawn) > 1
+    labels = (_fmt(ind, min(values)), _fmt(ind, max(values))) if values else ("", "")
     chart = small_multiple_svg(
         [
             Line(points_of(s), AREA_COLOURS if i == 0 else FRANCE_COLOURS)
@@ -78,12 +82,15 @@ def page(view: views.IndicatorView, *, base: str, today: dt.date) -> str:
         ],
         width=WIDTH,
         height=HEIGHT,
-        labels=(_fmt(ind, min(values)), _fmt(ind, max(values))) if values else ("", ""),
+        shared_scale=not own_scales,
+        labels=("", "") if own_scales else labels,
     )
     link = base + urls.indicator(ind.id, urls.normalise(view.state()))
     parts = [
         f"<h1>{escape(ind.label)}</h1>",
-        f'<p class="legend">{_legend(drawn)}</p>',
+        f'<p class="legend">{_legend(drawn)}'
+        + (" (chaque courbe sur sa propre échelle)" if own_scales else "")
+        + "</p>",
         f'<img src="{chart}" alt="{escape(_description(ind, drawn))}" '
         f'width="{WIDTH}" height="{HEIGHT}">',
         f'<p><span class="demo">{escape(records.DEMO_SOURCE)}</span></p>' if demo else "",

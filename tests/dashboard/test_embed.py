@@ -39,6 +39,12 @@ class TestEmbed:
         text = client.get(urls.embed_indicator(PUBLIC, {"comparer": "53"})).get_data(as_text=True)
         assert "— Bretagne" in text and "— France" in text
         assert text.count("data-kind") > 2
+        # a count of France beside a région's: each on its own scale, and the legend says so
+        assert "sa propre échelle" in text
+
+    def test_france_alone_has_its_scale_written(self, client: FlaskClient) -> None:
+        text = client.get(urls.embed_indicator(PUBLIC)).get_data(as_text=True)
+        assert "sa propre échelle" not in text and "%3Ctext" in text  # the low and high marks
 
     def test_a_restricted_indicator_is_the_404_of_an_unknown_one(self, client: FlaskClient) -> None:
         restricted = client.get(urls.embed_indicator(RESTRICTED))
