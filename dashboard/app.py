@@ -26,7 +26,17 @@ from core import settings
 from core.errors import UserError
 from core.package_data import package_path
 from core.policy import ANONYMOUS
-from dashboard import guards, queries, security, server_html, sharing, signin, urls
+from dashboard import (
+    embed,
+    guards,
+    queries,
+    security,
+    server_html,
+    sharing,
+    signin,
+    urls,
+    view_files,
+)
 from dashboard.actor import current_actor
 from dashboard.api import register as register_api
 from dashboard.callbacks import tables
@@ -302,6 +312,8 @@ def create_app(
     _cache_headers(server)  # before _not_found_status: its hook then sees the final status
     _not_found_status(server)
     register_downloads(server)
+    view_files.register(server)
+    embed.register(server)
     register_api(server, redis_url=redis_url)
     security.install_headers(app)
     if warm:  # a served process (python -m dashboard, gunicorn), not tests or scripts

@@ -525,7 +525,7 @@ def _send(file: File, *, fmt: str) -> flask.Response:
     return response
 
 
-def _params() -> dict[str, object]:
+def request_params() -> dict[str, object]:
     args = flask.request.args
     return {k: (v if len(v) > 1 else v[0]) for k, v in args.lists()}
 
@@ -538,18 +538,24 @@ def _region_departments_file(code: str, name: str) -> tuple[File, str]:
         raise UnknownDownload(
             f"Tableau inconnu « {urls.shown(table)} ». Attendu : {urls.DEPARTMENTS_TABLE}."
         )
-    return region_departments_frame(queries.store(), region_code=canonical, params=_params()), fmt
+    return region_departments_frame(
+        queries.store(), region_code=canonical, params=request_params()
+    ), fmt
 
 
-def _answer(make: Callable[[], tuple[File, str]]) -> flask.Response:
-    """A file, or a plain French 404 (unknown address) or 503 (database unreachable)."""
+def answer(
+    make: Callable[[], tuple[File, str]],
+    send: Callable[[File, str], flask.Response] | None = None,
+) -> flask.Response:
+    """A file (sent by `send`, a download by default), or a plain French 404 (unknown
+    address) or 503 (database unreachable)."""
     try:
         file, fmt = make()
     except UnknownDownload as exc:
         return guards.text_response(str(exc), status=404)
     except queries.DataUnavailable as exc:
         return guards.text_response(str(exc), status=503)
-    return _send(file, fmt=fmt)
+    return send(file, fmt) if send else _send(file, fmt=fmt)
 
 
 def register(server: flask.Flask) -> None:
@@ -558,7 +564,7 @@ def register(server: flask.Flask) -> None:
         try:
             table, fmt = split_format(name)
             file = indicator_frame(
-                queries.store(), indicator_id=indicator_id, table=table, params=_params()
+                queries.store(), indicator_id=indicator_id, table=table, params=request_params()
             )
         except UnknownDownload as exc:
             return guards.text_response(str(exc), status=404)
@@ -568,17 +574,19 @@ def register(server: flask.Flask) -> None:
 
     @server.route(urls.REGION_DEPARTMENTS_ROUTE)
     def region_departments_download(code: str, name: str) -> flask.Response:
-        return _answer(lambda: _region_departments_file(code, name))
+        return answer(lambda: _region_departments_file(code, name))
 
     @server.route(urls.AREA_DOWNLOAD_ROUTE)
     def area_download(level_slug: str, name: str) -> flask.Response:
         try:
             code, fmt = split_format(name)
             if (level_slug, code) == (urls.OBJECTIVES_SLUG, urls.OBJECTIVES_TABLE):
-                file = objectives_frame(queries.store(), params=_params())
+                file = objectives_frame(queries.store(), params=request_params())
             else:
                 level, canonical = area_code(level_slug=level_slug, code=code)
-                file = area_frame(queries.store(), level=level, code=canonical, params=_params())
+                file = area_frame(
+                    queries.store(), level=level, code=canonical, params=request_params()
+                )
         except UnknownDownload as exc:
             return guards.text_response(str(exc), status=404)
         except queries.DataUnavailable as exc:

@@ -3,7 +3,9 @@
 The Content-Security-Policy allows scripts from this site only, plus Dash's own inline
 scripts by their hashes (`app.csp_hashes()`, computed once every callback is declared);
 styles inline too (Plotly and the Dash components inject them), images as data: and blob:
-URLs (SVG sparklines, PNG export). No third-party origin anywhere.
+URLs (SVG sparklines, PNG export). No third-party origin anywhere. No site may frame a
+page (`frame-ancestors 'none'`), except the embeds (`/embed/…`, `frame-ancestors *`),
+made for iframes on other sites.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import flask
 
 from core.errors import UserError
 from core.settings import AccessSettings
+from dashboard import urls
 
 SECRET_FILE = "secret_key"
 SECRET_MIN_LENGTH = 32
@@ -74,7 +77,8 @@ def _stored_key(path: Path) -> str:
     return key
 
 
-def content_security_policy(script_hashes: Sequence[str]) -> str:
+def content_security_policy(script_hashes: Sequence[str], *, framed: bool = False) -> str:
+    """`framed`: other sites may show the response in a frame (the embeds only)."""
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_hashes],
@@ -84,7 +88,7 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": ["*" if framed else "'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
@@ -103,7 +107,10 @@ def install_headers(app: dash.Dash) -> None:
 
     @server.after_request
     def security_headers(response: flask.Response) -> flask.Response:
-        response.headers["Content-Security-Policy"] = content_security_policy(app.csp_hashes())
+        framed = urls.may_be_framed(flask.request.path)
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            app.csp_hashes(), framed=framed
+        )
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
         return response

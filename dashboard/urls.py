@@ -67,6 +67,7 @@ PAGES: tuple[Page, ...] = (
     _index_page(Level.region, "region_index"),
     _index_page(Level.department, "department_index"),
     Page("whats_new", "/quoi-de-neuf", nav="Quoi de neuf"),
+    Page("open_data", "/donnees", nav="Données et API"),
     Page("about", "/a-propos", nav="À propos"),
     Page("search", "/recherche"),
     _area_page(Level.region, "region"),
@@ -345,6 +346,58 @@ def objectives_download() -> str:
     return f"{DOWNLOADS}{OBJECTIVES_SLUG}/{OBJECTIVES_TABLE}"
 
 
+EMBED_ANCHOR = "integrer"  # the section of /donnees that gives an embed's code
+
+
+def open_data(query: Mapping[str, object] | None = None, anchor: str | None = None) -> str:
+    """/donnees: « Données ouvertes et API » (what can be downloaded, and how)."""
+    href = with_query(BY_MODULE["open_data"].path, query)
+    return f"{href}#{anchor}" if anchor else href
+
+
+# -- data by URL (Our World in Data): a view's permalink + `.csv` gives its rows -------------
+
+VIEW_FILE_SUFFIXES = ("-fr.csv", ".csv", ".xlsx", ".json")  # `-fr.csv` before `.csv`
+VIEW_FILE_PAGES = ("indicator", "region", "department", "objectives")
+LAZY = "lazy"  # a path variable as short as possible, so `53-fr.csv` is 53 and `-fr.csv`
+
+
+def view_file_route(module: str) -> str:
+    """`/indicateurs/<lazy:indicator_id><any(…):suffix>`: the page's path and a suffix."""
+    path = re.sub(r"<(\w+)>", rf"<{LAZY}:\1>", BY_MODULE[module].path)
+    choices = ", ".join(f'"{s}"' for s in VIEW_FILE_SUFFIXES)
+    return f"{path}<any({choices}):suffix>"
+
+
+def view_file(href: str, suffix: str) -> str:
+    """A view's link with the file suffix appended to its path, before the query:
+    `/regions/53?reel=oui` → `/regions/53.csv?reel=oui`."""
+    path, mark, query = href.partition("?")
+    return f"{path}{suffix}{mark}{query}"
+
+
+def site_origin(host_url: str) -> str:
+    """`https://host/` → `https://host`: the start of an absolute link (a request's
+    `host_url`), to which a path of this module is appended."""
+    return host_url.rstrip("/")
+
+
+# -- embedding (iframes on other sites) -----------------------------------------------------
+
+EMBED = "/embed"  # the only addresses other sites may frame (dashboard/security.py)
+EMBED_INDICATOR_ROUTE = EMBED + BY_MODULE["indicator"].path
+
+
+def embed_indicator(indicator_id: str, query: Mapping[str, object] | None = None) -> str:
+    """/embed/indicateurs/<id>?…: the chart of an indicator view alone, for an iframe."""
+    return with_query(EMBED + BY_MODULE["indicator"].fill(indicator_id=indicator_id), query)
+
+
+def may_be_framed(path: str) -> bool:
+    """Whether another site may show this address in a frame: the embeds only."""
+    return path.startswith(EMBED + "/")
+
+
 # -- front-end files and service routes -----------------------------------------------------
 
 DSFR = "/dsfr/"
@@ -356,7 +409,8 @@ HEALTH = "/sante"
 HEALTHZ = "/healthz"  # process up (no database)
 READYZ = "/readyz"  # database reachable, data version, freshness
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint of Dash's route for every page path but "/"
-FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/")  # not pages: no in-page navigation
+# not pages: no in-page navigation (the API and the feed are declared below)
+FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/", "/api/", "/flux.atom", EMBED + "/")
 CHART_PAGES = (BY_MODULE["indicator"].path.split("<", 1)[0],)  # the pages that draw charts
 
 

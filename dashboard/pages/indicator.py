@@ -106,6 +106,7 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
         html.P(updated(q) + ".", className="fr-text--sm"),
         share_link(urls.indicator(ind.id, urls.normalise(view.state()))),
         last_update_line(q, ind) or html.Span(),
+        _embed_details(view),
         _trajectory_section(view, today=today, events=q.catalog.events),
         _controls(view),
         _territorial_section(q, view),
@@ -113,6 +114,37 @@ def _content(q: queries.Queries, view: views.IndicatorView) -> list[Any]:
         _breakdown_section(view),
         _about_section(q, view),
     ]
+
+
+def _embed_details(view: views.IndicatorView) -> html.Details:
+    """« Intégrer ce graphique »: the chart alone for an iframe, and where its code is (the
+    code names this site's address, which a cached page cannot know)."""
+    ind = view.indicator
+    return details(
+        "Intégrer ce graphique",
+        [
+            html.P(
+                [
+                    "Ce graphique se montre seul, avec sa source et un lien vers cette vue, "
+                    "dans un cadre (iframe) sur un autre site : ",
+                    html.A(
+                        "le graphique seul",
+                        href=urls.embed_indicator(ind.id, urls.normalise(view.state())),
+                        className="fr-link",
+                        id="lien-integrer",
+                    ),
+                    ". ",
+                    html.A(
+                        "Code d'intégration à copier",
+                        href=urls.open_data({"indicateur": ind.id}, urls.EMBED_ANCHOR),
+                        className="fr-link",
+                    ),
+                    ".",
+                ],
+                className="fr-text--sm",
+            )
+        ],
+    )
 
 
 def _territory_link(view: views.IndicatorView, kept: dict[str, str]) -> list[Any]:

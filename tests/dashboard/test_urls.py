@@ -119,6 +119,7 @@ class TestPagesTable:
             ("/regions", "Régions"),
             ("/departements", "Départements"),
             ("/quoi-de-neuf", "Quoi de neuf"),
+            ("/donnees", "Données et API"),
             ("/a-propos", "À propos"),
         ]
 
