@@ -337,7 +337,6 @@ HEALTH = "/sante"
 HEALTHZ = "/healthz"  # process up (no database)
 READYZ = "/readyz"  # database reachable, data version, freshness
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint of Dash's route for every page path but "/"
-FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/")  # not pages: no in-page navigation
 CHART_PAGES = (BY_MODULE["indicator"].path.split("<", 1)[0],)  # the pages that draw charts
 
 
@@ -356,6 +355,8 @@ SIGN_OUT = "/deconnexion"
 PROCONNECT_START = SIGN_IN + "/proconnect"
 PROCONNECT_CALLBACK = SIGN_IN + "/proconnect/retour"  # PROCONNECT_REDIRECT_URL ends with it
 PROCONNECT_SIGNED_OUT = SIGN_OUT + "/proconnect/retour"  # post_logout_redirect_uri
+# not Dash pages (files, or pages the server writes): no in-page navigation
+FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/", SIGN_IN, SIGN_OUT)
 NEXT_PARAM = "suite"  # where to go after signing in: a path of this site only
 
 
