@@ -177,7 +177,8 @@ def account_links(actor: Actor, current_path: str = "") -> html.Div:
     """« Se connecter » for the public: a plain link, the same for every anonymous reader
     (no cookie, the page stays cacheable). For a signed-in person: the e-mail, « Déposer »
     and « Administration » where the policy allows and the page exists, and « Se
-    déconnecter », a POST form with its CSRF token (a link must not sign out)."""
+    déconnecter », a POST form with its CSRF token (a link must not sign out), except on
+    the sign-in and sign-out pages, whose own form it would repeat."""
     if not actor.signed_in:
         items: list[Child] = [
             html.A(
@@ -195,24 +196,27 @@ def account_links(actor: Actor, current_path: str = "") -> html.Div:
             items.append(
                 html.A("Administration", href=admin, className="fr-btn fr-icon-settings-5-line")
             )
-        items.append(
-            html.Form(
-                [
-                    dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
-                    html.Button(
-                        "Se déconnecter",
-                        type="submit",
-                        className="fr-btn fr-icon-logout-box-r-line",
-                    ),
-                ],
-                action=urls.SIGN_OUT,
-                method="post",
-                className=SIGN_OUT_FORM,
-            )
-        )
+        if not _is_sign_in_page(current_path):  # those pages have their own sign-out form
+            items.append(_sign_out_form())
     return html.Div(
         html.Ul([html.Li(i) for i in items], className="fr-btns-group"),
         className="fr-header__tools-links",
+    )
+
+
+def _sign_out_form() -> html.Form:
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Button(
+                "Se déconnecter",
+                type="submit",
+                className="fr-btn fr-icon-logout-box-r-line",
+            ),
+        ],
+        action=urls.SIGN_OUT,
+        method="post",
+        className=SIGN_OUT_FORM,
     )
 
 

@@ -65,6 +65,13 @@ class TestAccountLinks:
         assert ('href="/depot"' in html_text) is deposit
         assert ('href="/admin"' in html_text) is admin
 
+    def test_the_sign_in_and_out_pages_do_not_repeat_their_own_form(self) -> None:
+        agent = Actor(Role.ars, region="53", email="a@ars.sante.fr")
+        assert "<form" in self.render(agent)
+        for path in (urls.SIGN_IN, urls.SIGN_OUT):
+            html_text = self.render(agent, path)
+            assert "a@ars.sante.fr" in html_text and "<form" not in html_text
+
     def test_no_link_to_a_page_that_does_not_exist(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delattr(urls, "DEPOSIT", raising=False)
         monkeypatch.delattr(urls, "ADMIN", raising=False)

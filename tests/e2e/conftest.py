@@ -44,6 +44,20 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
 
 
+def add_account(database_url: str, email: str, password: str, *role: str) -> None:
+    """An account created as an administrator would, with `python -m etl users add`;
+    `role`: « --role », « ars », « --region », « 53 » or « --role », « dns »."""
+    subprocess.run(
+        [sys.executable, "-m", "etl", "users", "add", email, *role, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
 def serve(
     tmp_path_factory: pytest.TempPathFactory, database_url: str, *commands: list[str]
 ) -> Iterator[str]:
