@@ -409,8 +409,6 @@ HEALTH = "/sante"
 HEALTHZ = "/healthz"  # process up (no database)
 READYZ = "/readyz"  # database reachable, data version, freshness
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint of Dash's route for every page path but "/"
-# not pages: no in-page navigation (the API and the feed are declared below)
-FILE_PREFIXES = (DOWNLOADS, DSFR, STATIC, "/vendor/", "/api/", "/flux.atom", EMBED + "/")
 CHART_PAGES = (BY_MODULE["indicator"].path.split("<", 1)[0],)  # the pages that draw charts
 
 
@@ -516,6 +514,14 @@ def deposit_preview(token: str) -> str:
 
 def admin(page: int = 1) -> str:
     return with_query(ADMIN, {PAGE_PARAM: page if page > 1 else None})
+
+
+# Not Dash pages (files, the API and its feed, embeds, pages the server writes): links to
+# them leave the page instead of navigating inside it (dashboard/assets/url-forms.js).
+FILE_PREFIXES = (
+    DOWNLOADS, DSFR, STATIC, "/vendor/", API_ROOT, FEED, EMBED + "/",
+    SIGN_IN, SIGN_OUT, DEPOSIT, ADMIN,
+)  # fmt: skip
 
 
 # -- view parameters ------------------------------------------------------------------------

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
+from flask_wtf.csrf import generate_csrf
 
+from core.policy import Actor, may_administer, may_deposit
 from dashboard import urls
+from dashboard.actor import current_actor
 
 Child = Any  # a Dash component, a string or a list of them
 
@@ -95,7 +98,7 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
             html.Div(
                 [
                     html.Div([*brand_top, service], className="fr-header__brand fr-enlarge-link"),
-                    header_search(),
+                    header_search(account=account_links(current_actor(), current_path)),
                 ],
                 className="fr-header__body-row",
             ),
@@ -112,6 +115,7 @@ def header(*, state_marks: bool, current_path: str = "") -> html.Header:
                     title="Fermer",
                     **attrs(aria_controls="menu-principal"),
                 ),
+                html.Div(className="fr-header__menu-links"),  # DSFR copies the account links
                 navigation(current_path=current_path),
             ],
             className="fr-container",
@@ -166,27 +170,84 @@ def search_bar(*, field_id: str, value: str = "", label: str) -> html.Form:
     )
 
 
-def header_search() -> html.Div:
+SIGN_OUT_FORM = "formulaire-deconnexion-entete"
+
+
+def account_links(actor: Actor, current_path: str = "") -> html.Div:
+    """« Se connecter » for the public: a plain link, the same for every anonymous reader
+    (no cookie, the page stays cacheable). For a signed-in person: the e-mail, « Déposer »
+    and « Administration » where the policy allows and the page exists, and « Se
+    déconnecter », a POST form with its CSRF token (a link must not sign out), except on
+    the sign-in and sign-out pages, whose own form it would repeat."""
+    if not actor.signed_in:
+        items: list[Child] = [
+            html.A(
+                "Se connecter",
+                href=urls.sign_in(None if _is_sign_in_page(current_path) else current_path),
+                className="fr-btn fr-icon-account-circle-line",
+            )
+        ]
+    else:
+        items = [html.Span(actor.email, className="fr-btn fr-icon-account-circle-line")]
+        deposit, admin = getattr(urls, "DEPOSIT", None), getattr(urls, "ADMIN", None)
+        if deposit and may_deposit(actor, actor.region or ""):
+            items.append(html.A("Déposer", href=deposit, className="fr-btn fr-icon-upload-line"))
+        if admin and may_administer(actor):
+            items.append(
+                html.A("Administration", href=admin, className="fr-btn fr-icon-settings-5-line")
+            )
+        if not _is_sign_in_page(current_path):  # those pages have their own sign-out form
+            items.append(_sign_out_form())
+    return html.Div(
+        html.Ul([html.Li(i) for i in items], className="fr-btns-group"),
+        className="fr-header__tools-links",
+    )
+
+
+def _sign_out_form() -> html.Form:
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Button(
+                "Se déconnecter",
+                type="submit",
+                className="fr-btn fr-icon-logout-box-r-line",
+            ),
+        ],
+        action=urls.SIGN_OUT,
+        method="post",
+        className=SIGN_OUT_FORM,
+    )
+
+
+def _is_sign_in_page(path: str) -> bool:
+    return path.startswith((urls.SIGN_IN, urls.SIGN_OUT))
+
+
+def header_search(account: Child = None) -> html.Div:
     """The header's search: shown beside the service name, behind a button on a phone."""
     return html.Div(
-        html.Div(
+        [
+            *([account] if account is not None else []),
             html.Div(
-                [
-                    html.Button(
-                        "Fermer",
-                        className="fr-btn--close fr-btn",
-                        title="Fermer",
-                        **attrs(aria_controls=SEARCH_MODAL),
-                    ),
-                    search_bar(
-                        field_id=SEARCH_FIELD, label="Rechercher un indicateur ou un territoire"
-                    ),
-                ],
-                className="fr-container fr-container-lg--fluid",
+                html.Div(
+                    [
+                        html.Button(
+                            "Fermer",
+                            className="fr-btn--close fr-btn",
+                            title="Fermer",
+                            **attrs(aria_controls=SEARCH_MODAL),
+                        ),
+                        search_bar(
+                            field_id=SEARCH_FIELD, label="Rechercher un indicateur ou un territoire"
+                        ),
+                    ],
+                    className="fr-container fr-container-lg--fluid",
+                ),
+                id=SEARCH_MODAL,
+                className="fr-header__search fr-modal",
             ),
-            id=SEARCH_MODAL,
-            className="fr-header__search fr-modal",
-        ),
+        ],
         className="fr-header__tools",
     )
 

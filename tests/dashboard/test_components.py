@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import flask
+import pytest
 from dash import html
 
+from core.policy import ANONYMOUS, Actor, Role
+from dashboard import server_html, urls
 from dashboard.components import dsfr
 
 
@@ -19,6 +23,60 @@ class TestHeader:
     def test_neutral_header_has_no_state_mark(self) -> None:
         text = str(dsfr.header(state_marks=False).to_plotly_json())
         assert "fr-logo" not in text and "République" not in text
+
+
+class TestAccountLinks:
+    """The header's account links follow core.policy; « Déposer » and « Administration »
+    appear only once their pages exist in dashboard/urls.py."""
+
+    @staticmethod
+    def render(actor: Actor, path: str = "/regions/53") -> str:
+        app = flask.Flask(__name__)
+        app.secret_key = "test"
+        with app.test_request_context(path):
+            return server_html.to_html(dsfr.account_links(actor, path))
+
+    def test_the_public_gets_a_sign_in_link_back_to_the_page(self) -> None:
+        html_text = self.render(ANONYMOUS)
+        assert f'href="{urls.sign_in("/regions/53")}"' in html_text
+        assert "Se connecter" in html_text and "<form" not in html_text
+        assert "csrf_token" not in html_text
+
+    def test_on_the_sign_in_page_the_link_has_no_return_path(self) -> None:
+        assert f'href="{urls.SIGN_IN}"' in self.render(ANONYMOUS, urls.SIGN_IN)
+
+    @pytest.mark.parametrize(
+        ("actor", "deposit", "admin"),
+        [
+            (Actor(Role.ars, region="53", email="a@ars.sante.fr"), True, False),
+            (Actor(Role.dns, email="d@sante.gouv.fr"), True, True),
+        ],
+    )
+    def test_a_signed_in_person_sees_the_pages_the_policy_opens(
+        self, monkeypatch: pytest.MonkeyPatch, actor: Actor, deposit: bool, admin: bool
+    ) -> None:
+        # Given the deposit and administration pages declared
+        monkeypatch.setattr(urls, "DEPOSIT", "/depot", raising=False)
+        monkeypatch.setattr(urls, "ADMIN", "/admin", raising=False)
+        html_text = self.render(actor)
+        # Then the e-mail, a sign-out form, and the links the policy allows
+        assert str(actor.email) in html_text and "Se connecter" not in html_text
+        assert f'action="{urls.SIGN_OUT}"' in html_text and 'method="post"' in html_text
+        assert ('href="/depot"' in html_text) is deposit
+        assert ('href="/admin"' in html_text) is admin
+
+    def test_the_sign_in_and_out_pages_do_not_repeat_their_own_form(self) -> None:
+        agent = Actor(Role.ars, region="53", email="a@ars.sante.fr")
+        assert "<form" in self.render(agent)
+        for path in (urls.SIGN_IN, urls.SIGN_OUT):
+            html_text = self.render(agent, path)
+            assert "a@ars.sante.fr" in html_text and "<form" not in html_text
+
+    def test_no_link_to_a_page_that_does_not_exist(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delattr(urls, "DEPOSIT", raising=False)
+        monkeypatch.delattr(urls, "ADMIN", raising=False)
+        html_text = self.render(Actor(Role.dns, email="d@sante.gouv.fr"))
+        assert "Déposer" not in html_text and "Administration" not in html_text
 
 
 class TestAlert:

@@ -405,6 +405,47 @@ class TestSignOutAndDisabling:
         assert actor_of(client)["role"] == Role.anonymous
 
 
+class TestHeaderAccount:
+    """The header says who is signed in; for the public it is the same link for everyone."""
+
+    def test_the_public_gets_the_same_sign_in_link_and_no_cookie(self, server: flask.Flask) -> None:
+        # Given two anonymous readers of the home page
+        pages = []
+        for _ in range(2):
+            with server.test_client() as reader:
+                response = reader.get(urls.HOME)
+                # Then neither gets a cookie, and the page may be cached
+                assert "Set-Cookie" not in response.headers
+                assert response.headers["Cache-Control"].startswith("public")
+                pages.append(response.get_data(as_text=True))
+        header = [p.split("<main", 1)[0].split("fr-header__tools", 1)[1] for p in pages]
+        # And both get « Se connecter », a plain link, in the same header
+        assert f'href="{urls.SIGN_IN}">Se connecter</a>' in header[0]
+        assert header[0] == header[1]
+        assert "csrf_token" not in header[0] and "Se déconnecter" not in header[0]
+
+    def test_signed_in_the_header_shows_the_email_and_a_working_sign_out(
+        self, client: FlaskClient
+    ) -> None:
+        # Given a signed-in agent on the home page
+        sign_in(client)
+        page = client.get(urls.HOME).get_data(as_text=True)
+        tools = page.split("fr-header__tools", 1)[1].split("fr-header__search", 1)[0]
+        # Then the header shows the e-mail and « Se déconnecter », no « Se connecter »
+        assert EMAIL in tools and "Se déconnecter" in tools and "Se connecter" not in tools
+        # And « Se déconnecter » is a POST form carrying a CSRF token
+        form = re.search(r"<form[^>]*>.*?</form>", tools, re.S)
+        assert form and f'action="{urls.SIGN_OUT}"' in form.group(0)
+        assert 'method="post"' in form.group(0)
+        token = CSRF.search(form.group(0))
+        assert token
+        # When it is submitted as the browser would
+        response = client.post(urls.SIGN_OUT, data={"csrf_token": token.group(1)})
+        # Then the session ends
+        assert response.status_code == 303
+        assert actor_of(client)["role"] == Role.anonymous
+
+
 class TestAuditLog:
     def test_the_audit_log_refuses_updates_and_deletes(
         self, client: FlaskClient, engine: Engine

@@ -44,8 +44,25 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
 
 
-@pytest.fixture(scope="session")
-def live_url(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -> Iterator[str]:
+def add_account(database_url: str, email: str, password: str, *role: str) -> None:
+    """An account created as an administrator would, with `python -m etl users add`;
+    `role`: « --role », « ars », « --region », « 53 » or « --role », « dns »."""
+    subprocess.run(
+        [sys.executable, "-m", "etl", "users", "add", email, *role, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+
+def serve(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, *commands: list[str]
+) -> Iterator[str]:
+    """The dashboard on `database_url` once the `python -m etl` `commands` have run on it
+    (skipped, or failed under CI, without Chromium)."""
     if not Path(BROWSER).exists():
         reason = f"Chromium absent ({BROWSER}) : tests de bout en bout non exécutés"
         if IN_CI:
@@ -53,12 +70,12 @@ def live_url(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -
         pytest.skip(reason)
     env = {
         **os.environ,
-        "DATABASE_URL": live_database_url,
+        "DATABASE_URL": database_url,
         "REDIS_URL": "",
         "MARQUE_ETAT": "1",
         "DATA_DIR": str(tmp_path_factory.mktemp("e2e-data")),  # its generated session key
     }
-    for cmd in (["init"], ["demo", "--until", "2025-12"]):
+    for cmd in commands:
         subprocess.run(
             [sys.executable, "-m", "etl", *cmd], env=env, check=True, cwd=ROOT, capture_output=True
         )
@@ -66,9 +83,14 @@ def live_url(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -
         lambda port: [sys.executable, "-m", "dashboard", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        log=tmp_path_factory.getbasetemp() / "dashboard.log",
+        log=tmp_path_factory.mktemp("e2e-log") / "dashboard.log",
     ) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory, live_database_url: str) -> Iterator[str]:
+    yield from serve(tmp_path_factory, live_database_url, ["init"], ["demo", "--until", "2025-12"])
 
 
 @pytest.fixture(scope="session")

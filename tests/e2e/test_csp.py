@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from dashboard import urls
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import add_account
 
 INDICATOR = urls.indicator("mes_taux_activation")
 
@@ -59,13 +56,7 @@ class TestSignInInTheBrowser:
         self, page: Any, live_url: str, live_database_url: str
     ) -> None:
         # Given a DNS account created with the command line
-        env = {**os.environ, "DATABASE_URL": live_database_url}
-        subprocess.run(
-            [sys.executable, "-m", "etl", "users", "add", "chef@sante.gouv.fr", "--role", "dns",
-             "--password-stdin"],
-            input="Bretagne-Nord-2026!\n", text=True, env=env, cwd=ROOT, check=True,
-            capture_output=True,
-        )  # fmt: skip
+        add_account(live_database_url, "chef@sante.gouv.fr", "Bretagne-Nord-2026!", "--role", "dns")
         problems = _watch(page)
         # When the agent signs in with the form
         page.goto(live_url + urls.SIGN_IN)
