@@ -22,6 +22,8 @@ from core.vocabulary import Level
 
 GEOGRAPHY_CSV = package_path("core", "reference", "geography.csv")
 GROUPS_CSV = package_path("core", "reference", "region_groups.csv")
+# Départements sharing a border, from the IGN contours (scripts/build_neighbours.py).
+NEIGHBOURS_CSV = package_path("core", "reference", "department_neighbours.csv")
 # The article each name takes in a sentence (« la Bretagne », « l'Île-de-France », « le
 # Finistère », « les Landes », none for Paris, Mayotte or La Réunion): core/reference/articles.csv.
 ARTICLES_CSV = package_path("core", "reference", "articles.csv")
@@ -242,3 +244,19 @@ def of_area(area: Area) -> str:
     if art == "les":
         return f"des {area.name}"
     return f"de {with_article(area)}"
+
+
+@lru_cache(maxsize=1)
+def _neighbours() -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = {}
+    with NEIGHBOURS_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            a, b = row["department"], row["neighbour"]
+            found.setdefault(a, set()).add(b)
+            found.setdefault(b, set()).add(a)
+    return {code: tuple(sorted(codes, key=sort_key)) for code, codes in found.items()}
+
+
+def neighbours(department_code: str) -> tuple[str, ...]:
+    """The départements sharing a border with this one (none overseas)."""
+    return _neighbours().get(normalize_department_code(department_code), ())

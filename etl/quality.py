@@ -1,13 +1,18 @@
 """Data-quality alerts of the administration page, on the stored real (non-demo) rows.
 
-Three checks, each a French sentence naming indicator, area and period:
+Four checks, each a French sentence naming indicator, area and period:
 - a cumulative stock (etl.validate.cumulative_stocks) that decreases from one period to
   the next;
 - for an indicator summed from its départements, a région (or France) whose stored value
   differs from the sum of its stored départements by more than SUM_TOLERANCE;
 - a jump: a period-to-period change further than JUMP_SIGMAS standard deviations from
   the series' other changes (at least MIN_CHANGES of them; for a steady series, at least
-  10 % of its usual change or 1 % of its level).
+  10 % of its usual change or 1 % of its level);
+- a département far from its neighbours (core.geography.neighbours): further than
+  NEIGHBOUR_SIGMAS robust deviations (1.4826 × median absolute deviation, at least 10 % of
+  their median) from the median of at least MIN_NEIGHBOURS bordering départements at the
+  same period; a count summed from départements is compared per inhabitant, since a
+  populous département is not an anomaly.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from core import geography
 from core.catalog import Catalog
 from core.geography import NATIONAL_CODE
 from core.models import TOTAL, Area, Observation, Origin
@@ -28,8 +34,11 @@ SUM_TOLERANCE = 0.005  # 0.5 %: rounding in a source's published totals
 JUMP_SIGMAS = 4.0
 MIN_CHANGES = 4
 MAX_ALERTS = 200
+NEIGHBOUR_SIGMAS = 4.0
+MIN_NEIGHBOURS = 3
 
 DECREASE, NOT_ADDING_UP, JUMP = "baisse d'un cumul", "somme des départements", "saut inhabituel"
+FAR_FROM_NEIGHBOURS = "écart aux départements voisins"
 
 
 @dataclass(frozen=True)
@@ -171,12 +180,53 @@ def _jumps(ordered: pd.DataFrame) -> list[Alert]:
     ]  # fmt: skip
 
 
+def _far_from_neighbours(frame: pd.DataFrame, catalog: Catalog) -> list[Alert]:
+    """Each département against the median of its bordering départements (same indicator,
+    period and breakdown), per inhabitant for a count summed from départements."""
+    summed = {i.id for i in catalog.indicators if i.aggregation.rule == "sum"}
+    deps = frame[frame["level"] == "department"]
+    out: list[Alert] = []
+    for (indicator_id, period, _breakdown), part in deps.groupby(
+        ["indicator_id", "period_start", "breakdown"], sort=False
+    ):
+        per_head = indicator_id in summed
+        values = {
+            code: value / geography.get_area("department", code).population if per_head else value
+            for code, value in zip(part["code"], part["value"], strict=True)
+        }
+        for _, row in part.iterrows():
+            around = [values[n] for n in geography.neighbours(row["code"]) if n in values]
+            if len(around) < MIN_NEIGHBOURS:
+                continue
+            median = float(np.median(around))
+            spread = max(
+                1.4826 * float(np.median(np.abs(np.array(around) - median))), 0.1 * abs(median)
+            )
+            mine = values[row["code"]]
+            if spread > 0 and abs(mine - median) > NEIGHBOUR_SIGMAS * spread:
+                unit = " pour 100 000 habitants" if per_head else ""
+                scale = 100_000 if per_head else 1
+                out.append(
+                    Alert(
+                        FAR_FROM_NEIGHBOURS, str(indicator_id), _where(row), period,
+                        f"Valeur {_fmt(mine * scale)}{unit} quand ses {len(around)} départements "
+                        f"voisins ont en médiane {_fmt(median * scale)}{unit}.",
+                    )
+                )  # fmt: skip
+    return out
+
+
 def quality_alerts(engine: Engine, *, catalog: Catalog) -> list[Alert]:
     """Every alert, most recent period first (at most MAX_ALERTS)."""
     frame = _frame(engine)
     if frame.empty:
         return []
     ordered = _ordered(frame)
-    alerts = _decreases(ordered, catalog) + _sums(frame, catalog) + _jumps(ordered)
+    alerts = (
+        _decreases(ordered, catalog)
+        + _sums(frame, catalog)
+        + _jumps(ordered)
+        + _far_from_neighbours(frame, catalog)
+    )
     alerts.sort(key=lambda a: (a.period, a.indicator_id), reverse=True)
     return alerts[:MAX_ALERTS]

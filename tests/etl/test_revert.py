@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
+from core import geography
 from core.catalog import Catalog
 from core.models import Area, Change, Observation, Origin, Run, RunStatus
 from etl import quality, service
@@ -151,3 +152,33 @@ class TestQualityAlerts:
         assert not any(
             a.kind == quality.JUMP and a.period.isoformat() < "2024-06-01" for a in alerts
         )
+
+    def test_a_department_far_from_its_neighbours(self, engine: Engine, catalog: Catalog) -> None:
+        # Given Paris and its three bordering départements, with as many per inhabitant
+        def per_head(code: str, times: float = 1.0) -> float:
+            return round(times * geography.get_area("department", code).population / 1000)
+
+        ring = ("92", "93", "94")
+        rows = [(FLOW, c, "2025-08", per_head(c)) for c in (*ring, "75")]
+        # then a month where Paris has twenty times as many per inhabitant
+        rows += [(FLOW, c, "2025-09", per_head(c)) for c in ring]
+        rows += [(FLOW, "75", "2025-09", per_head("75", 20))]
+        # and Finistère far above its two neighbours only (too few to judge)
+        rows += [(FLOW, c, "2025-09", per_head(c)) for c in ("22", "56")]
+        rows += [(FLOW, "29", "2025-09", per_head("29", 20))]
+        source_rows(engine, catalog, rows)
+        alerts = [
+            a for a in quality.quality_alerts(engine, catalog=catalog)
+            if a.kind == quality.FAR_FROM_NEIGHBOURS
+        ]  # fmt: skip
+        # Then only Paris in September is flagged, per inhabitant, naming its neighbours' count
+        assert [(a.area, a.period.isoformat()) for a in alerts] == [("Paris (75)", "2025-09-01")]
+        assert "3 départements voisins" in alerts[0].message
+        assert "pour 100 000 habitants" in alerts[0].message
+
+
+def test_neighbours_are_bordering_departments() -> None:
+    assert geography.neighbours("29") == ("22", "56")
+    assert geography.neighbours("75") == ("92", "93", "94")
+    assert "2B" in geography.neighbours("2A")
+    assert geography.neighbours("971") == ()
