@@ -50,7 +50,7 @@ def modal() -> str:
         f'<button aria-controls="{DISPLAY_MODAL_ID}" title="Fermer" type="button" '
         'class="fr-btn--close fr-btn">Fermer</button></div>'
         '<div class="fr-modal__content">'
-        f'<h1 id="{title_id}" class="fr-modal__title">Paramètres d’affichage</h1>'
+        f'<h2 id="{title_id}" class="fr-modal__title">Paramètres d’affichage</h2>'
         '<div id="fr-display" class="fr-display">'
         '<fieldset class="fr-fieldset" id="display-fieldset">'
         '<legend class="fr-fieldset__legend--regular fr-fieldset__legend" '

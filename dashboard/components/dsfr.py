@@ -142,9 +142,10 @@ def search_button() -> html.Button:
     )
 
 
-def search_bar(*, field_id: str, value: str = "", label: str) -> html.Form:
+def search_bar(*, field_id: str, value: str = "", label: str, landmark: str) -> html.Form:
     """A GET form to /recherche?q=…: it works without JavaScript (url-forms.js makes it an
-    in-page navigation when scripts run)."""
+    in-page navigation when scripts run). `landmark` names its search landmark: the header's
+    and a page's own are told apart."""
     return html.Form(
         html.Div(
             [
@@ -166,7 +167,7 @@ def search_bar(*, field_id: str, value: str = "", label: str) -> html.Form:
         action=urls.search(),
         method="get",
         role="search",
-        **attrs(data_url_form="true"),
+        **attrs(data_url_form="true", aria_label=landmark),
     )
 
 
@@ -184,18 +185,16 @@ def account_links(actor: Actor, current_path: str = "") -> html.Div:
             html.A(
                 "Se connecter",
                 href=urls.sign_in(None if _is_sign_in_page(current_path) else current_path),
-                className="fr-btn fr-icon-account-circle-line",
+                className="fr-btn",
             )
         ]
     else:
-        items = [html.Span(actor.email, className="fr-btn fr-icon-account-circle-line")]
+        items = [html.Span(actor.email, className="fr-btn")]
         deposit, admin = getattr(urls, "DEPOSIT", None), getattr(urls, "ADMIN", None)
         if deposit and may_deposit(actor, actor.region or ""):
-            items.append(html.A("Déposer", href=deposit, className="fr-btn fr-icon-upload-line"))
+            items.append(html.A("Déposer", href=deposit, className="fr-btn"))
         if admin and may_administer(actor):
-            items.append(
-                html.A("Administration", href=admin, className="fr-btn fr-icon-settings-5-line")
-            )
+            items.append(html.A("Administration", href=admin, className="fr-btn"))
         if not _is_sign_in_page(current_path):  # those pages have their own sign-out form
             items.append(_sign_out_form())
     return html.Div(
@@ -211,7 +210,7 @@ def _sign_out_form() -> html.Form:
             html.Button(
                 "Se déconnecter",
                 type="submit",
-                className="fr-btn fr-icon-logout-box-r-line",
+                className="fr-btn",
             ),
         ],
         action=urls.SIGN_OUT,
@@ -239,7 +238,9 @@ def header_search(account: Child = None) -> html.Div:
                             **attrs(aria_controls=SEARCH_MODAL),
                         ),
                         search_bar(
-                            field_id=SEARCH_FIELD, label="Rechercher un indicateur ou un territoire"
+                            field_id=SEARCH_FIELD,
+                            label="Rechercher un indicateur ou un territoire",
+                            landmark="Recherche dans le site",
                         ),
                     ],
                     className="fr-container fr-container-lg--fluid",

@@ -50,7 +50,10 @@ def _content(q: queries.Queries, params: dict[str, Any]) -> list[Any]:
         dsfr.breadcrumb([("Accueil", urls.with_query(urls.HOME, kept)), ("Recherche", None)]),
         html.H1("Recherche"),
         dsfr.search_bar(
-            field_id=SEARCH_FIELD, value=text, label="Indicateur, région ou département"
+            field_id=SEARCH_FIELD,
+            value=text,
+            label="Indicateur, région ou département",
+            landmark="Nouvelle recherche",
         ),
     ]
     if not text:

@@ -57,7 +57,7 @@ def _show_departments_by_keyboard(page: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url("**niveau=departements**")
     page.wait_for_selector("h2:has-text('Carte des départements')")
-    page.wait_for_function("document.getElementById('tdb-annonce').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('tdb-annonce').textContent !== ''")
 
 
 class TestAxe:
@@ -197,7 +197,7 @@ class TestKeyboardOnly:
         _open(page, live_url + INDICATOR)
         _show_departments_by_keyboard(page)
         # Then focus stays on the button, not lost on <body>
-        page.wait_for_function("document.activeElement.id === 'bouton-afficher'")
+        page.wait_for_function("() => document.activeElement.id === 'bouton-afficher'")
         # And the live region says that the view was updated, naming the page
         title = page.locator("#contenu h1").inner_text()
         assert page.locator("#tdb-annonce").text_content() == f"Vue mise à jour : {title}"
@@ -217,25 +217,33 @@ class TestFrenchOnScreen:
         # And nothing English is left from Dash's loading placeholder
         assert "Loading" not in page.locator("body").inner_text()
 
-    def test_without_javascript_a_page_says_so_and_links_what_works(
+    def test_without_javascript_a_page_shows_its_content_and_real_downloads(
         self, browser: Any, live_url: str
     ) -> None:
         import urllib.request
+
+        from dashboard import urls
 
         # Given a browser that runs no script
         context = browser.new_context(java_script_enabled=False, locale="fr-FR")
         try:
             page = context.new_page()
-            # When a page that Dash draws is opened
+            # When the objectives page is opened
             page.goto(live_url + "/objectifs")
             body = page.locator("body").inner_text()
-            # Then it says why it is empty, in French, with no loading placeholder
-            assert "Cette page a besoin de JavaScript" in body
+            # Then the server's copy is there: its heading and table, with no loading
+            # placeholder and no message saying the page needs a script
+            assert page.locator("main h1").first.inner_text() == "Objectifs datés"
+            assert page.locator("main table tbody tr").count() > 0
             assert "Loading" not in body and "Chargement" not in body
+            assert "besoin de JavaScript" not in body
             # And its download links are real files
-            links = page.locator("noscript a[download]")
-            assert links.count() == 3
-            for href in links.evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+            hrefs = page.locator("main a").evaluate_all(
+                "els => els.map(e => e.getAttribute('href') || '')"
+            )
+            files = [h for h in hrefs if h.startswith(urls.objectives_download())]
+            assert len(files) == 3
+            for href in files:
                 with urllib.request.urlopen(live_url + href) as response:
                     assert response.status == 200
         finally:

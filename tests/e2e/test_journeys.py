@@ -228,6 +228,10 @@ class TestJournalist:
             fiche.get_by_role("link", name=ind.short_label, exact=True).click()
             page.wait_for_selector("#valeurs-territoire", timeout=WAIT)
             assert f"territoire=departement-{DEPARTMENT}" in page.url
+            # and, wanting « how many », switch the map from per 100 000 inhabitants to totals
+            page.get_by_role("link", name="Totaux", exact=True).click()
+            page.wait_for_url("**par_habitant=non**", timeout=WAIT)
+            page.wait_for_selector("#valeurs-territoire", timeout=WAIT)
             shown_line = words(page.locator("#valeurs-territoire li").first.text_content())
             assert shown_line.startswith(f"{DEPARTMENT_NAME} :")
             on_screen = french_number(shown_line.split(":", 1)[1])

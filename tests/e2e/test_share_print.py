@@ -29,7 +29,7 @@ class TestCopyLink:
             button.click()
             # Then the page's address is in the clipboard, and « Lien copié » is announced
             page.wait_for_function(
-                "document.getElementById('tdb-annonce').textContent === 'Lien copié'",
+                "() => document.getElementById('tdb-annonce').textContent === 'Lien copié'",
                 timeout=5_000,
             )
             assert page.evaluate("navigator.clipboard.readText()") == page.url
@@ -105,7 +105,7 @@ class TestDisplaySettings:
         # Given the home page in the default (light) look of the system
         _open(page, live_url + "/")
         assert page.evaluate("document.documentElement.dataset.frScheme") == "system"
-        page.wait_for_function("document.documentElement.dataset.frTheme === 'light'")
+        page.wait_for_function("() => document.documentElement.dataset.frTheme === 'light'")
         # When the reader opens « Paramètres d'affichage » and chooses the dark theme
         page.locator("#react-entry-point").get_by_role(
             "button", name="Paramètres d'affichage"
@@ -113,7 +113,7 @@ class TestDisplaySettings:
         modal = page.locator("#fr-theme-modal")
         modal.get_by_text("Thème sombre").click()
         # Then the DSFR applies it to the whole page
-        page.wait_for_function("document.documentElement.dataset.frTheme === 'dark'")
+        page.wait_for_function("() => document.documentElement.dataset.frTheme === 'dark'")
         # And the sparklines are redrawn for a dark page (inverted, their hues kept)
         spark = page.locator(".tdb-sparkline").first
         assert "invert" in spark.evaluate("e => getComputedStyle(e).filter")
