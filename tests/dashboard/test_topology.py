@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import flask
 import pytest
 import requests
 from sqlalchemy import Engine, event
@@ -27,7 +29,10 @@ from sqlalchemy import Engine, event
 from core import accounts, db
 from core.accounts import NewAccount
 from core.catalog import Catalog
+from core.policy import Actor, Role
 from dashboard import queries, urls
+from dashboard.api import records
+from dashboard.api.answers import Answers
 from dashboard.app import create_app
 from dashboard.cache import MemoryCache, RedisCache
 from dashboard.queries import Queries
@@ -40,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VERSION_QUERY = re.compile(r"max\(runs\.id\)", re.I)
 OBSERVATION_QUERY = re.compile(r"\bFROM observations\b", re.I)
 PUBLIC = "mssante_messages_mois"
+RESTRICTED = "patients_chroniques_acte_telesante"
 TTL = 0.5
 demo_url = demo_url_fixture("topology", seed=11, until=dt.date(2019, 6, 1))
 
@@ -123,6 +129,99 @@ class TestDataVersionTtl:
         assert store.data_version() == first
         second = _run(engine)
         assert store.data_version() == second
+
+
+class TestAnswers:
+    """An API answer is built once per tag (data version, catalog, scope, address) and day."""
+
+    @pytest.fixture
+    def built(self, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        """The indicator records the API builds (each call of records.indicator_record)."""
+        calls: list[str] = []
+        real = records.indicator_record
+
+        def counted(indicator: Any, **kwargs: Any) -> Any:
+            calls.append(indicator.id)
+            return real(indicator, **kwargs)
+
+        monkeypatch.setattr(records, "indicator_record", counted)
+        return calls
+
+    @pytest.fixture
+    def server(self, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+        """A worker on a copy of the demo database, whose reader is the DNS when a request
+        says so (as the sign-in layer would set it), anonymous otherwise."""
+        monkeypatch.setenv("API_RATE_LIMIT", "0")
+        monkeypatch.setenv("DATA_VERSION_TTL", "0")
+        copy = tmp_path / "copy.sqlite"
+        shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
+        server = create_app(database_url=f"sqlite:///{copy}", redis_url="").server
+
+        def reader() -> None:
+            if flask.request.headers.get("X-Test-Reader") == "dns":
+                flask.g.actor = Actor(Role.dns, email="dns@example.org")
+
+        server.before_request_funcs.setdefault(None, []).insert(0, reader)
+        server.config["TDB_TEST_DB"] = str(copy)
+        return server
+
+    def test_a_second_request_is_answered_without_building_again(
+        self, server: Any, built: list[str]
+    ) -> None:
+        client = server.test_client()
+        first = client.get(urls.API_INDICATORS)
+        count = len(built)
+        again = client.get(urls.API_INDICATORS)
+        assert count > 0 and len(built) == count
+        assert again.status_code == 200 and again.data == first.data
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert again.headers["Content-Type"] == first.headers["Content-Type"]
+
+    def test_a_new_load_builds_the_answer_again(self, server: Any, built: list[str]) -> None:
+        client = server.test_client()
+        first = client.get(urls.API_INDICATORS)
+        count = len(built)
+        engine = db.make_engine(f"sqlite:///{server.config['TDB_TEST_DB']}")
+        _run(engine)
+        engine.dispose()
+        again = client.get(urls.API_INDICATORS)
+        assert len(built) == 2 * count
+        assert again.headers["ETag"] != first.headers["ETag"]
+
+    def test_a_reader_who_sees_more_never_gets_the_public_answer(self, server: Any) -> None:
+        client = server.test_client()
+        public = client.get(urls.API_INDICATORS).get_json()["data"]
+        dns = client.get(urls.API_INDICATORS, headers={"X-Test-Reader": "dns"}).get_json()
+        assert RESTRICTED not in [i["id"] for i in public]
+        assert RESTRICTED in [i["id"] for i in dns["data"]]
+        again = client.get(urls.API_INDICATORS).get_json()["data"]
+        assert again == public
+
+    def test_pages_keep_their_link_header(self, server: Any) -> None:
+        client = server.test_client()
+        path = urls.api_observations(PUBLIC, {"level": "department"})
+        first, again = client.get(path), client.get(path)
+        assert again.headers["Link"] == first.headers["Link"] and again.data == first.data
+
+    def test_errors_are_not_kept(self, server: Any, built: list[str]) -> None:
+        answers = Answers()
+        with server.test_request_context():
+            answers.keep("k", flask.Response("non", status=404))
+            assert answers.get("k") is None
+
+    def test_the_cache_is_bounded_in_bytes(self, server: Any) -> None:
+        answers = Answers(max_bytes=100)
+        with server.test_request_context():
+            answers.keep("big", flask.Response(b"x" * 51))
+            assert len(answers) == 0  # more than half of the bound: not kept
+            for key in ("a", "b", "c"):
+                answers.keep(key, flask.Response(b"x" * 40))
+            assert answers.get("a") is None and len(answers) == 2
+            assert answers.get("c") is not None
+
+    def test_the_day_is_part_of_the_key(self) -> None:
+        day, next_day = dt.date(2026, 1, 1), dt.date(2026, 1, 2)
+        assert Answers.key("t", today=day) != Answers.key("t", today=next_day)
 
 
 @pytest.mark.redis
