@@ -10,6 +10,7 @@ Plotly at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 import threading
@@ -33,6 +34,7 @@ from dashboard.callbacks import tables
 from dashboard.components import display
 from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
+from dashboard.pages._common import NOT_KEPT_FLAG
 
 STATIC = package_path("dashboard", "static")
 VENDOR = STATIC / "vendor"  # copied from node_modules by `make`, not committed
@@ -202,9 +204,14 @@ def server_page(path: str) -> str:
     entry = next((e for e in dash.page_registry.values() if e["path"] == path), None)
     if entry is None:
         return ""
+    args = flask.request.args.to_dict()
     try:
-        queries.store().data_version()
-        body = server_html.to_html(entry["layout"](**flask.request.args.to_dict()))
+        q = queries.store()
+        q.data_version()
+        key = (path, urls.cache_key(args), dt.date.today(), settings.dashboard().state_marks)
+        body = q.memo("server-html", key, lambda: _page_html(entry["layout"], args))
+    except _NotKept as exc:
+        body = exc.html
     except queries.DataUnavailable:
         return ""
     except server_html.UnrenderableComponent as exc:
@@ -212,6 +219,25 @@ def server_page(path: str) -> str:
         return ""
     flask.g.tdb_server_rendered = True
     return f'<div id="{SERVER_PAGE_ID}">{body}</div>\n'
+
+
+class _NotKept(Exception):
+    """A page shown but never kept whole (see dashboard.pages._common.NOT_KEPT_FLAG)."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+
+def _page_html(layout: Any, args: dict[str, str]) -> str:
+    """The page's HTML, kept per page (normalised parameters, day, reader's scope and
+    versions, like the page's content): converting the layout costs more than building
+    a warm one. A page that says the data cannot be read, refuses its parameters or
+    names what may not exist is not kept."""
+    flask.g.pop(NOT_KEPT_FLAG, None)
+    html = server_html.to_html(layout(**args))
+    if flask.g.pop(NOT_KEPT_FLAG, False):
+        raise _NotKept(html)
+    return html
 
 
 def _check_front_end(vendor: Path = VENDOR) -> None:

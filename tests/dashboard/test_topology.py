@@ -30,10 +30,11 @@ from core import accounts, db
 from core.accounts import NewAccount
 from core.catalog import Catalog
 from core.policy import Actor, Role
+from dashboard import app as app_module
 from dashboard import queries, urls
 from dashboard.api import records
 from dashboard.api.answers import Answers
-from dashboard.app import create_app
+from dashboard.app import SERVER_PAGE_ID, create_app
 from dashboard.cache import MemoryCache, RedisCache
 from dashboard.queries import Queries
 from etl.demo import run_demo
@@ -222,6 +223,58 @@ class TestAnswers:
     def test_the_day_is_part_of_the_key(self) -> None:
         day, next_day = dt.date(2026, 1, 1), dt.date(2026, 1, 2)
         assert Answers.key("t", today=day) != Answers.key("t", today=next_day)
+
+
+class TestServerPages:
+    """A server-rendered page's HTML is converted once per page, reader and version."""
+
+    @pytest.fixture
+    def converted(self, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+        """Each conversion of a page layout to HTML (dashboard.app._page_html)."""
+        calls: list[object] = []
+        real = app_module._page_html
+
+        def counted(layout: Any, args: dict[str, str]) -> str:
+            calls.append(args)
+            return real(layout, args)
+
+        monkeypatch.setattr(app_module, "_page_html", counted)
+        return calls
+
+    @pytest.fixture
+    def client(self, demo_url: str) -> Any:
+        return create_app(database_url=demo_url, redis_url="").server.test_client()
+
+    def test_a_page_is_converted_once(self, client: Any, converted: list[object]) -> None:
+        first = client.get(urls.HOME).get_data(as_text=True)
+        again = client.get(urls.HOME).get_data(as_text=True)
+        assert len(converted) == 1
+        assert f'id="{SERVER_PAGE_ID}"' in first and f'id="{SERVER_PAGE_ID}"' in again
+        assert server_copy(again) == server_copy(first)
+
+    def test_a_search_is_never_kept(self, client: Any, converted: list[object]) -> None:
+        for _ in range(2):
+            assert client.get(urls.search() + "?q=bretagne").status_code == 200
+        assert len(converted) == 2
+
+    def test_a_page_built_while_the_database_fails_is_not_kept(
+        self, client: Any, converted: list[object], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        with monkeypatch.context() as m:
+
+            def down(*_args: Any, **_kwargs: Any) -> Any:
+                raise queries.DataUnavailable("Base injoignable (test).")
+
+            m.setattr(queries.Queries, "series", down)
+            assert "Base injoignable (test)." in client.get(urls.HOME).get_data(as_text=True)
+        page = client.get(urls.HOME).get_data(as_text=True)
+        assert "Base injoignable (test)." not in page and len(converted) == 2
+
+
+def server_copy(page: str) -> str:
+    """The server-rendered part of a page (Dash's own tokens around it differ)."""
+    start = page.index(f'<div id="{SERVER_PAGE_ID}">')
+    return page[start : page.index('<div id="react-entry-point"', start)]
 
 
 @pytest.mark.redis
