@@ -505,7 +505,9 @@ class Queries:
                 value = conn.execute(stmt).scalar()
             return value if isinstance(value, dt.datetime) else None
 
-        return self._cached("last_update", {}, compute)
+        # In the process: every API answer asks it (Last-Modified), a Redis round trip
+        # each time would cost more than the answer kept under its ETag.
+        return self._cached("last_update", {}, compute, cache=self.pages)
 
     def published_figures(self, *, indicator_id: str) -> pd.DataFrame:
         """The curated published figures, alternatives included (shown, never summed)."""
