@@ -5,7 +5,7 @@ PORT   ?= 8050
 HOST   ?= 127.0.0.1
 export DEMO ?= 1
 
-.PHONY: setup system-packages python-deps node-deps front-end run test lint bench clean
+.PHONY: setup system-packages python-deps node-deps front-end run test lint bench bench-packages clean
 
 setup: system-packages python-deps node-deps front-end
 
@@ -70,7 +70,13 @@ lint:
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-bench: setup
+# wrk (Debian) drives benchmarks/bench_api.py: installed here only as root, like system-packages.
+bench-packages:
+	@dpkg -s wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then echo "Installation du paquet Debian : wrk"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; \
+	  else echo "Paquet Debian absent : wrk (apt-get install wrk ; benchmarks/bench_api.py l'exige)"; fi; }
+
+bench: setup bench-packages
 	bash scripts/bench.sh
 
 clean:

@@ -124,6 +124,14 @@ class DashboardSettings(BaseSettings):
         description="URL Redis du cache du tableau de bord (ex. redis://127.0.0.1:6379/0) ; "
         "vide : cache en mémoire du processus.",
     )
+    data_version_ttl: float = Field(
+        1,
+        ge=0,
+        le=60,
+        description="Secondes pendant lesquelles un processus réutilise la version des données "
+        "(dernier chargement réussi) sans la redemander à la base ; un chargement est vu par "
+        "tous les processus dans ce délai. 0 : relue à chaque requête.",
+    )
     marque_etat: Literal["0", "1"] = Field(
         "1",
         description="« 1 » : en-tête et pied de page officiels de l'État (DSFR, Marianne) ; "

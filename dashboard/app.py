@@ -10,10 +10,12 @@ Plotly at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any, cast
@@ -44,6 +46,7 @@ from dashboard.components import display
 from dashboard.downloads import download_links
 from dashboard.downloads import register as register_downloads
 from dashboard.pages import administration, deposit
+from dashboard.pages._common import NOT_KEPT_FLAG
 
 STATIC = package_path("dashboard", "static")
 VENDOR = STATIC / "vendor"  # copied from node_modules by `make`, not committed
@@ -217,9 +220,17 @@ def server_page(path: str) -> str:
     if found is None:
         return ""
     layout, values = found
+    args = {**values, **_query()}
     try:
-        queries.store().data_version()
-        body = server_html.to_html(layout(**{**values, **_query()}))
+        q = queries.store()
+        q.data_version()
+        if current_actor().signed_in:  # their header names them and carries their CSRF token
+            body = _page_html(layout, args)
+        else:
+            key = (path, urls.cache_key(args), dt.date.today(), settings.dashboard().state_marks)
+            body = q.memo("server-html", key, lambda: _page_html(layout, args))
+    except _NotKept as exc:
+        body = exc.html
     except queries.DataUnavailable:
         return ""
     except server_html.UnrenderableComponent as exc:
@@ -247,6 +258,25 @@ def _page_layout(path: str) -> tuple[Any, dict[str, str]] | None:
         None,
     )
     return None if entry is None else (entry["layout"], values)
+
+
+class _NotKept(Exception):
+    """A page shown but never kept whole (see dashboard.pages._common.NOT_KEPT_FLAG)."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+
+def _page_html(layout: Any, args: Mapping[str, str | list[str]]) -> str:
+    """The page's HTML, kept per page (normalised parameters, day, reader's scope and
+    versions, like the page's content): converting the layout costs more than building
+    a warm one. A page that says the data cannot be read, refuses its parameters or
+    names what may not exist is not kept."""
+    flask.g.pop(NOT_KEPT_FLAG, None)
+    html = server_html.to_html(layout(**args))
+    if flask.g.pop(NOT_KEPT_FLAG, False):
+        raise _NotKept(html)
+    return html
 
 
 def _check_front_end(vendor: Path = VENDOR) -> None:

@@ -1,10 +1,11 @@
 """The one data-access module of the dashboard: every read goes through here.
 
 Results are cached under the data version (id of the last successful ETL run), so a
-new load is seen by every worker at its next request with no message between
-processes. The data cache is in-process by default and Redis when REDIS_URL is set;
-page bodies stay in the process (see dashboard/cache.py). Nothing here writes to the
-database.
+new load is seen by every worker with no message between processes: each process reads
+the version at most once every DATA_VERSION_TTL seconds (one SQL query, not one per
+request), so a load shows within that time everywhere. The data cache is in-process by
+default and Redis when REDIS_URL is set; page bodies stay in the process (see
+dashboard/cache.py). Nothing here writes to the database.
 
 Every read answers for the reader of the request (dashboard.actor.current_actor): the
 catalog holds only the indicators it may see, and the rows only the areas it may see
@@ -16,15 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from threading import Lock
 from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import geography, policy
+from core import geography, policy, settings
 from core.catalog import Catalog, load_catalog
 from core.db import make_engine
 from core.errors import UserError
@@ -178,9 +181,18 @@ class Queries:
     """
 
     def __init__(
-        self, engine: Engine, *, cache: Cache, catalog: Catalog, pages: Cache | None = None
+        self,
+        engine: Engine,
+        *,
+        cache: Cache,
+        catalog: Catalog,
+        pages: Cache | None = None,
+        version_ttl: float = 0.0,
     ) -> None:
         self.engine = engine
+        self.version_ttl = version_ttl  # seconds the process reuses the data version
+        self._version: tuple[float, int] | None = None  # (monotonic time read, version)
+        self._version_lock = Lock()
         self.cache = cache
         self.pages = pages if pages is not None else MemoryCache(maxsize=PAGE_CACHE_SIZE)
         self.declared_catalog = catalog
@@ -232,19 +244,47 @@ class Queries:
     # -- version and caching ------------------------------------------------------------
 
     def data_version(self) -> int:
-        """Id of the last successful run (0 before any load); read once per request."""
+        """Id of the last successful run (0 before any load): the same for a whole request,
+        and read from the database at most once every `version_ttl` seconds per process."""
         try:
             import flask
 
             if flask.has_request_context():
                 version = getattr(flask.g, "tdb_data_version", None)
                 if version is None:
-                    version = self._read_version()
+                    version = self._process_version()
                     flask.g.tdb_data_version = version
                 return int(version)
         except ImportError:  # pragma: no cover - flask is a dependency of dash
             pass
-        return self._read_version()
+        return self._process_version()
+
+    def _process_version(self) -> int:
+        """The version this process read less than `version_ttl` seconds ago, else a fresh
+        read (one thread reads, the others wait for it). Stamped with the time before the
+        read, so nothing is reused for longer than the TTL after the database said it."""
+        if self.version_ttl <= 0:
+            return self._read_version()
+        with self._version_lock:
+            now = time.monotonic()
+            known = self._version
+            if known is not None and now - known[0] < self.version_ttl:
+                return known[1]
+            version = self._read_version()
+            self._version = (now, version)
+            return version
+
+    def forget_data_version(self) -> None:
+        """After a write by this process (a deposit): its next read asks the database."""
+        with self._version_lock:
+            self._version = None
+        try:
+            import flask
+
+            if flask.has_request_context():
+                flask.g.pop("tdb_data_version", None)
+        except ImportError:  # pragma: no cover - flask is a dependency of dash
+            pass
 
     def _read_version(self) -> int:
         def read() -> int:
@@ -485,7 +525,9 @@ class Queries:
                 value = conn.execute(stmt).scalar()
             return value if isinstance(value, dt.datetime) else None
 
-        return self._cached("last_update", {}, compute)
+        # In the process: every API answer asks it (Last-Modified), a Redis round trip
+        # each time would cost more than the answer kept under its ETag.
+        return self._cached("last_update", {}, compute, cache=self.pages)
 
     def published_figures(self, *, indicator_id: str) -> pd.DataFrame:
         """The curated published figures, alternatives included (shown, never summed)."""
@@ -861,14 +903,17 @@ def configure(*, database_url: str | None = None, redis_url: str = "") -> Querie
     """Build the store once at start-up (app factory); tests pass their own URLs."""
     global _store
     cache: Cache = RedisCache(redis_url) if redis_url else MemoryCache()
-    _store = Queries(make_engine(database_url), cache=cache, catalog=load_catalog())
+    _store = Queries(
+        make_engine(database_url),
+        cache=cache,
+        catalog=load_catalog(),
+        version_ttl=settings.dashboard().data_version_ttl,
+    )
     return _store
 
 
 def store() -> Queries:
     if _store is None:
-        from core import settings
-
         return configure(
             database_url=settings.database_url(), redis_url=settings.dashboard().redis_url
         )

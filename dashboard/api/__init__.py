@@ -15,28 +15,33 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard import guards, queries, urls
 from dashboard.api import http
+from dashboard.api.answers import Answers
 from dashboard.api.endpoints import ENDPOINTS, Endpoint
 from dashboard.api.problems import Problem
 from dashboard.api.problems import response as problem_response
 from dashboard.api.routes import HANDLERS
 
 
-def _view(endpoint: Endpoint) -> Callable[..., flask.Response]:
-    """The handler, behind validators (304), problems and the reader's cache headers."""
+def _view(endpoint: Endpoint, answers: Answers) -> Callable[..., flask.Response]:
+    """The handler, behind validators (304), the answers already built for the same tag
+    (answers.py), problems and the reader's cache headers."""
     handler = HANDLERS[endpoint.operation_id]
 
     def view(**path: str) -> flask.Response:
         try:
-            tag = modified = None
-            if endpoint.validated:
-                tag, modified = http.etag(), http.last_modified()
-                if http.not_modified(tag, modified):
-                    response = flask.Response(status=304)
-                    http.validate(response, tag, modified)
-                    return response
-            response = handler(**path)
-            if tag is not None:
+            if not endpoint.validated:
+                return handler(**path)
+            tag, modified = http.etag(), http.last_modified()
+            if http.not_modified(tag, modified):
+                response = flask.Response(status=304)
                 http.validate(response, tag, modified)
+                return response
+            key = Answers.key(tag)
+            kept = answers.get(key)
+            response = kept if kept is not None else handler(**path)
+            if kept is None:
+                answers.keep(key, response)
+            http.validate(response, tag, modified)
             return response
         except Problem as problem:
             return problem_response(problem)
@@ -58,9 +63,10 @@ def _unknown(rest: str) -> flask.Response:
 def register(server: flask.Flask, *, redis_url: str = "") -> None:
     """Routes, error shape, cache and CORS headers, and the rate limit of /api/."""
     blueprint = flask.Blueprint("api", __name__)
+    answers = Answers()  # this server's, in its process
     for endpoint in ENDPOINTS:
         blueprint.add_url_rule(
-            endpoint.route, endpoint.operation_id, _view(endpoint), methods=["GET"]
+            endpoint.route, endpoint.operation_id, _view(endpoint, answers), methods=["GET"]
         )
     blueprint.add_url_rule(urls.API_ANY, "unknown", _unknown, methods=["GET"])
     blueprint.after_request(http.cache_headers)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 from urllib.parse import urlencode
 
+import flask
 from dash import dcc, html
 
 from core import settings
@@ -34,6 +35,11 @@ DEMO_TEXT = (
 NATIONAL_ONLY = views.NATIONAL_ONLY
 # A catalog source marked `verified: false`, said in words a reader understands.
 UNVERIFIED_SOURCE = " — à confirmer : la publication d'origine n'a pas pu être consultée"
+
+
+# Set when a page must not be kept whole (dashboard/app.py): it says the data cannot be
+# read or refuses its parameters, or it names something that may not exist (cacheable=False).
+NOT_KEPT_FLAG = "tdb_page_not_kept"
 
 
 def page(
@@ -60,9 +66,13 @@ def page(
     except queries.DataUnavailable as exc:
         content = unavailable(str(exc))
         banner = []
+        cacheable = False
     except UserError as exc:  # any other error whose French message is meant for the reader
         content = refused(str(exc))
         banner = []
+        cacheable = False
+    if not cacheable and flask.has_request_context():
+        flask.g.setdefault(NOT_KEPT_FLAG, True)
     return html.Div(
         [
             dsfr.skiplinks(),

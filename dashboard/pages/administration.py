@@ -112,6 +112,7 @@ def _revert(actor: Actor, *, withdrawing: bool) -> ResponseReturnValue:
         return _admin(actor, error=str(exc), status=503)
     except service.RevertError as exc:
         return _admin(actor, error=str(exc), status=409)
+    queries.store().forget_data_version()  # this process shows the values back at once
     report = done.report
     what = "retiré" if withdrawing else "restauré"
     detail = (

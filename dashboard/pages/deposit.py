@@ -182,6 +182,7 @@ def confirm(actor: Actor) -> ResponseReturnValue:
         return page(_report(exc) + _back_link(), status=422)
     except service.UserError as exc:
         return page(_error(str(exc)) + _back_link(), status=404)
+    store.forget_data_version()  # this process shows its own deposit at once
     summary = result.report.summary()
     _forms.audit(
         AuditAction.deposit_confirm,
