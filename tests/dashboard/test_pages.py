@@ -78,7 +78,7 @@ class TestUnknownCodesAreNotCached:
             assert len(pages) == before  # type: ignore[arg-type]
             # And a known one is cached (the check can fail)
             _layout(module)(**{key: {"pages.indicator": "mes_taux_activation"}.get(module, "53")})
-            assert len(pages) == before + 1  # type: ignore[arg-type]
+            assert len(pages) > before  # type: ignore[arg-type]
 
 
 class TestUserErrors:

@@ -47,6 +47,13 @@ def client(demo_url: str) -> Any:
     return create_app(database_url=demo_url, redis_url="").server.test_client()
 
 
+@pytest.fixture(autouse=True)
+def _this_database(client: Any, demo_url: str) -> None:
+    """Tests of other modules may run in between on this worker and point the process's
+    store elsewhere: each test here reads the demo database again."""
+    queries.configure(database_url=demo_url, redis_url="")
+
+
 def _head(client: Any, url: str) -> dict[str, str]:
     """The page's metas by name, its canonical link and its title, as a crawler reads them."""
     response = client.get(url)

@@ -150,7 +150,7 @@ def _assert_visible_and_no_trap(seen: list[dict[str, Any]], *, limit: int = 300)
     assert [
         s for s in seen if not (s["visible"] and s["outline"] != "none" and s["width"] >= 1)
     ] == []
-    assert seen[-1]["text"] == "Sources et licences"  # the last link of the footer
+    assert seen[-1]["text"] == "Paramètres d'affichage"  # the last control of the footer
 
 
 class TestKeyboardOnly:

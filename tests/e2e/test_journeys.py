@@ -231,7 +231,9 @@ class TestJournalist:
             # and, wanting « how many », switch the map from per 100 000 inhabitants to totals
             page.get_by_role("link", name="Totaux", exact=True).click()
             page.wait_for_url("**par_habitant=non**", timeout=WAIT)
-            page.wait_for_selector("#valeurs-territoire", timeout=WAIT)
+            expect(page.locator('#choix-par-habitant a[aria-current="true"]')).to_have_text(
+                "Totaux", timeout=WAIT
+            )
             shown_line = words(page.locator("#valeurs-territoire li").first.text_content())
             assert shown_line.startswith(f"{DEPARTMENT_NAME} :")
             on_screen = french_number(shown_line.split(":", 1)[1])
