@@ -728,7 +728,7 @@ class Queries:
         limit: int = 100,
     ) -> pd.DataFrame:
         """Change history rows (`core.models.Change`) from `since` on, oldest first, for the
-        given indicators only (the caller passes the ones its reader may see)."""
+        given indicators only, and of the areas the request's reader may see."""
 
         def compute() -> pd.DataFrame:
             c = Change
@@ -775,7 +775,7 @@ class Queries:
             "after_id": after_id,
             "limit": limit,
         }
-        return self._cached("changes", args, compute)
+        return self._visible("changes", args, compute)
 
     def change_summary(self, *, indicator_ids: Sequence[str], runs: int = 20) -> pd.DataFrame:
         """Per run and indicator of the last `runs` runs that changed anything: how many

@@ -659,7 +659,7 @@ PARAMS: tuple[Param, ...] = (
         (),
         _choice("non"),
     ),
-    Param("page", f"un numéro de page, de 1 à {MAX_PAGE}", "1", False, (), _page_number),
+    Param(PAGE_PARAM, f"un numéro de page, de 1 à {MAX_PAGE}", "1", False, (), _page_number),
 )
 """The one table of view parameters. `territoire` follows the reader from a fiche to an
 indicator page (highlighted there) and back; `par_habitant=non` shows the totals of counts

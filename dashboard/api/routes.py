@@ -18,7 +18,7 @@ import pandas as pd
 
 from core import geography
 from core.catalog import Indicator
-from core.policy import Actor, may_see_area, may_see_every_area, may_see_indicator
+from core.policy import Actor, may_see_indicator
 from core.vocabulary import Level
 from dashboard import queries, targets, urls, views
 from dashboard.actor import current_actor
@@ -41,22 +41,6 @@ def visible_indicator(q: queries.Queries, actor: Actor, indicator_id: str) -> In
     if found is None:
         raise not_found(f"Indicateur inconnu « {urls.shown(indicator_id)} ».")
     return found
-
-
-def seen_rows(series: pd.DataFrame, actor: Actor, q: queries.Queries) -> pd.DataFrame:
-    """The rows of a `series` frame whose area the reader may see (core.policy)."""
-    every = {i.id for i in q.catalog.indicators if may_see_every_area(actor, i.visibility)}
-    checked = ~series["indicator_id"].isin(every)
-    if not checked.any():
-        return series
-    pairs = series.loc[checked, ["indicator_id", "level", "code"]].drop_duplicates()
-    allowed = {
-        (i, lvl, c)
-        for i, lvl, c in pairs.itertuples(index=False, name=None)
-        if may_see_area(actor, q.catalog.get(i).visibility, lvl, c)
-    }
-    keys = zip(series["indicator_id"], series["level"], series["code"], strict=True)
-    return series[[not c or k in allowed for c, k in zip(checked, keys, strict=True)]]
 
 
 def json_response(body: object, *, status: int = 200) -> flask.Response:
@@ -189,7 +173,6 @@ def observation_selection(
         series = series[series["period_start"] >= pd.Timestamp(first)]
     if last is not None:
         series = series[series["period_start"] <= pd.Timestamp(last)]
-    series = seen_rows(series, actor, q)
     runs = q.observation_runs(indicator_id=ind.id, level=level)
     return records.observation_frame(series, runs, catalog=q.catalog)
 
@@ -286,7 +269,7 @@ def list_changes() -> flask.Response:
     ids = [i.id for i in visible(q, actor)]
     rows = q.history_since(since=args["since"], indicator_ids=ids, after_id=after, limit=limit + 1)
     raw = rows.iloc[:limit]
-    page = records.change_frame(seen_rows(raw, actor, q))
+    page = records.change_frame(raw)
     next_url = None
     if len(rows) > limit:
         cursor = make_cursor([int(raw["id"].iloc[-1])])
@@ -300,7 +283,7 @@ def export_frame(q: queries.Queries, actor: Actor) -> pd.DataFrame:
     parts = []
     for level in Level:
         series = q.series(level=level.value, breakdown=None)
-        series = seen_rows(series[series["indicator_id"].isin(ids)], actor, q)
+        series = series[series["indicator_id"].isin(ids)]
         runs = q.observation_runs(indicator_id=None, level=level.value)
         parts.append(records.observation_frame(series, runs, catalog=q.catalog))
     frame = pd.concat(parts, ignore_index=True)
