@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -69,6 +71,15 @@ class SetupError(UserError):
 # served here. Deferred, it runs before the deferred scripts of Dash that follow it. Pages
 # without a chart never load Plotly.
 PLOTLY_URL_JS = "chart-script-url.js"  # no « plotly » in its name: one Plotly file is loaded
+
+
+def versioned(name: str) -> str:
+    """A file of dashboard/static/ with its content's digest in the query: browsers keep
+    these files a year (see _routes), and a new version gets a new address."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"{urls.static_file(name)}?v={digest}"
+
+
 INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="fr" data-fr-scheme="system">
     <head>
@@ -119,7 +130,7 @@ def noscript(*, server_rendered: bool) -> str:
 
 INDEX_STRING = (
     INDEX_TEMPLATE.replace("@favicon@", urls.dsfr("favicon/favicon.svg"))
-    .replace("@plotly_url_js@", urls.static_file(PLOTLY_URL_JS))
+    .replace("@plotly_url_js@", versioned(PLOTLY_URL_JS))
     .replace("@plotly@", urls.PLOTLY_JS)
     .replace("@announce@", ANNOUNCE_ID)
     .replace("@display@", display.modal())
@@ -130,40 +141,38 @@ INDEX_STRING = (
 DASH_LOADING = "Loading..."
 LOADING_TEXT = "Chargement…"
 
-PLOTLY_PRELOAD = f'<link rel="preload" href="{urls.PLOTLY_JS}" as="script">'
-CHART_PAGES = urls.CHART_PAGES  # the pages that draw Plotly charts
 # Pages whose index carries their HTML (dashboard/server_html.py), shared caches included.
 SERVER_RENDERED = frozenset(urls.SERVER_RENDERED)
 SERVER_PAGE_ID = "tdb-server-page"  # hidden entry point beside it: dashboard/assets/tdb.css
 SERVER_PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered page
-# The Marianne weights every page draws text with, fetched with the stylesheet instead of
-# after the first layout: the server's HTML paints in its own font, and Dash's copy of it
-# then paints at the same size (no second, later « largest contentful paint »).
-FONT_PRELOADS = "".join(
-    f'<link rel="preload" href="{urls.dsfr(f"fonts/Marianne-{weight}.woff2")}" as="font" '
-    'type="font/woff2" crossorigin>'
-    for weight in ("Regular", "Medium", "Bold")
-)
-# Dash's scripts are deferred, so that the page paints before they run; the renderer, an
-# inline script, then waits for them (deferred scripts run before DOMContentLoaded).
-# Also the app's `renderer`, so that `app.csp_hashes()` allows it.
-RENDERER_JS = (
-    'document.addEventListener("DOMContentLoaded", function () {'
-    " window.renderer = new DashRenderer(); });"
-)
-DEFERRED_RENDERER = (
-    f'<script id="_dash-renderer" type="application/javascript">{RENDERER_JS}</script>'
-)
+# Dash's own scripts (React, its renderer, its components) wait, inert in a <template>,
+# for the reader's first interaction with a server-rendered page (any other page loads them
+# at once): dash-on-demand.js then loads them in order and starts the renderer. The
+# project's assets and the DSFR's script load with the page, deferred.
+ON_DEMAND_JS = "dash-on-demand.js"
+DASH_SCRIPTS_ID = "tdb-dash-scripts"
+DASH_SCRIPT = re.compile(r'<script src="/_dash-component-suites/[^"]+"></script>\s*')
+# The renderer's start, which Dash requires in the index; dash-on-demand.js does the same.
+RENDERER_JS = "window.renderer = new DashRenderer();"
+
+
+def split_scripts(scripts: str, renderer: str) -> str:
+    """The page's scripts deferred, Dash's own (and its renderer) kept for the loader."""
+    on_demand = "".join(m.group(0).strip() for m in DASH_SCRIPT.finditer(scripts))
+    eager = DASH_SCRIPT.sub("", scripts).replace("<script src=", "<script defer src=")
+    src = escape(versioned(ON_DEMAND_JS), quote=True)
+    return (
+        f'{eager}\n<template id="{DASH_SCRIPTS_ID}">{on_demand}{renderer}</template>'
+        f'\n<script defer src="{src}"></script>'
+    )
+
 
 logger = logging.getLogger(__name__)
 
 
 class DashboardApp(dash.Dash):
-    """Dash, with the partial Plotly build preloaded on the pages that draw charts, and the
-    HTML of the server-rendered pages in their index.
-
-    The download starts with the page's; the script runs only when the first chart is drawn.
-    """
+    """Dash, with the HTML of the server-rendered pages in their index, and its own scripts
+    loaded on demand (dash-on-demand.js; Plotly follows when Dash draws the first chart)."""
 
     def interpolate_index(
         self,
@@ -189,18 +198,15 @@ class DashboardApp(dash.Dash):
             super().interpolate_index(
                 metas=metas,
                 title=title,
-                css=FONT_PRELOADS + css,
+                css=css,
                 config=config,
-                scripts=scripts.replace("<script src=", "<script defer src="),
+                scripts=split_scripts(scripts, renderer),
                 app_entry=app_entry,
                 favicon=favicon,
-                renderer=DEFERRED_RENDERER,
+                renderer="",  # in the <template> of split_scripts
             ),
         )
-        html = html.replace(NOSCRIPT_MARK, noscript(server_rendered=bool(copy)), 1)
-        if flask.has_request_context() and flask.request.path.startswith(CHART_PAGES):
-            html = html.replace("</head>", PLOTLY_PRELOAD + "\n    </head>", 1)
-        return html
+        return html.replace(NOSCRIPT_MARK, noscript(server_rendered=bool(copy)), 1)
 
 
 FRONT_END_FILES = ("dsfr/dsfr.min.css", "dsfr/dsfr.module.min.js", PLOTLY_FILE)

@@ -409,7 +409,6 @@ HEALTH = "/sante"
 HEALTHZ = "/healthz"  # process up (no database)
 READYZ = "/readyz"  # database reachable, data version, freshness
 DASH_CATCH_ALL = "/<path:path>"  # the endpoint of Dash's route for every page path but "/"
-CHART_PAGES = (BY_MODULE["indicator"].path.split("<", 1)[0],)  # the pages that draw charts
 
 
 def dsfr(name: str) -> str:

@@ -97,7 +97,7 @@ def run_source(
     except Exception as exc:  # one broken source must not stop the others
         return _extract_failed(engine, connector, _unexpected(exc))
     provenance = Provenance(
-        source_url=raw.url,
+        source_url=connector.cited_url(raw),
         retrieved_at=raw.retrieved_at,
         checksum=raw.sha256,
         etag=raw.etag,

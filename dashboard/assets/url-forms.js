@@ -1,7 +1,8 @@
 /* The view lives in the URL. A GET form submission or an internal link click becomes an
    in-page navigation of the Dash pages router (the same event dcc.Link dispatches), and
-   focus is put back on the control the user was on. Without JavaScript, the same forms
-   and links simply load the page. */
+   focus is put back on the control the user was on. Without JavaScript, and before Dash
+   has replaced the server's copy of the page (dashboard/static/dash-on-demand.js loads it
+   on the reader's first interaction), the same forms and links simply load the page. */
 (function () {
   "use strict";
 
@@ -21,6 +22,11 @@
     window.setTimeout(function () {
       region.textContent = "Vue mise à jour : " + heading.textContent;
     }, 100);
+  }
+
+  /* Dash's router is running: its copy of the page has replaced the server's. */
+  function dashRuns() {
+    return Boolean(window.DashRenderer) && !document.getElementById("tdb-server-page");
   }
 
   function navigate(url, focusId, isForm) {
@@ -51,7 +57,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form[data-url-form]")) { return; }
+    if (!form.matches || !form.matches("form[data-url-form]") || !dashRuns()) { return; }
     event.preventDefault();
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, key) {
@@ -74,7 +80,7 @@
 
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
-        event.shiftKey || event.altKey) { return; }
+        event.shiftKey || event.altKey || !dashRuns()) { return; }
     var link = event.target.closest ? event.target.closest("a[href]") : null;
     if (!link || link.hasAttribute("download") || link.target) { return; }
     var url = new URL(link.href, window.location.href);

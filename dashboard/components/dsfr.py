@@ -659,6 +659,17 @@ def link(text: str, *, href: str, download: bool = False, detail: str = "") -> h
     return html.A(text, href=href, className="fr-link")
 
 
+PUBLIC_SCHEMES = ("https://", "http://")
+
+
+def source_link(label: Child, url: str | None) -> html.A | html.Span:
+    """A source's name, linked to its address when that is a public web address: a file the
+    ETL read from disk (file://, a vendored snapshot, a deposit) is named, never linked."""
+    if url and url.lower().startswith(PUBLIC_SCHEMES):
+        return html.A(label, href=url)
+    return html.Span(label)
+
+
 def form(
     children: Sequence[Child],
     *,

@@ -358,7 +358,7 @@ def real_source(real: views.LatestFigure) -> list[Any]:
     """« Chiffre publié — ANS — Chiffres clés (1er octobre 2024), il y a 3 mois »: the origin, the
     source (a published figure's names its publisher first), linked, and the age."""
     label = editorial(real.source_label or real.origin.label)
-    source: Any = html.A(label, href=real.source_url) if real.source_url else html.Span(label)
+    source = dsfr.source_link(label, real.source_url)
     return [f"{real.origin.label} — source : ", source, f", {real.age_text}."]
 
 

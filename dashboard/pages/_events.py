@@ -46,7 +46,7 @@ def events_block(
                     html.Li(
                         [
                             f"{format_date(e.date)} — {e.label} : {e.long_label} Source : ",
-                            html.A(e.source_title, href=e.source_url),
+                            dsfr.source_link(e.source_title, e.source_url),
                             ".",
                         ],
                         **dsfr.attrs(data_event=e.id),

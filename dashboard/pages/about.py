@@ -72,9 +72,7 @@ def _content(q: queries.Queries) -> list[Any]:
             [
                 html.Li(
                     [
-                        html.A(editorial(s.name), href=s.url)
-                        if s.url
-                        else html.Span(editorial(s.name)),
+                        dsfr.source_link(editorial(s.name), s.url),
                         f" — {s.publisher}",
                         f" — licence : {s.licence}" if s.licence else "",
                     ]

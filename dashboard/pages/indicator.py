@@ -657,7 +657,7 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
     sources = [
         html.Li(
             [
-                html.A(editorial(s.name), href=s.url) if s.url else html.Span(editorial(s.name)),
+                dsfr.source_link(editorial(s.name), s.url),
                 f" — {s.publisher}",
                 f" (licence : {s.licence})" if s.licence else "",
                 UNVERIFIED_SOURCE if not s.verified else "",
@@ -683,9 +683,7 @@ def _about_section(q: queries.Queries, view: views.IndicatorView) -> html.Sectio
                     qualifier=str(r.qualifier or "exact"),
                 ),
                 "Oui" if r.in_series else "Non (affiché à côté de la série)",
-                html.A(editorial(r.source_title), href=r.source_url)
-                if r.source_url
-                else html.Span(editorial(r.source_title)),
+                dsfr.source_link(editorial(r.source_title), r.source_url),
             ]
             for r in published.itertuples()
         ]

@@ -85,7 +85,7 @@ def _update(update: changes.RunChanges) -> html.Section:
     when = format_date(update.finished_at) if update.finished_at else "date inconnue"
     source: list[Any] = [
         f"Mise à jour n° {update.run_id} ({update.kind_label}) : ",
-        html.A(update.source, href=update.source_url) if update.source_url else update.source,
+        dsfr.source_link(update.source, update.source_url),
     ]
     badges = [dsfr.badge("Nouvelle source", kind="new", icon=False)] if update.new_source else []
     return html.Section(

@@ -143,6 +143,8 @@ class Connector(Protocol):
 
     def to_tidy(self, raw: RawFile, *, catalog: Catalog) -> pd.DataFrame: ...
 
+    def cited_url(self, raw: RawFile) -> str: ...
+
 
 @runtime_checkable
 class TargetConnector(Connector, Protocol):
@@ -178,6 +180,11 @@ class BaseConnector(Generic[ConfigT]):
     @classmethod
     def from_config(cls, config: ConfigT) -> Self:
         return cls(config)
+
+    def cited_url(self, raw: RawFile) -> str:
+        """The address readers are given as the source of the rows: the file downloaded.
+        A connector reading a vendored copy of a published file cites the published file."""
+        return raw.url
 
 
 def empty_tidy() -> pd.DataFrame:

@@ -295,6 +295,11 @@ class DitpConnector(BaseConnector[Config]):
         template = self.config.url_template or SNAPSHOT_URL
         return template.replace("{file}", self.config.file_name)
 
+    def cited_url(self, raw: RawFile) -> str:
+        """The published file, never the vendored copy's path on this machine."""
+        del raw
+        return self.public_url
+
     def to_targets(self, raw: RawFile, *, catalog: Catalog) -> SourceTargets:
         """The zones' targets and baselines the file sets (etl.targets writes them)."""
         catalog.get(self.config.indicator)

@@ -13,7 +13,7 @@ import yaml
 from dash import dcc, html
 
 from core.catalog import DEFAULT_CATALOG_PATH, Catalog, Indicator
-from dashboard import app
+from dashboard import app, urls
 
 CSS_URL = re.compile(r"url\((?!\"?data:)\"?([^)\"]+)\"?\)")
 ICON_CLASS = re.compile(r"\bfr-icon-[a-z0-9-]+")
@@ -144,19 +144,42 @@ class TestIndex:
         # Given any page's index
         page = app.create_app(database_url=db_url, redis_url="").server.test_client().get("/")
         body = page.get_data(as_text=True)
-        # Then no script blocks the first paint: each is deferred, in Dash's order
-        sources = re.findall(r"<script([^>]*) src=", body)
+        # Then no script blocks the first paint: each loaded with the page is deferred
+        outside = re.sub(r"<template.*?</template>", "", body, flags=re.S)
+        sources = re.findall(r"<script([^>]*) src=", outside)
         assert len(sources) > 5
         assert all("defer" in attributes for attributes in sources)
-        # And the renderer starts once they have run, after the document is parsed
-        assert app.DEFERRED_RENDERER in body
+        # And Dash's own scripts, its renderer last, wait inert for the loader, in Dash's order
+        kept = re.search(rf'<template id="{app.DASH_SCRIPTS_ID}">(.*?)</template>', body, re.S)
+        assert kept is not None
+        dash_sources = re.findall(r'<script src="([^"]+)"', kept.group(1))
+        assert any("react-dom" in s for s in dash_sources)
+        assert any("dash_renderer" in s for s in dash_sources)
+        assert all(s.startswith("/_dash-component-suites/") for s in dash_sources)
+        assert kept.group(1).rstrip().endswith(app.RENDERER_JS + "</script>")
+        assert "_dash-component-suites" not in outside
         assert body.count("new DashRenderer(") == 1
+        assert f'<script defer src="{app.versioned(app.ON_DEMAND_JS)}"></script>' in outside
 
-    def test_the_fonts_of_the_first_paint_are_preloaded_from_the_package(self) -> None:
-        hrefs = re.findall(r'href="/dsfr/([^"]+)"', app.FONT_PRELOADS)
-        assert len(hrefs) == 3
-        for href in hrefs:
-            assert (app.DSFR_DIST / href).is_file()
+    def test_no_chart_library_is_fetched_with_the_page(self, db_url: str) -> None:
+        # Given an indicator page, which draws charts
+        client = app.create_app(database_url=db_url, redis_url="").server.test_client()
+        body = client.get("/indicateurs/mes_profils_crees").get_data(as_text=True)
+        # Then Plotly is neither loaded nor preloaded with it (Dash loads it to draw)
+        pinned = f'data-plotly="{urls.PLOTLY_JS}"'  # the address Dash will load it from
+        assert urls.PLOTLY_JS not in body.replace(pinned, "")
+        assert 'rel="preload"' not in body
+
+    def test_front_end_files_are_named_by_their_content(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Browsers keep the static files a year: a new content must get a new address
+        (tmp_path / app.ON_DEMAND_JS).write_text("one")
+        monkeypatch.setattr(app, "STATIC", tmp_path)
+        first = app.versioned(app.ON_DEMAND_JS)
+        (tmp_path / app.ON_DEMAND_JS).write_text("two")
+        assert first.startswith("/static-tdb/dash-on-demand.js?v=")
+        assert app.versioned(app.ON_DEMAND_JS) != first
 
 
 class TestIndexShell:

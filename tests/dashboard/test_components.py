@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import flask
 import pytest
 from dash import html
@@ -169,3 +172,27 @@ class TestNotice:
         props = dsfr.notice("texte", title="Données de démonstration :").to_plotly_json()["props"]
         assert props["role"] == "region"
         assert props["aria-label"] == "Données de démonstration"
+
+
+class TestSourceLink:
+    def test_a_web_address_is_linked(self) -> None:
+        link = dsfr.source_link("DITP", "https://example.org/ind-583.csv")
+        assert isinstance(link, html.A) and link.href == "https://example.org/ind-583.csv"
+
+    @pytest.mark.parametrize(
+        "url", ["file:///srv/etl/reference/ditp/ind-583.csv", "/tmp/depot.csv", "", None]
+    )
+    def test_a_file_on_the_server_is_named_never_linked(self, url: str | None) -> None:
+        # A vendored snapshot or a deposit read from disk: its path means nothing to a reader
+        shown = dsfr.source_link("Dépôt ARS", url)
+        assert isinstance(shown, html.Span) and shown.children == "Dépôt ARS"
+
+    def test_pages_link_sources_only_through_it(self) -> None:
+        root = Path(dsfr.__file__).resolve().parents[1]
+        direct = re.compile(r"href=[\w.]*(source_url|\bs\.url)\b")
+        offenders = [
+            str(p.relative_to(root))
+            for p in root.rglob("*.py")
+            if p.name != "dsfr.py" and direct.search(p.read_text(encoding="utf-8"))
+        ]
+        assert offenders == []

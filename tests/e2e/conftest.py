@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,10 +104,26 @@ def browser(live_url: str) -> Iterator[object]:
         b.close()
 
 
+# A server-rendered page loads Dash on the reader's first interaction
+# (dashboard/static/dash-on-demand.js): the reader of these tests moves the pointer as soon
+# as each page is parsed. tests/e2e/test_dash_on_demand.py reads pages without it.
+READER_MOVES = (
+    'document.addEventListener("DOMContentLoaded", () =>'
+    ' window.dispatchEvent(new PointerEvent("pointermove")));'
+)
+
+
+def reader_context(browser: object, **options: object) -> object:
+    """A browser context whose reader interacts with every page once it is parsed."""
+    context = browser.new_context(**options)  # type: ignore[attr-defined]
+    context.add_init_script(READER_MOVES)
+    return context
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(  # type: ignore[attr-defined]
-        viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
+    context: Any = reader_context(
+        browser, viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
     )
     pg = context.new_page()
     yield pg

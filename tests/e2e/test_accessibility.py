@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import AXE
+from tests.e2e.conftest import AXE, reader_context
 from tests.e2e.test_dashboard import INDICATOR, PAGES
 
 # One instance of every route template, the 404 page included (light scheme: the index's
@@ -29,8 +29,8 @@ FOCUSED = """() => {
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
 def sized_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     """A page at a desktop (1280 px) or phone (390 px) width."""
-    context = browser.new_context(
-        viewport={"width": WIDTHS[request.param], "height": 900}, locale="fr-FR"
+    context = reader_context(
+        browser, viewport={"width": WIDTHS[request.param], "height": 900}, locale="fr-FR"
     )
     yield context.new_page()
     context.close()
@@ -91,7 +91,7 @@ class TestTablesOnAPhone:
         self, browser: Any, live_url: str, path: str, table: str, columns: list[str]
     ) -> None:
         # Given a phone 390 px wide
-        context = browser.new_context(viewport={"width": 390, "height": 900}, locale="fr-FR")
+        context = reader_context(browser, viewport={"width": 390, "height": 900}, locale="fr-FR")
         try:
             page = context.new_page()
             # When a page with a wide table is opened

@@ -31,7 +31,7 @@ from core.vocabulary import Level
 from dashboard import fiches, queries, targets, views
 from dashboard.cache import MemoryCache
 from dashboard.components.share import COPIED, COPY_BUTTON_ID, PERMALINK_ID
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import reader_context, serve
 
 DITP_SOURCES = ("ditp-mes-activation", "ditp-sas-population", "ditp-aidants-numeriques")
 SAS = "sas_couverture_population"
@@ -201,8 +201,8 @@ class TestJournalist:
         self, browser: Any, live_url: str, reads: queries.Queries, tmp_path: Path
     ) -> None:
         ind = reads.catalog.get(PEOPLE)
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
+        context = reader_context(
+            browser, viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
         )
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_url)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.components.share import COPIED, COPY_BUTTON_ID, PERMALINK_ID
+from tests.e2e.conftest import reader_context
 
 INDICATOR = "/indicateurs/mes_taux_activation?niveau=departements"
 FICHE = "/regions/53"
@@ -19,7 +20,7 @@ def _open(page: Any, url: str) -> None:
 class TestCopyLink:
     def test_the_button_copies_the_address_and_says_so(self, browser: Any, live_url: str) -> None:
         # Given a browser that lets the page write to and read the clipboard
-        context = browser.new_context(locale="fr-FR")
+        context = reader_context(browser, locale="fr-FR")
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_url)
         try:
             page = context.new_page()

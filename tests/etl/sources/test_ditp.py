@@ -9,11 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy import Engine, select
 
 from core.catalog import Catalog, CatalogError
+from core.models import Observation, Run, RunStatus
 from etl.http import HttpFetcher
+from etl.run import run_source
 from etl.sources.base import SourceError
-from etl.sources.ditp import REFERENCE_DIR, Config, DitpConnector
+from etl.sources.ditp import REFERENCE_DIR, SNAPSHOT_URL, Config, DitpConnector
 from etl.sources.registry import SourceConfigError, build_connector
 
 SNAPSHOT = REFERENCE_DIR / "ditp"
@@ -178,3 +181,22 @@ class TestRegistry:
     def test_unknown_indicator_is_refused_at_build(self, catalog: Catalog) -> None:
         with pytest.raises(SourceConfigError, match="indicateur inconnu « inexistant »"):
             build_connector({**MES, "indicator": "inexistant"}, catalog=catalog)
+
+
+class TestCitedSource:
+    def test_rows_of_the_vendored_copy_cite_the_published_file(
+        self, engine: Engine, fetcher: HttpFetcher, catalog: Catalog
+    ) -> None:
+        # Given the connector reading its vendored snapshot from disk
+        conn = connector(MES)
+        # When it runs
+        result = run_source(engine, conn, catalog=catalog, fetcher=fetcher)
+        # Then its rows and its run cite the pinned commit's published file, not a local path
+        assert result.status == RunStatus.success
+        published = SNAPSHOT_URL.replace("{file}", "ind-583.csv")
+        with engine.connect() as db:
+            cited = set(db.scalars(select(Observation.source_url)))
+            run_url = db.scalar(select(Run.source_url).where(Run.id == result.run_id))
+        assert cited == {published}
+        assert run_url == published
+        assert published.startswith("https://raw.githubusercontent.com/DITP-pilotage/")
