@@ -36,16 +36,17 @@ node_modules/.installed: package.json package-lock.json
 
 # The front-end files the pages load, copied into the dashboard package (package data, not
 # committed): the DSFR's CSS and module script, the icons its CSS draws, the Marianne and
-# Spectral woff2 fonts (every browser that runs the DSFR's module script reads woff2), the
-# favicon, and partial Plotly. About 2 MB instead of the DSFR's 66 MB dist/.
+# Spectral woff2 fonts (every browser that runs the DSFR's module script reads woff2) cut to
+# the characters French pages write (scripts/subset_fonts.py), the favicon, and partial
+# Plotly. About 2 MB instead of the DSFR's 66 MB dist/.
 DSFR   := node_modules/@gouvfr/dsfr/dist
 VENDOR := dashboard/static/vendor
 front-end: $(VENDOR)/.copied
-$(VENDOR)/.copied: node_modules/.installed Makefile
+$(VENDOR)/.copied: node_modules/.installed $(VENV)/.installed Makefile scripts/subset_fonts.py
 	@echo "Copie des fichiers front (DSFR, Plotly partiel) dans $(VENDOR)…"
 	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/fonts $(VENDOR)/dsfr/favicon
 	@cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(VENDOR)/dsfr/
-	@cp $(DSFR)/fonts/*.woff2 $(VENDOR)/dsfr/fonts/
+	@$(PY) scripts/subset_fonts.py $(DSFR)/fonts $(VENDOR)/dsfr/fonts
 	@cp $(DSFR)/favicon/favicon.svg $(VENDOR)/dsfr/favicon/
 	@cd $(DSFR) && grep -o 'url(icons/[^)]*)' dsfr.min.css | sed 's/^url(//; s/)$$//' | sort -u \
 	  | xargs cp --parents -t $(CURDIR)/$(VENDOR)/dsfr

@@ -56,6 +56,27 @@ class TestShippedSubset:
         css = (app.DSFR_DIST / "dsfr.min.css").read_text()
         assert {c for c in used if f".{c}" not in css} == set()
 
+    def test_the_shipped_fonts_draw_every_character_the_pages_write(self) -> None:
+        # Given the fonts as shipped, cut to French (scripts/subset_fonts.py)
+        from fontTools.ttLib import TTFont
+
+        fonts = sorted((app.DSFR_DIST / "fonts").glob("*.woff2"))
+        assert len(fonts) >= 8
+        drawn = {f.name: set(TTFont(f).getBestCmap()) for f in fonts}
+        # And every text the pages are written from: the code, its scripts, the catalogue,
+        # the names of the territories
+        root = DASHBOARD.parent
+        texts = [
+            *DASHBOARD.rglob("*.py"),
+            *(DASHBOARD / "assets").glob("*.js"),
+            root / "core" / "indicators.yaml",
+            *(root / "core" / "reference").glob("*.csv"),
+        ]
+        used = {ord(ch) for path in texts for ch in path.read_text(encoding="utf-8") if ch >= " "}
+        # Then each font draws each of them (none falls back to another font)
+        missing = {name: sorted(chr(c) for c in used - cmap) for name, cmap in drawn.items()}
+        assert {name: chars for name, chars in missing.items() if chars} == {}
+
 
 def _server_copy(page: str) -> str:
     """The server's copy of the page: what a reader without JavaScript sees."""
