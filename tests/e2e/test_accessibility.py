@@ -36,6 +36,17 @@ def sized_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def still_sized_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    """The same, for a reader who has not interacted yet: the server's copy of the page,
+    before Dash loads (dashboard/static/dash-on-demand.js)."""
+    context = browser.new_context(
+        viewport={"width": WIDTHS[request.param], "height": 900}, locale="fr-FR"
+    )
+    yield context.new_page()
+    context.close()
+
+
 def _open(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(DASH_TITLE, timeout=15_000)
@@ -69,6 +80,16 @@ class TestAxe:
         # When axe-core checks the whole document
         # Then it reports nothing, minor or moderate included
         assert _axe(sized_page) == []
+
+    @pytest.mark.parametrize("path", TEMPLATES)
+    def test_no_violation_before_dash_loads(
+        self, still_sized_page: Any, live_url: str, path: str
+    ) -> None:
+        # Given a page template as the server sent it, before any interaction
+        still_sized_page.goto(live_url + path, wait_until="networkidle")
+        assert still_sized_page.locator("#tdb-server-page main h1").count() == 1
+        # When axe-core checks the whole document, Then it reports nothing
+        assert _axe(still_sized_page) == []
 
     def test_no_violation_once_the_view_form_has_been_used(self, page: Any, live_url: str) -> None:
         # Given the indicator page whose form was submitted (live region filled)
