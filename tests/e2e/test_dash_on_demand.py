@@ -85,3 +85,39 @@ class TestFirstInteraction:
         page.wait_for_selector("#tdb-server-page", state="detached", timeout=15_000)
         assert page.locator("#react-entry-point #contenu h1").is_visible()
         assert any(DASH_SCRIPTS in u for u in requested)
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  return [e.tagName, e.id, (e.textContent || '').trim().slice(0, 60), e.getAttribute('href')];
+}"""
+
+
+class TestNothingLostWhenDashTakesOver:
+    def test_the_keyboard_reader_goes_on_from_where_they_were(
+        self, still_page: tuple[Any, list[str]], live_url: str
+    ) -> None:
+        page, _ = still_page
+        page.goto(live_url + INDICATOR, wait_until="networkidle")
+        # When the reader's first Tabs load Dash while they move through the server's copy
+        for _ in range(5):
+            page.keyboard.press("Tab")
+        before = page.evaluate(FOCUSED)
+        page.wait_for_selector("#tdb-server-page", state="detached", timeout=15_000)
+        # Then focus is on the same element of Dash's page, not lost on <body>
+        after = page.evaluate(FOCUSED)
+        assert after[0] != "BODY"
+        assert after == before
+
+    def test_what_was_typed_stays_in_the_field(
+        self, still_page: tuple[Any, list[str]], live_url: str
+    ) -> None:
+        page, _ = still_page
+        page.goto(live_url + "/objectifs", wait_until="networkidle")
+        # When the reader types in the header's search box before Dash has taken over
+        page.focus("#recherche-entete")
+        page.keyboard.type("Bretagne")
+        page.wait_for_selector("#tdb-server-page", state="detached", timeout=15_000)
+        # Then Dash's search box holds it, and still has focus
+        assert page.input_value("#recherche-entete") == "Bretagne"
+        assert page.evaluate("() => document.activeElement.id") == "recherche-entete"
