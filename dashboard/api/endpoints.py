@@ -151,10 +151,12 @@ CHANGES = Endpoint(
     urls.API_CHANGES,
     "Changements depuis une date",
     "Historique des écritures : nouvelles valeurs, révisions (avant → après), retraits, "
-    "par indicateur visible et par traitement ; par pages (curseur « next »).",
+    "par indicateur visible et par traitement ; par pages (curseur « next »). « new_sources » "
+    "(le même à chaque page) : chaque source qui a apporté depuis la date ses premières "
+    "valeurs réelles d'un indicateur visible.",
     "données",
     params=(p.SINCE, p.LIMIT, p.CURSOR),
-    content={JSON: page_of("Change")},
+    content={JSON: page_of("Change", new_sources={"type": "array", "items": ref("NewSource")})},
 )
 EXPORT_CSV = Endpoint(
     "exportObservationsCsv",
@@ -187,7 +189,9 @@ FEED = Endpoint(
     "getChangeFeed",
     urls.FEED,
     "Flux Atom des changements",
-    "Les derniers traitements qui ont changé des valeurs, une entrée par indicateur visible.",
+    "Les derniers traitements qui ont changé des valeurs, une entrée par indicateur visible ; "
+    "une entrée « Nouvelle source » quand un traitement apporte les premières valeurs réelles "
+    "d'un indicateur de sa source.",
     "service",
     content={ATOM: FILE},
 )

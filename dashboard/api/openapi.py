@@ -105,6 +105,7 @@ def components() -> dict[str, Any]:
             "TargetAssessment": records.object_schema(records.TARGET_COLUMNS),
             "Area": area,
             "Change": records.object_schema(records.CHANGE_COLUMNS),
+            "NewSource": records.object_schema(records.NEW_SOURCE_COLUMNS),
             "Health": {
                 "type": "object",
                 "required": ["statut"],

@@ -373,6 +373,37 @@ def change_frame(changes: pd.DataFrame) -> pd.DataFrame:
     return out[[c.name for c in CHANGE_COLUMNS]]
 
 
+NEW_SOURCE_COLUMNS: tuple[Column, ...] = (
+    Column("indicator_id", "string", "Identifiant de l'indicateur."),
+    Column("indicator_label", "string", "Libellé court de l'indicateur."),
+    Column("source", "string", "Source qui a apporté pour la première fois des valeurs réelles."),
+    Column("source_url", "string", "Adresse de la source.", nullable=True),
+    Column("run_id", "integer", "Premier traitement (ETL) de cette source pour l'indicateur."),
+    Column("changed_at", "date-time", "Fin de ce traitement (UTC)."),
+    Column("label", "string", "« Nouvelle source : … », en français."),
+)
+
+
+def new_source_records(firsts: pd.DataFrame, *, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """queries.new_sources as NEW_SOURCE_COLUMNS records."""
+    return [
+        {
+            "indicator_id": str(r.indicator_id),
+            "indicator_label": labels.get(str(r.indicator_id), str(r.indicator_id)),
+            "source": str(r.source),
+            "source_url": str(r.source_url) if isinstance(r.source_url, str) else None,
+            "run_id": int(r.run_id),
+            "changed_at": iso_datetime(pd.Timestamp(r.changed_at).to_pydatetime()),
+            "label": new_source_text(str(r.source)),
+        }
+        for r in firsts.itertuples(index=False)
+    ]
+
+
+def new_source_text(source: str) -> str:
+    return f"Nouvelle source : {source}"
+
+
 def kinds_text(counts: Mapping[str, int]) -> str:
     """« 12 nouvelles valeurs, 3 révisées, 1 retirée » for one run and indicator."""
     words = {

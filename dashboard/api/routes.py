@@ -274,7 +274,15 @@ def list_changes() -> flask.Response:
     if len(rows) > limit:
         cursor = make_cursor([int(raw["id"].iloc[-1])])
         next_url = urls.with_query(urls.API_CHANGES, _query(cursor=cursor))
-    return json_response({"data": records.json_records(page), "next": next_url})
+    shown = visible(q, actor)
+    firsts = q.new_sources(since=args["since"])
+    new_sources = records.new_source_records(
+        firsts[firsts["indicator_id"].isin([i.id for i in shown])],
+        labels={i.id: i.short_label for i in shown},
+    )
+    return json_response(
+        {"data": records.json_records(page), "next": next_url, "new_sources": new_sources}
+    )
 
 
 def export_frame(q: queries.Queries, actor: Actor) -> pd.DataFrame:
@@ -312,8 +320,10 @@ def change_feed() -> flask.Response:
     q, actor = queries.store(), current_actor()
     shown = visible(q, actor)
     summary = q.change_summary(indicator_ids=[i.id for i in shown])
+    firsts = q.new_sources()
     xml = feed.atom(
         summary,
+        new_sources=firsts[firsts["run_id"].isin(summary["run_id"])],
         labels={i.id: i.short_label for i in shown},
         base=flask.request.host_url.removesuffix(urls.HOME),
         updated=q.last_update(),

@@ -419,7 +419,7 @@ class TestChanges:
     def test_nothing_changed_after_today(self, client: FlaskClient) -> None:
         tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
         data = body(client.get(f"{urls.API_CHANGES}?since={tomorrow}"))
-        assert data == {"data": [], "next": None}
+        assert data == {"data": [], "next": None, "new_sources": []}
 
     def test_since_is_required(self, client: FlaskClient) -> None:
         assert_problem(client.get(urls.API_CHANGES), 400, "since")
