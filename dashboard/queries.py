@@ -72,6 +72,7 @@ SERIES_COLUMNS = [
     "source_label",
     "source_url",
     "observed_on",
+    "run_id",  # the run (ETL) that wrote the value: the files and the API name it
 ]
 PUBLISHED_COLUMNS = [
     "geo_level",
@@ -400,6 +401,7 @@ class Queries:
                 o.source_label,
                 o.source_url,
                 o.observed_on,
+                o.run_id,
             )
             .join(Area, Area.id == o.area_id)
             .where(Area.level == level)
@@ -754,29 +756,6 @@ class Queries:
 
     # -- open API ----------------------------------------------------------------------
 
-    def observation_runs(self, *, indicator_id: str | None, level: str) -> pd.DataFrame:
-        """The run that wrote each observation of an indicator (all when None) at a level,
-        keyed like `series` (indicator_id, code, breakdown, period_start): the API joins it to
-        the very frame the dashboard reads."""
-
-        def compute() -> pd.DataFrame:
-            o = Observation
-            stmt = (
-                select(o.indicator_id, Area.code, o.breakdown, o.period_start, o.run_id)
-                .join(Area, Area.id == o.area_id)
-                .where(Area.level == level)
-            )
-            if indicator_id is not None:
-                stmt = stmt.where(o.indicator_id == indicator_id)
-            with self.engine.connect() as conn:
-                rows = conn.execute(stmt).all()
-            df = pd.DataFrame(rows, columns=RUN_COLUMNS)
-            df["period_start"] = pd.to_datetime(df["period_start"])
-            df["run_id"] = df["run_id"].astype("int64")
-            return df
-
-        return self._cached("runs", {"indicator_id": indicator_id, "level": level}, compute)
-
     def history_since(
         self,
         *,
@@ -865,7 +844,6 @@ class Queries:
         return self._cached("change_summary", {"indicators": sorted(indicator_ids)}, compute)
 
 
-RUN_COLUMNS = ["indicator_id", "code", "breakdown", "period_start", "run_id"]
 HISTORY_COLUMNS = [
     "id",
     "changed_at",
@@ -923,6 +901,7 @@ def typed_series(df: pd.DataFrame) -> pd.DataFrame:
         df[col] = [_text(v) for v in df[col]]
     for col in ("is_masked", "is_provisional"):
         df[col] = df[col].astype(bool)
+    df["run_id"] = df["run_id"].astype("Int64")
     df.loc[df["is_masked"], "value"] = float("nan")
     return df
 

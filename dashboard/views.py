@@ -216,7 +216,40 @@ def series_frame(view: IndicatorView) -> pd.DataFrame:
     frame = pd.concat([view.national, view.compared_series], ignore_index=True)
     if frame.empty:
         return frame
-    return frame.sort_values(["code", "period_start"], ascending=[True, False], key=_fr_first)
+    return in_table_order(frame)
+
+
+TABLE_ORDER = ("code", "level", "breakdown", "period_start")
+LEVEL_RANK = {lvl.value: n for n, lvl in enumerate(Level)}
+
+
+def in_table_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """France first, then the areas in COG order (a région before the département of the
+    same code), the total before the parts of a breakdown, newest period first: the order
+    of the trajectory table, of its downloads and of the API's observations (a stable
+    order, which its pages follow)."""
+    return frame.sort_values(
+        list(TABLE_ORDER), ascending=[True, True, True, False], key=_table_key, kind="stable"
+    )
+
+
+def table_key(level: str, code: str) -> tuple[str, int]:
+    """Where an area comes in TABLE_ORDER (France first)."""
+    return (_area_key(code), LEVEL_RANK.get(level, len(LEVEL_RANK)))
+
+
+def _area_key(code: str) -> str:
+    return "" if code == geography.NATIONAL_CODE else geography.sort_key(code)[1].zfill(5)
+
+
+def _table_key(col: pd.Series) -> pd.Series:
+    if col.name == "code":
+        return col.astype(str).map(_area_key)
+    if col.name == "level":
+        return col.astype(str).map(lambda lvl: LEVEL_RANK.get(lvl, len(LEVEL_RANK)))
+    if col.name == "breakdown":
+        return col.astype(str).map(lambda b: "" if b == TOTAL else b)
+    return col
 
 
 def series_table(view: IndicatorView) -> pd.DataFrame:
@@ -235,12 +268,6 @@ def series_table(view: IndicatorView) -> pd.DataFrame:
             "Source": frame["source_label"].fillna("").to_numpy(),
         }
     )
-
-
-def _fr_first(col: pd.Series) -> pd.Series:
-    if col.name == "code":
-        return col.map(lambda c: "" if c == "FR" else geography.sort_key(str(c))[1].zfill(5))
-    return col
 
 
 def snapshot_table(view: IndicatorView) -> pd.DataFrame:
