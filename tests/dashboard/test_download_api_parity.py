@@ -66,6 +66,7 @@ VIEWS: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
         {"level": "region", "area": "FR,53", "breakdown": "_total", "origin": REAL},
     ),
 ]
+VIEW_ARGS, VIEW_IDS = ("name", "indicator_id", "page", "query"), [v[0] for v in VIEWS]
 FORMATS = [(".csv", "csv"), ("-fr.csv", "csv-fr"), (".xlsx", "xlsx")]
 
 
@@ -115,7 +116,7 @@ def api_records(client: FlaskClient, indicator_id: str, query: dict[str, str]) -
 
 
 @pytest.mark.parametrize(("suffix", "fmt"), FORMATS, ids=[f for _, f in FORMATS])
-@pytest.mark.parametrize(("name", "indicator_id", "page", "query"), VIEWS, ids=[v[0] for v in VIEWS])
+@pytest.mark.parametrize(VIEW_ARGS, VIEWS, ids=VIEW_IDS)
 def test_the_download_and_the_api_answer_the_same_bytes(
     client: FlaskClient,
     name: str,
@@ -138,7 +139,7 @@ def test_the_download_and_the_api_answer_the_same_bytes(
         assert mine.count(b"\n") > 1
 
 
-@pytest.mark.parametrize(("name", "indicator_id", "page", "query"), VIEWS, ids=[v[0] for v in VIEWS])
+@pytest.mark.parametrize(VIEW_ARGS, VIEWS, ids=VIEW_IDS)
 def test_the_json_records_are_the_same_page_after_page(
     client: FlaskClient, name: str, indicator_id: str, page: dict[str, str], query: dict[str, str]
 ) -> None:
@@ -157,7 +158,7 @@ def test_the_json_records_are_the_same_page_after_page(
 
 
 def test_real_only_leaves_the_demo_values_out_of_both(client: FlaskClient) -> None:
-    name, indicator_id, page, query = VIEWS[-1]
+    _, indicator_id, page, _ = VIEWS[-1]
     real = json.loads(download(client, indicator_id, ".json", page))["records"]
     every = json.loads(download(client, indicator_id, ".json", {"comparer": "53"}))["records"]
     assert {r["origin"] for r in real} == {"source"}
