@@ -219,6 +219,30 @@ def series_frame(view: IndicatorView) -> pd.DataFrame:
     return in_table_order(frame)
 
 
+def api_query(view: IndicatorView) -> dict[str, str] | None:
+    """The query of the API's observations that answers the same bytes as this view's
+    « serie » download (tests/dashboard/test_download_api_parity.py): the view's level, FR
+    and its territory and compared areas, the total only, and the real origins with
+    `reel=oui`. None when the territory is of another level than the compared areas (a
+    région beside départements): one API query names one level."""
+    level, codes = Level.national.value, [geography.NATIONAL_CODE]
+    if view.territory is not None or view.compared:
+        level = view.level
+        if view.territory is not None:
+            if view.territory[0] != level:
+                if view.compared:
+                    return None
+                level = view.territory[0]
+            codes.append(view.territory[1])
+        codes += [c for c in view.compared if c not in codes]
+    query = {"level": level, "area": ",".join(codes), "breakdown": TOTAL}
+    if level == Level.national.value:
+        del query["area"]
+    if view.real_only:
+        query["origin"] = ",".join(o.value for o in Origin.real())
+    return query
+
+
 TABLE_ORDER = ("code", "level", "breakdown", "period_start")
 LEVEL_RANK = {lvl.value: n for n, lvl in enumerate(Level)}
 

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from core import db
 from core.catalog import Catalog
-from dashboard import records, urls
+from dashboard import queries, records, urls, views
 from dashboard.app import create_app
 from tests.dashboard.changes_db import load, national
 from tests.dashboard.demo_db import demo_url_fixture
@@ -39,13 +39,13 @@ VIEWS: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
         "ventilé, régions",
         BROKEN_DOWN,
         {"comparer": "84"},
-        {"level": "region", "area": "84,FR", "breakdown": "_total"},
+        {"level": "region", "area": "FR,84", "breakdown": "_total"},
     ),
     (
         "régions comparées",
         PUBLIC,
         {"comparer": "53,11"},
-        {"level": "region", "area": "FR,11,53", "breakdown": "_total"},
+        {"level": "region", "area": "FR,53,11", "breakdown": "_total"},
     ),
     (
         "département",
@@ -57,7 +57,7 @@ VIEWS: list[tuple[str, str, dict[str, str], dict[str, str]]] = [
         "départements comparés",
         PUBLIC,
         {"niveau": "departements", "comparer": "2A,29,971"},
-        {"level": "department", "area": "FR,29,2A,971", "breakdown": "_total"},
+        {"level": "department", "area": "FR,2A,29,971", "breakdown": "_total"},
     ),
     (
         "données réelles",
@@ -155,6 +155,30 @@ def test_the_json_records_are_the_same_page_after_page(
     permalink = urlsplit(document["permalink"])
     assert permalink.path == urls.indicator(indicator_id)
     assert {k: v[0] for k, v in parse_qs(permalink.query).items()} == page
+
+
+@pytest.mark.parametrize(VIEW_ARGS, VIEWS, ids=VIEW_IDS)
+def test_views_api_query_gives_the_equivalent_address(
+    client: FlaskClient,
+    catalog: Catalog,
+    name: str,
+    indicator_id: str,
+    page: dict[str, str],
+    query: dict[str, str],
+) -> None:
+    view = views.indicator_view(queries.store(), catalog.get(indicator_id), page)
+    assert views.api_query(view) == query
+
+
+def test_a_territory_beside_areas_of_another_level_has_no_single_api_query(
+    client: FlaskClient, catalog: Catalog
+) -> None:
+    page = {"territoire": "region-53", "niveau": "departements", "comparer": "29"}
+    view = views.indicator_view(queries.store(), catalog.get(PUBLIC), page)
+    assert {r["code"] for _, r in views.series_frame(view).iterrows()} == {"FR", "53", "29"}
+    assert views.api_query(view) is None
+    alone = views.indicator_view(queries.store(), catalog.get(PUBLIC), {"territoire": "region-53"})
+    assert views.api_query(alone) == {"level": "region", "area": "FR,53", "breakdown": "_total"}
 
 
 def test_real_only_leaves_the_demo_values_out_of_both(client: FlaskClient) -> None:
