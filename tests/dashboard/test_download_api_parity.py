@@ -10,6 +10,7 @@ over a demo database with real national values of the public indicator on top.""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 from typing import Any
@@ -21,7 +22,7 @@ from flask.testing import FlaskClient
 
 from core import db
 from core.catalog import Catalog
-from dashboard import queries, records, urls, views
+from dashboard import queries, records, reuse, urls, views
 from dashboard.app import create_app
 from tests.dashboard.changes_db import load, national
 from tests.dashboard.demo_db import demo_url_fixture
@@ -203,3 +204,28 @@ def test_the_columns_are_those_of_every_observation_file(client: FlaskClient) ->
     other = api_records(client, BROKEN_DOWN, {"level": "national"})
     assert list(other[0]) == list(records.observation_keys(per_capita=False))
     assert len({r["breakdown_code"] for r in other}) > 1
+
+
+def test_the_open_data_page_gives_a_pair_of_the_same_bytes(client: FlaskClient) -> None:
+    # Given the pair of addresses /donnees shows
+    address = urls.with_query(urls.open_data(), {"indicateur": PUBLIC})
+    page = html.unescape(client.get(address).get_data(as_text=True))
+    ex = reuse.examples(queries.store().catalog, "http://localhost", chosen=PUBLIC)
+    assert ex.series_csv in page and ex.series_api_csv in page
+    assert "Les mêmes octets par l'API" in page
+    # Then both answer the same bytes, rows included
+    mine = client.get(ex.series_csv.removeprefix("http://localhost")).data
+    assert mine == client.get(ex.series_api_csv.removeprefix("http://localhost")).data
+    assert mine.count(b"\n") > 2
+    # And the page names every column of the observation files
+    for key in records.observation_keys(per_capita=True):
+        assert key in page
+
+
+def test_the_breakdown_download_is_an_observation_file_in_json_too(client: FlaskClient) -> None:
+    address = urls.indicator_download(BROKEN_DOWN, "repartition") + ".json"
+    document = json.loads(client.get(address).data)
+    rows = document["records"]
+    assert rows and list(rows[0]) == list(records.observation_keys(per_capita=False))
+    assert "_total" not in {r["breakdown_code"] for r in rows}
+    assert document["licence"].startswith("Licence Ouverte")
