@@ -1,4 +1,4 @@
-"""The one column schema of every file the dashboard serves (and of the future API).
+"""The one column schema of every file the dashboard serves, and of the API's observations.
 
 Every download (series, map, breakdown, fiche, objectives) is built by `records()` from
 flat facts, so that all files speak the same way:
