@@ -187,13 +187,17 @@ def records(
     rows = [_row(fact, catalog=catalog) for fact in facts]
     present = {key for row in rows for key in row} | set(REQUIRED) | set(keys)
     shown = [c.key for c in COLUMNS if c.key in present]
-    frame = pd.DataFrame([[row.get(k) for k in shown] for row in rows], columns=shown)
-    for key in shown:
+    return _typed(pd.DataFrame([[row.get(k) for k in shown] for row in rows], columns=shown))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each column in the type of its kind: floats, nullable integers, objects with None."""
+    for key in frame.columns:
         kind = BY_KEY[key].kind
         if kind in ("measure", "number", "per_capita", "percent"):
             frame[key] = pd.to_numeric(frame[key], errors="coerce").astype(float)
         elif kind == "integer":
-            frame[key] = pd.array(frame[key].tolist(), dtype="Int64") if rows else frame[key]
+            frame[key] = pd.array(frame[key].tolist(), dtype="Int64") if len(frame) else frame[key]
         else:
             frame[key] = frame[key].astype(object).where(frame[key].notna(), None)
     return frame
@@ -258,11 +262,69 @@ def observation_facts(frame: pd.DataFrame, *, per_capita: bool) -> list[dict[str
 def observations(frame: pd.DataFrame, *, ind: Indicator, catalog: Catalog) -> pd.DataFrame:
     """An observation file of one indicator: the rows of a `series` frame, in its order,
     always in the columns of `observation_keys` (the dashboard's series and breakdown
-    downloads and the API's observations are this function)."""
+    downloads and the API's observations and exports are this function).
+
+    Column by column (the bulk export holds every value), the same cells as `records` of
+    `observation_facts` (tests/dashboard/test_records_schema.py)."""
     per_capita = ind.is_per_capita
-    facts = observation_facts(frame, per_capita=per_capita)
     keys = observation_keys(per_capita=per_capita)
-    return records(facts, catalog=catalog, keys=keys)[list(keys)]
+    if frame.empty:
+        return records([], catalog=catalog, keys=keys)[list(keys)]
+    n = len(frame)
+    levels = frame["level"].astype(str)
+    periods = pd.to_datetime(frame["period_start"])
+    parts = {TOTAL: TOTAL_LABEL, **(ind.breakdown.values if ind.breakdown else {})}
+    qualifiers = frame["qualifier"].astype(object).where(frame["qualifier"].notna(), None)
+    qualifiers = [str(q) if q else Qualifier.exact.value for q in qualifiers]
+    origins = {o: _origin(o) for o in pd.unique(frame["origin"].astype(object))}
+    cells: dict[str, Any] = {
+        "indicator_id": [ind.id] * n,
+        "indicator": [ind.short_label] * n,
+        "level": levels.to_numpy(),
+        "level_label": levels.map(_level_label).to_numpy(),
+        "area_code": frame["code"].astype(str).to_numpy(),
+        "area": frame["name"].to_numpy(),
+        "period": periods.map(lambda d: iso_period(d.date(), ind.frequency)).to_numpy(),
+        "period_label": periods.map(
+            lambda d: format_period(d.date(), frequency=ind.frequency)
+        ).to_numpy(),
+        "breakdown_code": frame["breakdown"].to_numpy(),
+        "breakdown": [parts.get(b, b) for b in frame["breakdown"]],
+        "value": [_rounded(v, ind.decimals) for v in frame["value"]],
+        "numerator": [None if _missing(v) else float(v) + 0.0 for v in frame["numerator"]],
+        "denominator": [None if _missing(v) else float(v) + 0.0 for v in frame["denominator"]],
+        "masked": [YES if bool(m) else NO for m in frame["is_masked"]],
+        "qualifier": qualifiers,
+        "qualifier_label": [QUALIFIER_PREFIXES.get(q, q).strip() or EXACT for q in qualifiers],
+        "provisional": [YES if bool(p) else NO for p in frame["is_provisional"]],
+        "observed_on": [
+            None if _missing(d) else pd.Timestamp(d).date() for d in frame["observed_on"]
+        ],
+        "unit": [ind.unit.value] * n,
+        "unit_label": [ind.unit.label] * n,
+        "decimals": [ind.decimals] * n,
+        "origin": [origins[o]["origin"] for o in frame["origin"]],
+        "origin_label": [origins[o]["origin_label"] for o in frame["origin"]],
+        "source": [_text(v) for v in frame["source_label"]],
+        "source_url": [_text(v) for v in frame["source_url"]],
+        "run_id": [None if _missing(r) else int(r) for r in frame.get("run_id", [None] * n)],
+    }
+    if per_capita:
+        areas = [
+            geography.get_area(lvl, code) for lvl, code in zip(levels, frame["code"], strict=True)
+        ]
+        cells["value_per_100k"] = [
+            _rounded(measure.per_capita(v, a.population), PER_CAPITA_DECIMALS)
+            for v, a in zip(frame["value"], areas, strict=True)
+        ]
+        cells["population"] = [a.population for a in areas]
+        cells["population_year"] = [a.population_year for a in areas]
+    return _typed(pd.DataFrame({k: cells[k] for k in keys}))
+
+
+def _level_label(level: str) -> str:
+    label = Level(level).label
+    return label[:1].upper() + label[1:]
 
 
 def json_value(value: object) -> Any:
@@ -361,7 +423,7 @@ def _area(fact: Mapping[str, Any]) -> dict[str, Any]:
         name = geography.get_area(level, code).name
     return {
         "level": level.value,
-        "level_label": level.label[:1].upper() + level.label[1:],
+        "level_label": _level_label(level.value),
         "area_code": code,
         "area": name,
     }

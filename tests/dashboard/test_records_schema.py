@@ -63,6 +63,37 @@ class TestObservations:
         assert row["numerator"] == 1234567.0  # as the source gave it
         assert row["observed_on"] == dt.date(2025, 3, 31) and row["run_id"] == 7
 
+    @pytest.mark.parametrize("indicator_id", [RATE, PUBLIC])
+    def test_column_by_column_equals_row_by_row(self, catalog: Catalog, indicator_id: str) -> None:
+        # Given rows of every sort: masked, without qualifier, source or run, a part, France
+        frame = pd.DataFrame(
+            [
+                series_row(indicator_id=indicator_id),
+                series_row(
+                    indicator_id=indicator_id,
+                    level="national",
+                    code="FR",
+                    name="France",
+                    value=float("nan"),
+                    is_masked=True,
+                    qualifier=None,
+                    numerator=None,
+                    source_label=None,
+                    observed_on=None,
+                    run_id=None,
+                ),
+                series_row(indicator_id=indicator_id, level="department", code="2A",
+                           name="Corse-du-Sud", breakdown="autre", value=-0.04, origin="demo"),
+            ]
+        )  # fmt: skip
+        ind = catalog.get(indicator_id)
+        # When the file is built column by column, Then it is the one row by row
+        facts = records.observation_facts(frame, per_capita=ind.is_per_capita)
+        expected = records.records(facts, catalog=catalog)
+        pd.testing.assert_frame_equal(
+            records.observations(frame, ind=ind, catalog=catalog), expected
+        )
+
     def test_an_empty_selection_keeps_the_columns(self, catalog: Catalog) -> None:
         empty = pd.DataFrame([series_row()]).iloc[0:0]
         out = records.observations(empty, ind=catalog.get(PUBLIC), catalog=catalog)
