@@ -9,7 +9,13 @@ labels, ISO periods, numbers as numbers at the published precision, unit, origin
 - standard CSV (`….csv`): RFC 4180, `,` separator, decimal point, UTF-8;
 - XLSX (`….xlsx`): numeric cells with a number format at the published precision (a
   percentage stays in points, 41,5, shown « 41,5 % »; euros are shown « … € »), dates as
-  dates, and a second sheet that describes each column.
+  dates, and a second sheet that describes each column; dated BOOK_TIME, so that its bytes
+  depend on its rows only;
+- JSON (`….json`, an indicator's tables): the records under a header (title, sources,
+  permalink of the page, licence), as the data by URL (dashboard.view_files).
+
+The series and breakdown tables are observation files (`records.observations`): the API
+answers their bytes for the same selection (`views.api_query`).
 
 The file name says the view (indicator, table, level, period, compared régions, values per
 100 000 inhabitants, real data only) and differs between the three formats.
