@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -46,6 +46,7 @@ class IndicatorChanges:
     revisions: tuple[Revision, ...]
     withdrawn: int
     other: int
+    new_source: str | None = None  # the source, when this update is its first for the indicator
 
     def counts(self) -> str:
         """« 3 nouvelles périodes, 2 valeurs révisées » (the parts that are not zero)."""
@@ -143,16 +144,33 @@ def _indicator_changes(frame: pd.DataFrame, indicator: Indicator) -> IndicatorCh
     )
 
 
-def summarise(runs: pd.DataFrame, changes: pd.DataFrame, *, catalog: Catalog) -> list[RunChanges]:
+def summarise(
+    runs: pd.DataFrame,
+    changes: pd.DataFrame,
+    *,
+    catalog: Catalog,
+    new_sources: pd.DataFrame | None = None,
+) -> list[RunChanges]:
     """The runs (latest first) with their changes grouped by indicator (catalog order);
-    runs left without a change the reader may see are dropped."""
+    runs left without a change the reader may see are dropped. `new_sources`
+    (queries.new_sources) marks the indicators whose source a run brought for the first time."""
+    firsts: set[tuple[int, str]] = set()
+    if new_sources is not None:
+        firsts = {
+            (int(r), str(i))
+            for r, i in zip(new_sources["run_id"], new_sources["indicator_id"], strict=True)
+        }
     out: list[RunChanges] = []
     order = {ind.id: n for n, ind in enumerate(catalog.indicators)}
     for run in runs.itertuples(index=False):
         mine = changes[changes["run_id"] == run.run_id]
         ids = sorted((i for i in set(mine["indicator_id"]) if i in order), key=order.__getitem__)
         groups = tuple(
-            _indicator_changes(mine[mine["indicator_id"] == i], catalog.by_id[i]) for i in ids
+            replace(
+                _indicator_changes(mine[mine["indicator_id"] == i], catalog.by_id[i]),
+                new_source=str(run.source) if (int(run.run_id), i) in firsts else None,
+            )
+            for i in ids
         )
         if not groups:
             continue

@@ -9,7 +9,13 @@ labels, ISO periods, numbers as numbers at the published precision, unit, origin
 - standard CSV (`….csv`): RFC 4180, `,` separator, decimal point, UTF-8;
 - XLSX (`….xlsx`): numeric cells with a number format at the published precision (a
   percentage stays in points, 41,5, shown « 41,5 % »; euros are shown « … € »), dates as
-  dates, and a second sheet that describes each column.
+  dates, and a second sheet that describes each column; dated BOOK_TIME, so that its bytes
+  depend on its rows only;
+- JSON (`….json`, an indicator's tables): the records under a header (title, sources,
+  permalink of the page, licence), as the data by URL (dashboard.view_files).
+
+The series and breakdown tables are observation files (`records.observations`): the API
+answers their bytes for the same selection (`views.api_query`).
 
 The file name says the view (indicator, table, level, period, compared régions, values per
 100 000 inhabitants, real data only) and differs between the three formats.
@@ -19,7 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -28,12 +36,22 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Font
 
-from core import geography
 from core.catalog import CatalogError, Indicator
 from core.errors import UserError
 from core.periods import iso_period
 from core.vocabulary import Level, Origin, TargetStatus, Unit
-from dashboard import fiches, grouped, guards, measure, queries, records, targets, urls, views
+from dashboard import (
+    fiches,
+    grouped,
+    guards,
+    measure,
+    queries,
+    records,
+    sharing,
+    targets,
+    urls,
+    views,
+)
 from dashboard.formatting import format_date, format_period
 
 FORMATS = {
@@ -57,7 +75,16 @@ REAL_ONLY_NAME = "donnees-reelles"
 PER_CAPITA_NAME = "pour-100000-habitants"
 TOTALS_NAME = "rangs-totaux"  # a fiche's file whose ranks compare totals (`par_habitant=non`)
 SHEET, COLUMNS_SHEET = "Données", "Colonnes"
+JSON_SUFFIX = ".json"  # an indicator table, or a page's permalink (dashboard.view_files)
+JSON_MIMETYPE = "application/json"
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 DATE_FORMAT = "dd/mm/yyyy"
+BOOK_TIME = dt.datetime(2000, 1, 1)  # fixed, so that a workbook's bytes depend on its rows only
+BOOK_AUTHOR = "Tableau de bord national du numérique en santé"
+BOOK_STAMP = BOOK_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+CORE_PROPERTIES = "docProps/core.xml"
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 class UnknownDownload(UserError):
@@ -139,9 +166,29 @@ def _xlsx(df: pd.DataFrame) -> bytes:
         about.append(["Colonne", "Nom pour les programmes", "Description"])
         for column in described:
             about.append([column.title, column.key, column.description])
+    book.properties.creator = BOOK_AUTHOR
+    book.properties.created = book.properties.modified = BOOK_TIME
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip_times(buffer.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The workbook's archive with every member dated BOOK_TIME (openpyxl dates them at the
+    second it writes): the same rows give the same bytes, whichever route and whenever."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=BOOK_TIME.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(member.filename)
+            if member.filename == CORE_PROPERTIES:  # openpyxl's save dates it `now`
+                content = MODIFIED.sub(rb"\g<1>" + BOOK_STAMP + rb"\g<2>", content)
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 def _plain(value: object) -> Any:
@@ -246,48 +293,12 @@ def indicator_frame(
             f"Tableau inconnu « {urls.shown(table)} ». Attendu : {', '.join(INDICATOR_TABLES)}."
         )
     view = views.indicator_view(q, indicator, params)
-    if table == "serie":
-        facts = _observations(views.series_frame(view), per_capita=indicator.is_per_capita)
-    elif table == "repartition":
-        facts = _observations(views.breakdown_frame(view), breakdown=True)
-    else:
-        facts = _map_facts(q, view)
+    if table in ("serie", "repartition"):
+        rows = views.series_frame(view) if table == "serie" else views.breakdown_frame(view)
+        frame = records.observations(rows, ind=indicator, catalog=q.catalog)
+        return File(frame, view_name(view, table))
+    facts = _map_facts(q, view)
     return File(records.records(facts, catalog=q.catalog), view_name(view, table))
-
-
-def _observations(
-    frame: pd.DataFrame, *, breakdown: bool = False, per_capita: bool = False
-) -> list[dict[str, Any]]:
-    """Facts of rows in the series columns (dashboard.queries.SERIES_COLUMNS); with
-    `per_capita`, each value per 100 000 inhabitants of its area too."""
-    out = []
-    for r in frame.itertuples(index=False):
-        fact: dict[str, Any] = {
-            "indicator_id": r.indicator_id,
-            "level": r.level,
-            "area_code": r.code,
-            "area": r.name,
-            "period_start": r.period_start,
-            "value": r.value,
-            "masked": r.is_masked,
-            "origin": r.origin,
-            "source": r.source_label,
-            "source_url": r.source_url,
-        }
-        if breakdown:
-            fact["breakdown_code"] = r.breakdown
-        if per_capita:
-            fact.update(_per_capita_fact(r.value, area=geography.get_area(r.level, r.code)))
-        out.append(fact)
-    return out
-
-
-def _per_capita_fact(value: object, *, area: geography.Area) -> dict[str, Any]:
-    return {
-        "value_per_100k": measure.per_capita(value, area.population),
-        "population": area.population,
-        "population_year": area.population_year,
-    }
 
 
 def _map_facts(q: queries.Reads, view: views.IndicatorView) -> list[dict[str, Any]]:
@@ -558,9 +569,54 @@ def answer(
     return send(file, fmt) if send else _send(file, fmt=fmt)
 
 
+def json_document(file: File, *, path: str, args: dict[str, object]) -> dict[str, Any]:
+    """The records of a file (keys of `dashboard.records`, values as `records.json_records`
+    writes them, as the API's observations) under a header: title, sources, permalink,
+    licence."""
+    meta = sharing.page_meta(path, args)
+    frame = file.frame
+    sources = sorted({str(s) for s in frame["source"].dropna()}) if "source" in frame else []
+    permalink = urls.site_origin(flask.request.host_url) + (meta.canonical or path)
+    return {
+        "title": meta.title,
+        "source": " ; ".join(sources) or None,
+        "permalink": permalink,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "file": file.name,
+        "records": records.json_records(frame),
+    }
+
+
+def send_json(file: File, _: str, *, path: str | None = None) -> flask.Response:
+    """A file as JSON: the document of the page at `path` (the request's path without
+    `.json` by default)."""
+    request = flask.request
+    args = request.args.to_dict(flat=False)
+    page = path if path is not None else request.path.removesuffix(JSON_SUFFIX)
+    body = json.dumps(json_document(file, path=page, args=dict(args)), ensure_ascii=False)
+    response = flask.Response(body, mimetype=JSON_MIMETYPE)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def register(server: flask.Flask) -> None:
     @server.route(urls.INDICATOR_DOWNLOAD_ROUTE)
     def indicator_download(indicator_id: str, name: str) -> flask.Response:
+        if name.endswith(JSON_SUFFIX):  # the indicator page's document, as data by URL
+            table = name.removesuffix(JSON_SUFFIX)
+            return answer(
+                lambda: (
+                    indicator_frame(
+                        queries.store(),
+                        indicator_id=indicator_id,
+                        table=table,
+                        params=request_params(),
+                    ),
+                    "json",
+                ),
+                send=lambda file, fmt: send_json(file, fmt, path=urls.indicator(indicator_id)),
+            )
         try:
             table, fmt = split_format(name)
             file = indicator_frame(

@@ -72,6 +72,7 @@ SERIES_COLUMNS = [
     "source_label",
     "source_url",
     "observed_on",
+    "run_id",  # the run (ETL) that wrote the value: the files and the API name it
 ]
 PUBLISHED_COLUMNS = [
     "geo_level",
@@ -106,6 +107,7 @@ SOURCE_TARGET_COLUMNS = [
     "run_id",
 ]
 CHANGE_RUN_COLUMNS = ["run_id", "source", "kind", "source_url", "finished_at", "new_source"]
+NEW_SOURCE_COLUMNS = ["indicator_id", "source", "run_id", "kind", "source_url", "changed_at"]
 CHANGE_COLUMNS = [
     "run_id",
     "changed_at",
@@ -399,6 +401,7 @@ class Queries:
                 o.source_label,
                 o.source_url,
                 o.observed_on,
+                o.run_id,
             )
             .join(Area, Area.id == o.area_id)
             .where(Area.level == level)
@@ -694,30 +697,64 @@ class Queries:
         args = {"run_ids": list(run_ids), "indicator_id": indicator_id}
         return self._visible("changes", args, compute)
 
-    # -- open API ----------------------------------------------------------------------
-
-    def observation_runs(self, *, indicator_id: str | None, level: str) -> pd.DataFrame:
-        """The run that wrote each observation of an indicator (all when None) at a level,
-        keyed like `series` (indicator_id, code, breakdown, period_start): the API joins it to
-        the very frame the dashboard reads."""
+    def new_sources(
+        self, *, since: dt.date | None = None, indicator_id: str | None = None
+    ) -> pd.DataFrame:
+        """The first run of each source (`runs.source`) that wrote real values of each
+        indicator the reader may see, in an area it may see (NEW_SOURCE_COLUMNS), latest
+        first; from `since` on when given. Demo values are no source."""
 
         def compute() -> pd.DataFrame:
-            o = Observation
+            c = Change
             stmt = (
-                select(o.indicator_id, Area.code, o.breakdown, o.period_start, o.run_id)
-                .join(Area, Area.id == o.area_id)
-                .where(Area.level == level)
+                select(
+                    c.indicator_id,
+                    Run.source,
+                    Area.level,
+                    Area.code,
+                    func.min(c.run_id),
+                )
+                .join(Run, Run.id == c.run_id)
+                .join(Area, Area.id == c.area_id)
+                .where(c.origin != Origin.demo.value)
+                .group_by(c.indicator_id, Run.source, Area.level, Area.code)
             )
-            if indicator_id is not None:
-                stmt = stmt.where(o.indicator_id == indicator_id)
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
-            df = pd.DataFrame(rows, columns=RUN_COLUMNS)
-            df["period_start"] = pd.to_datetime(df["period_start"])
-            df["run_id"] = df["run_id"].astype("int64")
-            return df
+            columns = ["indicator_id", "source", "level", "code", "run_id"]
+            return pd.DataFrame(rows, columns=columns)
 
-        return self._cached("runs", {"indicator_id": indicator_id, "level": level}, compute)
+        firsts = self._visible("new_source_areas", {}, compute)
+        firsts = firsts[firsts["indicator_id"].isin(sorted(self.catalog.by_id))]
+        if indicator_id is not None:
+            firsts = firsts[firsts["indicator_id"] == indicator_id]
+        firsts = firsts.sort_values("run_id", kind="stable")
+        firsts = firsts.drop_duplicates(["indicator_id", "source"])[
+            ["indicator_id", "source", "run_id"]
+        ]
+        runs = self._cached("new_source_runs", {}, self._run_facts)
+        out = firsts.merge(runs, on="run_id", how="inner")
+        if since is not None:
+            out = out[out["changed_at"] >= pd.Timestamp(since, tz="UTC")]
+        order = {ind.id: n for n, ind in enumerate(self.catalog.indicators)}
+        out = out.assign(_order=out["indicator_id"].map(order))
+        out = out.sort_values(["run_id", "_order"], ascending=[False, True], kind="stable")
+        return out[NEW_SOURCE_COLUMNS].reset_index(drop=True)
+
+    def _run_facts(self) -> pd.DataFrame:
+        """Kind, address and time (end, or start) of every run that wrote a change."""
+        ids = select(Change.run_id).distinct().subquery()
+        stmt = select(
+            Run.id, Run.kind, Run.source_url, func.coalesce(Run.finished_at, Run.started_at)
+        ).join(ids, ids.c.run_id == Run.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        df = pd.DataFrame(rows, columns=["run_id", "kind", "source_url", "changed_at"])
+        df["run_id"] = df["run_id"].astype("int64")
+        df["changed_at"] = pd.to_datetime(df["changed_at"], utc=True)
+        return df
+
+    # -- open API ----------------------------------------------------------------------
 
     def history_since(
         self,
@@ -807,7 +844,6 @@ class Queries:
         return self._cached("change_summary", {"indicators": sorted(indicator_ids)}, compute)
 
 
-RUN_COLUMNS = ["indicator_id", "code", "breakdown", "period_start", "run_id"]
 HISTORY_COLUMNS = [
     "id",
     "changed_at",
@@ -865,6 +901,7 @@ def typed_series(df: pd.DataFrame) -> pd.DataFrame:
         df[col] = [_text(v) for v in df[col]]
     for col in ("is_masked", "is_provisional"):
         df[col] = df[col].astype(bool)
+    df["run_id"] = df["run_id"].astype("Int64")
     df.loc[df["is_masked"], "value"] = float("nan")
     return df
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.catalog import Catalog
+from core.models import TOTAL
 from core.vocabulary import Level
 from dashboard import urls
 
@@ -25,6 +26,8 @@ class Examples:
     indicators: str
     observations_csv: str
     observations_json: str
+    series_csv: str  # the indicator page's series download of a view…
+    series_api_csv: str  # …and the API address that answers the same bytes
     targets: str
     areas: str
     openapi: str
@@ -51,6 +54,20 @@ def examples(catalog: Catalog, base: str, *, chosen: str | None = None) -> Examp
         observations_csv=base
         + urls.api_observations(ind.id, {"level": Level.region.value, "format": "csv"}),
         observations_json=base + urls.api_observations(ind.id, {"level": Level.region.value}),
+        series_csv=base
+        + urls.with_query(
+            urls.indicator_download(ind.id, "serie") + ".csv", {"comparer": EXAMPLE_REGION}
+        ),
+        series_api_csv=base
+        + urls.api_observations(
+            ind.id,
+            {
+                "level": Level.region.value,
+                "area": f"FR,{EXAMPLE_REGION}",
+                "breakdown": TOTAL,
+                "format": "csv",
+            },
+        ),
         targets=base + urls.API_TARGETS,
         areas=base + urls.with_query(urls.API_AREAS, {"level": Level.region.value}),
         openapi=base + urls.API_OPENAPI,

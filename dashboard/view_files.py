@@ -12,22 +12,16 @@ a short header: title, source, permalink, licence. What the reader may not see i
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
 from typing import Any
 
 import flask
-import pandas as pd
 from werkzeug.routing import BaseConverter
 
 from core.vocabulary import Level
-from dashboard import downloads, queries, sharing, urls
+from dashboard import downloads, queries, urls
 
-JSON_SUFFIX = ".json"
-LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
-JSON_MIMETYPE = "application/json"
+JSON_SUFFIX = downloads.JSON_SUFFIX
+LICENCE, LICENCE_URL = downloads.LICENCE, downloads.LICENCE_URL
 
 
 class LazyConverter(BaseConverter):
@@ -50,51 +44,6 @@ def view_file(module: str, values: dict[str, str], params: dict[str, object]) ->
     return downloads.area_frame(q, level=level, code=code, params=params)
 
 
-def json_value(value: object) -> Any:
-    """A cell as JSON: null for missing, numbers as numbers, dates as ISO text."""
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def json_document(file: downloads.File, *, path: str, args: dict[str, object]) -> dict[str, Any]:
-    """The records of a file under its header: title, sources, permalink, licence."""
-    meta = sharing.page_meta(path, args)
-    frame = file.frame
-    sources = sorted({str(s) for s in frame["source"].dropna()}) if "source" in frame else []
-    permalink = urls.site_origin(flask.request.host_url) + (meta.canonical or path)
-    return {
-        "title": meta.title,
-        "source": " ; ".join(sources) or None,
-        "permalink": permalink,
-        "licence": LICENCE,
-        "licence_url": LICENCE_URL,
-        "file": file.name,
-        "records": [
-            {str(k): json_value(v) for k, v in zip(frame.columns, row, strict=True)}
-            for row in frame.itertuples(index=False)
-        ],
-    }
-
-
-def _send_json(file: downloads.File, _: str) -> flask.Response:
-    request = flask.request
-    args = request.args.to_dict(flat=False)
-    path = request.path.removesuffix(JSON_SUFFIX)
-    body = json.dumps(json_document(file, path=path, args=dict(args)), ensure_ascii=False)
-    response = flask.Response(body, mimetype=JSON_MIMETYPE)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
 def register(server: flask.Flask) -> None:
     server.url_map.converters[urls.LAZY] = LazyConverter
     for module in urls.VIEW_FILE_PAGES:
@@ -106,7 +55,7 @@ def _handler(module: str) -> Any:
         params = downloads.request_params()
         if suffix == JSON_SUFFIX:
             return downloads.answer(
-                lambda: (view_file(module, values, params), "json"), send=_send_json
+                lambda: (view_file(module, values, params), "json"), send=downloads.send_json
             )
         fmt = downloads.FORMATS[suffix]
         return downloads.answer(lambda: (view_file(module, values, params), fmt))

@@ -216,7 +216,64 @@ def series_frame(view: IndicatorView) -> pd.DataFrame:
     frame = pd.concat([view.national, view.compared_series], ignore_index=True)
     if frame.empty:
         return frame
-    return frame.sort_values(["code", "period_start"], ascending=[True, False], key=_fr_first)
+    return in_table_order(frame)
+
+
+def api_query(view: IndicatorView) -> dict[str, str] | None:
+    """The query of the API's observations that answers the same bytes as this view's
+    « serie » download (tests/dashboard/test_download_api_parity.py): the view's level, FR
+    and its territory and compared areas, the total only, and the real origins with
+    `reel=oui`. None when the territory is of another level than the compared areas (a
+    région beside départements): one API query names one level."""
+    level, codes = Level.national.value, [geography.NATIONAL_CODE]
+    if view.territory is not None or view.compared:
+        level = view.level
+        if view.territory is not None:
+            if view.territory[0] != level:
+                if view.compared:
+                    return None
+                level = view.territory[0]
+            codes.append(view.territory[1])
+        codes += [c for c in view.compared if c not in codes]
+    query = {"level": level, "area": ",".join(codes), "breakdown": TOTAL}
+    if level == Level.national.value:
+        del query["area"]
+    if view.real_only:
+        query["origin"] = ",".join(o.value for o in Origin.real())
+    return query
+
+
+TABLE_ORDER = ("code", "level", "breakdown", "period_start")
+LEVEL_RANK = {lvl.value: n for n, lvl in enumerate(Level)}
+
+
+def in_table_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """France first, then the areas in COG order (a région before the département of the
+    same code), the total before the parts of a breakdown, newest period first: the order
+    of the trajectory table, of its downloads and of the API's observations (a stable
+    order, which its pages follow)."""
+    return frame.sort_values(
+        list(TABLE_ORDER), ascending=[True, True, True, False], key=_table_key, kind="stable"
+    )
+
+
+def table_key(level: str, code: str) -> tuple[str, int]:
+    """Where an area comes in TABLE_ORDER (France first)."""
+    return (_area_key(code), LEVEL_RANK.get(level, len(LEVEL_RANK)))
+
+
+def _area_key(code: str) -> str:
+    return "" if code == geography.NATIONAL_CODE else geography.sort_key(code)[1].zfill(5)
+
+
+def _table_key(col: pd.Series) -> pd.Series:
+    if col.name == "code":
+        return col.astype(str).map(_area_key)
+    if col.name == "level":
+        return col.astype(str).map(lambda lvl: LEVEL_RANK.get(lvl, len(LEVEL_RANK)))
+    if col.name == "breakdown":
+        return col.astype(str).map(lambda b: "" if b == TOTAL else b)
+    return col
 
 
 def series_table(view: IndicatorView) -> pd.DataFrame:
@@ -235,12 +292,6 @@ def series_table(view: IndicatorView) -> pd.DataFrame:
             "Source": frame["source_label"].fillna("").to_numpy(),
         }
     )
-
-
-def _fr_first(col: pd.Series) -> pd.Series:
-    if col.name == "code":
-        return col.map(lambda c: "" if c == "FR" else geography.sort_key(str(c))[1].zfill(5))
-    return col
 
 
 def snapshot_table(view: IndicatorView) -> pd.DataFrame:

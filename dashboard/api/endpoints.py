@@ -94,14 +94,19 @@ OBSERVATIONS = Endpoint(
     "listObservations",
     urls.API_OBSERVATIONS,
     "Valeurs d'un indicateur",
-    "Valeurs, numérateur et dénominateur, drapeaux, origine, source et traitement, dans un "
-    "ordre stable (territoire, ventilation, période). En JSON, par pages (curseur « next ») ; "
-    "en CSV (standard ou français) ou XLSX, toute la sélection en un fichier.",
+    "Valeurs dans les colonnes des fichiers du tableau de bord (un code et un libellé par "
+    "champ codé, période ISO, unité, origine, source), avec numérateur et dénominateur, "
+    "drapeaux et traitement, dans l'ordre du tableau de la page d'un indicateur (France, puis "
+    "territoires dans l'ordre du COG, total puis parts, période la plus récente d'abord). En "
+    "JSON, par pages (curseur « next »), clés des colonnes ; en CSV (standard ou français) ou "
+    "XLSX, toute la sélection en un fichier, titres des colonnes : les mêmes octets que le "
+    "téléchargement « serie » de la même vue.",
     "données",
     params=(
         p.INDICATOR_ID,
         p.LEVEL,
         p.AREA,
+        p.BREAKDOWN,
         p.FROM,
         p.TO,
         p.ORIGIN,
@@ -151,17 +156,19 @@ CHANGES = Endpoint(
     urls.API_CHANGES,
     "Changements depuis une date",
     "Historique des écritures : nouvelles valeurs, révisions (avant → après), retraits, "
-    "par indicateur visible et par traitement ; par pages (curseur « next »).",
+    "par indicateur visible et par traitement ; par pages (curseur « next »). « new_sources » "
+    "(le même à chaque page) : chaque source qui a apporté depuis la date ses premières "
+    "valeurs réelles d'un indicateur visible.",
     "données",
     params=(p.SINCE, p.LIMIT, p.CURSOR),
-    content={JSON: page_of("Change")},
+    content={JSON: page_of("Change", new_sources={"type": "array", "items": ref("NewSource")})},
 )
 EXPORT_CSV = Endpoint(
     "exportObservationsCsv",
     urls.API_EXPORT_CSV,
     "Toutes les valeurs publiques (CSV)",
     "Toutes les valeurs des indicateurs visibles, à tous les niveaux, en un fichier long "
-    "(colonnes de Observation).",
+    "(colonnes de Observation, titrées comme les fichiers du tableau de bord).",
     "exports",
     content={CSV: FILE},
 )
@@ -169,7 +176,8 @@ EXPORT_PARQUET = Endpoint(
     "exportObservationsParquet",
     urls.API_EXPORT_PARQUET,
     "Toutes les valeurs publiques (Parquet)",
-    "Le même fichier que le CSV, en Parquet (écrit par DuckDB).",
+    "Le même fichier que le CSV, en Parquet (écrit par DuckDB), colonnes nommées par leurs "
+    "clés (celles du JSON).",
     "exports",
     content={PARQUET: BINARY},
 )
@@ -187,7 +195,9 @@ FEED = Endpoint(
     "getChangeFeed",
     urls.FEED,
     "Flux Atom des changements",
-    "Les derniers traitements qui ont changé des valeurs, une entrée par indicateur visible.",
+    "Les derniers traitements qui ont changé des valeurs, une entrée par indicateur visible ; "
+    "une entrée « Nouvelle source » quand un traitement apporte les premières valeurs réelles "
+    "d'un indicateur de sa source.",
     "service",
     content={ATOM: FILE},
 )

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from dashboard import urls
-from dashboard.api.records import kinds_text
+from dashboard.api.records import kinds_text, new_source_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TITLE = "Tableau de bord du numérique en santé : changements des données"
@@ -37,11 +37,13 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 def atom(
     summary: pd.DataFrame,
     *,
+    new_sources: pd.DataFrame,
     labels: Mapping[str, str],
     base: str,
     updated: dt.datetime | None,
 ) -> bytes:
-    """`summary` is queries.change_summary (run, indicator, kind, rows, changed_at)."""
+    """`summary` is queries.change_summary (run, indicator, kind, rows, changed_at);
+    `new_sources` (queries.new_sources) adds an entry per indicator and new source."""
     ET.register_namespace("", ATOM_NS)
     root = ET.Element(f"{{{ATOM_NS}}}feed")
     root.set("xml:lang", "fr")
@@ -68,4 +70,16 @@ def atom(
             "summary",
             f"Traitement n° {int(run_id)} : {kinds_text(counts)}. Détail : {changes}",
         )
+    for first in new_sources.itertuples(index=False):
+        if str(first.indicator_id) not in labels:  # an indicator the reader may not see
+            continue
+        label = labels[str(first.indicator_id)]
+        page = base + urls.indicator(str(first.indicator_id))
+        text = new_source_text(str(first.source))
+        entry = _add(root, "entry")
+        _add(entry, "id", f"{page}#source-{int(first.run_id)}")
+        _add(entry, "title", f"{label} : {text[:1].lower()}{text[1:]}")
+        _add(entry, "updated", _stamp(first.changed_at))
+        _add(entry, "link", rel="alternate", href=page)
+        _add(entry, "summary", f"{text}, traitement n° {int(first.run_id)}.")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, built from the endpoint declarations (dashboard/api/endpoints.py)
-and the record columns (dashboard/api/records.py): what the server reads and answers, not
-a copy of it."""
+and the record columns (dashboard/api/records.py, and dashboard/records.py for observations):
+what the server reads and answers, not a copy of it."""
 
 from __future__ import annotations
 
@@ -101,10 +101,11 @@ def components() -> dict[str, Any]:
             "Problem": problems.SCHEMA,
             "Indicator": _indicator_schema(),
             "LatestFigure": records.object_schema(records.LATEST_COLUMNS),
-            "Observation": records.object_schema(records.OBSERVATION_COLUMNS),
+            "Observation": records.observation_schema(),
             "TargetAssessment": records.object_schema(records.TARGET_COLUMNS),
             "Area": area,
             "Change": records.object_schema(records.CHANGE_COLUMNS),
+            "NewSource": records.object_schema(records.NEW_SOURCE_COLUMNS),
             "Health": {
                 "type": "object",
                 "required": ["statut"],

@@ -148,6 +148,17 @@ def area_codes(text: str) -> tuple[str, ...]:
     return items
 
 
+BREAKDOWN_CODE = re.compile(r"[A-Za-z0-9_-]{1,48}", re.ASCII)
+
+
+def breakdown_codes(text: str) -> tuple[str, ...]:
+    """Codes as written; each is checked against the indicator's breakdown."""
+    items = tuple(dict.fromkeys(text.split(",")))
+    if len(items) > MAX_AREAS or not all(BREAKDOWN_CODE.fullmatch(i) for i in items):
+        raise Invalid("Attendu : des codes de ventilation séparés par des virgules (ex. _total).")
+    return items
+
+
 def page_size(text: str) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
         raise Invalid(f"Attendu : un entier de 1 à {MAX_PAGE}.")
@@ -201,10 +212,19 @@ AREAS_LEVEL = ApiParam(
 )
 AREA = ApiParam(
     "area",
-    f"Codes de territoire du niveau, séparés par des virgules (jusqu'à {MAX_AREAS}) ; "
+    f"Codes de territoire du niveau, séparés par des virgules (jusqu'à {MAX_AREAS}) ; FR y "
+    "ajoute la série de la France (en tête, comme le tableau de la page d'un indicateur) ; "
     "absent : tous.",
     {"type": "string", "pattern": "^[0-9A-Za-z]{1,3}(,[0-9A-Za-z]{1,3})*$"},
     area_codes,
+)
+BREAKDOWN = ApiParam(
+    "breakdown",
+    "Ventilations retenues, séparées par des virgules : _total (le total seul, comme la "
+    "série de la page d'un indicateur) ou les codes de la ventilation de l'indicateur ; "
+    "absent : toutes.",
+    {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,48}(,[A-Za-z0-9_-]{1,48})*$"},
+    breakdown_codes,
 )
 FROM = ApiParam(
     "from",

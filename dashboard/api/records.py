@@ -1,10 +1,9 @@
 """What the API answers, row by row: each record kind is declared once as columns, and the
-same declaration gives the JSON records, the CSV/XLSX/Parquet columns and the OpenAPI
-schema.
+same declaration gives the JSON records and the OpenAPI schema.
 
-`OBSERVATION_COLUMNS` is the long-format column schema of every observation file of the
-API (ISO dates, numbers as numbers, unit, origin, source); a shared schema of the
-dashboard's downloads can replace it here without touching the routes.
+Observations are not declared here: they are the records of the dashboard's files
+(`dashboard.records.observations`, one column schema for the downloads, the data by URL and
+the API), and their OpenAPI schema comes from those columns (`observation_schema`).
 """
 
 from __future__ import annotations
@@ -18,8 +17,9 @@ from typing import Any
 import pandas as pd
 
 from core import geography
-from core.catalog import MONTHS_PER_PERIOD, Catalog, Indicator
+from core.catalog import Catalog, Indicator
 from core.vocabulary import Level, Origin, TargetStatus, Unit
+from dashboard import records as shared
 from dashboard import urls, views
 
 JSON_TYPES = {
@@ -63,36 +63,18 @@ LEVELS = tuple(lvl.value for lvl in Level)
 ORIGINS = tuple(o.value for o in Origin)
 QUALIFIERS = ("exact", "approx", "lower_bound", "upper_bound")
 
-OBSERVATION_COLUMNS: tuple[Column, ...] = (
-    Column("indicator_id", "string", "Identifiant de l'indicateur."),
-    Column("level", "string", "Niveau géographique.", enum=LEVELS),
-    Column("area_code", "string", "Code du territoire (COG ; FR pour la France)."),
-    Column("area_name", "string", "Nom du territoire."),
-    Column("breakdown", "string", "Ventilation ; _total pour le total."),
-    Column("period_start", "date", "Premier jour de la période (ISO 8601)."),
-    Column("period_end", "date", "Dernier jour de la période (ISO 8601)."),
-    Column("value", "number", "Valeur ; null si masquée (secret statistique).", nullable=True),
-    Column("numerator", "number", "Numérateur d'un ratio.", nullable=True),
-    Column("denominator", "number", "Dénominateur d'un ratio.", nullable=True),
-    Column("unit", "string", "Unité de la valeur.", enum=tuple(u.value for u in Unit)),
-    Column(
-        "qualifier",
-        "string",
-        "Exactitude : exact, approx, lower_bound, upper_bound.",
-        enum=QUALIFIERS,
-    ),
-    Column("provisional", "boolean", "Valeur provisoire."),
-    Column("approximate", "boolean", "Valeur approchée (« environ », « plus de »…)."),
-    Column("masked", "boolean", "Valeur masquée (secret statistique)."),
-    Column("origin", "string", "Origine : published, source, deposit ou demo.", enum=ORIGINS),
-    Column("origin_label", "string", "Origine, en français."),
-    Column("source_label", "string", "Source de la valeur.", nullable=True),
-    Column("source_url", "string", "Adresse de la source.", nullable=True),
-    Column("observed_on", "date", "Date exacte d'un stock, si connue.", nullable=True),
-    Column("run_id", "integer", "Traitement (ETL) qui a écrit la valeur.", nullable=True),
-)
-OBSERVATION_NAMES = [c.name for c in OBSERVATION_COLUMNS]
-ORDER = ["indicator_id", "level", "area_code", "breakdown", "period_start"]  # stable order
+
+def observation_schema() -> dict[str, Any]:
+    """The JSON Schema of an observation: the columns of the dashboard's observation files,
+    types from their kind (`dashboard.records.Column.json_schema`); the values per 100 000
+    inhabitants only for an indicator compared per inhabitant."""
+    every = shared.observation_keys(per_capita=True)
+    return {
+        "type": "object",
+        "required": list(shared.observation_keys(per_capita=False)),
+        "properties": {k: shared.BY_KEY[k].json_schema() for k in every},
+        "additionalProperties": False,
+    }
 
 
 def _iso_dates(values: pd.Series) -> pd.Series:
@@ -113,45 +95,6 @@ def _texts_or_none(values: pd.Series) -> pd.Series:
     return text.where(text.notna() & (text != ""), None)
 
 
-def observation_frame(
-    series: pd.DataFrame, runs: pd.DataFrame, *, catalog: Catalog
-) -> pd.DataFrame:
-    """The `series` frame of queries (the one the pages read) as OBSERVATION_COLUMNS, with
-    the run of each row from `runs` (queries.observation_runs), in the stable order."""
-    df = series.merge(runs, on=["indicator_id", "code", "breakdown", "period_start"], how="left")
-    df = df.rename(columns={"code": "area_code", "name": "area_name"})
-    df = df.sort_values([*ORDER[:2], "area_code", "breakdown", "period_start"], kind="stable")
-    df = df.reset_index(drop=True)
-    ids = df["indicator_id"]
-    units = {i.id: i.unit.value for i in catalog.indicators}
-    months = ids.map({i.id: MONTHS_PER_PERIOD[i.frequency] for i in catalog.indicators})
-    start = pd.to_datetime(df["period_start"])
-    end = pd.Series(pd.NaT, index=df.index, dtype=start.dtype)
-    for n in months.dropna().unique():
-        rows = months == n
-        end[rows] = start[rows] + pd.DateOffset(months=int(n)) - pd.Timedelta(days=1)
-    out = pd.DataFrame(index=df.index)
-    for col in ("indicator_id", "level", "area_code", "area_name", "breakdown"):
-        out[col] = df[col].astype(str)
-    out["period_start"] = _iso_dates(start)
-    out["period_end"] = _iso_dates(end)
-    for col in ("value", "numerator", "denominator"):
-        out[col] = df[col].astype(float)
-    out["unit"] = ids.map(units)
-    qualifier = df["qualifier"].astype(object).where(df["qualifier"].astype(bool), "exact")
-    out["qualifier"] = qualifier
-    out["provisional"] = df["is_provisional"].astype(bool)
-    out["approximate"] = qualifier != "exact"
-    out["masked"] = df["is_masked"].astype(bool)
-    out["origin"] = df["origin"].astype(str)
-    out["origin_label"] = out["origin"].map({o.value: o.label for o in Origin}).fillna("")
-    out["source_label"] = _texts_or_none(df["source_label"])
-    out["source_url"] = _texts_or_none(df["source_url"])
-    out["observed_on"] = _iso_dates(df["observed_on"])
-    out["run_id"] = df["run_id"].astype("Int64")
-    return out[OBSERVATION_NAMES]
-
-
 def plain(value: Any) -> Any:
     """A cell as JSON takes it: numpy scalars unboxed, NaN and NA as null."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -163,12 +106,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = list(frame.columns)
-    return [
-        {c: plain(v) for c, v in zip(columns, row, strict=True)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
+json_records = shared.json_records
 
 
 # -- indicators ---------------------------------------------------------------------------
@@ -371,6 +309,37 @@ def change_frame(changes: pd.DataFrame) -> pd.DataFrame:
     out["run_id"] = out["run_id"].astype("int64")
     out["origin"] = out["origin"].astype(str)
     return out[[c.name for c in CHANGE_COLUMNS]]
+
+
+NEW_SOURCE_COLUMNS: tuple[Column, ...] = (
+    Column("indicator_id", "string", "Identifiant de l'indicateur."),
+    Column("indicator_label", "string", "Libellé court de l'indicateur."),
+    Column("source", "string", "Source qui a apporté pour la première fois des valeurs réelles."),
+    Column("source_url", "string", "Adresse de la source.", nullable=True),
+    Column("run_id", "integer", "Premier traitement (ETL) de cette source pour l'indicateur."),
+    Column("changed_at", "date-time", "Fin de ce traitement (UTC)."),
+    Column("label", "string", "« Nouvelle source : … », en français."),
+)
+
+
+def new_source_records(firsts: pd.DataFrame, *, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """queries.new_sources as NEW_SOURCE_COLUMNS records."""
+    return [
+        {
+            "indicator_id": str(r.indicator_id),
+            "indicator_label": labels.get(str(r.indicator_id), str(r.indicator_id)),
+            "source": str(r.source),
+            "source_url": str(r.source_url) if isinstance(r.source_url, str) else None,
+            "run_id": int(r.run_id),
+            "changed_at": iso_datetime(pd.Timestamp(r.changed_at).to_pydatetime()),
+            "label": new_source_text(str(r.source)),
+        }
+        for r in firsts.itertuples(index=False)
+    ]
+
+
+def new_source_text(source: str) -> str:
+    return f"Nouvelle source : {source}"
 
 
 def kinds_text(counts: Mapping[str, int]) -> str:

@@ -5,7 +5,6 @@ the dashboard's pages use (queries, views, targets)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import tempfile
 from collections.abc import Callable
@@ -18,9 +17,11 @@ import pandas as pd
 
 from core import geography
 from core.catalog import Indicator
+from core.models import TOTAL
 from core.policy import Actor, may_see_indicator
 from core.vocabulary import Level
-from dashboard import queries, targets, urls, views
+from dashboard import downloads, queries, targets, urls, views
+from dashboard import records as shared
 from dashboard.actor import current_actor
 from dashboard.api import endpoints as ep
 from dashboard.api import feed, openapi, records
@@ -54,40 +55,19 @@ def file_response(data: bytes, *, mimetype: str, filename: str) -> flask.Respons
     return response
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Standard CSV: `,` and `.`, UTF-8, ISO dates, empty cells for missing values."""
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def csv_fr_bytes(frame: pd.DataFrame) -> bytes:
-    """French CSV, as Excel in French opens it: `;`, decimal comma, UTF-8 with BOM."""
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
-
-
-def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    """Numbers stay numbers in the workbook (no text formatting)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.astype(object).where(frame.notna(), None).to_excel(
-            writer, index=False, sheet_name="Données"
-        )
-    return buffer.getvalue()
-
-
-DATE_COLUMNS = [c.name for c in records.OBSERVATION_COLUMNS if c.kind == "date"]
-
-
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
-    """Parquet written by DuckDB, dates typed as dates."""
-    casts = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in DATE_COLUMNS)
+    """Parquet written by DuckDB, columns named by their keys, dates typed as dates."""
+    dates = [c for c in frame.columns if c in shared.BY_KEY and shared.BY_KEY[c].kind == "date"]
+    casts = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in dates)
+    select = (
+        f"SELECT * REPLACE ({casts}) FROM observations" if casts else "SELECT * FROM observations"
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "observations.parquet"
         con = duckdb.connect()
         try:
-            con.register("observations", frame)
-            con.execute(
-                f"COPY (SELECT * REPLACE ({casts}) FROM observations) TO '{path}' (FORMAT parquet)"
-            )
+            con.register("observations", frame.astype(object).where(frame.notna(), None))
+            con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
         finally:
             con.close()
         return path.read_bytes()
@@ -155,41 +135,80 @@ def _area_codes(level: str, codes: tuple[str, ...] | None) -> list[str] | None:
     return [c for c in canonical if c is not None]
 
 
+def _breakdowns(ind: Indicator, codes: tuple[str, ...] | None) -> list[str] | None:
+    if codes is None:
+        return None
+    known = {TOTAL, *(ind.breakdown.values if ind.breakdown else {})}
+    wrong = [c for c in codes if c not in known]
+    if wrong:
+        raise bad_parameters(
+            [
+                ParameterError(
+                    "breakdown",
+                    "ventilation(s) inconnue(s) pour cet indicateur : "
+                    + ", ".join(f"« {urls.shown(c)} »" for c in wrong[:10])
+                    + ". Attendu : "
+                    + ", ".join(sorted(known))
+                    + ".",
+                )
+            ]
+        )
+    return list(codes)
+
+
 def observation_selection(
     q: queries.Queries, actor: Actor, ind: Indicator, args: dict[str, Any]
 ) -> pd.DataFrame:
-    """The selection's rows as OBSERVATION_COLUMNS, from the frame the pages read."""
+    """The selection's rows, from the frame the pages read, in the trajectory table's order
+    and the columns of every observation file (dashboard.records.observations): `area=FR`
+    adds the national series to the areas of another level, as the indicator page's table
+    puts France above the compared areas."""
     level = args["level"]
-    codes = _area_codes(level, args["area"])
+    asked = args["area"]
+    france = (
+        asked is not None and level != Level.national.value and geography.NATIONAL_CODE in asked
+    )
+    codes = _area_codes(
+        level, tuple(c for c in asked if c != geography.NATIONAL_CODE) if france else asked
+    )
+    breakdowns = _breakdowns(ind, args["breakdown"])
     first, last = args["from"], args["to"]
     if first is not None and last is not None and first > last:
         raise bad_parameters([ParameterError("from", "période postérieure à « to ».")])
     series = q.series(indicator_id=ind.id, level=level, breakdown=None)
     if codes is not None:
         series = series[series["code"].isin(codes)]
+    if france:
+        national = q.series(indicator_id=ind.id, level=Level.national.value, breakdown=None)
+        series = pd.concat([national, series], ignore_index=True)
+    if breakdowns is not None:
+        series = series[series["breakdown"].isin(breakdowns)]
     if args["origin"] is not None:
         series = series[series["origin"].isin(args["origin"])]
     if first is not None:
         series = series[series["period_start"] >= pd.Timestamp(first)]
     if last is not None:
         series = series[series["period_start"] <= pd.Timestamp(last)]
-    runs = q.observation_runs(indicator_id=ind.id, level=level)
-    return records.observation_frame(series, runs, catalog=q.catalog)
+    return shared.observations(views.in_table_order(series), ind=ind, catalog=q.catalog)
 
 
-PAGE_KEY = ["area_code", "breakdown", "period_start"]
+PAGE_KEY = ["level", "area_code", "breakdown_code", "period"]
 
 
 def _after(frame: pd.DataFrame, key: list[Any]) -> pd.DataFrame:
-    """Rows strictly after a page's last key, in the stable order."""
+    """Rows strictly after a page's last key, in the stable order (views.in_table_order)."""
     if len(key) != len(PAGE_KEY) or not all(isinstance(k, str) for k in key):
         raise bad_parameters([ParameterError("cursor", "curseur qui n'est pas de cette liste.")])
-    code, breakdown, period = frame["area_code"], frame["breakdown"], frame["period_start"]
-    after = (
-        (code > key[0])
-        | ((code == key[0]) & (breakdown > key[1]))
-        | ((code == key[0]) & (breakdown == key[1]) & (period > key[2]))
-    )
+    level, code, breakdown, period = key
+    mark = (*views.table_key(level, code), "" if breakdown == TOTAL else breakdown)
+    after = [
+        (k := (*views.table_key(lvl, c), "" if b == TOTAL else b)) > mark
+        or (k == mark and p < period)
+        for lvl, c, b, p in zip(
+            frame["level"], frame["area_code"], frame["breakdown_code"], frame["period"],
+            strict=True,
+        )
+    ]  # fmt: skip
     return frame[after]
 
 
@@ -199,12 +218,14 @@ def list_observations(indicator_id: str) -> flask.Response:
     ind = visible_indicator(q, actor, indicator_id)
     frame = observation_selection(q, actor, ind, args)
     name = f"{ind.id}-{args['level']}"
-    if args["format"] == "csv":
-        return file_response(csv_bytes(frame), mimetype=ep.CSV, filename=f"{name}.csv")
-    if args["format"] == "csv-fr":
-        return file_response(csv_fr_bytes(frame), mimetype=ep.CSV, filename=f"{name}-fr.csv")
-    if args["format"] == "xlsx":
-        return file_response(xlsx_bytes(frame), mimetype=ep.XLSX, filename=f"{name}.xlsx")
+    fmt = args["format"]
+    if fmt != "json":
+        kind = downloads.FORMATS[FILE_SUFFIXES[fmt]]
+        return file_response(
+            downloads.to_bytes(frame, fmt=kind),
+            mimetype=downloads.MIMETYPES[kind],
+            filename=name + FILE_SUFFIXES[fmt],
+        )
     if args["cursor"] is not None:
         frame = _after(frame, args["cursor"])
     limit = args["limit"]
@@ -220,6 +241,9 @@ def list_observations(indicator_id: str) -> flask.Response:
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     return response
+
+
+FILE_SUFFIXES = {"csv": ".csv", "csv-fr": "-fr.csv", "xlsx": ".xlsx"}  # format → suffix
 
 
 def list_areas() -> flask.Response:
@@ -274,26 +298,43 @@ def list_changes() -> flask.Response:
     if len(rows) > limit:
         cursor = make_cursor([int(raw["id"].iloc[-1])])
         next_url = urls.with_query(urls.API_CHANGES, _query(cursor=cursor))
-    return json_response({"data": records.json_records(page), "next": next_url})
+    shown = visible(q, actor)
+    firsts = q.new_sources(since=args["since"])
+    new_sources = records.new_source_records(
+        firsts[firsts["indicator_id"].isin([i.id for i in shown])],
+        labels={i.id: i.short_label for i in shown},
+    )
+    return json_response(
+        {"data": records.json_records(page), "next": next_url, "new_sources": new_sources}
+    )
 
 
 def export_frame(q: queries.Queries, actor: Actor) -> pd.DataFrame:
-    """Every value the reader may see, all levels, in one long frame."""
-    ids = [i.id for i in visible(q, actor)]
-    parts = []
-    for level in Level:
-        series = q.series(level=level.value, breakdown=None)
-        series = series[series["indicator_id"].isin(ids)]
-        runs = q.observation_runs(indicator_id=None, level=level.value)
-        parts.append(records.observation_frame(series, runs, catalog=q.catalog))
+    """Every value the reader may see, all levels, in one long frame: each indicator's
+    observation file (dashboard.records.observations), indicator by indicator in catalog
+    order, all levels in the trajectory table's order."""
+    shown = visible(q, actor)
+    by_level = [q.series(level=level.value, breakdown=None) for level in Level]
+    everything = pd.concat(by_level, ignore_index=True)
+    parts = [
+        shared.observations(
+            views.in_table_order(everything[everything["indicator_id"] == ind.id]),
+            ind=ind,
+            catalog=q.catalog,
+        )
+        for ind in shown
+    ]
+    keys = shared.observation_keys(per_capita=True)
     frame = pd.concat(parts, ignore_index=True)
-    return frame.sort_values(records.ORDER, kind="stable").reset_index(drop=True)
+    return frame[[k for k in keys if k in frame.columns]]
 
 
 def export_csv() -> flask.Response:
     ep.EXPORT_CSV.read()
     frame = export_frame(queries.store(), current_actor())
-    return file_response(csv_bytes(frame), mimetype=ep.CSV, filename="observations.csv")
+    return file_response(
+        downloads.to_bytes(frame, fmt="csv"), mimetype=ep.CSV, filename="observations.csv"
+    )
 
 
 def export_parquet() -> flask.Response:
@@ -312,8 +353,10 @@ def change_feed() -> flask.Response:
     q, actor = queries.store(), current_actor()
     shown = visible(q, actor)
     summary = q.change_summary(indicator_ids=[i.id for i in shown])
+    firsts = q.new_sources()
     xml = feed.atom(
         summary,
+        new_sources=firsts[firsts["run_id"].isin(summary["run_id"])],
         labels={i.id: i.short_label for i in shown},
         base=flask.request.host_url.removesuffix(urls.HOME),
         updated=q.last_update(),

@@ -81,7 +81,9 @@ def _content(q: queries.Queries, *, chosen: str | None) -> list[Any]:
         html.H2("Téléchargements en bloc", id="exports", className="fr-h3 fr-mt-4w"),
         html.P(
             "Toutes les valeurs publiques en un seul fichier long : une ligne par indicateur, "
-            "territoire et période, avec dates ISO, unité, origine et source."
+            "territoire, ventilation et période, dans les colonnes des fichiers de valeurs "
+            "ci-dessous (titres en CSV, clés en Parquet) : période ISO, unité, origine et "
+            "source, numérateur, dénominateur, drapeaux et traitement."
         ),
         html.Ul(
             [
@@ -110,6 +112,27 @@ def _content(q: queries.Queries, *, chosen: str | None) -> list[Any]:
         html.P(
             "Le JSON contient les mêmes lignes (clés des colonnes ci-dessous) sous un court "
             "en-tête : titre, source, lien permanent de la vue et licence."
+        ),
+        html.H2("Les mêmes octets par l'API", id="memes-octets", className="fr-h3 fr-mt-4w"),
+        html.P(
+            [
+                "Le téléchargement de la trajectoire d'une page d'indicateur (",
+                _a("série de la France et de la Bretagne, CSV", ex.series_csv, download=True),
+                ") et l'API (",
+                _a("la même sélection par l'API", ex.series_api_csv, download=True),
+                ") donnent les mêmes octets pour la même vue. L'adresse de l'API se déduit de "
+                "celle de la page : level = le niveau de la vue (national si elle ne montre "
+                "que la France), area = FR puis le territoire (territoire=) et les territoires "
+                "comparés (comparer=), breakdown=_total, et origin=published,source,deposit "
+                "avec reel=oui ; -fr.csv donne format=csv-fr, .xlsx format=xlsx. En JSON "
+                "(serie.json), les enregistrements sont ceux des pages de l'API, clé pour clé "
+                "et dans le même ordre ; seul l'en-tête diffère (titre, source et licence d'un "
+                "côté, pagination de l'autre). Un territoire d'un autre niveau que les "
+                "territoires comparés (une région à côté de départements) n'a pas d'adresse "
+                "unique dans l'API. La carte et le classement, la répartition, les fiches et "
+                "les objectifs n'ont pas d'équivalent octet pour octet dans l'API.",
+            ],
+            id="equivalence-api",
         ),
         *_linked_section(
             ("Flux des changements", "flux"),
@@ -167,7 +190,15 @@ def _content(q: queries.Queries, *, chosen: str | None) -> list[Any]:
         html.H2("Colonnes des fichiers", id="colonnes", className="fr-h3 fr-mt-4w"),
         html.P(
             "Chaque fichier a les colonnes de ce tableau qui le concernent, dans cet ordre ; "
-            "les nombres sont arrondis à la précision publiée, un pourcentage est en points."
+            "les nombres sont arrondis à la précision publiée, un pourcentage est en points "
+            "(numérateur et dénominateur restent tels que la source les donne). Les fichiers "
+            "de valeurs (trajectoire et répartition d'un indicateur, valeurs et exports de "
+            "l'API) ont toujours les mêmes colonnes : "
+            + ", ".join(records.observation_keys(per_capita=False))
+            + " ; et, pour un nombre comparé par habitant, "
+            + ", ".join(records.PER_CAPITA_FACTS)
+            + ". Les CSV et XLSX titrent les colonnes en français ; le JSON et le Parquet "
+            "les nomment par leurs clés."
         ),
         dsfr.table(
             caption="Colonnes des fichiers téléchargés",

@@ -1,9 +1,10 @@
 """/quoi-de-neuf: what the last updates changed, read from the change history.
 
 Update by update (latest first, RUNS_PER_PAGE a page), then indicator by indicator: new
-periods, revised values (before → after), withdrawn values. Demo values are left out (they
-are synthetic, not news) and an indicator the reader may not see is absent (the reads of
-dashboard.queries filter them). `indicateur=…` keeps one indicator.
+periods, revised values (before → after), withdrawn values, and « Nouvelle source : … » when
+the update is the first of its source to bring values of the indicator. Demo values are left
+out (they are synthetic, not news) and an indicator the reader may not see is absent (the
+reads of dashboard.queries filter them). `indicateur=…` keeps one indicator.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from dashboard.components import dsfr
 from dashboard.formatting import format_date, format_period
 from dashboard.pages._common import not_found, page
 
+NEW_SOURCE = "Nouvelle source"  # first values of an indicator from this source
 RUNS_PER_PAGE = 10
 REVISIONS_SHOWN = 20  # revisions listed per indicator and update; the rest are counted
 TITLE = "Quoi de neuf"
 LEAD = (
     "Ce qu'ont changé les dernières mises à jour des données : nouvelles périodes, valeurs "
-    "révisées (avant → après) et valeurs retirées, la plus récente d'abord. Les données de "
-    "démonstration n'y figurent pas."
+    "révisées (avant → après), valeurs retirées et nouvelles sources d'un indicateur, la plus "
+    "récente d'abord. Les données de démonstration n'y figurent pas."
 )
 
 dash.register_page(
@@ -54,7 +56,8 @@ def _content(q: queries.Queries, state: dict[str, str]) -> list[Any]:
     runs = q.change_runs(indicator_id=indicator_id)
     shown = runs.iloc[(number - 1) * RUNS_PER_PAGE : number * RUNS_PER_PAGE]
     found = q.changes(run_ids=[int(r) for r in shown["run_id"]], indicator_id=indicator_id)
-    updates = changes.summarise(shown, found, catalog=q.catalog)
+    firsts = q.new_sources(indicator_id=indicator_id)
+    updates = changes.summarise(shown, found, catalog=q.catalog, new_sources=firsts)
     parts: list[Any] = [
         dsfr.breadcrumb([("Accueil", urls.HOME), (TITLE, None)]),
         html.H1(TITLE),
@@ -106,6 +109,8 @@ def _indicator(found: changes.IndicatorChanges) -> html.Div:
         html.H3(html.A(ind.short_label, href=urls.indicator(ind.id)), className="fr-h6 fr-mb-1w"),
         html.P(found.counts() + ".", className="fr-mb-1w"),
     ]
+    if found.new_source:
+        parts.append(html.P(f"{NEW_SOURCE} : {found.new_source}.", className="tdb-new-source"))
     if found.new_periods:
         parts.append(html.P(f"Nouvelles périodes : {found.new_periods_text()}."))
     if found.revisions:

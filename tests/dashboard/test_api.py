@@ -24,8 +24,10 @@ from werkzeug.test import TestResponse
 
 from core import db
 from core.catalog import Catalog
+from core.periods import iso_period
 from core.policy import Actor, Role
 from dashboard import queries, urls, views
+from dashboard import records as shared
 from dashboard.api import endpoints, openapi, records, routes
 from dashboard.app import create_app
 from etl.demo import run_demo
@@ -128,15 +130,18 @@ class TestObservations:
         self, client: FlaskClient, catalog: Catalog
     ) -> None:
         # Given the indicator page's view of the national series
-        view = views.indicator_view(queries.store(), catalog.get(PUBLIC), {})
+        ind = catalog.get(PUBLIC)
+        view = views.indicator_view(queries.store(), ind, {})
         # When the API is asked for the same selection
-        rows = body(observations(client, PUBLIC, level="national", limit="1000"))["data"]
-        totals = [r for r in rows if r["breakdown"] == "_total"]
-        # Then it answers the same periods and values
-        assert [r["period_start"] for r in totals] == [
-            d.date().isoformat() for d in view.national["period_start"]
+        query = {"level": "national", "breakdown": "_total", "limit": "1000"}
+        rows = body(observations(client, PUBLIC, **query))["data"]
+        # Then it answers the same periods and values (at the published precision), newest
+        # first as the page's table
+        expected = view.national.sort_values("period_start", ascending=False)
+        assert [r["period"] for r in rows] == [
+            iso_period(d.date(), ind.frequency) for d in expected["period_start"]
         ]
-        assert [r["value"] for r in totals] == view.national["value"].tolist()
+        assert [r["value"] for r in rows] == [round(v, ind.decimals) for v in expected["value"]]
 
     def test_area_period_and_origin_filters(self, client: FlaskClient) -> None:
         rows = body(
@@ -145,16 +150,27 @@ class TestObservations:
             )
         )["data"]
         assert {r["area_code"] for r in rows} == {"11", "53"}
-        assert {r["period_start"] for r in rows} == {"2019-03-01", "2019-04-01", "2019-05-01"}
+        assert {r["period"] for r in rows} == {"2019-03", "2019-04", "2019-05"}
         assert all(r["origin"] == "demo" and r["run_id"] for r in rows)
         none = body(observations(client, PUBLIC, level="region", origin="published"))["data"]
         assert none == []
 
+    def test_fr_adds_the_national_series_first(self, client: FlaskClient) -> None:
+        rows = body(observations(client, PUBLIC, level="region", area="53,FR", limit="1000"))
+        codes = [r["area_code"] for r in rows["data"]]
+        assert codes[0] == "FR" and set(codes) == {"FR", "53"}
+        assert codes == sorted(codes, key=lambda c: c != "FR")
+
+    def test_an_unknown_breakdown_is_a_400_naming_it(self, client: FlaskClient) -> None:
+        assert_problem(observations(client, PUBLIC, breakdown="secteur_x"), 400, "breakdown")
+
     def test_every_row_has_the_column_schema(self, client: FlaskClient) -> None:
         row = body(observations(client, PUBLIC, level="region", limit="1"))["data"][0]
-        assert list(row) == records.OBSERVATION_NAMES
-        assert row["unit"] == "count" and row["period_end"] == "2019-01-31"
+        assert list(row) == list(shared.observation_keys(per_capita=True))
+        assert row["unit"] == "count" and row["unit_label"] and row["period"] == "2019-12"
+        assert row["period_label"] == "décembre 2019" and row["level_label"] == "Région"
         assert row["origin_label"] and isinstance(row["value"], float)
+        assert (row["masked"], row["provisional"], row["qualifier"]) == ("non", "non", "exact")
 
     def test_pages_follow_one_stable_order_without_gap_or_repeat(self, client: FlaskClient) -> None:
         whole = body(observations(client, PUBLIC, level="region", area="53,11", limit="1000"))
@@ -171,25 +187,29 @@ class TestObservations:
             if address:
                 assert page.headers["Link"] == f'<{address}>; rel="next"'
         assert seen == whole["data"] and whole["next"] is None
-        keys = [(r["area_code"], r["breakdown"], r["period_start"]) for r in seen]
-        assert keys == sorted(keys)
+        # areas in COG order, each newest period first
+        codes = [r["area_code"] for r in seen]
+        assert codes == sorted(codes)
+        for code in ("11", "53"):
+            periods = [r["period"] for r in seen if r["area_code"] == code]
+            assert periods == sorted(periods, reverse=True) and len(periods) == 12
 
     def test_csv_and_xlsx_hold_the_selection_with_numbers_as_numbers(
         self, client: FlaskClient
     ) -> None:
         query = {"level": "region", "area": "53"}
+        titles = [shared.BY_KEY[k].title for k in shared.observation_keys(per_capita=True)]
+        value = shared.BY_KEY["value"].title
         rows = body(observations(client, PUBLIC, **query, limit="1000"))["data"]
         csv = pd.read_csv(io.BytesIO(observations(client, PUBLIC, **query, format="csv").data))
-        assert list(csv.columns) == records.OBSERVATION_NAMES
-        assert csv["value"].tolist() == [r["value"] for r in rows]
+        assert list(csv.columns) == titles
+        assert csv[value].tolist() == [r["value"] for r in rows]
         book = openpyxl.load_workbook(
             io.BytesIO(observations(client, PUBLIC, **query, format="xlsx").data)
         )
-        sheet = list(book.active.iter_rows(values_only=True))
-        assert sheet[0] == tuple(records.OBSERVATION_NAMES)
-        assert [r[records.OBSERVATION_NAMES.index("value")] for r in sheet[1:]] == [
-            r["value"] for r in rows
-        ]
+        sheet = list(book["Données"].iter_rows(values_only=True))
+        assert sheet[0] == tuple(titles)
+        assert [r[titles.index(value)] for r in sheet[1:]] == [r["value"] for r in rows]
 
     def test_french_csv_has_semicolons_decimal_commas_and_a_bom(self, client: FlaskClient) -> None:
         query = {"level": "region", "area": "53", "limit": "1000"}
@@ -197,8 +217,8 @@ class TestObservations:
         data = observations(client, PUBLIC, **query, format="csv-fr").data
         assert data.startswith(b"\xef\xbb\xbf")
         frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
-        assert list(frame.columns) == records.OBSERVATION_NAMES
-        assert frame["value"].tolist() == [r["value"] for r in rows]
+        assert frame.columns[0] == shared.BY_KEY["indicator_id"].title
+        assert frame[shared.BY_KEY["value"].title].tolist() == [r["value"] for r in rows]
 
     @pytest.mark.parametrize(
         ("query", "parameter"),
@@ -215,6 +235,7 @@ class TestObservations:
             ({"limit": "100000"}, "limit"),
             ({"cursor": "pas-un-curseur"}, "cursor"),
             ({"cursor": "WzFd"}, "cursor"),  # [1]: a cursor of another list
+            ({"breakdown": "a,,b"}, "breakdown"),
             ({"niveau": "region"}, "niveau"),
         ],
     )
@@ -373,10 +394,11 @@ class TestExports:
     ) -> None:
         response = client.get(urls.API_EXPORT_CSV)
         frame = pd.read_csv(io.BytesIO(response.data), keep_default_na=False)
-        assert list(frame.columns) == records.OBSERVATION_NAMES
+        keys = shared.observation_keys(per_capita=True)
+        assert list(frame.columns) == [shared.BY_KEY[k].title for k in keys]
         public = {i.id for i in catalog.indicators if i.visibility == "public"}
-        assert set(frame["indicator_id"]) <= public
-        assert {"national", "region", "department"} <= set(frame["level"])
+        assert set(frame["Code indicateur"]) <= public
+        assert {"national", "region", "department"} <= set(frame["Code niveau"])
         store = queries.store()
         expected = sum(
             len(store.series(indicator_id=i, level=lvl, breakdown=None))
@@ -384,6 +406,17 @@ class TestExports:
             for lvl in ("national", "region", "department", "group")
         )
         assert len(frame) == expected
+
+    def test_each_indicator_s_rows_are_its_observation_file(
+        self, client: FlaskClient, catalog: Catalog
+    ) -> None:
+        # The bulk file holds, for an indicator and a level, the bytes of the API's file
+        frame = pd.read_csv(io.BytesIO(client.get(urls.API_EXPORT_CSV).data), dtype=str)
+        mine = frame[(frame["Code indicateur"] == PUBLIC) & (frame["Code niveau"] == "region")]
+        one = pd.read_csv(
+            io.BytesIO(observations(client, PUBLIC, level="region", format="csv").data), dtype=str
+        )
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), one)
 
     def test_parquet_holds_the_same_rows_with_dates_as_dates(
         self, client: FlaskClient, tmp_path: Path
@@ -394,14 +427,16 @@ class TestExports:
         con = duckdb.connect()
         con.execute("CREATE TABLE t AS SELECT * FROM read_parquet(?)", [str(path)])
         types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE t)").fetchall())
-        assert types["period_start"] == "DATE" and types["value"] == "DOUBLE"
+        assert list(types) == list(shared.observation_keys(per_capita=True))  # keys, not titles
+        assert types["observed_on"] == "DATE" and types["value"] == "DOUBLE"
+        assert types["period"] == "VARCHAR" and types["run_id"] in ("INTEGER", "BIGINT")
         assert con.execute("SELECT count(*) FROM t").fetchone() == (len(csv),)
 
     def test_a_signed_in_reader_s_export_holds_the_restricted_indicator(
         self, dns_client: FlaskClient
     ) -> None:
         frame = pd.read_csv(io.BytesIO(dns_client.get(urls.API_EXPORT_CSV).data))
-        assert RESTRICTED in set(frame["indicator_id"])
+        assert RESTRICTED in set(frame["Code indicateur"])
 
 
 class TestChanges:
@@ -419,7 +454,7 @@ class TestChanges:
     def test_nothing_changed_after_today(self, client: FlaskClient) -> None:
         tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
         data = body(client.get(f"{urls.API_CHANGES}?since={tomorrow}"))
-        assert data == {"data": [], "next": None}
+        assert data == {"data": [], "next": None, "new_sources": []}
 
     def test_since_is_required(self, client: FlaskClient) -> None:
         assert_problem(client.get(urls.API_CHANGES), 400, "since")
@@ -457,7 +492,7 @@ class TestChanges:
         assert not any(catalog.get(RESTRICTED).short_label in t for t in titles)
         # one load so far: one entry per public indicator it wrote
         export = pd.read_csv(io.BytesIO(client.get(urls.API_EXPORT_CSV).data))
-        assert len(titles) == export["indicator_id"].nunique()
+        assert len(titles) == export["Code indicateur"].nunique()
 
 
 class TestOpenApi:
@@ -561,6 +596,6 @@ class TestSharedServers:
         changes = body(client.get(urls.API_CHANGES + "?since=2000-01-01&limit=3"))
         assert len(changes["data"]) == 3 and changes["next"]
         rows = body(observations(client, PUBLIC, level="region", area="53"))["data"]
-        assert [r["period_start"] for r in rows] == ["2019-01-01", "2019-02-01", "2019-03-01"]
+        assert [r["period"] for r in rows] == ["2019-03", "2019-02", "2019-01"]
         assert client.get(urls.FEED).status_code == 200
         assert client.get(urls.API_EXPORT_PARQUET).status_code == 200

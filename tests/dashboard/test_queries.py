@@ -42,6 +42,7 @@ def _load(engine: Engine, rows: list[Row], *, run_id: int | None = None) -> None
         for row in rows:
             fields = dataclasses.asdict(row)
             level, code, period = fields.pop("level"), fields.pop("code"), fields.pop("period")
+            fields.pop("run_id")  # the fake's; the database's is `run`
             area = conn.execute(
                 select(Area.id).where(Area.level == level, Area.code == code)
             ).scalar_one()

@@ -98,7 +98,8 @@ class TestWhatsNew:
         text = whats_new_page(app)
         # The revision (second run) is above the first load, which is marked as a new source
         assert text.index("1 valeur révisée") < text.index("2 nouvelles périodes")
-        assert text.count("Nouvelle source") == 1
+        assert text.count('"Nouvelle source"') == 1  # the update's badge
+        assert text.count("Nouvelle source : mssante-messages.") == 1  # under its indicator
 
     def test_the_public_does_not_see_the_restricted_indicator(
         self, app: dash.Dash, catalog: Catalog

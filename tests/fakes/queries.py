@@ -52,6 +52,7 @@ class Row:
     source_label: str | None = None
     source_url: str | None = None
     observed_on: dt.date | None = None
+    run_id: int = 1  # the first run of a new database (tests/dashboard/test_queries.py)
 
     def record(self) -> tuple[object, ...]:
         """The row in SERIES_COLUMNS order, the area's name from the reference."""
@@ -73,6 +74,7 @@ class Row:
             self.source_label,
             self.source_url,
             self.observed_on,
+            self.run_id,
         )
 
 
