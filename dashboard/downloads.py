@@ -405,12 +405,15 @@ def region_departments_frame(
     one with département values by default, as on the page): each département's value,
     period, France and région at the same period, its ranks in the région and in France."""
     state = urls.normalise(params)
-    real = urls.real_only(state)
+    real, totals = urls.real_only(state), not urls.per_capita(state)
     choices = fiches.department_indicators(q, region_code=region_code, real_only=real)
     chosen = fiches.chosen_indicator(choices, urls.value(state, "indicateur"))
     if chosen is None:
         raise UnknownDownload("Aucun indicateur n'a de valeur par département ici.")
-    table = fiches.region_departments(q, region_code=region_code, indicator=chosen, real_only=real)
+    table = fiches.region_departments(
+        q, region_code=region_code, indicator=chosen, real_only=real, totals=totals
+    )
+    per_capita = bool(len(table)) and bool(table["per_capita"].iloc[0])
     facts = [
         {
             "indicator_id": chosen.id,
@@ -429,12 +432,29 @@ def region_departments_frame(
             "origin": r.origin,
             "source": r.source,
             "source_url": r.source_url,
+            **(_departments_per_capita(r) if per_capita else {}),
         }
         for r in table.itertuples(index=False)
     ]
     parts = [str(Level.region.slug), region_code, urls.DEPARTMENTS_TABLE, chosen.id]
+    if per_capita:  # its ranks compare per 100 000 inhabitants
+        parts.append(PER_CAPITA_NAME)
+    elif totals and measure.applies(chosen, Level.department):
+        parts.append(TOTALS_NAME)
     name = _safe("-".join([*parts, *([REAL_ONLY_NAME] if real else [])]))
     return File(records.records(facts, catalog=q.catalog), name)
+
+
+def _departments_per_capita(r: Any) -> dict[str, Any]:
+    """A département's value, France's and the région's per 100 000 inhabitants, and the
+    département's population (`fiches.region_departments`)."""
+    return {
+        "value_per_100k": r.value_per_100k,
+        "france_per_100k": r.france_per_100k,
+        "region_per_100k": r.region_per_100k,
+        "population": r.population,
+        "population_year": r.population_year,
+    }
 
 
 def objectives_frame(

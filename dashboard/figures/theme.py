@@ -28,6 +28,7 @@ from dashboard.formatting import (
     format_period,
     unit_label,
 )
+from dashboard.measure import Shown
 
 FONT_FAMILY: Final = "Marianne, arial, sans-serif"
 # Outside the administration (MARQUE_ETAT=0) the Marianne typeface is not used (same
@@ -376,14 +377,26 @@ def unit_axis(indicator: Indicator) -> dict[str, Any]:
 
 
 def series_trace(
-    kind: str, frame: pd.DataFrame, *, name: str, indicator: Indicator, **style: Any
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    indicator: Indicator,
+    per_capita: Shown | None = None,
+    **style: Any,
 ) -> Trace:
     """One named series over time (an area's line, a part's bars), each point hovered as
-    « <b>Bretagne</b><br>mars 2025 : 12,5 % »."""
+    « <b>Bretagne</b><br>mars 2025 : 12,5 % », or « 12,3 pour 100 000 habitants » with
+    `per_capita` (values per 100 000 inhabitants, written as it says)."""
     masked = frame["is_masked"] if "is_masked" in frame.columns else [False] * len(frame)
+
+    def value(v: Any, m: object) -> str:
+        if per_capita is not None and not m:
+            return per_capita.sentence(v, unit=indicator.unit)
+        return format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+
     texts = [
-        f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
-        + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+        f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : " + value(v, m)
         for p, v, m in zip(frame["period_start"], frame["value"], masked, strict=True)
     ]
     return trace(
