@@ -225,8 +225,10 @@ class TestAreaIndex:
         parts = _index._tile_section(q, level=Level.region, state={"indicateur": ECPS})
         html = to_html(parts)
         assert f"Carte des régions : {catalog.get(ECPS).short_label}, {PER_100K}</h2>" in html
-        bar = _by_id(parts, "carte-index").figure["data"][-1]["marker"]["colorbar"]
-        assert bar["title"]["text"] == f"nombre {PER_100K}"
+        # each tile is coloured and titled per 100 000 inhabitants, the legend says so
+        bretagne = to_html(_by_id(parts, "tuile-53"))
+        assert f'title="Bretagne (53) : 2{NNBSP}000,0 {PER_100K}"' in bretagne
+        assert f"(nombre {PER_100K})" in html
         totals = _index._tile_section(
             q, level=Level.region, state={"indicateur": ECPS, "par_habitant": "non"}
         )
