@@ -34,6 +34,7 @@ from core.errors import UserError
 from core.periods import iso_period
 from core.vocabulary import Level, Origin, TargetStatus, Unit
 from dashboard import fiches, grouped, guards, measure, queries, records, targets, urls, views
+from dashboard.figures.theme import VIEW_NOTE
 from dashboard.formatting import format_date, format_period
 
 FORMATS = {
@@ -204,8 +205,9 @@ def export_marks(
     today: dt.date | None = None,
 ) -> tuple[str, list[str]]:
     """The title and notes a chart's PNG carries (`figures.theme.with_export_marks`): what it
-    shows, its sources, the periods of its values, the day, and « Données de démonstration »
-    when one of its values is demo."""
+    shows, its sources, the periods of its values, the day, « Données de démonstration »
+    when one of its values is demo, and the URL of the view (its permalink, the one of
+    « Copier le lien »; the browser writes it whole as it exports, assets/png-export.js)."""
     ind = view.indicator
     shown = [f.dropna(subset=["value"]) for f in frames if not f.empty]
     origins = {str(o) for f in shown for o in f["origin"].dropna()}
@@ -223,7 +225,8 @@ def export_marks(
             span = f"{format_period(first, frequency=ind.frequency)} à {span}"
         second.append(f"Données : {span}")
     second.append(f"Tableau de bord du numérique en santé, {format_date(today or dt.date.today())}")
-    return f"{ind.short_label} — {what}", [*notes, " · ".join(second)]
+    permalink = urls.indicator(ind.id, urls.normalise(view.state()))
+    return f"{ind.short_label} — {what}", [*notes, " · ".join(second), VIEW_NOTE + permalink]
 
 
 def _safe(name: str) -> str:

@@ -315,16 +315,20 @@ def graph_config(*, filename: str) -> dict[str, Any]:
 
 
 EXPORT_MARGIN: Final = 64  # room above the plot for the title and its two lines of notes
+NOTE_HEIGHT: Final = 18  # room for each further line of notes
+# The note that names the view, « Vue : /indicateurs/…?… »: its path, which
+# assets/png-export.js writes whole (https://…) as the chart is exported.
+VIEW_NOTE: Final = "Vue : "
 
 
 def with_export_marks(figure: Figure, *, title: str, notes: Sequence[str]) -> Figure:
     """The figure with a title and, under it, notes (source, date, « Données de
-    démonstration »), as a new dict: the browser exports the figure as drawn, so this is
-    what makes a PNG say what it shows and what it rests on. The figure itself is not
-    changed (it may be cached and shared)."""
+    démonstration », the view's address), as a new dict: the browser exports the figure as
+    drawn, so this is what makes a PNG say what it shows and what it rests on. The figure
+    itself is not changed (it may be cached and shared)."""
     layout = dict(figure["layout"])
     margin = {**TEMPLATE_DICT["layout"]["margin"], **layout.get("margin", {})}
-    margin["t"] = int(margin["t"]) + EXPORT_MARGIN
+    margin["t"] = int(margin["t"]) + EXPORT_MARGIN + NOTE_HEIGHT * max(0, len(notes) - 2)
     layout["margin"] = margin
     layout["title"] = {
         "text": title,
