@@ -515,6 +515,16 @@ class TestComparisonPerCapita:
         assert table.loc["Bretagne", views.PER_CAPITA_COLUMN] == pytest.approx(2000.0)
         assert table.loc["France", views.PER_CAPITA_COLUMN] == pytest.approx(1200.0)
         assert table.loc["Bretagne", "Valeur"] == pytest.approx(TOTALS["53"])
+        # while the national trajectory, France's with its targets, stays in totals
+        national = _by_id(tree, "graphique-trajectoire").figure
+        drawn = [
+            y
+            for t in national["data"]
+            if t.get("name") != "projection (tendance)"
+            for y in t.get("y", [])
+            if y is not None
+        ]
+        assert FRANCE_TOTAL in drawn and PER_100K not in str(national["layout"]["yaxis"])
 
     def test_departements_compared_over_time_per_100_000(
         self, indicator_page: ModuleType, catalog: Catalog
