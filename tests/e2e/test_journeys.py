@@ -235,6 +235,9 @@ class TestRegionalAgency:
         assert sorted(r["Département"] for r in last) == expected
         assert rows[-1]["Département"] in expected  # listed last
         assert all(french_number(r["Pour 100 000 hab."]) == lowest for r in last)
+        # below the région per 100 000 inhabitants (the région's total is its départements',
+        # so its value per inhabitant lies between theirs)
+        assert all(french_number(r["Pour 100 000 hab."]) < french_number(r["Région"]) for r in last)
 
 
 class TestJournalist:
