@@ -191,7 +191,9 @@ def view_name(view: views.IndicatorView, what: str) -> str:
     else:
         parts.append("france")
         if what in ("serie", "comparaison") and view.compared:
-            parts += ["regions", *view.compared]
+            parts += [str(Level(view.level).slug), *view.compared]  # régions or départements
+        if what == "comparaison" and view.per_capita:
+            parts.append(PER_CAPITA_NAME)
     if view.real_only:
         parts.append(REAL_ONLY_NAME)
     return _safe("-".join(p for p in parts if p))

@@ -504,6 +504,8 @@ class TestComparisonPerCapita:
         assert fig["layout"]["yaxis"]["title"]["text"] == f"nombre {PER_100K}"
         assert f"2{NNBSP}000,0 {PER_100K}" in lines["Bretagne"]["text"][0]
         assert PER_100K in fig["layout"]["title"]["text"]  # the PNG's title
+        png = _by_id(tree, "graphique-comparaison").config["toImageButtonOptions"]["filename"]
+        assert png == f"{ECPS}-comparaison-france-regions-53-11-pour-100000-habitants"
         html = to_html(tree)
         assert f"Évolution comparée à la France, {PER_100K}</h2>" in html
         assert 'par_habitant=non"' in to_html(_by_id(tree, "mesure-comparaison"))
@@ -532,7 +534,11 @@ class TestComparisonPerCapita:
         q = _with_departments(catalog)
         view = views.indicator_view(q, catalog.get(ECPS), {"comparer": "29,35"})
         assert view.level == Level.department and view.per_capita
-        fig = _by_id(indicator_page._content(q, view), "graphique-comparaison").figure
+        graph = _by_id(indicator_page._content(q, view), "graphique-comparaison")
+        fig = graph.figure
+        assert graph.config["toImageButtonOptions"]["filename"] == (
+            f"{ECPS}-comparaison-france-departements-29-35-pour-100000-habitants"
+        )
         lines = {t["name"]: t["y"][0] for t in fig["data"] if t.get("mode") == "lines"}
         assert lines["Finistère"] == pytest.approx(1100.0)
         assert lines["Ille-et-Vilaine"] == pytest.approx(1000.0)
