@@ -52,6 +52,7 @@ from dashboard import (
     urls,
     views,
 )
+from dashboard.figures.theme import VIEW_NOTE
 from dashboard.formatting import format_date, format_period
 
 FORMATS = {
@@ -237,7 +238,9 @@ def view_name(view: views.IndicatorView, what: str) -> str:
     else:
         parts.append("france")
         if what in ("serie", "comparaison") and view.compared:
-            parts += ["regions", *view.compared]
+            parts += [str(Level(view.level).slug), *view.compared]  # régions or départements
+        if what == "comparaison" and view.per_capita:
+            parts.append(PER_CAPITA_NAME)
     if view.real_only:
         parts.append(REAL_ONLY_NAME)
     return _safe("-".join(p for p in parts if p))
@@ -251,8 +254,9 @@ def export_marks(
     today: dt.date | None = None,
 ) -> tuple[str, list[str]]:
     """The title and notes a chart's PNG carries (`figures.theme.with_export_marks`): what it
-    shows, its sources, the periods of its values, the day, and « Données de démonstration »
-    when one of its values is demo."""
+    shows, its sources, the periods of its values, the day, « Données de démonstration »
+    when one of its values is demo, and the URL of the view (its permalink, the one of
+    « Copier le lien »; the browser writes it whole as it exports, assets/png-export.js)."""
     ind = view.indicator
     shown = [f.dropna(subset=["value"]) for f in frames if not f.empty]
     origins = {str(o) for f in shown for o in f["origin"].dropna()}
@@ -270,7 +274,8 @@ def export_marks(
             span = f"{format_period(first, frequency=ind.frequency)} à {span}"
         second.append(f"Données : {span}")
     second.append(f"Tableau de bord du numérique en santé, {format_date(today or dt.date.today())}")
-    return f"{ind.short_label} — {what}", [*notes, " · ".join(second)]
+    permalink = urls.indicator(ind.id, urls.normalise(view.state()))
+    return f"{ind.short_label} — {what}", [*notes, " · ".join(second), VIEW_NOTE + permalink]
 
 
 def _safe(name: str) -> str:
@@ -416,12 +421,15 @@ def region_departments_frame(
     one with département values by default, as on the page): each département's value,
     period, France and région at the same period, its ranks in the région and in France."""
     state = urls.normalise(params)
-    real = urls.real_only(state)
+    real, totals = urls.real_only(state), not urls.per_capita(state)
     choices = fiches.department_indicators(q, region_code=region_code, real_only=real)
     chosen = fiches.chosen_indicator(choices, urls.value(state, "indicateur"))
     if chosen is None:
         raise UnknownDownload("Aucun indicateur n'a de valeur par département ici.")
-    table = fiches.region_departments(q, region_code=region_code, indicator=chosen, real_only=real)
+    table = fiches.region_departments(
+        q, region_code=region_code, indicator=chosen, real_only=real, totals=totals
+    )
+    per_capita = bool(len(table)) and bool(table["per_capita"].iloc[0])
     facts = [
         {
             "indicator_id": chosen.id,
@@ -440,12 +448,29 @@ def region_departments_frame(
             "origin": r.origin,
             "source": r.source,
             "source_url": r.source_url,
+            **(_departments_per_capita(r) if per_capita else {}),
         }
         for r in table.itertuples(index=False)
     ]
     parts = [str(Level.region.slug), region_code, urls.DEPARTMENTS_TABLE, chosen.id]
+    if per_capita:  # its ranks compare per 100 000 inhabitants
+        parts.append(PER_CAPITA_NAME)
+    elif totals and measure.applies(chosen, Level.department):
+        parts.append(TOTALS_NAME)
     name = _safe("-".join([*parts, *([REAL_ONLY_NAME] if real else [])]))
     return File(records.records(facts, catalog=q.catalog), name)
+
+
+def _departments_per_capita(r: Any) -> dict[str, Any]:
+    """A département's value, France's and the région's per 100 000 inhabitants, and the
+    département's population (`fiches.region_departments`)."""
+    return {
+        "value_per_100k": r.value_per_100k,
+        "france_per_100k": r.france_per_100k,
+        "region_per_100k": r.region_per_100k,
+        "population": r.population,
+        "population_year": r.population_year,
+    }
 
 
 def objectives_frame(

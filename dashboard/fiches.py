@@ -14,7 +14,7 @@ import pandas as pd
 from core import geography
 from core.catalog import Indicator
 from core.vocabulary import Level, Origin
-from dashboard import grouped, targets, views
+from dashboard import grouped, measure, targets, views
 from dashboard.access import may_see_area
 from dashboard.formatting import format_number, format_period
 from dashboard.queries import Reads
@@ -116,16 +116,29 @@ def with_group_notes(table: pd.DataFrame, notes: dict[str, str]) -> pd.DataFrame
 DEPARTMENT_COLUMNS = (
     "code", "name", "period_start", "value", "is_masked", "origin", "source", "source_url",
     "france_value", "region_value", "region_rank", "region_ranked", "rank", "ranked",
+    "per_capita", "value_per_100k", "france_per_100k", "region_per_100k", "population",
+    "population_year",
 )  # fmt: skip
 
 
 def region_departments(
-    q: Reads, *, region_code: str, indicator: Indicator, real_only: bool = False
+    q: Reads,
+    *,
+    region_code: str,
+    indicator: Indicator,
+    real_only: bool = False,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """The région's départements at the latest département period of the indicator (the
     latest with a real value with `real_only`): value, origin, source, France and the
     région at the same period, rank among the région's départements and among all
-    départements (values equal at the published precision share a rank)."""
+    départements (values equal at the displayed precision share a rank).
+
+    A count is compared per 100 000 inhabitants, as on the maps (`totals`,
+    `par_habitant=non`: as is): `per_capita` is then true, each département, France and the
+    région have their value per 100 000 inhabitants (`value_per_100k`, `france_per_100k`,
+    `region_per_100k`, the population each rests on beside), and the ranks compare these;
+    `value`, `france_value` and `region_value` stay the totals."""
     periods = q.periods(indicator_id=indicator.id, level=Level.department, real_only=real_only)
     codes = [d.code for d in geography.departments_of(region_code)]
     if not periods:
@@ -134,16 +147,18 @@ def region_departments(
     snap = q.snapshot(indicator_id=indicator.id, level=Level.department, period=period)
     if real_only:
         snap = views.real_snapshot(snap)
+    shown = measure.shown(indicator, level=Level.department, per_capita=not totals)
+    snap = measure.with_per_capita(snap, level=Level.department)
+    compared = snap["value_per_100k"] if shown.per_capita else snap["value"].astype(float)
     ascending = indicator.direction == "lower_is_better"
-    shown = snap["value"].astype(float).round(indicator.decimals)
-    snap = snap.assign(rank=shown.rank(ascending=ascending, method="min"))
-    ranked = int(snap["value"].notna().sum())
+    snap = snap.assign(
+        compared=compared,
+        rank=measure.ranks(compared, decimals=shown.decimals, ascending=ascending),
+    )
+    ranked = int(snap["compared"].notna().sum())
     mine = snap[snap["code"].isin(codes)].copy()
-    mine["region_rank"] = (
-        mine["value"]
-        .astype(float)
-        .round(indicator.decimals)
-        .rank(ascending=ascending, method="min")
+    mine["region_rank"] = measure.ranks(
+        mine["compared"], decimals=shown.decimals, ascending=ascending
     )
     at = pd.Timestamp(period)
     series = q.series(indicator_id=indicator.id, level=Level.department, codes=codes)
@@ -161,6 +176,13 @@ def region_departments(
             return None
         return series.at[code, column]
 
+    def per_100k(value: float, level: str, code: str) -> float:
+        if not shown.per_capita:
+            return float("nan")
+        return measure.per_capita(value, geography.get_area(level, code).population)
+
+    france = reference(Level.national, geography.NATIONAL_CODE)
+    region = reference(Level.region, region_code)
     mine = mine.sort_values(["region_rank", "code"], na_position="last")
     return pd.DataFrame(
         {
@@ -172,12 +194,20 @@ def region_departments(
             "origin": mine["origin"].to_numpy(),
             "source": [source(c, "source_label") for c in mine["code"]],
             "source_url": [source(c, "source_url") for c in mine["code"]],
-            "france_value": reference(Level.national, geography.NATIONAL_CODE),
-            "region_value": reference(Level.region, region_code),
+            "france_value": france,
+            "region_value": region,
             "region_rank": mine["region_rank"].astype("Int64").to_numpy(),
-            "region_ranked": int(mine["value"].notna().sum()),
+            "region_ranked": int(mine["compared"].notna().sum()),
             "rank": mine["rank"].astype("Int64").to_numpy(),
             "ranked": ranked,
+            "per_capita": shown.per_capita,
+            "value_per_100k": mine["value_per_100k"].astype(float).to_numpy()
+            if shown.per_capita
+            else float("nan"),
+            "france_per_100k": per_100k(france, Level.national, geography.NATIONAL_CODE),
+            "region_per_100k": per_100k(region, Level.region, region_code),
+            "population": mine["population"].to_numpy(),
+            "population_year": mine["population_year"].to_numpy(),
         },
         columns=list(DEPARTMENT_COLUMNS),
     )

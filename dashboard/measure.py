@@ -89,6 +89,25 @@ def as_per_capita(frame: pd.DataFrame, *, level: str) -> pd.DataFrame:
     return out.assign(total=out["value"], value=out["value_per_100k"])
 
 
+def series_per_capita(frame: pd.DataFrame) -> pd.DataFrame:
+    """Series rows of any levels (columns `level`, `code`, `value`: France, régions,
+    départements over time) with each row's value per 100 000 inhabitants of its own area
+    (France's population for France) in `value_per_100k`, beside `population` and
+    `population_year`."""
+    areas = {
+        (str(lvl), str(code)): geography.get_area(str(lvl), str(code))
+        for lvl, code in zip(frame["level"], frame["code"], strict=True)
+    }
+    keys = [(str(lvl), str(c)) for lvl, c in zip(frame["level"], frame["code"], strict=True)]
+    out = frame.copy()
+    out["population"] = [areas[k].population for k in keys]
+    out["population_year"] = [areas[k].population_year for k in keys]
+    out["value_per_100k"] = [
+        per_capita(v, p) for v, p in zip(out["value"], out["population"], strict=True)
+    ]
+    return out
+
+
 def population_note(rows: Iterable[tuple[str, int]]) -> str:
     """« population Insee 2023 », naming the areas counted at another year:
     « population Insee 2023 (Mayotte : 2017) ». `rows`: (area name, population year)."""

@@ -123,6 +123,18 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("france_value", "Valeur France", "measure", "Valeur nationale à la même période"),
     Column("region_value", "Valeur région", "measure", "Valeur de la région à la même période"),
     Column(
+        "france_per_100k",
+        "France pour 100 000 habitants",
+        "per_capita",
+        "Valeur nationale ÷ population de la France × 100 000, à la même période",
+    ),
+    Column(
+        "region_per_100k",
+        "Région pour 100 000 habitants",
+        "per_capita",
+        "Valeur de la région ÷ sa population × 100 000, à la même période",
+    ),
+    Column(
         "region_rank", "Rang dans la région", "integer", "Rang parmi les départements de la région"
     ),
     Column(
@@ -163,7 +175,8 @@ FACT_KEYS: Final = frozenset(
         "status", "rests_on_demo", "basis", "projected_start", "remark", "target_source",
         "target_source_url", "region_value", "region_rank", "region_ranked",
         "value_per_100k", "population", "population_year", "numerator", "denominator",
-        "qualifier", "provisional", "observed_on", "run_id",
+        "qualifier", "provisional", "observed_on", "run_id", "france_per_100k",
+        "region_per_100k",
     }
 )  # fmt: skip
 """What a fact may hold: `indicator_id` is required; a key left out leaves its columns out
@@ -388,8 +401,9 @@ def _row(fact: Mapping[str, Any], *, catalog: Catalog) -> dict[str, Any]:
         row["qualifier_label"] = QUALIFIER_PREFIXES.get(code, code).strip() or EXACT
     if "progress" in fact:
         row["progress"] = _rounded(fact["progress"], PROGRESS_DECIMALS)
-    if "value_per_100k" in fact:
-        row["value_per_100k"] = _rounded(fact["value_per_100k"], PER_CAPITA_DECIMALS)
+    for key in ("value_per_100k", "france_per_100k", "region_per_100k"):
+        if key in fact:
+            row[key] = _rounded(fact[key], PER_CAPITA_DECIMALS)
     for key in (
         "rank", "ranked", "region_rank", "region_ranked", "population", "population_year", "run_id"
     ):  # fmt: skip

@@ -615,8 +615,9 @@ PARAMS: tuple[Param, ...] = (
     Param("territoire", "region-<code> ou departement-<code>", None, True, (), _territory),
     Param(
         "par_habitant",
-        "« oui » (nombres et montants pour 100 000 habitants sur les cartes, classements et "
-        "rangs des régions et départements) ou « non » (totaux)",
+        "« oui » (nombres et montants pour 100 000 habitants sur les cartes, classements, "
+        "rangs et tableau des départements des fiches, et sur la comparaison dans le temps) "
+        "ou « non » (totaux)",
         "oui",
         True,
         (),

@@ -276,12 +276,20 @@ def _table_key(col: pd.Series) -> pd.Series:
     return col
 
 
+PER_CAPITA_COLUMN = f"Pour 100{NNBSP}000 habitants"
+
+
 def series_table(view: IndicatorView) -> pd.DataFrame:
-    """Table of the trajectory chart: France then the compared régions, newest first."""
+    """Table of the trajectory and comparison charts: France then the compared areas,
+    newest first; with the values the comparison draws per 100 000 inhabitants beside
+    the totals when the view compares so (`comparison_frame`)."""
     frame = series_frame(view)
+    columns = ["Territoire", "Période", "Valeur", "Origine", "Source"]
+    if view.per_capita:
+        columns.insert(3, PER_CAPITA_COLUMN)
     if frame.empty:
-        return pd.DataFrame(columns=["Territoire", "Période", "Valeur", "Origine", "Source"])
-    return pd.DataFrame(
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(
         {
             "Territoire": frame["name"].to_numpy(),
             "Période": [
@@ -292,6 +300,21 @@ def series_table(view: IndicatorView) -> pd.DataFrame:
             "Source": frame["source_label"].fillna("").to_numpy(),
         }
     )
+    if view.per_capita:
+        table.insert(3, PER_CAPITA_COLUMN, measure.series_per_capita(frame)["value_per_100k"])
+    return table
+
+
+def comparison_frame(view: IndicatorView) -> pd.DataFrame:
+    """The series the comparison chart draws: France, then the territory and the compared
+    areas; per 100 000 inhabitants of each area (France's for France) when the view
+    compares so (a count at région or département level, unless `par_habitant=non`), the
+    stored value kept in `total`."""
+    frame = pd.concat([view.national, view.compared_series], ignore_index=True)
+    if not view.per_capita or frame.empty:
+        return frame
+    divided = measure.series_per_capita(frame)
+    return divided.assign(total=divided["value"], value=divided["value_per_100k"])
 
 
 def snapshot_table(view: IndicatorView) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from dashboard.figures.theme import (
     Trace,
     series_trace,
     time_figure,
+    update_axis,
 )
 from dashboard.figures.trajectory import total_rows
+from dashboard.measure import Shown
 
 
 def _long_frame(series_by_area: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -39,9 +41,13 @@ def comparison(
     *,
     indicator: Indicator,
     events: Sequence[Event] = (),
+    shown: Shown | None = None,
 ) -> Figure:
     """One line per area (long frame with `code` and `name`, or a dict code → series), and
-    the roadmap milestones (`events`) dated within the chart."""
+    the roadmap milestones (`events`) dated within the chart. With `shown` per 100 000
+    inhabitants (`views.comparison_frame` divides the values), the axis and each hovered
+    value say « pour 100 000 habitants »."""
+    per_capita = shown if shown is not None and shown.per_capita else None
     frame = _long_frame(series_by_area)
     traces: list[Trace] = []
     colour_index = 0
@@ -62,6 +68,7 @@ def comparison(
                 part,
                 name=name,
                 indicator=indicator,
+                per_capita=per_capita,
                 mode="lines",
                 line=line,
                 connectgaps=False,
@@ -74,6 +81,8 @@ def comparison(
         empty_message="Aucune donnée disponible",
         hovermode="x unified" if len(codes) <= 6 else "closest",
     )
+    if per_capita is not None:
+        update_axis(fig, "yaxis", title={"text": per_capita.title})
     add_events(fig, comparison_events(frame, events=events))
     return fig
 

@@ -28,6 +28,7 @@ from dashboard.formatting import (
     format_period,
     unit_label,
 )
+from dashboard.measure import Shown
 
 FONT_FAMILY: Final = "Marianne, arial, sans-serif"
 # Outside the administration (MARQUE_ETAT=0) the Marianne typeface is not used (same
@@ -314,16 +315,20 @@ def graph_config(*, filename: str) -> dict[str, Any]:
 
 
 EXPORT_MARGIN: Final = 64  # room above the plot for the title and its two lines of notes
+NOTE_HEIGHT: Final = 18  # room for each further line of notes
+# The note that names the view, « Vue : /indicateurs/…?… »: its path, which
+# assets/png-export.js writes whole (https://…) as the chart is exported.
+VIEW_NOTE: Final = "Vue : "
 
 
 def with_export_marks(figure: Figure, *, title: str, notes: Sequence[str]) -> Figure:
     """The figure with a title and, under it, notes (source, date, « Données de
-    démonstration »), as a new dict: the browser exports the figure as drawn, so this is
-    what makes a PNG say what it shows and what it rests on. The figure itself is not
-    changed (it may be cached and shared)."""
+    démonstration », the view's address), as a new dict: the browser exports the figure as
+    drawn, so this is what makes a PNG say what it shows and what it rests on. The figure
+    itself is not changed (it may be cached and shared)."""
     layout = dict(figure["layout"])
     margin = {**TEMPLATE_DICT["layout"]["margin"], **layout.get("margin", {})}
-    margin["t"] = int(margin["t"]) + EXPORT_MARGIN
+    margin["t"] = int(margin["t"]) + EXPORT_MARGIN + NOTE_HEIGHT * max(0, len(notes) - 2)
     layout["margin"] = margin
     layout["title"] = {
         "text": title,
@@ -376,14 +381,26 @@ def unit_axis(indicator: Indicator) -> dict[str, Any]:
 
 
 def series_trace(
-    kind: str, frame: pd.DataFrame, *, name: str, indicator: Indicator, **style: Any
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    indicator: Indicator,
+    per_capita: Shown | None = None,
+    **style: Any,
 ) -> Trace:
     """One named series over time (an area's line, a part's bars), each point hovered as
-    « <b>Bretagne</b><br>mars 2025 : 12,5 % »."""
+    « <b>Bretagne</b><br>mars 2025 : 12,5 % », or « 12,3 pour 100 000 habitants » with
+    `per_capita` (values per 100 000 inhabitants, written as it says)."""
     masked = frame["is_masked"] if "is_masked" in frame.columns else [False] * len(frame)
+
+    def value(v: Any, m: object) -> str:
+        if per_capita is not None and not m:
+            return per_capita.sentence(v, unit=indicator.unit)
+        return format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+
     texts = [
-        f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : "
-        + format_number(v, unit=indicator.unit, decimals=indicator.decimals, masked=bool(m))
+        f"<b>{name}</b><br>{format_period(p, frequency=indicator.frequency)} : " + value(v, m)
         for p, v, m in zip(frame["period_start"], frame["value"], masked, strict=True)
     ]
     return trace(

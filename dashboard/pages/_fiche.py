@@ -13,7 +13,7 @@ from dash import html
 from core import geography
 from core.catalog import Indicator
 from core.vocabulary import Level, Origin, Unit
-from dashboard import fiches, queries, urls, views
+from dashboard import fiches, measure, queries, urls, views
 from dashboard.components import dsfr
 from dashboard.figures.small_multiple import (
     AREA_COLOURS,
@@ -23,7 +23,7 @@ from dashboard.figures.small_multiple import (
     points_of,
     small_multiple_svg,
 )
-from dashboard.formatting import format_date, format_number, format_period
+from dashboard.formatting import NNBSP, format_date, format_number, format_period
 from dashboard.pages._common import NATIONAL_ONLY, data_table, downloads_block
 
 SPARK_WIDTH, SPARK_HEIGHT = 300, 120
@@ -135,7 +135,8 @@ def departments_section(
     q: queries.Queries, *, region_code: str, state: dict[str, str], here: dict[str, str]
 ) -> list[Any]:
     """The région's départements for one indicator (`indicateur`), with France and the
-    région for reference, ranks and the table's download."""
+    région for reference, ranks and the table's download; a count per 100 000
+    inhabitants by default, as on the maps (`par_habitant=non`: the totals)."""
     real = urls.real_only(state)
     title = html.H2("Départements de la région", className="fr-h3 fr-mt-4w")
     choices = fiches.department_indicators(q, region_code=region_code, real_only=real)
@@ -154,24 +155,28 @@ def departments_section(
         )
         for ind in choices
     ]
-    table = fiches.region_departments(q, region_code=region_code, indicator=chosen, real_only=real)
+    table = fiches.region_departments(
+        q,
+        region_code=region_code,
+        indicator=chosen,
+        real_only=real,
+        totals=not urls.per_capita(state),
+    )
+    per_100k = f", {measure.PER_CAPITA_WORDS}" if _per_capita(table) else ""
+    screen = departments_screen(table, chosen)
     return [
         title,
         html.Nav(
             html.Ul(links, className="fr-tags-group"),
             **dsfr.attrs(aria_label="Indicateur affiché pour les départements"),
         ),
+        *_departments_measure(table, chosen, region_code=region_code, state=state),
         data_table(
-            caption=f"{chosen.short_label} : départements de la région, dernière période",
-            frame=departments_screen(table, chosen),
+            caption=f"{chosen.short_label} : départements de la région, dernière période"
+            + per_100k,
+            frame=screen,
             formatters={},
-            numeric=[
-                "Valeur",
-                "France",
-                Level.region.label.capitalize(),
-                "Rang dans la région",
-                "Rang en France",
-            ],
+            numeric=[c for c in screen.columns if c not in _TEXT_COLUMNS],
             table_id="tableau-departements",
         ),
         html.P(
@@ -190,12 +195,63 @@ def departments_section(
     ]
 
 
+def _per_capita(table: pd.DataFrame) -> bool:
+    return bool(len(table)) and bool(table["per_capita"].iloc[0])
+
+
+def _departments_measure(
+    table: pd.DataFrame, ind: Indicator, *, region_code: str, state: dict[str, str]
+) -> list[Any]:
+    """For a count: what the départements table compares (per 100 000 inhabitants, the
+    populations it rests on, or the totals) and the link to the other."""
+    if not measure.applies(ind, Level.department) or table.empty:
+        return []
+    module = urls.AREA_PAGES[Level.region].module
+    params = {k: v for k, v in state.items() if k != "code"}
+    other = next(
+        href
+        for _, href, current in urls.per_capita_switch(module, params, code=region_code)
+        if not current
+    )
+    if _per_capita(table):
+        years = [
+            (str(n), int(y)) for n, y in zip(table["name"], table["population_year"], strict=True)
+        ]
+        text = (
+            f"Valeurs {measure.PER_CAPITA_WORDS} ({measure.population_note(years)}) : la valeur "
+            "de chaque département, de la France et de la région divisée par sa population ; "
+            "les rangs les comparent, les totaux sont dans la colonne « Total ». "
+        )
+        label = "Voir les totaux"
+    else:
+        text = "Valeurs totales : les rangs comparent les totaux, qui dépendent de la taille. "
+        label = f"Comparer {measure.PER_CAPITA_WORDS}"
+    return [
+        html.P(
+            [text, html.A(label, href=other + "#tableau-departements", className="fr-link")],
+            id="departements-par-habitant",
+            className="fr-text--sm",
+        )
+    ]
+
+
+_TEXT_COLUMNS = ("Département", "Période", "Origine")
+PER_CAPITA_COLUMN = f"Pour 100{NNBSP}000 hab."
+
+
 def departments_screen(table: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """The départements table as the page writes it (the download keeps the numbers)."""
+    """The départements table as the page writes it (the download keeps the numbers): a
+    count per 100 000 inhabitants (France and the région too) with its total beside,
+    when the table compares so."""
+    per_capita = _per_capita(table)
 
     def number(v: object) -> str:
         number = None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
         return format_number(number, unit=ind.unit, decimals=ind.decimals)
+
+    def per_100k(v: object) -> str:
+        number = None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+        return format_number(number, unit=ind.unit, decimals=measure.PER_CAPITA_DECIMALS)
 
     def rank(r: object, n: object) -> str:
         return "—" if r is None or pd.isna(r) else f"{int(r)}/{int(n)}"  # type: ignore[call-overload]
@@ -205,22 +261,23 @@ def departments_screen(table: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     pairs = zip(table["code"], table["name"], strict=True)
     in_region = zip(table["region_rank"], table["region_ranked"], strict=True)
     in_france = zip(table["rank"], table["ranked"], strict=True)
-    return pd.DataFrame(
-        {
-            name: [f"{n} ({c})" for c, n in pairs],
-            "Période": [format_period(p, frequency=ind.frequency) for p in table["period_start"]],
-            "Valeur": [number(v) for v in table["value"]],
-            "France": [number(v) for v in table["france_value"]],
-            region: [number(v) for v in table["region_value"]],
-            "Rang dans la région": [rank(r, n) for r, n in in_region],
-            "Rang en France": [rank(r, n) for r, n in in_france],
-            "Origine": [Origin.label_of(o) for o in table["origin"]],
-        },
-        columns=[
-            name, "Période", "Valeur", "France", region,
-            "Rang dans la région", "Rang en France", "Origine",
-        ],
-    )  # fmt: skip
+    columns: dict[str, list[Any]] = {
+        name: [f"{n} ({c})" for c, n in pairs],
+        "Période": [format_period(p, frequency=ind.frequency) for p in table["period_start"]],
+    }
+    if per_capita:
+        columns[PER_CAPITA_COLUMN] = [per_100k(v) for v in table["value_per_100k"]]
+        columns["Total"] = [number(v) for v in table["value"]]
+        columns["France"] = [per_100k(v) for v in table["france_per_100k"]]
+        columns[region] = [per_100k(v) for v in table["region_per_100k"]]
+    else:
+        columns["Valeur"] = [number(v) for v in table["value"]]
+        columns["France"] = [number(v) for v in table["france_value"]]
+        columns[region] = [number(v) for v in table["region_value"]]
+    columns["Rang dans la région"] = [rank(r, n) for r, n in in_region]
+    columns["Rang en France"] = [rank(r, n) for r, n in in_france]
+    columns["Origine"] = [Origin.label_of(o) for o in table["origin"]]
+    return pd.DataFrame(columns, columns=list(columns))
 
 
 # -- own targets -------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from core.vocabulary import Level, Origin, TargetStatus
 from dashboard import measure, queries, urls
 from dashboard.actor import current_actor
 from dashboard.components import dsfr
-from dashboard.figures import tile_map
 from dashboard.formatting import format_period
 from dashboard.lookup import fold
-from dashboard.pages._common import graph, hidden_fields, page, updated
+from dashboard.pages._common import hidden_fields, page, updated
+from dashboard.pages._tiles import tile_links
 
 
 def visible_indicators(q: queries.Queries) -> list[Indicator]:
@@ -149,13 +149,20 @@ def _tile_section(q: queries.Queries, *, level: Level, state: dict[str, str]) ->
         ),
         chooser,
         *([dsfr.badge("Valeurs de démonstration", kind="new", icon=False)] if demo else []),
-        graph(
-            tile_map(snapshot, indicator=ind, level=level.value, shown=measured),
-            graph_id="carte-index",
-            filename=f"{level.slug}-{ind.id}",
-            description=f"{ind.short_label} par {level.label}{per_100k}, {period_text} : "
-            "une tuile par "
-            f"{level.label}. Chaque fiche est dans la liste ci-dessous.",
+        html.Figure(
+            [
+                tile_links(snapshot, indicator=ind, level=level, shown=measured, kept=kept),
+                html.Figcaption(
+                    f"{ind.short_label} par {level.label}{per_100k}, {period_text} : une "
+                    f"tuile par {level.label}, chacune un lien vers sa fiche ; chaque fiche "
+                    "est aussi dans la liste ci-dessous.",
+                    id="carte-index-description",
+                    className="fr-text--sm tdb-figcaption",
+                ),
+            ],
+            id="carte-index",
+            className="tdb-figure",
+            **dsfr.attrs(aria_labelledby="carte-index-description"),
         ),
         html.P(
             html.A(

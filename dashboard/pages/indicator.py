@@ -566,7 +566,7 @@ def _comparison_section(view: views.IndicatorView, *, events: Sequence[Event] = 
                 ),
             ]
         )
-    frame = pd.concat([view.national, view.compared_series], ignore_index=True)
+    frame = views.comparison_frame(view)
     areas = [geography.get_area("national", geography.NATIONAL_CODE)] + [
         geography.get_area(level, code)
         for level, code in dict.fromkeys(
@@ -575,19 +575,55 @@ def _comparison_section(view: views.IndicatorView, *, events: Sequence[Event] = 
     ]
     compared = join_labels([geography.of_area(a) for a in areas])  # « de la France, de l'Île… »
     drawn = comparison_events(frame, events=events) if view.events_shown else []
+    per_100k = f", {PER_CAPITA_WORDS}" if view.per_capita else ""
+    populations = f" ({_series_populations(frame)})" if view.per_capita else ""
     return html.Section(
         [
-            html.H2(title, className="fr-h3 fr-mt-4w"),
+            html.H2(title + per_100k, className="fr-h3 fr-mt-4w"),
+            *_comparison_measure(view, populations=populations),
             graph(
-                comparison(frame, indicator=ind, events=drawn),
+                comparison(frame, indicator=ind, events=drawn, shown=view.shown),
                 graph_id="graphique-comparaison",
                 filename=view_name(view, "comparaison"),
-                marks=export_marks(view, "comparaison de territoires", [frame]),
-                description=f"Évolution comparée {compared}. "
+                marks=export_marks(
+                    view, f"comparaison de territoires{per_100k}{populations}", [frame]
+                ),
+                description=f"Évolution comparée {compared}{per_100k}. "
                 "Les valeurs sont dans le tableau de la série." + events_sentence(drawn),
             ),
         ]
     )
+
+
+def _series_populations(frame: pd.DataFrame) -> str:
+    """« population Insee 2023 »: the populations the comparison divides by."""
+    years = zip(frame["name"].astype(str), frame["population_year"].astype(int), strict=True)
+    return measure.population_note(years)
+
+
+def _comparison_measure(view: views.IndicatorView, *, populations: str) -> list[Any]:
+    """For a count: whether the comparison draws values per 100 000 inhabitants of each
+    area (France's for France) or the totals, with the link to the other."""
+    if not measure.applies(view.indicator, view.level):
+        return []
+    state = urls.normalise(view.state())
+    links = urls.per_capita_switch("indicator", state, indicator_id=view.indicator.id)
+    other = next(href for _, href, current in links if not current)
+    text = (
+        f"Valeurs {PER_CAPITA_WORDS}{populations} : la valeur de chaque territoire divisée "
+        "par sa population, celle de la France par la population de la France ; les totaux "
+        "sont dans le tableau de la série. "
+        if view.per_capita
+        else "Valeurs totales, qui dépendent de la taille de chaque territoire. "
+    )
+    label = "Voir les totaux" if view.per_capita else f"Comparer {PER_CAPITA_WORDS}"
+    return [
+        html.P(
+            [text, html.A(label, href=other, className="fr-link")],
+            id="mesure-comparaison",
+            className="fr-text--sm",
+        )
+    ]
 
 
 def _breakdown_section(view: views.IndicatorView) -> html.Section:
@@ -639,8 +675,13 @@ def _values(
             summary,
             caption=caption,
             frame=frame,
-            formatters={"Valeur": _fmt(view.indicator)},
-            numeric=["Valeur"],
+            formatters={
+                "Valeur": _fmt(view.indicator),
+                views.PER_CAPITA_COLUMN: lambda v: measure.shown(
+                    view.indicator, level=view.level, per_capita=True
+                ).text(v, unit=view.indicator.unit),
+            },
+            numeric=["Valeur", views.PER_CAPITA_COLUMN],
             table_id=f"tableau-{table}",
         ),
         downloads_block(

@@ -22,6 +22,7 @@ from core.vocabulary import Level
 from dashboard import downloads, queries, records, urls, views
 from dashboard.app import create_app
 from dashboard.callbacks import tables
+from dashboard.components.share import PERMALINK_ID
 from dashboard.downloads import UnknownDownload, split_format, to_bytes
 from dashboard.formatting import NNBSP, format_number
 from dashboard.server_html import to_html
@@ -446,6 +447,18 @@ class TestBreakdownOnThePage:
         assert notes[1].startswith(
             "<b>DONNÉES DE DÉMONSTRATION</b> · Données : janvier 2025 à février 2025"
         )
+        # and the URL of the view: the page's permalink (written whole by the browser)
+        permalink = _by_id(tree, PERMALINK_ID).href
+        assert permalink.startswith(urls.indicator(SEGUR))
+        assert notes[2] == f"Vue : {permalink}"
+        compared = indicator_page._content(
+            q, views.indicator_view(q, ind, {"comparer": "53", "niveau": "regions"})
+        )
+        permalink = _by_id(compared, PERMALINK_ID).href
+        assert "comparer=53" in permalink
+        for graph_id in ("graphique-trajectoire", "graphique-carte", "graphique-comparaison"):
+            last = _by_id(compared, graph_id).figure["layout"]["title"]["subtitle"]["text"]
+            assert last.split("<br>")[-1] == f"Vue : {permalink}"
         # the map: its one period
         carte = _by_id(tree, "graphique-carte").figure["layout"]["title"]
         assert carte["text"] == f"{ind.short_label} — carte des régions"

@@ -262,6 +262,35 @@ class TestIndexPages:
         assert 'id="carte-index"' in body
         assert f'href="/indicateurs/{ACTIVATION}?niveau=regions"' in body
 
+    @pytest.mark.parametrize("level", list(Level.territorial()))
+    def test_each_tile_of_the_map_is_a_link_to_its_fiche_named_after_its_territory(
+        self, client: flask.testing.FlaskClient, engine: Engine, level: Level
+    ) -> None:
+        # Given values for some areas, and a view parameter (real data only)
+        _load(engine, _rows())
+        body = _page(client, f"/{level.slug}?indicateur={ACTIVATION}&reel=oui")
+        tiles = re.search(r'<ul class="tdb-tiles[^"]*" id="tuiles-fiches">(.*?)</ul>', body)
+        assert tiles, "pas de carte en tuiles"
+        links = re.findall(r"<a ([^>]*)>(.*?)</a>", tiles.group(1))
+        # Then every area of the level is a tile, a link (focusable) to its fiche that
+        # keeps the view parameters, whose accessible name is the territory's name (the
+        # abbreviation drawn on the tile is hidden from assistive technologies)
+        assert len(links) == len(geography.by_level(level))
+        by_code = {re.search(r'id="tuile-([^"]+)"', a).group(1): (a, c) for a, c in links}  # type: ignore[union-attr]
+        for area in geography.by_level(level):
+            attributes, content = by_code[area.code]
+            href = escape(urls.area(level, area.code, {"reel": "oui"}))
+            assert f'href="{href}"' in attributes
+            assert 'tabindex="-1"' not in attributes
+            assert f'<span class="fr-sr-only">{escape(area.name, quote=False)}</span>' in content
+            visible = re.sub(r'<span class="fr-sr-only">.*?</span>', "", content)
+            assert 'aria-hidden="true"' in visible
+        # And a tile says its value in its tooltip, one without a value says so
+        attributes, _ = by_code["53" if level is Level.region else "29"]
+        assert "title=" in attributes and "%" in attributes
+        missing = by_code["84" if level is Level.region else "56"][0]
+        assert "non disponible" in missing and "tdb-tile--missing" in missing
+
 
 class TestSearchPage:
     @pytest.mark.parametrize(

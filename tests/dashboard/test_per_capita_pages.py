@@ -17,7 +17,7 @@ import pytest
 from core import geography
 from core.catalog import Catalog
 from core.vocabulary import Level
-from dashboard import downloads, records, urls, views
+from dashboard import downloads, fiches, records, urls, views
 from dashboard.app import create_app
 from dashboard.callbacks import tables
 from dashboard.formatting import NNBSP, format_period
@@ -225,8 +225,10 @@ class TestAreaIndex:
         parts = _index._tile_section(q, level=Level.region, state={"indicateur": ECPS})
         html = to_html(parts)
         assert f"Carte des régions : {catalog.get(ECPS).short_label}, {PER_100K}</h2>" in html
-        bar = _by_id(parts, "carte-index").figure["data"][-1]["marker"]["colorbar"]
-        assert bar["title"]["text"] == f"nombre {PER_100K}"
+        # each tile is coloured and titled per 100 000 inhabitants, the legend says so
+        bretagne = to_html(_by_id(parts, "tuile-53"))
+        assert f'title="Bretagne (53) : 2{NNBSP}000,0 {PER_100K}"' in bretagne
+        assert f"(nombre {PER_100K})" in html
         totals = _index._tile_section(
             q, level=Level.region, state={"indicateur": ECPS, "par_habitant": "non"}
         )
@@ -385,3 +387,175 @@ class TestOnTheDemoDatabase:
         assert reply.status_code == 200
         header = [c.value for c in openpyxl.load_workbook(io.BytesIO(reply.data)).active[1]]
         assert ("Valeur pour 100 000 habitants" in header) == (indicator_id != RATE)
+
+
+# -- the départements of a région and the comparison over time, per 100 000 inhabitants --------
+
+# Finistère has fewer cards than Ille-et-Vilaine but more per inhabitant; Morbihan lags
+DEPT_PER_CAPITA = {"22": 900.0, "29": 1100.0, "35": 1000.0, "56": 700.0, "75": 1500.0}
+DEPT_TOTALS = {
+    code: v * _population(code, Level.department) / 100_000 for code, v in DEPT_PER_CAPITA.items()
+}
+
+
+def _with_departments(catalog: Catalog) -> FakeQueries:
+    """The fake with ECPS per département too (Bretagne's four and Paris)."""
+    q = _fake(catalog)
+    rows = [Row(ECPS, "department", c, FEB, v, origin="source") for c, v in DEPT_TOTALS.items()]
+    return FakeQueries(catalog, rows=[*q.rows, *rows])
+
+
+class TestRegionDepartmentsPerCapita:
+    def test_a_count_is_ranked_per_100_000_inhabitants_france_and_region_too(
+        self, catalog: Catalog
+    ) -> None:
+        q = _with_departments(catalog)
+        table = fiches.region_departments(q, region_code="53", indicator=catalog.get(ECPS))
+        assert list(table["code"]) == ["29", "35", "22", "56"]  # per inhabitant
+        got = table.set_index("code")
+        assert got.loc["29", "value_per_100k"] == pytest.approx(1100.0)
+        assert got.loc["29", "value"] == pytest.approx(DEPT_TOTALS["29"])  # the total stays
+        assert got.loc["29", "population"] == _population("29", Level.department)
+        assert set(table["france_per_100k"].round(6)) == {1200.0}
+        assert set(table["region_per_100k"].round(6)) == {2000.0}
+        assert got.loc["56", "region_rank"] == 4 and got.loc["56", "rank"] == 5
+        assert got.loc["29", "rank"] == 2  # Paris first in France
+        assert table["per_capita"].all()
+
+    def test_totals_rank_the_totals(self, catalog: Catalog) -> None:
+        q = _with_departments(catalog)
+        table = fiches.region_departments(
+            q, region_code="53", indicator=catalog.get(ECPS), totals=True
+        )
+        assert list(table["code"]) == ["35", "29", "22", "56"]
+        assert table["value_per_100k"].isna().all() and not table["per_capita"].any()
+
+    def test_a_rate_is_never_divided(self, catalog: Catalog) -> None:
+        rows = [Row(RATE, "department", c, FEB, v) for c, v in {"29": 40.0, "35": 50.0}.items()]
+        q = FakeQueries(catalog, rows=rows)
+        table = fiches.region_departments(q, region_code="53", indicator=catalog.get(RATE))
+        assert list(table["code"][:2]) == ["35", "29"] and not table["per_capita"].any()
+
+    def test_the_fiche_table_writes_values_per_100_000_with_the_totals_beside(
+        self, catalog: Catalog
+    ) -> None:
+        q = _with_departments(catalog)
+        tree = _area._content(q, level="region", code="53", params={"indicateur": ECPS})
+        html = to_html(_by_id(tree, "tableau-departements"))
+        assert f"départements de la région, dernière période, {PER_100K}" in html
+        head = html.split("</thead>", 1)[0]
+        for column in (f"Pour 100{NNBSP}000 hab.", "Total", "France", "Région"):
+            assert f">{column}<" in head
+        first = html.split("<tbody", 1)[1].split("</tr>", 1)[0]
+        for cell in ("Finistère (29)", f"1{NNBSP}100,0", f"1{NNBSP}200,0", f"2{NNBSP}000,0"):
+            assert f">{cell}<" in first
+        assert ">1/4<" in first
+        note = to_html(_by_id(tree, "departements-par-habitant"))
+        assert f"Valeurs {PER_100K} (population Insee 2023)" in note
+        assert f'href="/regions/53?indicateur={ECPS}&amp;par_habitant=non#' in note
+        # par_habitant=non: the totals, ranked as such, with the link back
+        totals = _area._content(
+            q, level="region", code="53", params={"indicateur": ECPS, "par_habitant": "non"}
+        )
+        html = to_html(_by_id(totals, "tableau-departements"))
+        assert ">Valeur<" in html and f"Pour 100{NNBSP}000" not in html
+        assert ">Ille-et-Vilaine (35)<" in html.split("<tbody", 1)[1].split("</tr>", 1)[0]
+        note = to_html(_by_id(totals, "departements-par-habitant"))
+        assert f"Comparer {PER_100K}" in note
+
+    def test_the_file_carries_the_values_per_100_000_and_ranks_on_them(
+        self, catalog: Catalog
+    ) -> None:
+        q = _with_departments(catalog)
+        file = downloads.region_departments_frame(q, region_code="53", params={"indicateur": ECPS})
+        assert file.name == f"regions-53-departements-{ECPS}-pour-100000-habitants"
+        frame = file.frame.set_index("area_code")
+        assert frame.loc["29", "value_per_100k"] == 1100.0
+        assert frame.loc["29", "value"] == round(DEPT_TOTALS["29"])
+        assert frame.loc["29", "france_per_100k"] == 1200.0
+        assert frame.loc["29", "region_per_100k"] == 2000.0
+        assert frame.loc["29", "region_rank"] == 1 and frame.loc["56", "region_rank"] == 4
+        titles = records.titled(file.frame).columns
+        assert {"France pour 100 000 habitants", "Région pour 100 000 habitants"} <= set(titles)
+        book = openpyxl.load_workbook(io.BytesIO(downloads.to_bytes(file.frame, fmt="xlsx")))
+        header = [c.value for c in book[downloads.SHEET][1]]
+        cell = book[downloads.SHEET].cell(
+            row=2, column=header.index("Région pour 100 000 habitants") + 1
+        )
+        assert cell.data_type == "n" and cell.number_format == "#,##0.0"
+        totals = downloads.region_departments_frame(
+            q, region_code="53", params={"indicateur": ECPS, "par_habitant": "non"}
+        )
+        assert totals.name == f"regions-53-departements-{ECPS}-rangs-totaux"
+        assert "value_per_100k" not in totals.frame.columns
+        assert totals.frame.set_index("area_code").loc["35", "region_rank"] == 1
+
+
+class TestComparisonPerCapita:
+    def test_the_comparison_draws_each_area_and_france_per_100_000(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        view, tree = _page(indicator_page, catalog, ECPS, {"comparer": "53,11"})
+        fig = _by_id(tree, "graphique-comparaison").figure
+        lines = {t["name"]: t for t in fig["data"] if t.get("mode") == "lines"}
+        assert lines["France"]["y"][0] == pytest.approx(1200.0)
+        assert lines["Bretagne"]["y"][0] == pytest.approx(2000.0)
+        assert lines["Île-de-France"]["y"][0] == pytest.approx(1000.0)
+        assert fig["layout"]["yaxis"]["title"]["text"] == f"nombre {PER_100K}"
+        assert f"2{NNBSP}000,0 {PER_100K}" in lines["Bretagne"]["text"][0]
+        assert PER_100K in fig["layout"]["title"]["text"]  # the PNG's title
+        png = _by_id(tree, "graphique-comparaison").config["toImageButtonOptions"]["filename"]
+        assert png == f"{ECPS}-comparaison-france-regions-53-11-pour-100000-habitants"
+        html = to_html(tree)
+        assert f"Évolution comparée à la France, {PER_100K}</h2>" in html
+        assert 'par_habitant=non"' in to_html(_by_id(tree, "mesure-comparaison"))
+        # the series table gives the values per 100 000 beside the totals
+        store = _by_id(tree, tables.component_id(tables.DATA, "tableau-serie")).data
+        assert store["columns"][2:4] == ["Valeur", views.PER_CAPITA_COLUMN]
+        assert store["rows"][0][:4] == ["France", QUARTER, f"820{NNBSP}210", f"1{NNBSP}200,0"]
+        table = views.series_table(view).set_index("Territoire")
+        assert table.loc["Bretagne", views.PER_CAPITA_COLUMN] == pytest.approx(2000.0)
+        assert table.loc["France", views.PER_CAPITA_COLUMN] == pytest.approx(1200.0)
+        assert table.loc["Bretagne", "Valeur"] == pytest.approx(TOTALS["53"])
+        # while the national trajectory, France's with its targets, stays in totals
+        national = _by_id(tree, "graphique-trajectoire").figure
+        drawn = [
+            y
+            for t in national["data"]
+            if t.get("name") != "projection (tendance)"
+            for y in t.get("y", [])
+            if y is not None
+        ]
+        assert FRANCE_TOTAL in drawn and PER_100K not in str(national["layout"]["yaxis"])
+
+    def test_departements_compared_over_time_per_100_000(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        q = _with_departments(catalog)
+        view = views.indicator_view(q, catalog.get(ECPS), {"comparer": "29,35"})
+        assert view.level == Level.department and view.per_capita
+        graph = _by_id(indicator_page._content(q, view), "graphique-comparaison")
+        fig = graph.figure
+        assert graph.config["toImageButtonOptions"]["filename"] == (
+            f"{ECPS}-comparaison-france-departements-29-35-pour-100000-habitants"
+        )
+        lines = {t["name"]: t["y"][0] for t in fig["data"] if t.get("mode") == "lines"}
+        assert lines["Finistère"] == pytest.approx(1100.0)
+        assert lines["Ille-et-Vilaine"] == pytest.approx(1000.0)
+
+    def test_par_habitant_non_draws_the_totals(
+        self, indicator_page: ModuleType, catalog: Catalog
+    ) -> None:
+        view, tree = _page(indicator_page, catalog, ECPS, {"comparer": "53", "par_habitant": "non"})
+        fig = _by_id(tree, "graphique-comparaison").figure
+        lines = {t["name"]: t["y"][0] for t in fig["data"] if t.get("mode") == "lines"}
+        assert lines["Bretagne"] == pytest.approx(TOTALS["53"])
+        assert PER_100K not in fig["layout"]["yaxis"]["title"]["text"]
+        assert views.PER_CAPITA_COLUMN not in views.series_table(view).columns
+
+    def test_a_rate_is_compared_as_is(self, indicator_page: ModuleType, catalog: Catalog) -> None:
+        _, tree = _page(indicator_page, catalog, RATE, {"comparer": "53"})
+        fig = _by_id(tree, "graphique-comparaison").figure
+        lines = {t["name"]: t["y"][0] for t in fig["data"] if t.get("mode") == "lines"}
+        assert lines["Bretagne"] == 42.0
+        assert PER_100K not in str(fig["layout"]["yaxis"])

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from dashboard.components.share import PERMALINK_ID
+from dashboard.figures.theme import VIEW_NOTE
 from dashboard.formatting import format_number
 
 PAGES = [
@@ -99,6 +103,41 @@ class TestPagesRender:
         assert info.value.suggested_filename == name
         page.wait_for_selector(f".notifier-note:has-text('Image téléchargée - {name}')")
         assert page.locator(".notifier-note:has-text('Préparation de l')").count() == 1
+
+    def test_png_export_carries_the_title_source_date_demo_mark_and_url_of_the_view(
+        self, page: Any, live_url: str
+    ) -> None:
+        # Given the comparison chart of a view (its permalink shown on the page)
+        _open(page, live_url + INDICATOR + "?periode=2025-06&comparer=53")
+        page.wait_for_selector("#graphique-comparaison .main-svg")
+        permalink = page.locator(f"#{PERMALINK_ID}").get_attribute("href")
+        assert permalink and permalink.startswith("/indicateurs/") and "comparer=53" in permalink
+        layout = (
+            "() => document.querySelector('#graphique-comparaison .js-plotly-plot')"
+            ".layout.title.subtitle.text"
+        )
+        assert f"{VIEW_NOTE}{permalink}" in page.evaluate(layout)  # the path, until exported
+        # When its PNG is downloaded from the toolbar
+        page.hover("#graphique-comparaison")
+        with page.expect_download() as info:
+            page.click(
+                "#graphique-comparaison .modebar-btn[data-title='Télécharger le graphique en PNG']"
+            )
+        # Then the chart copied into the image names the view by its whole address, beside
+        # its source, the day and the demo mark (drawn on screen too, as exported)
+        notes = page.evaluate(layout)
+        assert f"{VIEW_NOTE}{live_url}{permalink}" in notes
+        assert "DONNÉES DE DÉMONSTRATION" in notes and "Tableau de bord du numérique" in notes
+        drawn = page.locator("#graphique-comparaison .gtitle-subtitle").text_content() or ""
+        assert f"{live_url}{permalink}".replace("&", "") in drawn.replace("&", "")
+        title = page.locator("#graphique-comparaison .gtitle").first.text_content() or ""
+        assert "comparaison de territoires" in title
+        # and the file is a PNG of the chart, at twice its size on screen
+        png = Path(info.value.path()).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", png[16:24])
+        box = page.locator("#graphique-comparaison .main-svg").first.bounding_box()
+        assert (width, height) == (round(box["width"] * 2), round(box["height"] * 2))
 
 
 class TestUrlState:

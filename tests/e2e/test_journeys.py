@@ -3,8 +3,9 @@ would (clicks, the keyboard in the search box) and ending on the answer, checked
 the database through the dashboard's own functions.
 
 - the delegation: which national targets are late, and for the SAS, which départements;
-- an ARS of Bretagne: which of its départements lag, on the indicator page that keeps
-  Bretagne selected and compares it with France;
+- an ARS of Bretagne: which of its départements lag per 100 000 inhabitants, through the
+  indicator page that keeps Bretagne selected and compares it with France, back to the
+  fiche's départements table;
 - a journalist: a département's figure as an XLSX cell equal to the number on screen, and
   a link that restores the view.
 
@@ -28,7 +29,7 @@ from playwright.sync_api import expect
 from core import geography
 from core.catalog import load_catalog
 from core.vocabulary import Level
-from dashboard import fiches, queries, targets, views
+from dashboard import fiches, measure, queries, targets, views
 from dashboard.cache import MemoryCache
 from dashboard.components.share import COPIED, COPY_BUTTON_ID, PERMALINK_ID
 from tests.e2e.conftest import reader_context, serve
@@ -36,7 +37,6 @@ from tests.e2e.conftest import reader_context, serve
 DITP_SOURCES = ("ditp-mes-activation", "ditp-sas-population", "ditp-aidants-numeriques")
 SAS = "sas_couverture_population"
 REGION, REGION_NAME = "53", "Bretagne"
-RATE = "mes_taux_activation"  # a rate: départements compare as they are, whatever their size
 DEPARTMENT, DEPARTMENT_NAME = "29", "Finistère"
 PEOPLE = "mes_profils_crees"  # « how many people in my département »
 RENDERED = "#react-entry-point #contenu h1"
@@ -143,17 +143,40 @@ class TestDelegation:
 
 
 class TestRegionalAgency:
-    """« How is Bretagne doing against France, and which of its départements lag? »"""
+    """« How is Bretagne doing against France, and which of its départements lag, per
+    100 000 inhabitants? »"""
 
-    def test_from_the_regions_index_to_the_lagging_departement_beside_france(
+    def test_from_the_regions_index_to_the_lagging_departements_per_100_000_inhabitants(
         self, page: Any, live_url: str, reads: queries.Queries
     ) -> None:
-        # Given the départements of Bretagne for a rate, ranked from the database
-        ind = reads.catalog.get(RATE)
+        # Given a count (profiles created) for Bretagne's départements, compared per
+        # 100 000 inhabitants: each value divided by its population, as measure.py does
+        ind = reads.catalog.get(PEOPLE)
+        assert measure.applies(ind, Level.department), "le scénario suppose un nombre"
         table = fiches.region_departments(reads, region_code=REGION, indicator=ind)
-        last = table[table["region_rank"] == table["region_rank"].max()]
-        expected = sorted(f"{n} ({c})" for c, n in zip(last["code"], last["name"], strict=True))
-        france = round(float(table["france_value"].iloc[0]), ind.decimals)
+        per_100k = {
+            str(r.name): round(
+                measure.per_capita(
+                    r.value, geography.get_area(Level.department, r.code).population
+                ),
+                measure.PER_CAPITA_DECIMALS,
+            )
+            for r in table.itertuples(index=False)
+        }
+        assert len(per_100k) == len(geography.departments_of(REGION))
+        lowest = min(per_100k.values())
+        expected = sorted(
+            f"{n} ({c})"
+            for c, n in zip(table["code"], table["name"], strict=True)
+            if per_100k[str(n)] == lowest
+        )
+        france = measure.per_capita(
+            table["france_value"].iloc[0],
+            geography.get_area(Level.national, geography.NATIONAL_CODE).population,
+        )
+        region = measure.per_capita(
+            table["region_value"].iloc[0], geography.get_area(Level.region, REGION).population
+        )
         # When the ARS goes from the régions' index to its fiche
         open_page(page, live_url + "/regions")
         page.get_by_role("link", name=f"{REGION_NAME} ({REGION})", exact=True).click()
@@ -163,35 +186,58 @@ class TestRegionalAgency:
         chooser.get_by_role("link", name=ind.short_label, exact=True).click()
         caption = f"{ind.short_label} : départements de la région"
         page.locator("#tableau-departements caption", has_text=caption).wait_for(timeout=WAIT)
-        # Then the lagging départements are the last ranked in the région, as computed
-        rows = table_rows(page, "#tableau-departements")
-        assert len(rows) == len(table)
-        count = len(rows)
-        lagging = [r for r in rows if r["Rang dans la région"] == f"{count}/{count}"]
-        assert sorted(r["Département"] for r in lagging) == expected
-        # And each is written beside France's value
-        for r in rows:
-            assert french_number(r["France"]) == france
-        laggard = lagging[0]
-        value = french_number(laggard["Valeur"])
-        by_name = dict(zip(table["name"], table["value"], strict=True))
-        name = laggard["Département"].rsplit(" (", 1)[0]
-        assert value == round(float(by_name[name]), ind.decimals)
-        # When the ARS opens the indicator's map of the départements from the fiche
+        # And opens its map of the départements: Bretagne stays selected, its départements
+        # listed per 100 000 inhabitants, compared with France over time
         page.get_by_role("link", name=f"{ind.short_label} : voir la carte des départements").click()
         page.wait_for_selector("#valeurs-territoire", timeout=WAIT)
-        # Then Bretagne is still selected: in the address, its départements listed
         assert f"territoire=region-{REGION}" in page.url
         assert "niveau=departements" in page.url
         listed = [words(t) for t in page.locator("#valeurs-territoire li").all_text_contents()]
-        assert len(listed) == len(rows)
-        mine = next(t for t in listed if t.startswith(f"{name} :"))
-        assert french_number(mine.split(":", 1)[1]) == value
-        # And the page compares Bretagne with France over time, and leads back to the fiche
+        assert len(listed) == len(per_100k)
+        for line in listed:
+            name, rest = line.split(" : ", 1)
+            assert "pour 100 000 habitants" in rest
+            assert french_number(rest) == per_100k[name]
         comparison = page.locator("section", has=page.locator("h2", has_text="comparée"))
-        assert "de la France et de la Bretagne" in words(comparison.text_content())
-        back = page.locator("#lien-fiche-territoire")
-        assert words(back.text_content()) == f"Retour à la fiche {REGION_NAME}"
+        words_there = words(comparison.text_content())
+        assert "à la France, pour 100 000 habitants" in words_there
+        assert "de la France et de la Bretagne, pour 100 000 habitants" in words_there
+        # When the ARS goes back to the fiche and chooses the indicator again
+        page.locator("#lien-fiche-territoire").click()
+        expect(page.locator("#contenu h1")).to_have_text(REGION_NAME, timeout=WAIT)
+        chooser = page.locator("nav[aria-label='Indicateur affiché pour les départements']")
+        chooser.get_by_role("link", name=ind.short_label, exact=True).click()
+        page.locator("#tableau-departements caption", has_text=caption).wait_for(timeout=WAIT)
+        # Then the table says it compares per 100 000 inhabitants
+        assert "pour 100 000 habitants" in words(
+            page.locator("#tableau-departements caption").text_content()
+        )
+        rows = table_rows(page, "#tableau-departements")
+        assert len(rows) == len(per_100k)
+        count = len(rows)
+        # each département per 100 000 inhabitants, as measure.py computes it, the total
+        # beside, and France and the région per 100 000 inhabitants for reference
+        for r in rows:
+            name = r["Département"].rsplit(" (", 1)[0]
+            assert french_number(r["Pour 100 000 hab."]) == per_100k[name]
+            assert french_number(r["France"]) == round(france, measure.PER_CAPITA_DECIMALS)
+            assert french_number(r["Région"]) == round(region, measure.PER_CAPITA_DECIMALS)
+        by_name = dict(zip(table["name"], table["value"], strict=True))
+        assert french_number(rows[0]["Total"]) == round(
+            float(by_name[rows[0]["Département"].rsplit(" (", 1)[0]])
+        )
+        # And the lagging départements are identifiable: ranked last in the région, per
+        # 100 000 inhabitants, the lowest values of the table
+        last = [r for r in rows if r["Rang dans la région"].startswith(f"{count}/")]
+        if not last:  # tied at the bottom: they share the better rank
+            worst = max(int(r["Rang dans la région"].split("/")[0]) for r in rows)
+            last = [r for r in rows if r["Rang dans la région"].startswith(f"{worst}/")]
+        assert sorted(r["Département"] for r in last) == expected
+        assert rows[-1]["Département"] in expected  # listed last
+        assert all(french_number(r["Pour 100 000 hab."]) == lowest for r in last)
+        # below the région per 100 000 inhabitants (the région's total is its départements',
+        # so its value per inhabitant lies between theirs)
+        assert all(french_number(r["Pour 100 000 hab."]) < french_number(r["Région"]) for r in last)
 
 
 class TestJournalist:

@@ -70,3 +70,32 @@ class TestTerritoryCarried:
         assert back.get_attribute("href") == "/regions/53?territoire=region-53"
         back.click()
         page.wait_for_url("**/regions/53?territoire=region-53")
+
+
+class TestTileMap:
+    def test_a_tile_is_reached_by_keyboard_and_opens_its_fiche_with_the_view(
+        self, page: Any, live_url: str
+    ) -> None:
+        # Given the index of the régions, the totals asked in the address
+        _open(page, live_url + "/regions?par_habitant=non")
+        tiles = page.locator("#react-entry-point #tuiles-fiches")
+        # Then each tile is a link named after its région
+        tile = tiles.get_by_role("link", name="Bretagne", exact=True)
+        assert tile.count() == 1
+        # When the reader tabs (in reading order, row by row) from the tile before it,
+        # Grand Est's, to Bretagne's and presses Enter
+        before = tiles.get_by_role("link", name="Grand Est", exact=True)
+        before.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => document.activeElement.id")
+        assert focused == "tuile-53"
+        page.keyboard.press("Enter")
+        # Then the fiche of Bretagne opens, the view parameter kept
+        page.wait_for_url("**/regions/53?par_habitant=non", timeout=15_000)
+        page.wait_for_function(
+            "() => document.querySelector('#react-entry-point #contenu h1')"
+            "?.textContent === 'Bretagne'",
+            timeout=15_000,
+        )

@@ -13,6 +13,7 @@ from dashboard.figures.theme import (
     BLUE_FRANCE_925,
     EXPORT_MARGIN,
     FONT_FAMILY,
+    NOTE_HEIGHT,
     TEMPLATE_DICT,
     TOOLBAR_TITLES,
     colour_for,
@@ -183,3 +184,6 @@ class TestExportMarks:
         go.Figure(marked)
         # And the figure it was given is unchanged (it may be cached)
         assert fig == before
+        # And a third line (the URL of the view) gets room of its own
+        three = with_export_marks(fig, title="T", notes=["Source : X", "DÉMO", "Vue : /x"])
+        assert three["layout"]["margin"]["t"] == 30 + EXPORT_MARGIN + NOTE_HEIGHT
