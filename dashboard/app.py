@@ -151,7 +151,7 @@ SERVER_PAGE_MAX_AGE = 300  # seconds a shared cache may serve a server-rendered 
 # project's assets and the DSFR's script load with the page, deferred.
 ON_DEMAND_JS = "dash-on-demand.js"
 DASH_SCRIPTS_ID = "tdb-dash-scripts"
-DASH_SCRIPT = re.compile(r'<script src="/_dash-component-suites/[^"]+"></script>\s*')
+DASH_SCRIPT = re.compile(r'<script src="[^"]*_dash-component-suites/[^"]+"></script>\s*')
 # The renderer's start, which Dash requires in the index; dash-on-demand.js does the same.
 RENDERER_JS = "window.renderer = new DashRenderer();"
 

@@ -145,18 +145,18 @@ class TestHttpStatus:
         assert response.status_code == expected
         assert b'id="react-entry-point"' in response.data
 
-    def test_plotly_is_preloaded_only_on_chart_pages(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    def test_plotly_is_never_loaded_with_a_page(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
         # Given the app, When the home page and an indicator page are fetched
         client = app_for(db_url).server.test_client()
         home = client.get("/").data.decode()
         indicator = client.get("/indicateurs/mes_taux_activation").data.decode()
-        # Then no page runs Plotly up front, and only the chart page preloads it
+        # Then no page runs nor preloads Plotly: dcc.Graph loads it once Dash draws a chart
         for html in (home, indicator):
             assert 'src="/vendor/plotly-basic.min.js"' not in html
+            assert 'rel="preload" href="/vendor/plotly-basic.min.js"' not in html
             # the partial build is where dcc.Graph will look for Plotly (a script file: CSP)
-            assert 'src="/static-tdb/chart-script-url.js" data-plotly="/vendor/plotly-basic' in html
-        assert 'rel="preload" href="/vendor/plotly-basic.min.js"' in indicator
-        assert 'rel="preload" href="/vendor/plotly-basic.min.js"' not in home
+            assert 'src="/static-tdb/chart-script-url.js?v=' in html
+            assert 'data-plotly="/vendor/plotly-basic.min.js"' in html
 
     def test_other_routes_keep_their_status(self, app_for, db_url: str) -> None:  # type: ignore[no-untyped-def]
         client = app_for(db_url).server.test_client()
