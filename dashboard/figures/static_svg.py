@@ -8,10 +8,12 @@ any Plotly figure.
 
 Two drawings per chart (`static_chart`), one shown by tdb.css: an SVG scales with its
 container, text included, so one drawing 760 px wide would write its 12 px tick labels at
-6 px on a 390 px phone, and one 360 px wide would write them twice as big on a desktop.
+6 px on a 390 px phone, and one 340 px wide would write them twice as big on a desktop.
 The wide one (760) is shown from 768 px of viewport, never larger than drawn; the narrow one
-(360, fewer ticks, shorter labels) below, scaled at most 1.5 times: text stays between 11
-and 18 px. Each is `aria-hidden`: the chart's caption and value table say what it shows.
+(340, fewer ticks, shorter labels) below, scaled at most 1.5 times. No text is drawn under
+12 px: shrunk to a 720 px container (a 768 px screen) or a 328 px one (a 360 px phone), it
+stays at 11 px at least. Each is `aria-hidden`: the chart's caption and value table say what
+it shows.
 
 Coordinates are rounded (a tenth of a pixel, whole pixels on maps, repeated points dropped),
 so that the map of the départements stays well under 150 KB for both drawings.
@@ -42,10 +44,10 @@ from dashboard.figures.theme import (
 from dashboard.formatting import date_ticks, format_plain
 
 WIDE: Final = 760
-NARROW: Final = 360
+NARROW: Final = 340
 PLOTLY_HEIGHT: Final = 450
 CHART_CLASS: Final = "tdb-static-chart"
-MIN_TEXT: Final = 11  # px: no text drawn smaller
+MIN_TEXT: Final = 12  # px: no text drawn smaller (11 px on screen when shrunk)
 ID_MARK: Final = "\x00"  # replaced by the drawing's own id prefix (defs of one SVG)
 COARSE_POINTS: Final = 2000
 CATEGORY_CHARS: Final = 24  # narrow drawing: longer category labels are cut with « … »
@@ -1108,10 +1110,17 @@ class _Drawing:
             if point is None or i >= len(texts) or not texts[i]:
                 continue
             x, y = point
+            lines = rich_lines(texts[i])
+            width = max(_line_width(line, size) for line in lines)
+            side = "left" if "left" in position else "right" if "right" in position else ""
+            if side == "left" and x - marker_size / 2 - 2 - width < self.plot[0]:
+                side = "right"  # over the value ticks: on the other side of its point
+            elif side == "right" and x + marker_size / 2 + 2 + width > self.width - 4:
+                side = "left"
             anchor = "middle"
-            if "left" in position:
+            if side == "left":
                 x, anchor = x - marker_size / 2 - 2, "end"
-            elif "right" in position:
+            elif side == "right":
                 x, anchor = x + marker_size / 2 + 2, "start"
             if position.startswith("top"):
                 y -= marker_size / 2 + 3
@@ -1121,7 +1130,7 @@ class _Drawing:
                 y += size * 0.35
             out.append(
                 _text_element(
-                    rich_lines(texts[i]),
+                    lines,
                     x=x,
                     y=y,
                     size=size,
@@ -1407,7 +1416,7 @@ class _Drawing:
 
     def _bar_block(self, title: Sequence[Sequence[Run]]) -> float:
         """The height of a colour bar drawn across: title, bar, tick labels."""
-        return len(title) * self.tick_size * 1.25 + 10 + 6 + self.tick_size * 1.2 + 6
+        return len(title) * self.tick_size * 1.25 + 10 + 6 + self.tick_size * 1.2 + 10
 
     def _gradient(self, marker: Mapping[str, Any], *, across: bool) -> str:
         ident = f"{ID_MARK}g"

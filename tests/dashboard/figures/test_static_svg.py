@@ -132,12 +132,14 @@ class TestTrajectory:
 
 
 class TestBothWidths:
-    def test_narrow_drawing_keeps_text_at_11px_at_least(self, count_trajectory: Figure) -> None:
+    def test_no_text_is_drawn_under_12px(self, count_trajectory: Figure) -> None:
         for width in (WIDE, NARROW):
             root = parse(figure_svg(count_trajectory, width=width))
             sizes = [float(e.get("font-size", "14")) for e in root.iter(f"{SVG}text")]
-            assert sizes and min(sizes) >= 11
-        assert parse(figure_svg(count_trajectory, width=NARROW)).get("viewBox") == "0 0 360 420"
+            assert sizes and min(sizes) >= 12
+        assert (
+            parse(figure_svg(count_trajectory, width=NARROW)).get("viewBox") == f"0 0 {NARROW} 420"
+        )
 
     def test_each_drawing_has_its_class_and_its_own_ids(
         self, region_snapshot: pd.DataFrame
