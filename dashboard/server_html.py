@@ -13,6 +13,7 @@ attribute value is escaped.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -45,11 +46,14 @@ INPUT_PROPS: tuple[str, ...] = ("type", "name", "value", "id", "className", "pla
 INPUT_PROPS += ("autoComplete", "maxLength", "required", "readOnly", "disabled")
 # dcc components with no markup of their own before Dash runs.
 INVISIBLE = frozenset({"Store", "Location", "Interval"})
-PLOTLY_HEIGHT = 450  # Plotly's height for a figure that sets none
+PLOTLY_HEIGHT = static_svg.PLOTLY_HEIGHT  # Plotly's height for a figure that sets none
 # Where Plotly will draw a chart: its static drawing until then, and the page's for a reader
 # without JavaScript (the index's <noscript> style hides only an empty one, a graph without
 # a figure).
 GRAPH_PLACEHOLDER = "tdb-graph-placeholder"
+
+
+logger = logging.getLogger(__name__)
 
 
 class UnrenderableComponent(Exception):
@@ -166,7 +170,12 @@ def _static_chart(figure: Any) -> str:
     layout = data.get("layout") or {}
     if not any([data.get("data"), layout.get("title"), layout.get("annotations")]):
         return ""
-    return f'<div class="{static_svg.CHART_CLASS}">{static_svg.static_chart(data)}</div>'
+    try:
+        drawings = static_svg.static_chart(data)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # Plotly draws it
+        logger.warning("Graphique sans dessin statique : %s", exc)
+        return ""
+    return f'<div class="{static_svg.CHART_CLASS}">{drawings}</div>'
 
 
 def _figure_height(figure: Any) -> int:

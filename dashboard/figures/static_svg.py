@@ -45,7 +45,7 @@ from dashboard.formatting import date_ticks, format_plain
 
 WIDE: Final = 760
 NARROW: Final = 340
-PLOTLY_HEIGHT: Final = 450
+PLOTLY_HEIGHT: Final = 450  # Plotly's height for a figure that sets none
 CHART_CLASS: Final = "tdb-static-chart"
 MIN_TEXT: Final = 12  # px: no text drawn smaller (11 px on screen when shrunk)
 ID_MARK: Final = "\x00"  # replaced by the drawing's own id prefix (defs of one SVG)
@@ -214,23 +214,30 @@ def _text_element(
     transform: str | None = None,
     bold: bool = False,
 ) -> str:
-    """A `<text>` of lines of runs, the first baseline at `y`."""
+    """A `<text>` of lines of runs, the first baseline at `y` (`bold`: all of it)."""
     parts = []
     for i, line in enumerate(lines):
-        runs = "".join(
-            f"<tspan{_attrs(font_weight='bold' if b and not bold else None, font_style='italic' if it else None)}>"  # noqa: E501
-            f"{escape(t, quote=False)}</tspan>"
-            if (b and not bold) or it
-            else escape(t, quote=False)
-            for t, b, it in line
-        )
+        runs = "".join(_run(text, b and not bold, it) for text, b, it in line)
         dy = None if i == 0 else _num(size * line_height)
         parts.append(f"<tspan{_attrs(x=x, dy=dy)}>{runs}</tspan>" if len(lines) > 1 else runs)
-    return (
-        f"<text{_attrs(x=x, y=y, font_size=_num(size), fill=colour)}"
-        f"{_attrs(text_anchor=None if anchor == 'start' else anchor, font_weight='bold' if bold else None, transform=transform)}>"  # noqa: E501
-        f"{''.join(parts)}</text>"
+    head = _attrs(
+        x=x,
+        y=y,
+        font_size=_num(size),
+        fill=colour,
+        text_anchor=None if anchor == "start" else anchor,
+        font_weight="bold" if bold else None,
+        transform=transform,
     )
+    return f"<text{head}>{''.join(parts)}</text>"
+
+
+def _run(text: str, bold: bool, italic: bool) -> str:
+    """A run of text, in a `<tspan>` when styled."""
+    if not bold and not italic:
+        return escape(text, quote=False)
+    style = _attrs(font_weight="bold" if bold else None, font_style="italic" if italic else None)
+    return f"<tspan{style}>{escape(text, quote=False)}</tspan>"
 
 
 # --- values and axes --------------------------------------------------------------------------
@@ -271,19 +278,22 @@ def _as_list(value: object) -> list[Any]:
     return list(tolist()) if callable(tolist) else [value]
 
 
-def nice_step(span: float, count: int) -> float:
-    """The step of 1, 2 or 5 times a power of ten closest to `count` intervals."""
+def nice_step(span: float, count: int, *, at_most: bool = False) -> float:
+    """The step of 1, 2 or 5 times a power of ten closest to `count` intervals (`at_most`:
+    no more than `count`, as Plotly's `nticks`)."""
     raw = abs(span) / max(count, 1) or 1.0
     power = 10 ** math.floor(math.log10(raw))
     steps = [f * power for f in (1, 2, 5, 10)]
+    if at_most:
+        return float(next(step for step in steps if step >= raw * (1 - 1e-9)))
     return float(min(steps, key=lambda step: abs(math.log(step / raw))))
 
 
-def nice_ticks(low: float, high: float, count: int) -> list[float]:
+def nice_ticks(low: float, high: float, count: int, *, at_most: bool = False) -> list[float]:
     """Round ticks inside [low, high]."""
     if high < low:
         low, high = high, low
-    step = nice_step(high - low, count)
+    step = nice_step(high - low, count, at_most=at_most)
     first = math.ceil(low / step - 1e-9)
     ticks = []
     k = first
@@ -302,16 +312,17 @@ def tick_label(value: float, step: float, suffix: str = "") -> str:
     return format_plain(value, decimals=decimals) + suffix
 
 
-def _labelled_ticks(low: float, high: float, count: int, suffix: str) -> list[tuple[float, str]]:
+def _labelled_ticks(
+    low: float, high: float, count: int, suffix: str, *, at_most: bool = False
+) -> list[tuple[float, str]]:
     """About `count` round ticks with their French labels, at least two."""
     values: list[float] = []
-    step = nice_step(high - low, count)
     for _ in range(4):
-        values = nice_ticks(low, high, count)
+        values = nice_ticks(low, high, count, at_most=at_most)
         if len(values) >= 2:
             break
         count *= 2
-        step = nice_step(high - low, count)
+    step = nice_step(high - low, count, at_most=at_most)
     return [(v, tick_label(v, step, suffix)) for v in values]
 
 
@@ -336,6 +347,11 @@ class _Axis:
 
     def value(self, raw: object) -> float | None:
         """A data value as a number on this axis (None when missing)."""
+        if type(raw) is int or type(raw) is float:  # the many points of a map, quickly
+            return float(raw) if self.kind == "linear" and raw == raw else self._other(raw)
+        return self._other(raw)
+
+    def _other(self, raw: object) -> float | None:
         if _is_missing(raw):
             return None
         if self.kind == "date":
@@ -357,10 +373,6 @@ class _Axis:
         span = self.high - self.low or 1.0
         return self.p0 + (value - self.low) / span * (self.p1 - self.p0)
 
-    @property
-    def scale(self) -> float:
-        return abs(self.p1 - self.p0) / ((self.high - self.low) or 1.0)
-
 
 def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
@@ -380,6 +392,13 @@ def _dash(style: object, width: float) -> str | None:
     unit = max(width, 3.0)
     pattern = DASHES.get(str(style)) if style else None
     return " ".join(_num(unit * p) for p in pattern) if pattern else None
+
+
+def _per_point(value: object, index: int) -> Any:
+    """A property given for each point (a list) or for all (a single value)."""
+    if isinstance(value, list | tuple):
+        return value[index] if index < len(value) else None
+    return value
 
 
 def _colour_at(values: Sequence[Any], index: int, default: str) -> str:
@@ -451,21 +470,18 @@ class _Drawing:
     # -- layout ------------------------------------------------------------------------------
 
     def _types(self) -> None:
+        """Plotly's axis types from the first value: dates, categories (texts) or numbers."""
         for axis in (self.x, self.y):
-            values = [
-                v for t in self.traces for v in _as_list(t.get(axis.name)) if not _is_missing(v)
-            ]
-            values += _as_list(axis.spec.get("tickvals"))
-            first = next(iter(values), None)
-            if first is None:
-                axis.kind = "linear"
-            elif _is_date(first):
+            values = (v for t in self.traces for v in _as_list(t.get(axis.name)))
+            ticks = iter(_as_list(axis.spec.get("tickvals")))
+            first = next((v for v in values if not _is_missing(v)), next(ticks, None))
+            if _is_date(first):
                 axis.kind = "date"
             elif isinstance(first, str):
                 axis.kind = "category"
-            for category in (str(v) for v in values if axis.kind == "category"):
-                if category not in axis.categories:
-                    axis.categories.append(category)
+                for t in self.traces:
+                    for v in _as_list(t.get(axis.name)):
+                        axis.value(v)  # each category in order of appearance
 
     def svg(self, css_class: str) -> str:
         margin = _merged({"l": 80, "r": 80, "t": 100, "b": 80}, self.layout.get("margin") or {})
@@ -704,11 +720,7 @@ class _Drawing:
         low, high = min(axis.low, axis.high), max(axis.low, axis.high)
         suffix = str(spec.get("ticksuffix") or "")
         if axis.kind == "category":
-            labels = [
-                (float(i), shorten(plain(c), CATEGORY_CHARS) if self.narrow else c)
-                for i, c in enumerate(axis.categories)
-            ]
-            return labels
+            return [(float(i), c) for i, c in enumerate(axis.categories)]
         tickvals = _as_list(spec.get("tickvals"))
         if tickvals:
             texts = [str(t) for t in _as_list(spec.get("ticktext"))]
@@ -729,7 +741,7 @@ class _Drawing:
             count = int(spec.get("nticks") or 0) or 5
             if self.narrow or (axis.name == "x" and length and length < 400):
                 count = min(count, 3 if axis.name == "x" else 4)
-            ticks = _labelled_ticks(low, high, count, suffix)
+            ticks = _labelled_ticks(low, high, count, suffix, at_most=bool(spec.get("nticks")))
         if length and axis.name == "x" and len(ticks) > 1:
             widest = max(text_width(t, self.tick_size) for _, t in ticks) + 10
             room = length / len(ticks)
@@ -739,7 +751,7 @@ class _Drawing:
 
     def _tick_width(self, label: str, axis: _Axis) -> float:
         size = self._tick_font(axis)
-        return max(_line_width(line, size) for line in rich_lines(label))
+        return max(_line_width(self._cut(line), size) for line in rich_lines(label))
 
     def _tick_font(self, axis: _Axis) -> float:
         size = (axis.spec.get("tickfont") or {}).get("size")
@@ -831,6 +843,7 @@ class _Drawing:
         return out
 
     def _cut(self, line: list[Run]) -> list[Run]:
+        """A long label cut in the narrow drawing (« 39. Alpes-de-Haute-Prov… »), bold kept."""
         if not self.narrow:
             return line
         text = "".join(t for t, _, _ in line)
@@ -856,10 +869,8 @@ class _Drawing:
             width = band if stacked or len(bars) == 1 else band / len(bars)
             shift = 0.0 if stacked or len(bars) == 1 else -band / 2 + width * (index + 0.5)
             marker = t.get("marker") or {}
-            colours = _as_list(marker.get("color"))
-            default = COLORWAY[index % len(COLORWAY)]
+            colours = marker.get("color") or COLORWAY[index % len(COLORWAY)]
             outline = marker.get("line") or {}
-            outline_widths = _as_list(outline.get("width"))
             texts = _as_list(t.get("text"))
             outside = t.get("textposition") == "outside"
             rects, labels = [], []
@@ -885,26 +896,7 @@ class _Drawing:
                     x0, x1, y0, y1 = min(c, d), max(c, d), min(a, b), max(a, b)
                 else:
                     x0, x1, y0, y1 = min(a, b), max(a, b), min(c, d), max(c, d)
-                colour = _colour_at(
-                    colours,
-                    i,
-                    colours[0]
-                    if colours and isinstance(colours[0], str) and len(colours) == 1
-                    else default,
-                )
-                line_width = (
-                    float(outline_widths[i])
-                    if i < len(outline_widths)
-                    else float(outline.get("width") or 0)
-                    if not outline_widths
-                    else 0.0
-                )
-                stroke = {}
-                if line_width:
-                    stroke = {
-                        "stroke": str(outline.get("color") or GREY_TEXT),
-                        "stroke_width": _num(line_width),
-                    }
+                line_width = float(_per_point(outline.get("width"), i) or 0)
                 rects.append(
                     _tag(
                         "rect",
@@ -912,8 +904,9 @@ class _Drawing:
                         y=y0,
                         width=max(x1 - x0, 0.0),
                         height=max(y1 - y0, 0.0),
-                        fill=colour,
-                        **stroke,
+                        fill=None if isinstance(colours, str) else _per_point(colours, i),
+                        stroke=str(outline.get("color") or GREY_TEXT) if line_width else None,
+                        stroke_width=_num(line_width) if line_width else None,
                     )
                 )
                 if outside and i < len(texts) and texts[i]:
@@ -937,7 +930,8 @@ class _Drawing:
                                 anchor="middle",
                             )
                         )
-            out.append(f"<g>{''.join(rects)}</g>")
+            group = _attrs(fill=colours) if isinstance(colours, str) else ""
+            out.append(f"<g{group}>{''.join(rects)}</g>")
             if labels:
                 out.append(f"<g>{''.join(labels)}</g>")
         return out

@@ -94,6 +94,17 @@ class TestToHtml:
         assert ">Évolution A &amp; B<" in out
         assert out == to_html(dcc.Graph(id="g", figure=figure, className="tdb-graph"))
 
+    def test_a_figure_that_cannot_be_drawn_leaves_an_empty_place(self) -> None:
+        # Given a figure whose values the static drawing cannot read
+        figure = {
+            "data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}],
+            "layout": {"height": "?"},
+        }
+        # Then its place is empty (Plotly draws it), and the page is still written
+        assert to_html(dcc.Graph(id="g", figure=figure)) == (
+            '<div class="tdb-graph-placeholder" id="g" style="min-height:450px"></div>'
+        )
+
     def test_a_graph_placeholder_is_as_tall_as_its_figure(self) -> None:
         # Given a figure drawn 320 px high
         chart = dcc.Graph(id="g", figure={"data": [], "layout": {"height": 320}})

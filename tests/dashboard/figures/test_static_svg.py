@@ -174,6 +174,12 @@ class TestRanking:
         assert "3. Bretagne" in bold_texts(root)  # the territory followed
         assert "secret statistique" in written
 
+    def test_long_names_are_cut_on_a_phone_the_followed_one_still_bold(self) -> None:
+        snapshot = make_snapshot([("04", "Alpes-de-Haute-Provence", 1, 1, 12.0, False)])
+        figure = ranking(snapshot, indicator=make_indicator(), highlight={"04"})
+        assert "1. Alpes-de-Haute-Provence" in bold_texts(parse(figure_svg(figure)))
+        assert "1. Alpes-de-Haute-Prove…" in bold_texts(parse(figure_svg(figure, width=NARROW)))
+
     def test_the_france_reference_is_a_dashed_line_and_its_label(
         self, region_snapshot: pd.DataFrame
     ) -> None:
