@@ -463,6 +463,7 @@ class _Drawing:
         self.x = _Axis("x", self.layout.get("xaxis") or {})
         self.y = _Axis("y", self.layout.get("yaxis") or {})
         self.defs: list[str] = []
+        self.patterns: dict[str, str] = {}  # a pattern's definition → its id
         # a map of many points: whole pixels, relative moves, repeated points dropped
         self.coarse = sum(len(_as_list(t.get("x"))) for t in self.traces) > COARSE_POINTS
         self._types()
@@ -1030,19 +1031,22 @@ class _Drawing:
         return fills + lines + marks + texts
 
     def _fill_colour(self, t: Mapping[str, Any]) -> str:
+        """A polygon's fill: its colour, or a hatching pattern (one definition per look)."""
         fill = str(t.get("fillcolor") or WHITE)
         pattern = t.get("fillpattern") or {}
         if not pattern.get("shape"):
             return fill
-        ident = f"{ID_MARK}h{len(self.defs)}"
-        fg = str(pattern.get("fgcolor") or GREY_BORDER)
-        bg = str(pattern.get("bgcolor") or fill)
-        self.defs.append(
-            f'<pattern id="{ident}" width="6" height="6" patternUnits="userSpaceOnUse" '
-            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{escape(bg)}"/>'
-            f'<path d="M0 0V6" stroke="{escape(fg)}" stroke-width="1.5"/></pattern>'
+        fg = escape(str(pattern.get("fgcolor") or GREY_BORDER))
+        bg = escape(str(pattern.get("bgcolor") or fill))
+        body = (
+            'width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+            f'<rect width="6" height="6" fill="{bg}"/>'
+            f'<path d="M0 0V6" stroke="{fg}" stroke-width="1.5"/></pattern>'
         )
-        return f"url(#{ident})"
+        if body not in self.patterns:
+            self.patterns[body] = f"{ID_MARK}h{len(self.patterns)}"
+            self.defs.append(f'<pattern id="{self.patterns[body]}" {body}')
+        return f"url(#{self.patterns[body]})"
 
     def _markers(
         self, t: Mapping[str, Any], points: Sequence[tuple[float, float] | None], index: int

@@ -48,6 +48,8 @@ def test_indicator_charts_are_drawn_readable_and_in_their_place(
         # with text of 11 px at least, and no taller than the place Plotly will draw in
         assert chart["text"] >= 11, chart
         assert chart["height"] <= chart["place"] + 1, chart
+        if kind == "wide":  # never larger than drawn
+            assert chart["width"] <= 760.5, chart
     # And axe-core finds nothing in the page as drawn before any script
     page.evaluate(AXE.read_text(encoding="utf-8"))
     violations = page.evaluate("async () => (await axe.run(document)).violations")

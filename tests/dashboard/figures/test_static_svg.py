@@ -212,7 +212,7 @@ class TestMaps:
         territories = [p for p in elements(root, "path") if p.get("fill-rule") == "evenodd"]
         assert len(territories) == 5
         hatched = [p for p in territories if (p.get("fill") or "").startswith("url(#")]
-        assert len(hatched) >= 1 and elements(root, "pattern")
+        assert len(hatched) >= 1 and len(elements(root, "pattern")) == 1  # one, shared
         assert {"secret statistique", "non disponible", "Source : test"} <= set(texts(root))
 
     def test_the_departement_map_stays_small(self) -> None:
@@ -290,7 +290,8 @@ class TestText:
 
 
 def test_every_figure_function_is_drawn(region_snapshot: pd.DataFrame) -> None:
-    """Guard: each figure function's output parses (a new property must not break the page)."""
+    """Guard: each figure function's output parses (a new property must not break the page),
+    no text under 12 px."""
     ind = make_indicator()
     figures: list[Any] = [
         tile_map(region_snapshot, indicator=ind, level="department"),
@@ -300,4 +301,6 @@ def test_every_figure_function_is_drawn(region_snapshot: pd.DataFrame) -> None:
     ]
     for figure in figures:
         for width in (WIDE, NARROW):
-            assert parse(figure_svg(figure, width=width)).tag == f"{SVG}svg"
+            root = parse(figure_svg(figure, width=width))
+            sizes = [float(e.get("font-size", "14")) for e in root.iter(f"{SVG}text")]
+            assert sizes and min(sizes) >= 12  # 11 px on screen at least, once shrunk
