@@ -1439,7 +1439,9 @@ class _Drawing:
         size = self.tick_size
         title_height = len(title) * size * 1.25
         if self.narrow:
-            x, length = 8.0, min(self.width - 40, 260.0)
+            half = max(text_width(text, size) for _, text in labels) / 2 if labels else 0.0
+            x = max(8.0, half + 4)  # the first label whole, centred on its tick
+            length = min(self.width - 2 * x, 260.0)
             y = self.height - self._bar_block(title) + title_height + 4
             box = {"x": x, "y": y, "width": length, "height": 10.0}
             title_y = y - title_height - 4 + size

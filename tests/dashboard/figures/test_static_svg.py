@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -38,6 +37,7 @@ from tests.dashboard.figures.conftest import (
 from tests.dashboard.figures.test_breakdown import _frame as breakdown_frame
 from tests.dashboard.figures.test_breakdown import _indicator as breakdown_indicator
 from tests.dashboard.figures.test_geo_map import CONTOURS, TINY
+from tests.dashboard.figures.test_plotly_schema import BUILDERS
 
 SVG = "{http://www.w3.org/2000/svg}"
 DEMO_NOTE = "<b>DONNÉES DE DÉMONSTRATION</b> · Données : janvier 2024 à juin 2024"
@@ -289,18 +289,12 @@ class TestText:
         assert [tick_label(v, step) for v in values][:3] == expected
 
 
-def test_every_figure_function_is_drawn(region_snapshot: pd.DataFrame) -> None:
-    """Guard: each figure function's output parses (a new property must not break the page),
-    no text under 12 px."""
-    ind = make_indicator()
-    figures: list[Any] = [
-        tile_map(region_snapshot, indicator=ind, level="department"),
-        geo_map(region_snapshot, indicator=ind, level="region", contours=TINY),
-        ranking(region_snapshot, indicator=ind),
-        trajectory(make_series([1.0, None, 3.0]), indicator=ind, targets=[make_target()]),
-    ]
-    for figure in figures:
-        for width in (WIDE, NARROW):
-            root = parse(figure_svg(figure, width=width))
-            sizes = [float(e.get("font-size", "14")) for e in root.iter(f"{SVG}text")]
-            assert sizes and min(sizes) >= 12  # 11 px on screen at least, once shrunk
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_every_figure_kind_is_drawn(name: str) -> None:
+    """Guard: each figure of the Plotly schema test (yes/no facts, target ranges, projections,
+    undrawn targets…) is drawn as XML at both widths, no text under 12 px."""
+    figure = BUILDERS[name]()
+    for width in (WIDE, NARROW):
+        root = parse(figure_svg(figure, width=width))
+        sizes = [float(e.get("font-size", "14")) for e in root.iter(f"{SVG}text")]
+        assert sizes and min(sizes) >= 12  # 11 px on screen at least, once shrunk
