@@ -175,7 +175,7 @@ def _static_chart(figure: Any) -> str:
     except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # Plotly draws it
         logger.warning("Graphique sans dessin statique : %s", exc)
         return ""
-    return f'<div class="{static_svg.CHART_CLASS}">{drawings}</div>'
+    return drawings
 
 
 def _figure_height(figure: Any) -> int:

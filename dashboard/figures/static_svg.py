@@ -6,14 +6,16 @@ written for the small vocabulary those functions use — scatter lines, markers,
 filled polygons, bars, shapes, annotations, a horizontal legend and a colour bar — not for
 any Plotly figure.
 
-Two drawings per chart (`static_chart`), one shown by tdb.css: an SVG scales with its
+Drawings at several widths (`static_chart`), one shown by tdb.css: an SVG scales with its
 container, text included, so one drawing 760 px wide would write its 12 px tick labels at
 6 px on a 390 px phone, and one 340 px wide would write them twice as big on a desktop.
-The wide one (760) is shown from 768 px of viewport, never larger than drawn; the narrow one
-(340, fewer ticks, shorter labels) below, scaled at most 1.5 times. No text is drawn under
-12 px: shrunk to a 720 px container (a 768 px screen) or a 328 px one (a 360 px phone), it
-stays at 11 px at least. Each is `aria-hidden`: the chart's caption and value table say what
-it shows.
+The narrow one (340, fewer ticks, shorter labels) shows below 768 px of viewport, scaled at
+most 1.5 times; the wide one (760) above, never larger than drawn; and from 1248 px, where
+Plotly draws charts 1200 px wide, a full one (1200) — except for a geographic map (thousands
+of points, the heaviest part of a page), whose equal-aspect plot Plotly centres at any width:
+its wide drawing is centred instead. No text is drawn under 12 px: shrunk to a 720 px
+container (a 768 px screen) or a 328 px one (a 360 px phone), it stays at 11 px at least.
+Each is `aria-hidden`: the chart's caption and value table say what it shows.
 
 Coordinates are rounded (a tenth of a pixel, whole pixels on maps, repeated points dropped),
 so that the map of the départements stays well under 150 KB for both drawings.
@@ -43,13 +45,14 @@ from dashboard.figures.theme import (
 )
 from dashboard.formatting import date_ticks, format_plain
 
+FULL: Final = 1200  # Plotly's width in the page's container from 1248 px of viewport
 WIDE: Final = 760
 NARROW: Final = 340
 PLOTLY_HEIGHT: Final = 450  # Plotly's height for a figure that sets none
 CHART_CLASS: Final = "tdb-static-chart"
 MIN_TEXT: Final = 12  # px: no text drawn smaller (11 px on screen when shrunk)
 ID_MARK: Final = "\x00"  # replaced by the drawing's own id prefix (defs of one SVG)
-COARSE_POINTS: Final = 2000
+COARSE_POINTS: Final = 2000  # a geographic map: whole pixels, a centred wide drawing
 CATEGORY_CHARS: Final = 24  # narrow drawing: longer category labels are cut with « … »
 
 _TAG = re.compile(r"<(/?)(b|i|em|strong|sup|sub|span)\b[^>]*>|<br\s*/?>", re.IGNORECASE)
@@ -58,10 +61,21 @@ _EPOCH: Final = dt.datetime(1970, 1, 1)
 
 
 def static_chart(figure: Mapping[str, Any]) -> str:
-    """The wide and the narrow drawings of a figure, each with its class (tdb.css shows one)."""
-    return figure_svg(figure, width=WIDE, css_class=f"{CHART_CLASS}__wide") + figure_svg(
-        figure, width=NARROW, css_class=f"{CHART_CLASS}__narrow"
+    """The drawings of a figure in their container, each with its class (tdb.css shows one)."""
+    heavy = _point_count(figure.get("data") or []) > COARSE_POINTS
+    widths = [(WIDE, "wide"), (NARROW, "narrow")]
+    if not heavy:
+        widths.insert(0, (FULL, "full"))
+    drawings = "".join(
+        figure_svg(figure, width=width, css_class=f"{CHART_CLASS}__{name}")
+        for width, name in widths
     )
+    kind = f"{CHART_CLASS} {CHART_CLASS}--centred" if heavy else CHART_CLASS
+    return f'<div class="{kind}">{drawings}</div>'
+
+
+def _point_count(traces: Sequence[Mapping[str, Any]]) -> int:
+    return sum(len(_as_list(t.get("x"))) for t in traces)
 
 
 def figure_svg(
@@ -465,7 +479,7 @@ class _Drawing:
         self.defs: list[str] = []
         self.patterns: dict[str, str] = {}  # a pattern's definition → its id
         # a map of many points: whole pixels, relative moves, repeated points dropped
-        self.coarse = sum(len(_as_list(t.get("x"))) for t in self.traces) > COARSE_POINTS
+        self.coarse = _point_count(self.traces) > COARSE_POINTS
         self._types()
 
     # -- layout ------------------------------------------------------------------------------
@@ -1452,7 +1466,7 @@ class _Drawing:
             length = (bottom - top) * float(bar.get("len") or 1) - title_height / 2
             y = (top + bottom) / 2 - length / 2 + title_height / 4
             box = {"x": x, "y": y, "width": float(bar.get("thickness") or 14), "height": length}
-            title_y = y - title_height + size * 0.6
+            title_y = y - 0.65 * size - 4 - (len(title) - 1) * size * 1.25  # its last line
         out = [_tag("rect", **box, fill=self._gradient(marker, across=self.narrow))]
         for value, text in labels:
             share = (value - low) / ((high - low) or 1.0)

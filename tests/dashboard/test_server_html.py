@@ -83,14 +83,15 @@ class TestToHtml:
             "layout": {"title": {"text": "Évolution <b>A</b> & B"}, "height": 300},
         }
         out = to_html(dcc.Graph(id="g", figure=figure, className="tdb-graph"))
-        # Then its place holds both drawings (wide and narrow, tdb.css shows one), the title
+        # Then its place holds its drawings (three widths, tdb.css shows one), the title
         # escaped, and keeps its height; the same layout gives the same bytes
         assert out.startswith(
             '<div class="tdb-graph tdb-graph-placeholder" id="g" style="min-height:300px">'
             '<div class="tdb-static-chart"><svg '
         )
-        assert out.count("<svg ") == 2
-        assert "tdb-static-chart__wide" in out and "tdb-static-chart__narrow" in out
+        assert out.count("<svg ") == 3
+        for kind in ("full", "wide", "narrow"):
+            assert f'class="tdb-static-chart__{kind}"' in out
         assert ">Évolution A &amp; B<" in out
         assert out == to_html(dcc.Graph(id="g", figure=figure, className="tdb-graph"))
 

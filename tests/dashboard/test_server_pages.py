@@ -130,10 +130,8 @@ class TestEveryTemplate:
         assert status == 200
         assert heading(copy) == escape(ind.label, quote=False)
         assert copy.count("tdb-graph-placeholder") >= 1
-        # (each chart drawn before any script: trajectory, map and ranking, wide and narrow)
-        charts = re.findall(
-            r'<div class="tdb-static-chart"><svg .*?</svg><svg .*?</svg></div>', copy
-        )
+        # (each chart drawn before any script: trajectory, map and ranking, at each width)
+        charts = re.findall(r'<div class="tdb-static-chart[^"]*">(?:<svg .*?</svg>)+</div>', copy)
         assert len(charts) == copy.count("tdb-graph-placeholder") >= 3
         assert all('aria-hidden="true"' in chart for chart in charts)
         assert "trajectoire nationale" in charts[0]

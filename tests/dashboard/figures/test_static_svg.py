@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 
 import pandas as pd
@@ -16,6 +15,7 @@ from dashboard.figures.comparison import comparison
 from dashboard.figures.geo_map import geo_map
 from dashboard.figures.ranking import ranking
 from dashboard.figures.static_svg import (
+    FULL,
     NARROW,
     WIDE,
     figure_svg,
@@ -68,6 +68,23 @@ def bold_texts(root: ET.Element) -> list[str]:
 def marked(figure: Figure, title: str = "Activation MES — trajectoire nationale") -> Figure:
     """The figure as `graph()` gives it to the page: title, notes and font."""
     return with_font(with_export_marks(figure, title=title, notes=[DEMO_NOTE]), state_marks=True)
+
+
+def full_map(level: str, *, highlight: set[str] | None = None) -> Figure:
+    """The geographic map of every area of a level, from the vendored contours."""
+    stem = {"region": "regions", "department": "departements"}[level]
+    document = json.loads((CONTOURS / f"{stem}.json").read_text(encoding="utf-8"))
+    rows = [
+        (a.code, a.name, a.tile_row, a.tile_col, float(i), False)
+        for i, a in enumerate(by_level(level))  # type: ignore[arg-type]
+    ]
+    return geo_map(
+        make_snapshot(rows),
+        indicator=make_indicator(),
+        level=level,
+        contours=document,
+        highlight=highlight or set(),
+    )
 
 
 @pytest.fixture
@@ -142,15 +159,30 @@ class TestBothWidths:
         )
 
     def test_each_drawing_has_its_class_and_its_own_ids(
-        self, region_snapshot: pd.DataFrame
+        self, count_trajectory: Figure, region_snapshot: pd.DataFrame
     ) -> None:
-        figure = tile_map(region_snapshot, indicator=make_indicator(), level="region")
-        chart = static_chart(figure)
-        wide, narrow = re.findall(r"<svg[^>]*>", chart)
-        assert 'class="tdb-static-chart__wide"' in wide
-        assert 'class="tdb-static-chart__narrow"' in narrow
-        ids = re.findall(r' id="([^"]+)"', chart)
-        assert ids and len(ids) == len(set(ids))  # a hidden drawing never lends its gradient
+        chart = parse(static_chart(count_trajectory))
+        assert chart.get("class") == "tdb-static-chart"
+        kinds = [svg.get("class") for svg in chart]
+        assert kinds == [f"tdb-static-chart__{k}" for k in ("full", "wide", "narrow")]
+        assert [svg.get("viewBox") for svg in chart] == [
+            f"0 0 {w} 420" for w in (FULL, WIDE, NARROW)
+        ]
+        # a geographic map (its points the heaviest part of a page): no full drawing, as
+        # Plotly centres it at any width, the wide one centred
+        figure = full_map("region")
+        chart = parse(static_chart(figure))
+        assert chart.get("class") == "tdb-static-chart tdb-static-chart--centred"
+        assert [svg.get("class") for svg in chart] == [
+            "tdb-static-chart__wide",
+            "tdb-static-chart__narrow",
+        ]
+        # each drawing its own gradient and hatching: a hidden one never lends its definitions
+        tiles = parse(
+            static_chart(tile_map(region_snapshot, indicator=make_indicator(), level="region"))
+        )
+        ids = [e.get("id") for e in tiles.iter() if e.get("id")]
+        assert len(ids) == len(set(ids)) == 2 * len(tiles) == 6
 
     def test_iso_dates_with_a_space_or_a_t_are_the_same_place(self) -> None:
         def at(x: str) -> str:
@@ -216,20 +248,9 @@ class TestMaps:
         assert {"secret statistique", "non disponible", "Source : test"} <= set(texts(root))
 
     def test_the_departement_map_stays_small(self) -> None:
-        document = json.loads((CONTOURS / "departements.json").read_text(encoding="utf-8"))
-        rows = [
-            (a.code, a.name, a.tile_row, a.tile_col, float(i), False)
-            for i, a in enumerate(by_level("department"))
-        ]
-        figure = geo_map(
-            make_snapshot(rows),
-            indicator=make_indicator(),
-            level="department",
-            contours=document,
-            highlight={"29"},
-        )
+        figure = full_map("department", highlight={"29"})
         chart = static_chart(marked(figure, "Carte des départements"))
-        root = parse(f"<div>{chart}</div>")
+        root = parse(chart)
         assert len(chart.encode()) < 150_000  # both drawings
         for svg in root:
             drawn = [p for p in svg.iter(f"{SVG}path") if p.get("fill-rule") == "evenodd"]
