@@ -810,7 +810,11 @@ class _Drawing:
                 out.append(_tag("path", d=marks, stroke=GREY_BORDER, fill="none"))
             labels = [
                 _text_element(
-                    rich_lines(t), x=self.x.px(v), y=bottom + 9 + size, size=size, anchor="middle"
+                    rich_lines(t),
+                    x=self._inside(self.x.px(v), t, size),
+                    y=bottom + 9 + size,
+                    size=size,
+                    anchor="middle",
                 )
                 for v, t in ticks
             ]
@@ -856,6 +860,11 @@ class _Drawing:
                     )
                 )
         return out
+
+    def _inside(self, x: float, label: str, size: float) -> float:
+        """The centre of a label moved so that the label stays within the drawing."""
+        half = max(_line_width(line, size) for line in rich_lines(label)) / 2
+        return min(max(x, half + 2), self.width - half - 2)
 
     def _cut(self, line: list[Run]) -> list[Run]:
         """A long label cut in the narrow drawing (« 39. Alpes-de-Haute-Prov… »), bold kept."""
@@ -1180,9 +1189,8 @@ class _Drawing:
             x1 = self._ref(self.x, shape.get("xref"), shape.get("x1"))
             y0 = self._ref(self.y, shape.get("yref"), shape.get("y0"))
             y1 = self._ref(self.y, shape.get("yref"), shape.get("y1"))
-            if None in (x0, x1, y0, y1):
+            if x0 is None or x1 is None or y0 is None or y1 is None:
                 continue
-            assert x0 is not None and x1 is not None and y0 is not None and y1 is not None
             line = shape.get("line") or {}
             width = float(line.get("width", 2))
             stroke = (
@@ -1293,13 +1301,16 @@ class _Drawing:
     # -- legend and colour bar ---------------------------------------------------------------------
 
     def _legend(self) -> tuple[list[_LegendItem], list[list[tuple[_LegendItem, float]]]]:
+        """The legend's entries (named traces) and their rows across the drawing."""
         entries = [
             _LegendItem(plain(t.get("name")), t)
             for t in self.traces
             if t.get("name") and t.get("showlegend", True) is not False
         ]
         shown = self.layout.get("showlegend")
-        if not entries or shown is False or (shown is None and len(entries) < 2):
+        if shown is None:  # Plotly's default: two entries, or one asked for explicitly
+            shown = len(entries) > 1 or any(e.trace.get("showlegend") is True for e in entries)
+        if not entries or not shown:
             return [], []
         size = self._legend_size()
         rows: list[list[tuple[_LegendItem, float]]] = [[]]

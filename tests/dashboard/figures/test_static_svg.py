@@ -247,6 +247,13 @@ class TestMaps:
         assert len(hatched) >= 1 and len(elements(root, "pattern")) == 1  # one, shared
         assert {"secret statistique", "non disponible", "Source : test"} <= set(texts(root))
 
+    def test_a_single_masked_area_is_in_the_legend_as_plotly_shows_it(self) -> None:
+        snapshot = make_snapshot(
+            [("53", "Bretagne", 2, 0, 40.0, False), ("94", "Corse", 5, 4, None, True)]
+        )
+        figure = geo_map(snapshot, indicator=make_indicator(), level="region", contours=TINY)
+        assert "secret statistique" in texts(parse(figure_svg(figure)))
+
     def test_the_departement_map_stays_small(self) -> None:
         figure = full_map("department", highlight={"29"})
         chart = static_chart(marked(figure, "Carte des départements"))
