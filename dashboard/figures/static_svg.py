@@ -537,7 +537,8 @@ class _Drawing:
             bottom += legend_height + 6
         self.plot = (left, top, self.width - right, self.height - bottom)
         self._place()
-        body: list[str] = []
+        # the paper's colour, as Plotly paints it: the drawing stays legible in a dark theme
+        body = [_tag("rect", width="100%", height="100%", fill=self.layout.get("paper_bgcolor"))]
         body += self._shapes("below")
         body += self._grid()
         body += self._bars()

@@ -105,6 +105,8 @@ class TestTrajectory:
         assert root.tag == f"{SVG}svg"
         assert root.get("aria-hidden") == "true" and root.get("focusable") == "false"
         assert root.get("viewBox") == f"0 0 {WIDE} 420" and root.get("width") == "100%"
+        paper = root.find(f"{SVG}rect")  # the first thing drawn: white, in a dark theme too
+        assert paper is not None and paper.get("fill") == "#ffffff"
 
     def test_title_and_demo_note_are_written_the_note_in_bold(
         self, count_trajectory: Figure
