@@ -88,7 +88,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
         <link rel="icon" href="@favicon@" type="image/svg+xml">
         {%css%}
         <script defer src="@plotly_url_js@" data-plotly="@plotly@"></script>
-        <noscript><style>._dash-loading, .@placeholder@ { display: none; }</style></noscript>
+        <noscript><style>._dash-loading, .@placeholder@:empty { display: none; }</style></noscript>
     </head>
     <body>
         {%app_entry%}

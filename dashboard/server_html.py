@@ -3,8 +3,9 @@
 The index of a server-rendered page carries this HTML beside Dash's entry point; Dash
 replaces it once mounted (dashboard/assets/server-page.js). It walks the layout through the
 components' public `to_plotly_json()`: html.* elements become their tag, dcc.Link a link,
-dcc.Graph a placeholder as tall as its figure (its caption and value table are plain HTML
-around it; Plotly draws it once Dash runs), dcc.Store and dcc.Location nothing. A value
+dcc.Graph a placeholder as tall as its figure holding a static drawing of it
+(dashboard/figures/static_svg.py; its caption and value table are plain HTML around it;
+Plotly draws it once Dash runs), dcc.Store and dcc.Location nothing. A value
 table whose rows the browser builds on first opening (dashboard/callbacks/tables.py) gets
 them here, from its Store: without JavaScript, opening it shows them. Every text and
 attribute value is escaped.
@@ -12,6 +13,7 @@ attribute value is escaped.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -20,6 +22,7 @@ from typing import Any
 from dash import html
 
 from dashboard.callbacks import tables
+from dashboard.figures import static_svg
 
 HTML_NAMESPACE = "dash_html_components"
 DCC_NAMESPACE = "dash_core_components"
@@ -43,10 +46,14 @@ INPUT_PROPS: tuple[str, ...] = ("type", "name", "value", "id", "className", "pla
 INPUT_PROPS += ("autoComplete", "maxLength", "required", "readOnly", "disabled")
 # dcc components with no markup of their own before Dash runs.
 INVISIBLE = frozenset({"Store", "Location", "Interval"})
-PLOTLY_HEIGHT = 450  # Plotly's height for a figure that sets none
-# Where a chart will be drawn: reserved space with JavaScript, nothing without (the index's
-# <noscript> style hides it; the caption and the table say what the chart shows).
+PLOTLY_HEIGHT = static_svg.PLOTLY_HEIGHT  # Plotly's height for a figure that sets none
+# Where Plotly will draw a chart: its static drawing until then, and the page's for a reader
+# without JavaScript (the index's <noscript> style hides only an empty one, a graph without
+# a figure).
 GRAPH_PLACEHOLDER = "tdb-graph-placeholder"
+
+
+logger = logging.getLogger(__name__)
 
 
 class UnrenderableComponent(Exception):
@@ -138,13 +145,14 @@ class _Renderer:
             return self.element("a", {k: props[k] for k in link if k in props})
         if kind == "Input":  # a form field: a hidden one kept in the URL, the search box
             return self.element("input", {k: props[k] for k in INPUT_PROPS if k in props})
-        if kind == "Graph":  # drawn by Plotly once Dash runs
+        if kind == "Graph":  # drawn in Python now, by Plotly once Dash runs
             box = {k: props[k] for k in ("id", "className", "style") if k in props}
             box["className"] = " ".join(filter(None, [box.get("className"), GRAPH_PLACEHOLDER]))
             style = dict(box.get("style") or {})
             style.setdefault("minHeight", _figure_height(props.get("figure")))
             box["style"] = style
-            return self.element("div", box)
+            attributes = "".join(_attribute(name, box[name]) for name in sorted(box))
+            return f"<div{attributes}>{_static_chart(props.get('figure'))}</div>"
         raise UnrenderableComponent(f"Composant sans rendu serveur : dcc.{kind}.")
 
     def element(self, tag: str, props: Mapping[str, Any]) -> str:
@@ -152,6 +160,22 @@ class _Renderer:
         if tag in VOID_TAGS:
             return f"<{tag}{attributes}>"
         return f"<{tag}{attributes}>{self.html(props.get('children'))}</{tag}>"
+
+
+def _static_chart(figure: Any) -> str:
+    """The static drawings of a figure (a dict, or a `go.Figure`); none without a figure."""
+    if figure is None:
+        return ""
+    data = figure if isinstance(figure, Mapping) else figure.to_plotly_json()
+    layout = data.get("layout") or {}
+    if not any([data.get("data"), layout.get("title"), layout.get("annotations")]):
+        return ""
+    try:
+        drawings = static_svg.static_chart(data)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # Plotly draws it
+        logger.warning("Graphique sans dessin statique : %s", exc)
+        return ""
+    return drawings
 
 
 def _figure_height(figure: Any) -> int:

@@ -13,7 +13,7 @@ import yaml
 from dash import dcc, html
 
 from core.catalog import DEFAULT_CATALOG_PATH, Catalog, Indicator
-from dashboard import app, urls
+from dashboard import app, server_html, urls
 
 CSS_URL = re.compile(r"url\((?!\"?data:)\"?([^)\"]+)\"?\)")
 ICON_CLASS = re.compile(r"\bfr-icon-[a-z0-9-]+")
@@ -232,6 +232,15 @@ class TestIndexShell:
         assert f'id="{app.ANNOUNCE_ID}"' in app.INDEX_STRING
         assert f'getElementById("{app.ANNOUNCE_ID}")' in script
         assert 'aria-live="polite"' in app.INDEX_STRING
+
+    def test_without_javascript_only_empty_chart_places_are_hidden(self) -> None:
+        # Given the index's style for browsers without JavaScript
+        style = re.search(r"<noscript><style>(.*?)</style></noscript>", app.INDEX_STRING)
+        # Then a chart's place holding its static drawing shows (only an empty one is hidden)
+        assert style is not None
+        assert f".{server_html.GRAPH_PLACEHOLDER}:empty" in style.group(1)
+        assert f".{server_html.GRAPH_PLACEHOLDER}," not in style.group(1)
+        assert f".{server_html.GRAPH_PLACEHOLDER} " not in style.group(1)
 
     def test_dash_loading_placeholder_is_french(self) -> None:
         # Given Dash's own entry point, When the index is written (no request: no server copy)

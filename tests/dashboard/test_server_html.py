@@ -76,6 +76,36 @@ class TestToHtml:
             '<div class="tdb-graph tdb-graph-placeholder" id="g" style="min-height:450px"></div>'
         )
 
+    def test_a_graph_placeholder_holds_the_static_drawings_of_its_figure(self) -> None:
+        # Given a graph with a titled figure (as graph() gives it: title and notes drawn)
+        figure = {
+            "data": [{"type": "scatter", "mode": "lines", "x": [1, 2], "y": [3, 4]}],
+            "layout": {"title": {"text": "Évolution <b>A</b> & B"}, "height": 300},
+        }
+        out = to_html(dcc.Graph(id="g", figure=figure, className="tdb-graph"))
+        # Then its place holds its drawings (three widths, tdb.css shows one), the title
+        # escaped, and keeps its height; the same layout gives the same bytes
+        assert out.startswith(
+            '<div class="tdb-graph tdb-graph-placeholder" id="g" style="min-height:300px">'
+            '<div class="tdb-static-chart"><svg '
+        )
+        assert out.count("<svg ") == 3
+        for kind in ("full", "wide", "narrow"):
+            assert f'class="tdb-static-chart__{kind}"' in out
+        assert ">Évolution A &amp; B<" in out
+        assert out == to_html(dcc.Graph(id="g", figure=figure, className="tdb-graph"))
+
+    def test_a_figure_that_cannot_be_drawn_leaves_an_empty_place(self) -> None:
+        # Given a figure whose values the static drawing cannot read
+        figure = {
+            "data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}],
+            "layout": {"height": "?"},
+        }
+        # Then its place is empty (Plotly draws it), and the page is still written
+        assert to_html(dcc.Graph(id="g", figure=figure)) == (
+            '<div class="tdb-graph-placeholder" id="g" style="min-height:450px"></div>'
+        )
+
     def test_a_graph_placeholder_is_as_tall_as_its_figure(self) -> None:
         # Given a figure drawn 320 px high
         chart = dcc.Graph(id="g", figure={"data": [], "layout": {"height": 320}})

@@ -130,6 +130,11 @@ class TestEveryTemplate:
         assert status == 200
         assert heading(copy) == escape(ind.label, quote=False)
         assert copy.count("tdb-graph-placeholder") >= 1
+        # (each chart drawn before any script: trajectory, map and ranking, at each width)
+        charts = re.findall(r'<div class="tdb-static-chart[^"]*">(?:<svg .*?</svg>)+</div>', copy)
+        assert len(charts) == copy.count("tdb-graph-placeholder") >= 3
+        assert all('aria-hidden="true"' in chart for chart in charts)
+        assert "trajectoire nationale" in charts[0]
         assert "<figcaption" in copy
         assert "<tbody></tbody>" not in copy
         # (the map's table: one row per région, Bretagne among them)
