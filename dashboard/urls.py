@@ -112,7 +112,7 @@ def find(path: str) -> tuple[Page, dict[str, str]] | None:
     return None
 
 
-def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collection[str]) -> bool:
+def page_exists(path: str, query: Mapping[str, object], *, indicator_ids: Collection[str]) -> bool:
     """Whether a path names a page that exists: the HTTP status of the Dash index.
 
     The layout shows the DSFR 404 page for the same paths; this only decides whether the
