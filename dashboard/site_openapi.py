@@ -11,6 +11,7 @@ Not served: only the test reads it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
@@ -31,12 +32,13 @@ KIND_TYPES = {
     "percent": ["number", "null"],
     "integer": ["integer", "null"],
 }
-# Values the view parameters take, as examples (each normalises to itself, a test checks):
-# those of the catalogue (`axe`, `indicateur`) are added by `document`.
+# Values the view parameters take, as examples (each is kept by `urls.normalise`, a test
+# checks; "" is the default of a switch, else every example request would set it): those of
+# the catalogue (`axe`, `indicateur`) are added by `document`.
 PARAM_EXAMPLES: dict[str, tuple[str, ...]] = {
     "territoire": (urls.territory_param("region", "53"), urls.territory_param("department", "2A")),
     "par_habitant": ("oui", "non"),
-    "reel": ("oui",),
+    "reel": ("oui", ""),
     "niveau": urls.LEVEL_VALUES,
     "periode": ("2019-06", "2019-06-01"),
     "comparer": ("53", "29"),
@@ -45,9 +47,13 @@ PARAM_EXAMPLES: dict[str, tuple[str, ...]] = {
     "statut": urls.STATUS_VALUES,
     "q": ("bretagne", "29", "activation"),
     "code": ("84", "2A"),
-    "evenements": ("non",),
+    "evenements": ("non", ""),
     urls.PAGE_PARAM: ("2", str(urls.MAX_PAGE)),
 }
+
+
+# The areas given first as examples: mainland, Corsica, overseas (a test checks they exist).
+AREA_EXAMPLES = {Level.region: ("53", "84", "94"), Level.department: ("29", "2A", "971")}
 
 
 def _header(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +229,9 @@ def _file_responses(suffixes: Sequence[str], *, may_miss: bool) -> dict[str, Any
 
 
 def _area_codes(level: Level) -> list[str]:
-    return [a.code for a in geography.by_level(level.value)]
+    """Every code of the level, AREA_EXAMPLES first."""
+    first = AREA_EXAMPLES[level]
+    return [*first, *(a.code for a in geography.by_level(level.value) if a.code not in first)]
 
 
 def document(*, indicator_ids: Collection[str], axis_ids: Collection[str] = ()) -> dict[str, Any]:
@@ -338,21 +346,28 @@ def _downloads(
     def names(*bases: str) -> list[str]:
         return [f"{base}{suffix}" for base in bases for suffix in suffixes]
 
-    slugs = [str(lvl.slug) for lvl in Level.territorial()]
-    areas = [c for lvl in Level.territorial() for c in codes[urls.AREA_PAGES[lvl].module][:2]]
+    def each_format(*bases: str) -> list[str]:
+        """One name per base, each in the next format: examples of files that exist."""
+        return [f"{b}{s}" for b, s in zip(bases, itertools.cycle(suffixes), strict=False)]
+
     regions = codes[urls.AREA_PAGES[Level.region].module]
+    firsts = {lvl: codes[urls.AREA_PAGES[lvl].module][0] for lvl in Level.territorial()}
+    slugs = [*(str(lvl.slug) for lvl in firsts), urls.OBJECTIVES_SLUG]
+    area_names = [*firsts.values(), urls.OBJECTIVES_TABLE]
+    tables = downloads.INDICATOR_TABLES
+    # the i-th examples of a route's parameters name one file together
     routes = {
         ("indicator", urls.INDICATOR_DOWNLOAD_ROUTE): {
-            "indicator_id": _free(ids[:3], known=ids),
-            "name": _free([], known=names(*downloads.INDICATOR_TABLES)),
+            "indicator_id": _free(ids[: len(tables)], known=ids),
+            "name": _free(each_format(*tables), known=names(*tables)),
         },
         ("region_departments", urls.REGION_DEPARTMENTS_ROUTE): {
-            "code": _free(regions[:3], known=regions),
-            "name": _free([], known=names(urls.DEPARTMENTS_TABLE)),
+            "code": _free(regions[: len(suffixes)], known=regions),
+            "name": _free(names(urls.DEPARTMENTS_TABLE), known=names(urls.DEPARTMENTS_TABLE)),
         },
         ("area", urls.AREA_DOWNLOAD_ROUTE): {
-            "level_slug": _free([], known=[*slugs, urls.OBJECTIVES_SLUG]),
-            "name": _free([], known=names(*areas, urls.OBJECTIVES_TABLE)),
+            "level_slug": _free(slugs, known=slugs),
+            "name": _free(each_format(*area_names), known=names(*area_names, *regions[1:3])),
         },
     }
     return {

@@ -35,7 +35,7 @@ MAX_EXAMPLES = 40
 # The pages and files: ~30 operations of ~20 free parameters each. The coverage phase would
 # send every boundary value of every parameter (5 000 requests, over 3 minutes here), so
 # this run keeps the declared examples and a bounded random exploration.
-PAGE_MAX_EXAMPLES = 25
+PAGE_MAX_EXAMPLES = 20
 PAGE_PHASES = "examples,fuzzing"
 
 demo_url = demo_url_fixture("schemathesis", seed=9, until=dt.date(2019, 12, 1))

@@ -83,8 +83,30 @@ def test_every_page_takes_every_view_parameter_and_its_old_names(
 @pytest.mark.parametrize(("name", "examples"), sorted(site_openapi.PARAM_EXAMPLES.items()))
 def test_each_example_is_a_value_the_parameter_keeps(name: str, examples: tuple[str]) -> None:
     param = urls.BY_NAME[name]
-    for example in examples:
-        assert param.normalise(example) is not None, example
+    for example in examples:  # or "", the default of a switch
+        assert param.normalise(example) is not None or example == "", example
+
+
+@pytest.mark.parametrize(("level", "codes"), sorted(site_openapi.AREA_EXAMPLES.items()))
+def test_each_example_area_exists(level: str, codes: tuple[str]) -> None:
+    assert [urls.valid_code(level, c) for c in codes] == list(codes)
+
+
+def test_the_examples_of_a_download_name_one_file_together(
+    document: dict[str, Any], server: flask.Flask
+) -> None:
+    # Given the i-th examples of each path parameter of a download route
+    client = server.test_client()
+    for path, item in document["paths"].items():
+        if not path.startswith(urls.DOWNLOADS):
+            continue
+        params = [p for p in item["get"]["parameters"] if p["in"] == "path"]
+        for values in zip(*(p["schema"]["examples"] for p in params), strict=True):
+            address = path
+            for param, value in zip(params, values, strict=True):
+                address = address.replace("{" + param["name"] + "}", value)
+            # Then the server has that file
+            assert client.get(address).status_code == 200, address
 
 
 def test_every_view_parameter_has_examples(document: dict[str, Any]) -> None:
