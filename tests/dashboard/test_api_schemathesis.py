@@ -1,6 +1,7 @@
 """schemathesis (version 4) against a live server: the API answers what its OpenAPI document
 says, and so do the pages and files a reader opens (dashboard/site_openapi.py), for generated
-valid and invalid requests: never a 500, only the declared statuses, types, headers and JSON.
+valid and invalid requests: never a 500 nor a Python trace, only the declared statuses, types,
+headers and JSON.
 Runs in `make test`, bounded (a fixed number of examples per operation, deterministic
 generation), on one server for both documents."""
 
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,6 +23,7 @@ from core.policy import ANONYMOUS
 from dashboard import site_openapi, urls
 from dashboard.access import visible_catalog
 from tests.dashboard.demo_db import demo_url_fixture
+from tests.dashboard.schemathesis_hooks import no_trace_in_body
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +33,9 @@ CHECKS = (
     "content_type_conformance",
     "response_schema_conformance",
     "response_headers_conformance",
+    "no_trace_in_body",  # tests/dashboard/schemathesis_hooks.py
 )
+HOOKS = "tests.dashboard.schemathesis_hooks"
 MAX_EXAMPLES = 40
 # The pages and files: ~30 operations of ~20 free parameters each. The coverage phase would
 # send every boundary value of every parameter (5 000 requests, over 3 minutes here), so
@@ -90,7 +95,7 @@ def schemathesis(
             "20",
         ],
         cwd=cwd,
-        env={**env, "SCHEMATHESIS_HOOKS": ""},
+        env={**env, "SCHEMATHESIS_HOOKS": HOOKS},
         capture_output=True,
         text=True,
         timeout=180,
@@ -130,3 +135,10 @@ def test_schemathesis_finds_nothing_on_pages_and_files(
         max_examples=PAGE_MAX_EXAMPLES,
         phases=PAGE_PHASES,
     )
+
+
+def test_a_trace_in_a_body_fails_the_check() -> None:
+    trace = b'Traceback (most recent call last):\n  File "/app/x.py", line 3, in f\n'
+    with pytest.raises(AssertionError, match="Trace Python"):
+        no_trace_in_body(None, SimpleNamespace(content=trace), None)
+    no_trace_in_body(None, SimpleNamespace(content="Fichier « a.csv », ligne 3".encode()), None)
