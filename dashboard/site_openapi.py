@@ -1,12 +1,14 @@
-"""An OpenAPI 3.1 description of the pages and files a reader opens (not the API), so that
-schemathesis can fuzz them as it fuzzes the API (tests/dashboard/test_api_schemathesis.py).
+"""An OpenAPI 3.1 description of the pages and files a reader opens (not the API): pages,
+data by URL, the old download links, embeds and the sign-in page, so that schemathesis can
+fuzz them as it fuzzes the API (tests/dashboard/test_api_schemathesis.py).
 
 Built from the declarations the server routes with: the page table, the view parameters
 and their old names, the data-by-URL suffixes and the download routes (dashboard/urls.py),
 the download formats (dashboard/downloads.py, dashboard/view_files.py) and the record
 columns (dashboard/records.py). Every parameter is a free text, its declared values given
 as examples: an invalid value must get the default view or the not-found page, never a 500.
-Not served: only the test reads it.
+No page answers 400 (an invalid view parameter means its default) nor 304 (no ETag: Dash
+writes a token of its own into every page). Not served: only the tests read it.
 """
 
 from __future__ import annotations
@@ -195,8 +197,12 @@ def _json_file_schema() -> dict[str, Any]:
         "file": string,
         "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
     }
-    return {"type": "object", "additionalProperties": False, "required": list(props),
-            "properties": props}  # fmt: skip
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(props),
+        "properties": props,
+    }
 
 
 def _file_ok(suffixes: Sequence[str]) -> dict[str, Any]:
@@ -235,8 +241,8 @@ def _area_codes(level: Level) -> list[str]:
 
 
 def document(*, indicator_ids: Collection[str], axis_ids: Collection[str] = ()) -> dict[str, Any]:
-    """The pages, their data by URL, the downloads and the embeds, for the public
-    catalogue's indicators (their ids are drawn beside free texts)."""
+    """The pages, their data by URL, the downloads, the embeds and the sign-in page, for
+    the public catalogue's indicators (their ids are drawn beside free texts)."""
     ids = sorted(indicator_ids)
     examples = {**PARAM_EXAMPLES, "axe": tuple(sorted(axis_ids)), "indicateur": tuple(ids[:3])}
     query = _query_params(examples)

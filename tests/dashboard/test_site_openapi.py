@@ -46,6 +46,12 @@ def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
     assert document["openapi"] == "3.1.0"
 
 
+def test_the_document_is_not_served(server: flask.Flask) -> None:
+    # only the tests read it: no route of the server answers with it
+    modules = {view.__module__ for view in server.view_functions.values()}
+    assert site_openapi.__name__ not in modules
+
+
 def test_every_page_but_the_not_found_one_is_described(document: dict[str, Any]) -> None:
     described = {urls.openapi_path(p.path) for p in urls.PAGES if p.module != "not_found_404"}
     assert described <= set(document["paths"])
