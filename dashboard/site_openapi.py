@@ -167,7 +167,8 @@ def _overrides(
     module: str,
 ) -> list[dict[str, Any]]:
     """A page's path variables as query parameters too: Dash lets the query override them
-    (`/indicateurs/a?indicator_id=b`, the area chooser's `?code=84`)."""
+    (`/indicateurs/a?indicator_id=b`, the area chooser's `?code=84`), and its data by URL
+    follows."""
     taken = {p["name"] for p in query}
     return [
         {"name": n, "in": "query", "required": False, "schema": variables[n](module)}
@@ -286,7 +287,7 @@ def document(*, indicator_ids: Collection[str], axis_ids: Collection[str] = ()) 
                 f"file_{module}_{downloads.FORMATS.get(suffix, 'json')}",
                 f"Données de la vue {page.path}, en {suffix}",
                 path_params=path_params(module),
-                query=query,
+                query=query + _overrides(page.path, query, variables, module),
                 responses=_file_responses([suffix], may_miss=page.is_template),
             )
     paths.update(_downloads(ids, codes=codes, query=query))
