@@ -233,7 +233,16 @@ def server_page(path: str) -> str:
         if current_actor().signed_in:  # their header names them and carries their CSRF token
             body = _page_html(layout, args)
         else:
-            key = (path, urls.cache_key(args), dt.date.today(), settings.dashboard().state_marks)
+            # the path variables as the layout sees them: a query parameter of the same
+            # name overrides one (`/indicateurs/a?indicator_id=b` is b's page, not a's)
+            shown = tuple(sorted(urls.layout_values(values, args).items()))
+            key = (
+                path,
+                shown,
+                urls.cache_key(args),
+                dt.date.today(),
+                settings.dashboard().state_marks,
+            )
             body = q.memo("server-html", key, lambda: _page_html(layout, args))
     except _NotKept as exc:
         body = exc.html
@@ -510,7 +519,8 @@ def _not_found_status(server: flask.Flask) -> None:
             and response.status_code == 200
         ):
             ids = {i.id for i in queries.store().catalog.indicators}
-            if not urls.page_exists(request.path, request.args, indicator_ids=ids):
+            query = request.args.to_dict(flat=False)
+            if not urls.page_exists(request.path, query, indicator_ids=ids):
                 response.status_code = 404
         return response
 

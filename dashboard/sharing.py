@@ -42,7 +42,7 @@ def page_meta(path: str, args: Mapping[str, object]) -> PageMeta:
         return PageMeta(_title("not_found_404", {}), NOT_FOUND, None)
     page, values = found
     state = urls.normalise(args)
-    values = _canonical_values(page, values, state)
+    values = _canonical_values(page, urls.layout_values(values, args), state)
     canonical = urls.with_query(
         page.fill(**values), {k: v for k, v in state.items() if k != "code"}
     )

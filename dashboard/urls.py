@@ -112,7 +112,7 @@ def find(path: str) -> tuple[Page, dict[str, str]] | None:
     return None
 
 
-def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collection[str]) -> bool:
+def page_exists(path: str, query: Mapping[str, object], *, indicator_ids: Collection[str]) -> bool:
     """Whether a path names a page that exists: the HTTP status of the Dash index.
 
     The layout shows the DSFR 404 page for the same paths; this only decides whether the
@@ -122,14 +122,21 @@ def page_exists(path: str, query: Mapping[str, str], *, indicator_ids: Collectio
     if found is None or found[0].module == "not_found_404":
         return False
     page, values = found
+    values = layout_values(values, query)
     if "indicator_id" in values:
         return values["indicator_id"] in indicator_ids
     level = next((lvl for lvl, p in AREA_PAGES.items() if p == page), None)
-    if level is not None:
-        code = values["code"]
-        code = query.get("code", "") if code == AREA_CHOOSER else code
-        return valid_code(level, code) is not None
+    if level is not None:  # the chooser (`/regions/choisir?code=84`) is such an override
+        return valid_code(level, values["code"]) is not None
     return True
+
+
+def layout_values(values: Mapping[str, str], query: Mapping[str, object]) -> dict[str, str]:
+    """A page's path variables as its layout receives them: Dash lets a query parameter
+    of the same name override one (`/regions/53?code=84` shows the fiche of 84), so the
+    status, the title and the server's cached HTML must follow the override too. `query`
+    holds lists for repeated parameters (`request.args.to_dict(flat=False)`)."""
+    return {name: path_value(query[name]) if name in query else v for name, v in values.items()}
 
 
 def path_value(value: object) -> str:

@@ -53,6 +53,9 @@ def register(server: flask.Flask) -> None:
 def _handler(module: str) -> Any:
     def view(suffix: str, **values: str) -> flask.Response:
         params = downloads.request_params()
+        # the view the permalink shows: a query parameter named like a path variable
+        # overrides it there (`/regions/53?code=84` is the fiche of 84), so here too
+        values = urls.layout_values(values, flask.request.args.to_dict(flat=False))
         if suffix == JSON_SUFFIX:
             return downloads.answer(
                 lambda: (view_file(module, values, params), "json"), send=downloads.send_json

@@ -154,6 +154,36 @@ class TestQuery:
         assert "Finistère" in caption.group(1) and "Côtes-d'Armor" in caption.group(1)
 
 
+class TestPathVariableInTheQuery:
+    """Dash lets a query parameter named like a path variable override it: the page then
+    shows what the query names, and so do its status and the server's kept copy."""
+
+    def test_the_override_never_replaces_the_copy_kept_for_the_plain_address(
+        self, client: FlaskClient, catalog: Catalog
+    ) -> None:
+        # Given a page first asked for with another indicator in its query
+        shown, other = "ecps_actives", "mes_profils_crees"
+        _, copy = server_copy(client, urls.indicator(shown) + f"?indicator_id={other}")
+        assert heading(copy) == escape(catalog.get(other).label, quote=False)
+        # When its plain address is asked for
+        status, copy = server_copy(client, urls.indicator(shown))
+        # Then it is that indicator's page, not the other one kept under its address
+        assert status == 200
+        assert heading(copy) == escape(catalog.get(shown).label, quote=False)
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            urls.indicator(PUBLIC) + "?indicator_id=inconnu",
+            urls.area("region", "53") + "?code=zz",
+            urls.area_chooser("region") + "?code=84&code=zz",
+        ],
+    )
+    def test_an_override_that_names_nothing_is_a_404(self, client: FlaskClient, path: str) -> None:
+        status, copy = server_copy(client, path)
+        assert (status, heading(copy)) == (404, "Page non trouvée")
+
+
 class TestReaderScope:
     """The server's copy is built as the request's reader (dashboard.actor.current_actor)."""
 

@@ -117,6 +117,14 @@ class TestEveryPageDescribesItself:
         indicator = _head(client, f"/indicateurs/{INDICATOR}/?level=departements&carte=tuiles")
         assert indicator["canonical"].endswith(f"/indicateurs/{INDICATOR}?niveau=departements")
 
+    def test_the_canonical_link_names_what_a_path_variable_in_the_query_shows(
+        self, client: Any
+    ) -> None:
+        # Given a fiche address whose query names another area (Dash shows that one)
+        head = _head(client, "/regions/53?code=84")
+        # Then the permalink is the page shown
+        assert head["canonical"] == "http://localhost/regions/84"
+
     @pytest.mark.parametrize("url", ["/pas-une-page", "/indicateurs/inconnu", "/regions/99"])
     def test_a_page_that_does_not_exist_has_no_permalink(self, client: Any, url: str) -> None:
         head = _head(client, url)

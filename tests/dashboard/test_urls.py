@@ -147,10 +147,23 @@ class TestPagesTable:
             ("/departements/2a", {}, True),
             ("/404", {}, False),
             ("/inconnue", {}, False),
+            # a query parameter named like a path variable overrides it, as Dash does
+            ("/indicateurs/b", {"indicator_id": "a"}, True),
+            ("/indicateurs/a", {"indicator_id": "b"}, False),
+            ("/regions/53", {"code": "zz"}, False),
+            ("/regions/choisir", {"code": ["84", "zz"]}, False),  # the last one counts
+            ("/regions/choisir", {"code": ["zz", "84"]}, True),
         ],
     )
-    def test_page_exists(self, path: str, query: dict[str, str], exists: bool) -> None:
+    def test_page_exists(self, path: str, query: dict[str, object], exists: bool) -> None:
         assert urls.page_exists(path, query, indicator_ids={"a"}) is exists
+
+    def test_layout_values_are_the_path_variables_dash_passes_to_the_layout(self) -> None:
+        values = {"indicator_id": "a"}
+        assert urls.layout_values(values, {}) == {"indicator_id": "a"}
+        assert urls.layout_values(values, {"indicator_id": ["b", "c"], "reel": "oui"}) == {
+            "indicator_id": "c"
+        }
 
     def test_section_names_the_current_navigation_entry(self) -> None:
         assert urls.section("/regions/84") == "regions"

@@ -102,6 +102,18 @@ class TestJson:
         assert document["permalink"].startswith("http")
         assert "licence" in document and "source" in document
 
+    def test_a_path_variable_in_the_query_gives_the_view_the_page_shows(
+        self, client: FlaskClient
+    ) -> None:
+        # Given a fiche's address whose query names another région (the page shows that one)
+        document = client.get(urls.view_file(urls.area("region", "53"), ".json") + "?code=84")
+        # Then the file is that région's, and so is its permalink
+        body = document.get_json()
+        assert {r["area_code"] for r in body["records"]} == {"84"}
+        assert body["permalink"].endswith(urls.area("region", "84"))
+        unknown = urls.view_file(urls.indicator(PUBLIC), ".csv") + "?indicator_id=inconnu"
+        assert client.get(unknown).status_code == 404
+
     def test_objectives_dates_are_iso_text(self, client: FlaskClient) -> None:
         document = client.get(urls.view_file(urls.objectives(), ".json")).get_json()
         deadlines = [r["deadline"] for r in document["records"] if r["deadline"]]
