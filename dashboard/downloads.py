@@ -618,6 +618,9 @@ def send_json(file: File, _: str, *, path: str | None = None) -> flask.Response:
     `.json` by default)."""
     request = flask.request
     args = request.args.to_dict(flat=False)
+    if path is not None:  # a download's page is `path`, whatever its query names
+        found = urls.find(path)
+        args = {k: v for k, v in args.items() if found is None or k not in found[1]}
     page = path if path is not None else request.path.removesuffix(JSON_SUFFIX)
     body = json.dumps(json_document(file, path=page, args=dict(args)), ensure_ascii=False)
     response = flask.Response(body, mimetype=JSON_MIMETYPE)

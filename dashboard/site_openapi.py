@@ -20,20 +20,12 @@ from typing import Any
 
 from core import geography
 from core.vocabulary import Level
-from dashboard import downloads, records, security, urls, view_files
+from dashboard import downloads, records, security, urls
 
 VERSION = "1.0.0"
 NOT_FOUND_PAGE = "not_found_404"
 TEXT = "text/plain"
 HTML = "text/html"
-KIND_TYPES = {
-    "text": ["string", "null"],
-    "date": ["string", "null"],
-    "measure": ["number", "null"],
-    "per_capita": ["number", "null"],
-    "percent": ["number", "null"],
-    "integer": ["integer", "null"],
-}
 # Values the view parameters take, as examples (each is kept by `urls.normalise`, a test
 # checks; "" is the default of a switch, else every example request would set it): those of
 # the catalogue (`axe`, `indicateur`) are added by `document`.
@@ -183,7 +175,7 @@ def _records_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": list(records.REQUIRED),
-        "properties": {c.key: {"type": KIND_TYPES[c.kind]} for c in records.COLUMNS},
+        "properties": {c.key: c.json_schema() for c in records.COLUMNS},
     }
 
 
@@ -193,8 +185,8 @@ def _json_file_schema() -> dict[str, Any]:
         "title": string,
         "source": nullable,
         "permalink": string,
-        "licence": _const(view_files.LICENCE),
-        "licence_url": _const(view_files.LICENCE_URL),
+        "licence": _const(downloads.LICENCE),
+        "licence_url": _const(downloads.LICENCE_URL),
         "file": string,
         "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
     }
@@ -209,21 +201,21 @@ def _json_file_schema() -> dict[str, Any]:
 def _file_ok(suffixes: Sequence[str]) -> dict[str, Any]:
     """200: the table in the suffix's format; CSV and XLSX are attachments."""
     types = {
-        view_files.JSON_MIMETYPE
-        if s == view_files.JSON_SUFFIX
+        downloads.JSON_MIMETYPE
+        if s == downloads.JSON_SUFFIX
         else downloads.MIMETYPES[downloads.FORMATS[s]]
         for s in suffixes
     }
     content: dict[str, Any] = {
         kind: {
             "schema": {"$ref": "#/components/schemas/JsonFile"}
-            if kind == view_files.JSON_MIMETYPE
+            if kind == downloads.JSON_MIMETYPE
             else {"type": "string"}
         }
         for kind in sorted(types)
     }
     headers = _headers(cache=FILE_CACHE)
-    if view_files.JSON_SUFFIX not in suffixes:
+    if downloads.JSON_SUFFIX not in suffixes:
         headers["Content-Disposition"] = ATTACHMENT
     return {"description": "Le tableau de la vue.", "headers": headers, "content": content}
 
@@ -349,9 +341,10 @@ def _downloads(
     """The old `/donnees/…` links: the tables of an indicator view, of a fiche, of a fiche
     région's départements and of /objectifs, in each format."""
     suffixes = list(downloads.FORMATS)
+    with_json = [*suffixes, downloads.JSON_SUFFIX]  # an indicator's tables are JSON too
 
-    def names(*bases: str) -> list[str]:
-        return [f"{base}{suffix}" for base in bases for suffix in suffixes]
+    def names(*bases: str, json: bool = False) -> list[str]:
+        return [f"{b}{s}" for b in bases for s in (with_json if json else suffixes)]
 
     def each_format(*bases: str) -> list[str]:
         """One name per base, each in the next format: examples of files that exist."""
@@ -366,7 +359,7 @@ def _downloads(
     routes = {
         ("indicator", urls.INDICATOR_DOWNLOAD_ROUTE): {
             "indicator_id": _free(ids[: len(tables)], known=ids),
-            "name": _free(each_format(*tables), known=names(*tables)),
+            "name": _free(each_format(*tables), known=names(*tables, json=True)),
         },
         ("region_departments", urls.REGION_DEPARTMENTS_ROUTE): {
             "code": _free(regions[: len(suffixes)], known=regions),
@@ -383,7 +376,9 @@ def _downloads(
             f"Téléchargement {urls.openapi_path(route)}",
             path_params=[_path_param(n, s) for n, s in params.items()],
             query=query,
-            responses=_file_responses(suffixes, may_miss=True),
+            responses=_file_responses(
+                with_json if name == "indicator" else suffixes, may_miss=True
+            ),
         )
         for (name, route), params in routes.items()
     }

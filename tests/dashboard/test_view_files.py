@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from flask.testing import FlaskClient
 
+from core.catalog import Catalog
 from dashboard import records, urls
 from dashboard.downloads import FORMATS
 from tests.dashboard import test_access
@@ -113,6 +114,18 @@ class TestJson:
         assert body["permalink"].endswith(urls.area("region", "84"))
         unknown = urls.view_file(urls.indicator(PUBLIC), ".csv") + "?indicator_id=inconnu"
         assert client.get(unknown).status_code == 404
+
+    def test_an_indicator_download_document_is_of_its_path_whatever_the_query(
+        self, client: FlaskClient, catalog: Catalog
+    ) -> None:
+        # Given an indicator table as JSON, its query naming another indicator
+        other = "mes_profils_crees"
+        href = urls.indicator_download(PUBLIC, "serie") + f".json?indicator_id={other}"
+        body = client.get(href).get_json()
+        # Then its rows, title and permalink are all of the indicator of its path
+        assert {r["indicator_id"] for r in body["records"]} == {PUBLIC}
+        assert body["title"].startswith(catalog.get(PUBLIC).short_label[:8])
+        assert body["permalink"].endswith(urls.indicator(PUBLIC))
 
     def test_objectives_dates_are_iso_text(self, client: FlaskClient) -> None:
         document = client.get(urls.view_file(urls.objectives(), ".json")).get_json()
