@@ -151,8 +151,9 @@ def _legend(area: geography.Area) -> html.Div:
 
 def _small_multiple(t: fiches.Trajectory, *, area: geography.Area, here: dict[str, str]) -> Any:
     ind = t.indicator
-    # a territory's count in total beside France's: one scale each (`par_habitant=non`)
-    own_scales = ind.unit == Unit.count and not t.per_capita
+    # a territory's count or amount in total beside France's: one scale each
+    # (`par_habitant=non`, or a count of areas: départements covered)
+    own_scales = not t.per_capita and (ind.unit == Unit.count or ind.is_per_capita)
     lines = [Line(points_of(t.area), AREA_COLOURS)]
     if not t.france.empty:
         lines.append(Line(points_of(t.france), FRANCE_COLOURS))
