@@ -25,12 +25,22 @@ from dashboard.queries import Reads
 @dataclass(frozen=True)
 class Trajectory:
     """One indicator's series for a territory (or the group it is published with) and for
-    France, total rows in time order."""
+    France, total rows in time order. With `per_capita`, both are per 100 000 inhabitants,
+    each of its own area (`value`; the stored value in `total`, beside `population` and
+    `population_year`), and drawn on one scale."""
 
     indicator: Indicator
     area: pd.DataFrame
     france: pd.DataFrame
     group: geography.Area | None = None  # set when `area` holds the group's values
+    per_capita: bool = False
+
+    def text(self, value: float) -> str:
+        """A value of its lines as written: per 100 000 inhabitants at
+        `measure.PER_CAPITA_DECIMALS` (« 0,4 », not « 0 »), else at the indicator's."""
+        ind = self.indicator
+        decimals = measure.PER_CAPITA_DECIMALS if self.per_capita else ind.decimals
+        return format_number(value, unit=ind.unit, decimals=decimals)
 
 
 def _observed(frame: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -38,15 +48,23 @@ def _observed(frame: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return rows.dropna(subset=["value"]).sort_values("period_start")
 
 
-def trajectories(q: Reads, *, level: str, code: str, real_only: bool = False) -> list[Trajectory]:
+def trajectories(
+    q: Reads, *, level: str, code: str, real_only: bool = False, per_capita: bool = False
+) -> list[Trajectory]:
     """Each indicator with values for the territory (or, for a région published with
-    others, for its group), in catalogue order; the indicators it may not see are absent."""
+    others, for its group), in catalogue order; the indicators it may not see are absent.
+
+    With `per_capita` (`par_habitant`, on by default), a count or an amount that adds up
+    (`measure.applies`) is per 100 000 inhabitants: the territory's (its group's) values
+    divided by its population, France's by France's, as the comparison over time of the
+    indicator page does; a rate stays as is."""
     area = q.series(level=level, codes=[code])
     france = q.series(level=Level.national.value, codes=[geography.NATIONAL_CODE])
     group = geography.group_of(code) if level == Level.region else None
     shared = q.series(level=Level.group.value, codes=[group.code]) if group else area.iloc[0:0]
     if real_only:
         area, france, shared = (targets.real_only(f) for f in (area, france, shared))
+    nation = geography.get_area(Level.national, geography.NATIONAL_CODE)
     out = []
     for ind in q.catalog.indicators:
         if not may_see_area(ind, level, code):
@@ -56,13 +74,32 @@ def trajectories(q: Reads, *, level: str, code: str, real_only: bool = False) ->
             mine, by_group = _observed(shared, ind.id), group
         if mine.empty:
             continue
-        out.append(Trajectory(ind, mine, _observed(france, ind.id), by_group))
+        fr = _observed(france, ind.id)
+        divided = per_capita and measure.applies(ind, level)
+        if divided:  # the group's population for the group's values
+            own = by_group or geography.get_area(level, code)
+            mine, fr = _per_100k(mine, own), _per_100k(fr, nation)
+        out.append(Trajectory(ind, mine, fr, by_group, per_capita=divided))
     return out
 
 
-def _last_text(frame: pd.DataFrame, ind: Indicator) -> str:
-    last = frame.iloc[-1]
-    value = format_number(float(last["value"]), unit=ind.unit, decimals=ind.decimals)
+def _per_100k(frame: pd.DataFrame, area: geography.Area) -> pd.DataFrame:
+    """Series rows of one area per 100 000 of its inhabitants (`value`), the stored value
+    in `total` (every area of core/reference/geography.csv has a population)."""
+    return frame.assign(
+        total=frame["value"],
+        value=[measure.per_capita(v, area.population) for v in frame["value"]],
+        population=area.population,
+        population_year=area.population_year,
+    )
+
+
+def _last_text(frame: pd.DataFrame, t: Trajectory) -> str:
+    """« 12,3 pour 100 000 habitants en mars 2025 (démonstration) »."""
+    ind, last = t.indicator, frame.iloc[-1]
+    value = t.text(float(last["value"]))
+    if t.per_capita:
+        value += f" {measure.PER_CAPITA_WORDS}"
     period = format_period(last["period_start"], frequency=ind.frequency)
     return f"{value} en {period} ({str(Origin.label_of(str(last['origin']))).lower()})"
 
@@ -77,12 +114,25 @@ def trajectory_text(t: Trajectory, *, area_name: str) -> str:
     and origin, and the span drawn."""
     ind = t.indicator
     name = area_name if t.group is None else f"{t.group.name} ({shared_text(t.group)})"
-    parts = [f"{ind.short_label}. {name} : {_last_text(t.area, ind)}"]
+    title = f"{ind.short_label}, {measure.PER_CAPITA_WORDS}" if t.per_capita else ind.short_label
+    parts = [f"{title}. {name} : {_last_text(t.area, t)}"]
     if not t.france.empty:
-        parts.append(f"France : {_last_text(t.france, ind)}")
+        parts.append(f"France : {_last_text(t.france, t)}")
     first = t.area["period_start"].min()
     parts.append(f"Série depuis {format_period(first, frequency=ind.frequency)}")
     return ". ".join(parts) + "."
+
+
+def population_text(t: Trajectory, *, area_name: str) -> str:
+    """The populations a per-capita trajectory rests on: « population Insee 2023 », naming
+    an area counted at another year (« (Mayotte : 2017) »); empty for totals."""
+    if not t.per_capita:
+        return ""
+    name = area_name if t.group is None else t.group.name
+    years = [(name, int(t.area["population_year"].iloc[0]))]
+    if not t.france.empty:
+        years.append(("France", int(t.france["population_year"].iloc[0])))
+    return measure.population_note(years)
 
 
 def group_notes(q: Reads, *, level: str, code: str, real_only: bool = False) -> dict[str, str]:
@@ -92,8 +142,7 @@ def group_notes(q: Reads, *, level: str, code: str, real_only: bool = False) -> 
     if level != Level.region:
         return {}
     return {
-        t.indicator.id: f"{shared_text(t.group)} — valeur commune : "
-        + _last_text(t.area, t.indicator)
+        t.indicator.id: f"{shared_text(t.group)} — valeur commune : " + _last_text(t.area, t)
         for t in trajectories(q, level=level, code=code, real_only=real_only)
         if t.group is not None
     }

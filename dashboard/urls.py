@@ -623,8 +623,8 @@ PARAMS: tuple[Param, ...] = (
     Param(
         "par_habitant",
         "« oui » (nombres et montants pour 100 000 habitants sur les cartes, classements, "
-        "rangs et tableau des départements des fiches, et sur la comparaison dans le temps) "
-        "ou « non » (totaux)",
+        "rangs, évolutions et tableau des départements des fiches, et sur la comparaison dans "
+        "le temps) ou « non » (totaux)",
         "oui",
         True,
         (),
@@ -670,7 +670,7 @@ PARAMS: tuple[Param, ...] = (
 )
 """The one table of view parameters. `territoire` follows the reader from a fiche to an
 indicator page (highlighted there) and back; `par_habitant=non` shows the totals of counts
-where maps, rankings and fiche ranks compare them per 100 000 inhabitants by default
+where maps, rankings, fiche ranks and trajectories compare them per 100 000 inhabitants by default
 (dashboard/measure.py). `reel=oui` makes the home page, /objectifs and its downloads assess
 targets from real data only. `statut` and `axe` filter /objectifs and /indicateurs.
 `evenements=non` hides the roadmap milestones on the time charts and follows the reader;

@@ -126,7 +126,7 @@ def _content(q: queries.Queries, *, level: str, code: str, params: dict[str, Any
         downloads_block(
             urls.area_download(level, code), query=kept, label="Télécharger ce tableau :"
         ),
-        *trajectories_section(q, level=level, area=area, here=here, real=real),
+        *trajectories_section(q, level=level, area=area, here=here, real=real, state=state),
     ]
     if level == "region":
         parts.extend(departments_section(q, region_code=code, state=state, here=here))

@@ -32,22 +32,91 @@ SPARK_WIDTH, SPARK_HEIGHT = 300, 120
 
 
 def trajectories_section(
-    q: queries.Queries, *, level: str, area: geography.Area, here: dict[str, str], real: bool
+    q: queries.Queries,
+    *,
+    level: str,
+    area: geography.Area,
+    here: dict[str, str],
+    real: bool,
+    state: dict[str, str],
 ) -> list[Any]:
-    """« Évolutions » : one small SVG per indicator with values for the territory."""
-    items = fiches.trajectories(q, level=level, code=area.code, real_only=real)
+    """« Évolutions » : one small SVG per indicator with values for the territory; a count
+    per 100 000 inhabitants beside France's on one scale (`par_habitant=non`: the totals,
+    France on its own scale)."""
+    per_capita = urls.per_capita(state)
+    items = fiches.trajectories(
+        q, level=level, code=area.code, real_only=real, per_capita=per_capita
+    )
     title = html.H2("Évolutions à côté de la France", className="fr-h3 fr-mt-4w")
     if not items:
         why = f"{views.NO_REAL_FIGURE} pour ce territoire" if real else NATIONAL_ONLY
         return [title, html.P(why + ".", className="fr-text--sm", id="petits-multiples")]
     return [
         title,
+        *_trajectories_measure(items, level=level, area=area, state=state),
         _legend(area),
         html.Ul(
             [_small_multiple(t, area=area, here=here) for t in items],
             className="tdb-small-multiples",
             id="petits-multiples",
         ),
+    ]
+
+
+def _trajectories_measure(
+    items: list[fiches.Trajectory], *, level: str, area: geography.Area, state: dict[str, str]
+) -> list[Any]:
+    """When a count is drawn: how (per 100 000 inhabitants on one scale with France, or the
+    totals, France on its own scale) and the link to the other."""
+    counts = [t for t in items if measure.applies(t.indicator, level)]
+    if not counts:
+        return []
+    divided = [t for t in counts if t.per_capita]
+    if divided:
+        years = [
+            (str(t.group.name if t.group else area.name), int(t.area["population_year"].iloc[0]))
+            for t in divided
+        ]
+        nation = geography.get_area(Level.national, geography.NATIONAL_CODE)
+        years.append((nation.name, nation.population_year))
+        grouped = " (celle de son groupe pour une valeur publiée avec une autre région)"
+        text = (
+            f"Nombres et montants {measure.PER_CAPITA_WORDS} ({measure.population_note(years)})"
+            f" : la valeur {geography.of_area(area)} divisée par sa population"
+            + (grouped if any(t.group for t in divided) else "")
+            + ", celle de la France par celle de la France, sur la même échelle ; les taux "
+            "tels quels. "
+        )
+    else:
+        text = "Nombres et montants en totaux : la France sur sa propre échelle. "
+    return _measure_note(
+        text,
+        per_capita=bool(divided),
+        href=_other_choice(level, area.code, state) + "#petits-multiples",
+        note_id="evolutions-par-habitant",
+    )
+
+
+def _other_choice(level: str, code: str, state: dict[str, str]) -> str:
+    """The fiche's address with the other `par_habitant` choice."""
+    module = urls.AREA_PAGES[Level(level)].module
+    params = {k: v for k, v in state.items() if k != "code"}
+    return next(
+        href
+        for _, href, current in urls.per_capita_switch(module, params, code=code)
+        if not current
+    )
+
+
+def _measure_note(text: str, *, per_capita: bool, href: str, note_id: str) -> list[Any]:
+    """What a section compares, with the link to the other choice (totals or per capita)."""
+    label = "Voir les totaux" if per_capita else f"Comparer {measure.PER_CAPITA_WORDS}"
+    return [
+        html.P(
+            [text, html.A(label, href=href, className="fr-link")],
+            id=note_id,
+            className="fr-text--sm",
+        )
     ]
 
 
@@ -82,38 +151,42 @@ def _legend(area: geography.Area) -> html.Div:
 
 def _small_multiple(t: fiches.Trajectory, *, area: geography.Area, here: dict[str, str]) -> Any:
     ind = t.indicator
-    count = ind.unit == Unit.count  # a territory's count beside France's: one scale each
+    # a territory's count or amount in total beside France's: one scale each
+    # (`par_habitant=non`, or a count of areas: départements covered)
+    own_scales = not t.per_capita and (ind.unit == Unit.count or ind.is_per_capita)
     lines = [Line(points_of(t.area), AREA_COLOURS)]
     if not t.france.empty:
         lines.append(Line(points_of(t.france), FRANCE_COLOURS))
     values = (
         [p.value for p in lines[0].points]
-        if count
+        if own_scales
         else [p.value for ln in lines for p in ln.points]
     )
-    labels = (
-        format_number(min(values), unit=ind.unit, decimals=ind.decimals),
-        format_number(max(values), unit=ind.unit, decimals=ind.decimals),
-    )
+    high = t.text(max(values))
+    labels = (t.text(min(values)), f"{high} {measure.PER_CAPITA_SHORT}" if t.per_capita else high)
     first, last = lines[0].points[0].period, lines[0].points[-1].period
     span = [format_period(d, frequency=ind.frequency) for d in (first, last)]
     notes = [" – ".join(dict.fromkeys(span))]  # « 2019 » for one period
-    if count and len(lines) > 1:
+    if t.per_capita:
+        notes.append(
+            f"{measure.PER_CAPITA_WORDS} ({fiches.population_text(t, area_name=area.name)})"
+        )
+    if own_scales and len(lines) > 1:
         notes.append("France sur sa propre échelle")
     if t.group is not None:
         notes.append(f"{fiches.shared_text(t.group)} (valeur du groupe, jamais répartie)")
+    heading: list[Any] = [html.A(ind.short_label, href=urls.indicator(ind.id, here))]
+    if t.per_capita:
+        heading.append(f", {measure.PER_CAPITA_WORDS}")
     return html.Li(
         [
-            html.H3(
-                html.A(ind.short_label, href=urls.indicator(ind.id, here)),
-                className="fr-text--md fr-mb-1v",
-            ),
+            html.H3(heading, className="fr-text--md fr-mb-1v"),
             html.Img(
                 src=small_multiple_svg(
                     lines,
                     width=SPARK_WIDTH,
                     height=SPARK_HEIGHT,
-                    shared_scale=not count,
+                    shared_scale=not own_scales,
                     labels=labels,
                 ),
                 alt=fiches.trajectory_text(t, area_name=area.name),
@@ -206,13 +279,6 @@ def _departments_measure(
     populations it rests on, or the totals) and the link to the other."""
     if not measure.applies(ind, Level.department) or table.empty:
         return []
-    module = urls.AREA_PAGES[Level.region].module
-    params = {k: v for k, v in state.items() if k != "code"}
-    other = next(
-        href
-        for _, href, current in urls.per_capita_switch(module, params, code=region_code)
-        if not current
-    )
     if _per_capita(table):
         years = [
             (str(n), int(y)) for n, y in zip(table["name"], table["population_year"], strict=True)
@@ -222,17 +288,14 @@ def _departments_measure(
             "de chaque département, de la France et de la région divisée par sa population ; "
             "les rangs les comparent, les totaux sont dans la colonne « Total ». "
         )
-        label = "Voir les totaux"
     else:
         text = "Valeurs totales : les rangs comparent les totaux, qui dépendent de la taille. "
-        label = f"Comparer {measure.PER_CAPITA_WORDS}"
-    return [
-        html.P(
-            [text, html.A(label, href=other + "#tableau-departements", className="fr-link")],
-            id="departements-par-habitant",
-            className="fr-text--sm",
-        )
-    ]
+    return _measure_note(
+        text,
+        per_capita=_per_capita(table),
+        href=_other_choice(Level.region, region_code, state) + "#tableau-departements",
+        note_id="departements-par-habitant",
+    )
 
 
 _TEXT_COLUMNS = ("Département", "Période", "Origine")

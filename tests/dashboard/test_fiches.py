@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from core import geography
 from core.catalog import Catalog
 from core.vocabulary import Level, Origin
-from dashboard import app, downloads, fiches, queries, targets, urls, views
+from dashboard import app, downloads, fiches, measure, queries, targets, urls, views
 from dashboard.figures.small_multiple import (
     AREA_COLOURS,
     DEMO_DASH,
@@ -231,10 +231,16 @@ class TestSmallMultiplesOnTheFiches:
         assert "données de démonstration (tirets" in text(find(answer, "legende-evolutions"))
         link = urls.indicator(PUBLIC, {"territoire": urls.territory_param(level, code)})
         assert link in text(find(answer, "petits-multiples"))
-        # a count (messages) is drawn on its own scale beside France's, and the fiche says so
+        # a count (messages) is drawn per 100 000 inhabitants on France's scale, still as demo
         items = find(answer, "petits-multiples")["children"]
         (item,) = [i for i in items if f"evolution-{PUBLIC}" in text(i)]
-        assert "France sur sa propre échelle" in text(item)
+        assert measure.PER_CAPITA_WORDS in img["alt"] and "propre échelle" not in text(item)
+        # and in totals (`par_habitant=non`) on its own scale beside France's, as the fiche says
+        totals = page(client, urls.area(level, code), "?par_habitant=non")
+        items = find(totals, "petits-multiples")["children"]
+        (item,) = [i for i in items if f"evolution-{PUBLIC}" in text(i)]
+        assert "France sur sa propre échelle" in text(item) and "pour 100" not in text(item)
+        assert "stroke-dasharray" in _svg(find(totals, f"evolution-{PUBLIC}")["src"])
 
     def test_real_data_only_draws_no_demo_value(self, client: FlaskClient) -> None:
         # Given a database of demo values only, When the fiche is asked with real data only
@@ -413,8 +419,13 @@ def test_corse_and_the_drom_show_their_group_never_a_split_value(
     # Then each says with which région it is published, with the group's value
     assert "publié avec une autre région : PACA et Corse — valeur commune : 3 " in corse
     assert "publié avec une autre région : Outre-mer (5 DROM) — valeur commune : 2 " in guadeloupe
-    # and its small multiple draws the group's series, named as such
-    assert "PACA et Corse (publié avec une autre région : PACA et Corse) : 3 " in corse
+    # and its small multiple draws the group's series, named as such, per 100 000 of the
+    # group's inhabitants by default, in totals with `par_habitant=non`
+    named = "PACA et Corse (publié avec une autre région : PACA et Corse) : "
+    said = corse.split(named, 1)[1].split(" en ", 1)[0]
+    assert said.endswith(measure.PER_CAPITA_WORDS)
+    totals = render(db_url, "pages.region", code="94", par_habitant="non")
+    assert f"{named}3 " in totals
     # never a split value: the table and the file leave Corse's own value empty
     q = queries.configure(database_url=db_url)
     with app.create_app(database_url=db_url, redis_url="").server.test_request_context("/"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import sys
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote
 
 import dash
 import openpyxl
@@ -20,7 +22,7 @@ from core.vocabulary import Level
 from dashboard import downloads, fiches, records, urls, views
 from dashboard.app import create_app
 from dashboard.callbacks import tables
-from dashboard.formatting import NNBSP, format_period
+from dashboard.formatting import NNBSP, format_number, format_period
 from dashboard.pages import _area, _index
 from dashboard.server_html import to_html
 from tests.dashboard.test_downloads import _by_id, _components
@@ -559,3 +561,123 @@ class TestComparisonPerCapita:
         lines = {t["name"]: t["y"][0] for t in fig["data"] if t.get("mode") == "lines"}
         assert lines["Bretagne"] == 42.0
         assert PER_100K not in str(fig["layout"]["yaxis"])
+
+
+# -- the trajectories of the fiches (small multiples) -------------------------------------------
+
+
+def _svg_of(tree: Any, indicator_id: str) -> tuple[Any, str]:
+    """The image of an indicator's small multiple and its SVG text."""
+    img = _by_id(tree, f"evolution-{indicator_id}")
+    return img, unquote(img.src.split(",", 1)[1])
+
+
+def _item_of(tree: Any, indicator_id: str) -> str:
+    """The HTML of an indicator's small multiple: its title, image and caption."""
+    items = _by_id(tree, "petits-multiples").children
+    (item,) = [i for i in items if f"evolution-{indicator_id}" in to_html(i)]
+    return to_html(item)
+
+
+class TestSmallMultiplesPerCapita:
+    def test_a_count_and_france_are_each_divided_by_their_own_population(
+        self, catalog: Catalog
+    ) -> None:
+        # Given Bretagne's cards (2 000 per 100 000) and France's (1 200 per 100 000)
+        q = _fake(catalog)
+        # When the fiche's trajectories are built per 100 000 inhabitants
+        got = {
+            t.indicator.id: t
+            for t in fiches.trajectories(q, level="region", code="53", per_capita=True)
+        }
+        # Then the count is divided, each by its own population, the totals kept beside
+        ecps = got[ECPS]
+        assert ecps.per_capita
+        assert ecps.area["value"].iloc[-1] == pytest.approx(2000.0)
+        assert ecps.france["value"].iloc[-1] == pytest.approx(1200.0)
+        assert ecps.area["total"].iloc[-1] == pytest.approx(TOTALS["53"])
+        assert ecps.france["population"].iloc[-1] == _population("FR", Level.national)
+        # while a rate is never divided
+        assert not got[RATE].per_capita and got[RATE].area["value"].iloc[-1] == 42.0
+        # and without per capita (`par_habitant=non`), the totals as stored
+        totals = {t.indicator.id: t for t in fiches.trajectories(q, level="region", code="53")}
+        assert not totals[ECPS].per_capita
+        assert totals[ECPS].area["value"].iloc[-1] == pytest.approx(TOTALS["53"])
+
+    def test_a_region_published_with_others_is_divided_by_its_groups_population(
+        self, catalog: Catalog
+    ) -> None:
+        # Given teleconsultations published for PACA and Corse together
+        q = _fake(catalog)
+        (tc,) = [
+            t
+            for t in fiches.trajectories(q, level="region", code="94", per_capita=True)
+            if t.indicator.id == TC
+        ]
+        # Then Corse's small multiple is the group's value per 100 000 of the group's people
+        group = geography.get_area(Level.group, "PACA-COR")
+        shared = fiches.shared_text(group)
+        assert tc.group == group and tc.per_capita
+        assert tc.area["value"].iloc[-1] == pytest.approx(55744.46 / group.population * 1e5)
+        said = fiches.trajectory_text(tc, area_name="Corse")
+        assert f"PACA et Corse ({shared}) : 1{NNBSP}000,0 {PER_100K}" in said
+        # and the fiche says whose population divides it
+        tree = _area._content(q, level="region", code="94", params={})
+        note = to_html(_by_id(tree, "evolutions-par-habitant"))
+        assert "(celle de son groupe pour une valeur publiée avec une autre région)" in note
+
+    def test_the_fiche_draws_them_on_one_scale_and_says_per_100_000_everywhere(
+        self, catalog: Catalog
+    ) -> None:
+        # When the fiche of Bretagne is built (per 100 000 inhabitants by default)
+        tree = _area._content(_fake(catalog), level="region", code="53", params={})
+        img, svg = _svg_of(tree, ECPS)
+        # Then its text alternative gives both values per 100 000 inhabitants
+        assert f"Bretagne : 2{NNBSP}000,0 {PER_100K} en {QUARTER}" in img.alt
+        assert f"France : 1{NNBSP}200,0 {PER_100K} en {QUARTER}" in img.alt
+        assert img.alt.startswith(f"{catalog.get(ECPS).short_label}, {PER_100K}.")
+        # both on one scale: Bretagne's 2 000 at the top, France's 1 200 at the bottom
+        heights = [float(y) for y in re.findall(r'cy="([0-9.]+)"', svg)]
+        assert heights[0] < heights[1]
+        assert f"2{NNBSP}000,0 pour 100{NNBSP}000 hab." in svg and f"1{NNBSP}200,0" in svg
+        # its title and caption say so, with the populations; France is not on its own scale
+        item = _item_of(tree, ECPS)
+        assert f", {PER_100K}</h3>" in item
+        assert f"{PER_100K} (population Insee 2023)" in item
+        assert "propre échelle" not in item
+        # the section says how it divides and links to the totals
+        note = to_html(_by_id(tree, "evolutions-par-habitant"))
+        assert "divisée par sa population, celle de la France par celle de la France" in note
+        assert 'href="/regions/53?par_habitant=non#petits-multiples"' in note
+        # a rate stays as is
+        rate, _ = _svg_of(tree, RATE)
+        assert PER_100K not in rate.alt and PER_100K not in _item_of(tree, RATE)
+
+    def test_par_habitant_non_keeps_the_totals_france_on_its_own_scale(
+        self, catalog: Catalog
+    ) -> None:
+        tree = _area._content(
+            _fake(catalog), level="region", code="53", params={"par_habitant": "non"}
+        )
+        img, svg = _svg_of(tree, ECPS)
+        total = format_number(TOTALS["53"], unit="count", decimals=0)
+        assert f"Bretagne : {total} en {QUARTER}" in img.alt and PER_100K not in img.alt
+        assert "pour 100" not in svg
+        item = _item_of(tree, ECPS)
+        assert "France sur sa propre échelle" in item and PER_100K not in item
+        note = to_html(_by_id(tree, "evolutions-par-habitant"))
+        assert "en totaux" in note and 'href="/regions/53#petits-multiples"' in note
+
+    def test_a_departement_fiche_too(self, catalog: Catalog) -> None:
+        tree = _area._content(_with_departments(catalog), level="department", code="29", params={})
+        img, _ = _svg_of(tree, ECPS)
+        assert f"Finistère : 1{NNBSP}100,0 {PER_100K}" in img.alt
+        assert f"France : 1{NNBSP}200,0 {PER_100K}" in img.alt
+
+    def test_no_count_no_note(self, catalog: Catalog) -> None:
+        # Given a territory with rates only, Then the section says nothing of inhabitants
+        q = FakeQueries(catalog, rows=[Row(RATE, "region", "53", FEB, 42.0)])
+        tree = _area._content(q, level="region", code="53", params={})
+        assert not [
+            c for c in _components(tree) if getattr(c, "id", None) == "evolutions-par-habitant"
+        ]
