@@ -36,7 +36,7 @@ from core.models import User
 from core.policy import Actor, may_administer
 from dashboard import proconnect, queries, security, server_html, urls
 from dashboard.actor import current_actor
-from dashboard.components import dsfr
+from dashboard.components import display, dsfr
 
 SESSION_COOKIE = "tdb_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -380,7 +380,9 @@ def _alert(message: str) -> str:
 
 def _page(title: str, content: str, *, status: int = 200, wide: bool = False) -> flask.Response:
     """A whole page in the site's DSFR shell, rendered on the server (no Dash, no script
-    but the DSFR's); never stored by any cache. `wide`: the whole width (tables)."""
+    but the DSFR's); never stored by any cache. `wide`: the whole width (tables). Its
+    footer's « Paramètres d'affichage » opens the same display modal as every other page
+    (light, dark or the system's scheme)."""
     marks = settings.dashboard().state_marks
     header = server_html.to_html(
         [dsfr.skiplinks(), dsfr.header(state_marks=marks, current_path=flask.request.path)]
@@ -393,13 +395,13 @@ def _page(title: str, content: str, *, status: int = 200, wide: bool = False) ->
         f'<div class="{column}">{content}</div></div></div></main>'
     )
     document = (
-        '<!DOCTYPE html>\n<html lang="fr" data-fr-scheme="light">\n<head>\n'
+        '<!DOCTYPE html>\n<html lang="fr" data-fr-scheme="system">\n<head>\n'
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)} — {escape(dsfr.SERVICE_TITLE)}</title>\n"
         f'<link rel="icon" href="{urls.dsfr("favicon/favicon.svg")}" type="image/svg+xml">\n'
         f'<link rel="stylesheet" href="{urls.dsfr("dsfr.min.css")}">\n'
-        f"</head>\n<body>\n{header}\n{main}\n{footer}\n"
+        f"</head>\n<body>\n{header}\n{main}\n{footer}\n{display.modal()}\n"
         f'<script type="module" src="{urls.dsfr("dsfr.module.min.js")}"></script>\n'
         "</body>\n</html>\n"
     )

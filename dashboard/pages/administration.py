@@ -212,14 +212,17 @@ def _section(anchor: str, title: str, body: str) -> str:
 def table(
     caption: str, columns: Sequence[str], rows: Sequence[Sequence[str]], *, table_id: str
 ) -> str:
-    """A DSFR table whose cells are HTML already escaped (they may hold forms)."""
+    """A DSFR table whose cells are HTML already escaped (they may hold forms). Its
+    container scrolls sideways on a narrow screen: a named region the keyboard can reach
+    and scroll, like dsfr.table's."""
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     if not rows:
         body = f'<tr><td colspan="{len(columns)}">Aucune ligne.</td></tr>'
     return (
         f'<div class="fr-table fr-table--no-caption-top" id="{table_id}"><div '
-        'class="fr-table__wrapper"><div class="fr-table__container"><div '
+        'class="fr-table__wrapper"><div class="fr-table__container" role="region" tabindex="0" '
+        f'aria-label="{escape(caption, quote=True)}"><div '
         f'class="fr-table__content"><table><caption>{escape(caption)}</caption><thead><tr>'
         f"{head}</tr></thead><tbody>{body}</tbody></table></div></div></div></div>"
     )

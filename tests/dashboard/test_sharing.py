@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from core.catalog import DEFAULT_CATALOG_PATH, Catalog
-from dashboard import queries, server_html, sharing
+from dashboard import queries, server_html, sharing, urls
 from dashboard.app import ASSETS, DSFR_DIST, create_app
 from dashboard.components import display
 from dashboard.components.share import COPIED, COPY_BUTTON_ID, PERMALINK_ID
@@ -254,6 +254,10 @@ class TestDisplaySettings:
         assert '<html lang="fr" data-fr-scheme="system">' in html
         for path in ASSETS.iterdir():
             assert 'data-fr-scheme="light"' not in path.read_text(), path
+        # nor on the pages the server writes without Dash (sign-in, deposit, administration)
+        form_page = client.get(urls.SIGN_IN).get_data(as_text=True)
+        assert '<html lang="fr" data-fr-scheme="system">' in form_page
+        assert 'id="fr-theme-modal"' in form_page
 
     def test_the_footer_opens_the_dsfr_display_modal(self, client: Any) -> None:
         html = client.get("/").get_data(as_text=True)

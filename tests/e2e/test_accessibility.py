@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import AXE, reader_context
+from dashboard import urls
+from tests.e2e.conftest import AXE, add_account, reader_context
 from tests.e2e.test_dashboard import INDICATOR, PAGES
 
 # One instance of every route template, the 404 page included (light scheme: the index's
@@ -267,5 +268,63 @@ class TestFrenchOnScreen:
             for href in files:
                 with urllib.request.urlopen(live_url + href) as response:
                     assert response.status == 200
+        finally:
+            context.close()
+
+
+AGENT = ("axe.dns@sante.gouv.fr", "Delegation-Axe-2026!")
+RESTRICTED = "patients_chroniques_acte_telesante"  # the catalogue's restricted indicator
+# The pages only a signed-in reader sees, and the sign-in page itself.
+SIGNED_IN_PAGES = [
+    urls.DEPOSIT,
+    urls.ADMIN,
+    f"/indicateurs/{RESTRICTED}",
+    "/objectifs",
+    "/regions/53",
+]
+
+
+@pytest.fixture(scope="module")
+def delegation_account(live_url: str, live_database_url: str) -> tuple[str, str]:
+    add_account(live_database_url, *AGENT, "--role", "dns")
+    return AGENT
+
+
+class TestAxeSignedIn:
+    """The signed-in and restricted variants: the delegation's pages, deposit and
+    administration forms, a restricted indicator; and the sign-in form."""
+
+    @pytest.mark.parametrize("width", list(WIDTHS.values()), ids=list(WIDTHS))
+    def test_sign_in_page(self, browser: Any, live_url: str, width: int) -> None:
+        context = reader_context(browser, viewport={"width": width, "height": 900}, locale="fr-FR")
+        try:
+            page = context.new_page()
+            page.goto(live_url + urls.SIGN_IN, wait_until="networkidle")
+            assert _axe(page) == []
+        finally:
+            context.close()
+
+    @pytest.mark.parametrize("width", list(WIDTHS.values()), ids=list(WIDTHS))
+    def test_no_violation_on_the_pages_of_a_signed_in_reader(
+        self, browser: Any, live_url: str, delegation_account: tuple[str, str], width: int
+    ) -> None:
+        # Given the delegation signed in, at a desktop or a phone width
+        context = reader_context(browser, viewport={"width": width, "height": 900}, locale="fr-FR")
+        try:
+            page = context.new_page()
+            page.goto(live_url + urls.SIGN_IN)
+            email, password = delegation_account
+            page.get_by_label("Adresse électronique").fill(email)
+            page.get_by_label("Mot de passe").fill(password)
+            page.locator("main").get_by_role("button", name="Se connecter").click()
+            page.wait_for_load_state("networkidle")
+            found = {}
+            for path in SIGNED_IN_PAGES:
+                # When each of their pages is opened, Then axe-core reports nothing
+                page.goto(live_url + path, wait_until="networkidle")
+                page.wait_for_function("() => !document.getElementById('tdb-server-page')")
+                assert page.locator("main h1").count() == 1, path
+                found[path] = _axe(page)
+            assert {p: v for p, v in found.items() if v} == {}
         finally:
             context.close()
