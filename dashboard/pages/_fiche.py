@@ -298,7 +298,7 @@ def _departments_measure(
     )
 
 
-_TEXT_COLUMNS = ("Département", "Période", "Origine")
+_TEXT_COLUMNS = (Level.department.label.capitalize(), "Période", "Origine")
 PER_CAPITA_COLUMN = f"Pour 100{NNBSP}000 hab."
 
 
