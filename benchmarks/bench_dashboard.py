@@ -82,7 +82,10 @@ READER_MOVES = (
 # the first time (ms since navigation start) from which the page is ready and stays so.
 READY_PROBE = """
 (() => {
-  const probe = { inflight: 0, readySince: null, callbacks: 0, lcp: null };
+  const probe = { inflight: 0, readySince: null, callbacks: 0, lcp: null, charts: 0 };
+  document.addEventListener('DOMContentLoaded', () => {
+    probe.charts = document.querySelectorAll('#tdb-server-page .tdb-graph-placeholder').length;
+  });
   // Largest contentful paint: when the page's main content was painted, whoever drew it.
   new PerformanceObserver((list) => {
     const entries = list.getEntries();
@@ -113,9 +116,10 @@ READY_PROBE = """
     if (document.getElementById('tdb-server-page')) return false;
     if (document.querySelector('._dash-loading, [data-dash-is-loading="true"]')) return false;
     if (probe.inflight > 0) return false;
-    // dcc.Graph is lazy (its code and Plotly load on first use): a chart's <figure>
-    // exists before its .dash-graph does, so every figure must hold a drawn chart.
-    const charts = document.querySelectorAll('.dash-graph, .js-plotly-plot, figure.tdb-figure');
+    // dcc.Graph is lazy (its code and Plotly load on first use): every chart the server's
+    // copy reserved a place for (.tdb-graph-placeholder) must be drawn by Plotly.
+    if (document.querySelectorAll('.js-plotly-plot .main-svg').length < probe.charts) return false;
+    const charts = document.querySelectorAll('.dash-graph, .js-plotly-plot');
     for (const chart of charts) { if (!chart.querySelector('.main-svg')) return false; }
     return true;
   };
