@@ -2,8 +2,10 @@
 ministry site.
 
 The same view parameters as the indicator page (`comparer`, `reel`, `niveau`…), read by the
-same `views.indicator_view`: France and the compared areas over time, drawn server-side as a
-static SVG (dashboard/figures/small_multiple.py), so it needs no script at all. Around it:
+same `views.indicator_view`: France and the compared areas over time as the page's comparison
+draws them (per 100 000 inhabitants of each area for a count at région or département level,
+unless `par_habitant=non`), drawn server-side as a static SVG
+(dashboard/figures/small_multiple.py), so it needs no script at all. Around it:
 the title, the source line, the periods and the day of the data, « Données de
 démonstration » when one value drawn is demo, and a link back to the full view. Only these
 addresses may be framed by other sites (dashboard/security.py). A restricted indicator is
@@ -19,8 +21,8 @@ import flask
 import pandas as pd
 
 from core.catalog import CatalogError, Indicator
-from core.vocabulary import Origin, Unit
-from dashboard import downloads, guards, queries, records, urls, views
+from core.vocabulary import Level, Origin, Unit
+from dashboard import downloads, guards, measure, queries, records, urls, views
 from dashboard.figures.small_multiple import (
     AREA_COLOURS,
     FRANCE_COLOURS,
@@ -28,7 +30,7 @@ from dashboard.figures.small_multiple import (
     points_of,
     small_multiple_svg,
 )
-from dashboard.formatting import format_date, format_number, format_period
+from dashboard.formatting import format_date, format_period
 
 WIDTH, HEIGHT = 640, 240
 ADDITIVE_UNITS = (Unit.count, Unit.euros)  # France's value is many times an area's
@@ -53,14 +55,16 @@ def snippet(src: str) -> str:
 
 
 def lines(view: views.IndicatorView) -> list[tuple[str, pd.DataFrame]]:
-    """(name, series) of each line drawn: France, then the compared areas."""
-    out = [("France", view.national)]
-    frame = view.compared_series
-    if not frame.empty:
-        for code in view.compared:
-            rows = frame[frame["code"] == code]
-            if not rows.empty:
-                out.append((str(rows["name"].iloc[0]), rows))
+    """(name, series) of each line drawn: France, then the compared areas, as the indicator
+    page's comparison draws them (views.comparison_frame): per 100 000 inhabitants of each
+    area for a count at région or département level, unless `par_habitant=non`."""
+    frame = views.comparison_frame(view)
+    out = [("France", frame[frame["level"] == Level.national.value])]
+    others = frame[frame["level"] != Level.national.value]
+    for code in view.compared:
+        rows = others[others["code"] == code]
+        if not rows.empty:
+            out.append((str(rows["name"].iloc[0]), rows))
     return out
 
 
@@ -72,9 +76,10 @@ def page(view: views.IndicatorView, *, base: str, today: dt.date) -> str:
     values = [float(v) for s in shown for v in s["value"]]
     origins = {str(o) for s in shown if "origin" in s for o in s["origin"].dropna()}
     demo = Origin.demo.value in origins
-    # a count of France dwarfs a région's: each line on its own scale then, as on the fiches
-    own_scales = ind.unit in ADDITIVE_UNITS and len(drawn) > 1
-    labels = (_fmt(ind, min(values)), _fmt(ind, max(values))) if values else ("", "")
+    # in totals, a count of France dwarfs a région's: each line on its own scale then, as
+    # on the fiches; per 100 000 inhabitants they share one
+    own_scales = ind.unit in ADDITIVE_UNITS and len(drawn) > 1 and not view.per_capita
+    labels = (_fmt(view, min(values)), _fmt(view, max(values))) if values else ("", "")
     chart = small_multiple_svg(
         [
             Line(points_of(s), AREA_COLOURS if i == 0 else FRANCE_COLOURS)
@@ -85,13 +90,14 @@ def page(view: views.IndicatorView, *, base: str, today: dt.date) -> str:
         shared_scale=not own_scales,
         labels=("", "") if own_scales else labels,
     )
+    title = f"{ind.label}, {measure.PER_CAPITA_WORDS}" if view.per_capita else ind.label
     link = base + urls.indicator(ind.id, urls.normalise(view.state()))
     parts = [
-        f"<h1>{escape(ind.label)}</h1>",
+        f"<h1>{escape(title)}</h1>",
         f'<p class="legend">{_legend(drawn)}'
         + (" (chaque courbe sur sa propre échelle)" if own_scales else "")
         + "</p>",
-        f'<img src="{chart}" alt="{escape(_description(ind, drawn))}" '
+        f'<img src="{chart}" alt="{escape(_description(view, drawn))}" '
         f'width="{WIDTH}" height="{HEIGHT}">',
         f'<p><span class="demo">{escape(records.DEMO_SOURCE)}</span></p>' if demo else "",
         f"<p>{escape(_source_line(ind, origins))}</p>",
@@ -107,8 +113,8 @@ def page(view: views.IndicatorView, *, base: str, today: dt.date) -> str:
     )
 
 
-def _fmt(ind: Indicator, value: float) -> str:
-    return format_number(value, unit=ind.unit, decimals=ind.decimals)
+def _fmt(view: views.IndicatorView, value: float) -> str:
+    return view.shown.text(value, unit=view.indicator.unit)
 
 
 def _legend(drawn: list[tuple[str, pd.DataFrame]]) -> str:
@@ -119,16 +125,17 @@ def _legend(drawn: list[tuple[str, pd.DataFrame]]) -> str:
     )
 
 
-def _description(ind: Indicator, drawn: list[tuple[str, pd.DataFrame]]) -> str:
+def _description(view: views.IndicatorView, drawn: list[tuple[str, pd.DataFrame]]) -> str:
     """The chart in words: each line's latest value and its period."""
-    said = []
+    ind, said = view.indicator, []
     for name, series in drawn:
         known = series[series["value"].notna()]
         if known.empty:
             continue
         last = known.sort_values("period_start").iloc[-1]
         period = format_period(last["period_start"], frequency=ind.frequency)
-        said.append(f"{name} : {_fmt(ind, float(last['value']))} en {period}")
+        value = view.shown.sentence(float(last["value"]), unit=ind.unit)
+        said.append(f"{name} : {value} en {period}")
     what = " ; ".join(said) if said else "aucune valeur"
     return f"Évolution de « {ind.short_label} ». Dernières valeurs : {what}."
 

@@ -3,16 +3,32 @@ source, dates, the demo mark, a link back — and the only address other sites m
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 from flask.testing import FlaskClient
 
-from dashboard import records, urls
+from core import geography
+from core.models import TOTAL
+from core.vocabulary import Level, Unit
+from dashboard import measure, queries, records, urls
+from dashboard.formatting import format_number
 from tests.dashboard import test_access
 from tests.dashboard.test_access import HEADER, PUBLIC, RESTRICTED, content
 from tests.dashboard.test_security_headers import directives
 
 server, client = test_access.server, test_access.client
 HOST = "http://localhost"
+
+
+def _last_per_100k(client: FlaskClient) -> str:
+    """Bretagne's last value per 100 000 inhabitants, as the measure module writes it."""
+    series = queries.store().series(level=Level.region.value, codes=["53"])
+    last = series[(series["indicator_id"] == PUBLIC) & series["value"].notna()]
+    last = last[last["breakdown"] == TOTAL].sort_values("period_start").iloc[-1]
+    area = geography.get_area(Level.region, "53")
+    value = measure.per_capita(float(last["value"]), area.population)
+    return format_number(value, unit=Unit.count, decimals=measure.PER_CAPITA_DECIMALS)
 
 
 class TestEmbed:
@@ -35,12 +51,25 @@ class TestEmbed:
         assert "polyline" not in text  # nothing real to draw
         assert HOST + urls.indicator(PUBLIC, {"reel": "oui"}) in text
 
-    def test_compared_regions_are_drawn_and_named(self, client: FlaskClient) -> None:
+    def test_compared_regions_are_drawn_per_100000_inhabitants_on_one_scale(
+        self, client: FlaskClient
+    ) -> None:
+        # Given a count compared between Bretagne and France, as the page's comparison draws it
         text = client.get(urls.embed_indicator(PUBLIC, {"comparer": "53"})).get_data(as_text=True)
         assert "— Bretagne" in text and "— France" in text
         assert text.count("data-kind") > 2
+        # Then per 100 000 inhabitants of each, on one scale, and the title and text say so
+        assert "sa propre échelle" not in text
+        label = escape(queries.store().catalog.get(PUBLIC).label, quote=False)
+        assert f"<h1>{label}, {measure.PER_CAPITA_WORDS}</h1>" in text
+        assert f"Bretagne : {_last_per_100k(client)} {measure.PER_CAPITA_WORDS}" in text
+
+    def test_in_totals_each_line_has_its_own_scale(self, client: FlaskClient) -> None:
         # a count of France beside a région's: each on its own scale, and the legend says so
+        view = {"comparer": "53", "par_habitant": "non"}
+        text = client.get(urls.embed_indicator(PUBLIC, view)).get_data(as_text=True)
         assert "sa propre échelle" in text
+        assert measure.PER_CAPITA_WORDS not in text
 
     def test_france_alone_has_its_scale_written(self, client: FlaskClient) -> None:
         text = client.get(urls.embed_indicator(PUBLIC)).get_data(as_text=True)
