@@ -156,14 +156,16 @@ DASH_SCRIPT = re.compile(r'<script src="[^"]*_dash-component-suites/[^"]+"></scr
 RENDERER_JS = "window.renderer = new DashRenderer();"
 
 
+ON_DEMAND_SRC = escape(versioned(ON_DEMAND_JS), quote=True)  # hashed once, not per page
+
+
 def split_scripts(scripts: str, renderer: str) -> str:
     """The page's scripts deferred, Dash's own (and its renderer) kept for the loader."""
     on_demand = "".join(m.group(0).strip() for m in DASH_SCRIPT.finditer(scripts))
     eager = DASH_SCRIPT.sub("", scripts).replace("<script src=", "<script defer src=")
-    src = escape(versioned(ON_DEMAND_JS), quote=True)
     return (
         f'{eager}\n<template id="{DASH_SCRIPTS_ID}">{on_demand}{renderer}</template>'
-        f'\n<script defer src="{src}"></script>'
+        f'\n<script defer src="{ON_DEMAND_SRC}"></script>'
     )
 
 
