@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import flask
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
 
@@ -16,7 +18,8 @@ from core import accounts, db
 from core.accounts import NewAccount
 from core.models import Area, AuditEntry, Observation, PendingDeposit, Run
 from dashboard import urls
-from tests.dashboard.test_signin import csrf_token
+from tests.dashboard import test_signin
+from tests.dashboard.test_signin import csrf_token, make_server
 
 PASSWORD = "Bretagne-Nord-2026!"
 ARS_53 = "agent@ars-bretagne.sante.fr"
@@ -25,6 +28,16 @@ DNS = "admin@sante.gouv.fr"
 FLOW = "mes_documents_alimentes_mois"  # monthly, summed from départements, a flow
 HEADER = "indicateur;niveau;code_territoire;periode;valeur\n"
 TOKEN = re.compile(r'name="jeton" type="hidden" value="([^"]+)"')
+PERIOD = "2025-06"
+
+app_env = test_signin.app_env  # the fixture of a fresh development server's settings
+
+
+@pytest.fixture
+def server(app_env: Path, db_url: str, engine: Engine) -> flask.Flask:
+    """A development server on the test database, with its accounts."""
+    add_accounts(engine)
+    return make_server(db_url)
 
 
 def add_accounts(engine: Engine) -> None:

@@ -6,7 +6,6 @@ import csv
 import html
 import io
 import re
-from pathlib import Path
 
 import flask
 import pytest
@@ -18,12 +17,12 @@ from core.models import RunStatus, User
 from dashboard import urls
 from dashboard.pages import administration
 from etl.runlog import finish_run, start_run
-from tests.dashboard import test_signin
+from tests.dashboard import deposit_helpers
 from tests.dashboard.deposit_helpers import (
     ARS_11,
     ARS_53,
     DNS,
-    add_accounts,
+    PERIOD,
     audit_lines,
     deposit_csv,
     post_token,
@@ -33,16 +32,10 @@ from tests.dashboard.deposit_helpers import (
     upload,
     value_of,
 )
-from tests.dashboard.test_signin import csrf_token, make_server
+from tests.dashboard.test_signin import csrf_token
 
-app_env = test_signin.app_env  # the fixture of a fresh development server's settings
-PERIOD = "2025-06"
-
-
-@pytest.fixture
-def server(app_env: Path, db_url: str, engine: Engine) -> flask.Flask:
-    add_accounts(engine)
-    return make_server(db_url)
+# the fixtures of a fresh development server, with the accounts of the deposit tests
+app_env, server = deposit_helpers.app_env, deposit_helpers.server
 
 
 def client_of(server: flask.Flask, email: str | None) -> FlaskClient:

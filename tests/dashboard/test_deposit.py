@@ -20,12 +20,13 @@ from etl import service
 from etl.cli import main as etl_main
 from etl.lock import load_lock
 from etl.template import write_template
-from tests.dashboard import test_signin
+from tests.dashboard import deposit_helpers
 from tests.dashboard.deposit_helpers import (
     ARS_11,
     ARS_53,
     DNS,
     FLOW,
+    PERIOD,
     add_accounts,
     audit_lines,
     deposit_csv,
@@ -39,15 +40,8 @@ from tests.dashboard.deposit_helpers import (
 )
 from tests.dashboard.test_signin import make_server
 
-app_env = test_signin.app_env  # the fixture of a fresh development server's settings
-
-PERIOD = "2025-06"
-
-
-@pytest.fixture
-def server(app_env: Path, db_url: str, engine: Engine) -> flask.Flask:
-    add_accounts(engine)
-    return make_server(db_url)
+# the fixtures of a fresh development server, with the accounts of the deposit tests
+app_env, server = deposit_helpers.app_env, deposit_helpers.server
 
 
 @pytest.fixture
